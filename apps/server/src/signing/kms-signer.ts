@@ -6,8 +6,7 @@ import type { PublicSigningKey, Signer } from './signer.js';
 type ClientOptions = NonNullable<ConstructorParameters<typeof KeyManagementServiceClient>[0]>;
 
 const ED25519 = protos.google.cloud.kms.v1.CryptoKeyVersion.CryptoKeyVersionAlgorithm.EC_SIGN_ED25519;
-const KEY_VERSION_NAME =
-  /^projects\/([^/]+)\/locations\/([^/]+)\/keyRings\/([^/]+)\/cryptoKeys\/([^/]+)\/cryptoKeyVersions\/(\d+)$/;
+const KEY_VERSION_NAME = /^projects\/([^/]+)\/locations\/([^/]+)\/keyRings\/([^/]+)\/cryptoKeys\/([^/]+)\/cryptoKeyVersions\/(\d+)$/;
 
 export interface KmsSignerOptions {
   /**
@@ -74,16 +73,14 @@ export class KmsSigner implements Signer {
   }
 
   async sign(keyId: string, data: Uint8Array): Promise<Uint8Array> {
-    if (keyId !== this.#current.kid)
-      throw new Error(`KMS signer cannot sign with key ${keyId}: only the current key signs`);
+    if (keyId !== this.#current.kid) throw new Error(`KMS signer cannot sign with key ${keyId}: only the current key signs`);
     const [response] = await this.#client.asymmetricSign({
       name: this.#current.name,
       data,
       dataCrc32c: { value: crc32c(data) },
     });
     if (!response.verifiedDataCrc32c) throw new Error('KMS did not verify the CRC32C of the data it signed');
-    if (response.name !== this.#current.name)
-      throw new Error(`KMS signed with ${response.name}, not ${this.#current.name}`);
+    if (response.name !== this.#current.name) throw new Error(`KMS signed with ${response.name}, not ${this.#current.name}`);
     const signature = toBytes(response.signature);
     if (Number(response.signatureCrc32c?.value) !== crc32c(signature)) {
       throw new Error('KMS signature failed its CRC32C check');

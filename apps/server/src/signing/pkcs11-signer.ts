@@ -139,12 +139,7 @@ function findSlot(lib: pkcs11js.PKCS11, tokenLabel: string): pkcs11js.Handle {
   throw new Error(`PKCS#11 token with label "${tokenLabel}" not found`);
 }
 
-function findOne(
-  lib: pkcs11js.PKCS11,
-  session: pkcs11js.Handle,
-  objectClass: number,
-  label: string,
-): pkcs11js.Handle | null {
+function findOne(lib: pkcs11js.PKCS11, session: pkcs11js.Handle, objectClass: number, label: string): pkcs11js.Handle | null {
   lib.C_FindObjectsInit(session, [
     { type: pkcs11js.CKA_CLASS, value: objectClass },
     { type: pkcs11js.CKA_KEY_TYPE, value: CKK_EC_EDWARDS },
@@ -159,21 +154,13 @@ function findOne(
   }
 }
 
-async function readKey(
-  lib: pkcs11js.PKCS11,
-  session: pkcs11js.Handle,
-  label: string,
-  needsPrivate: boolean,
-): Promise<TokenKey> {
+async function readKey(lib: pkcs11js.PKCS11, session: pkcs11js.Handle, label: string, needsPrivate: boolean): Promise<TokenKey> {
   const publicKey = findOne(lib, session, pkcs11js.CKO_PUBLIC_KEY, label);
   if (!publicKey) throw new Error(`PKCS#11 Ed25519 public key "${label}" not found`);
   const privateKey = needsPrivate ? findOne(lib, session, pkcs11js.CKO_PRIVATE_KEY, label) : null;
   if (needsPrivate && !privateKey) throw new Error(`PKCS#11 Ed25519 private key "${label}" not found`);
 
-  const [params, point] = lib.C_GetAttributeValue(session, publicKey, [
-    { type: pkcs11js.CKA_EC_PARAMS },
-    { type: pkcs11js.CKA_EC_POINT },
-  ]);
+  const [params, point] = lib.C_GetAttributeValue(session, publicKey, [{ type: pkcs11js.CKA_EC_PARAMS }, { type: pkcs11js.CKA_EC_POINT }]);
   const curve = params?.value as Buffer | undefined;
   if (!curve || !(curve.equals(ED25519_OID_DER) || curve.equals(ED25519_NAME_DER))) {
     throw new Error(`PKCS#11 key "${label}" is not an Ed25519 key`);

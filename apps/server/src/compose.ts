@@ -1,0 +1,97 @@
+import { type Clock, systemClock } from './clock.js';
+import type { Config } from './config.js';
+import { type Database, openDatabase } from './db/database.js';
+import { MemoryRateLimiter, type RateLimiter } from './http/rate-limiter.js';
+import { Metrics } from './ops/metrics.js';
+import type { SeatStore } from './seats/seat-store.js';
+import { SqlSeatStore } from './seats/sql-seat-store.js';
+import { ApiKeyService } from './services/api-key-service.js';
+import { AuditService } from './services/audit-service.js';
+import { CatalogService } from './services/catalog-service.js';
+import { LicenseService } from './services/license-service.js';
+import { LicensingService } from './services/licensing-service.js';
+import { OrganisationService } from './services/organisation-service.js';
+import { SessionService } from './services/session-service.js';
+import { createSigner } from './signing/create-signer.js';
+import type { Signer } from './signing/signer.js';
+import { LeaseTokens } from './tokens/lease-tokens.js';
+
+/** A dependency /readyz checks: the database, and Redis when configured. */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+/** Everything built once at start-up. Each service receives only the few parts it uses. */
+export interface Services {
+  config: Config;
+  clock: Clock;
+  metrics: Metrics;
+  database: Database;
+  signer: Signer;
+  tokens: LeaseTokens;
+  seats: SeatStore;
+  rateLimiter: RateLimiter;
+  readiness: ReadinessCheck[];
+  /** Set when shutdown begins: /readyz fails so the load balancer stops sending traffic. */
+  lifecycle: { draining: boolean };
+  licensing: LicensingService;
+  catalog: CatalogService;
+  organisations: OrganisationService;
+  licenses: LicenseService;
+  sessions: SessionService;
+  apiKeys: ApiKeyService;
+  audit: AuditService;
+  close(): Promise<void>;
+}
+
+export interface ComposeOverrides {
+  clock?: Clock;
+  database?: Database;
+  signer?: Signer;
+  metrics?: Metrics;
+  rateLimiter?: RateLimiter;
+  /** Builds the seat store; the SQL store is the default. */
+  seatStore?: (deps: { database: Database; clock: Clock; tokens: LeaseTokens; metrics: Metrics }) => Promise<SeatStore> | SeatStore;
+}
+
+/** The composition root: opens the database, migrates it, builds the signer, the seat store and the services. */
+export async function composeServices(config: Config, overrides: ComposeOverrides = {}): Promise<Services> {
+  const clock = overrides.clock ?? systemClock;
+  const metrics = overrides.metrics ?? new Metrics();
+  const database =
+    overrides.database ??
+    (await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? null : `${config.dataDir}/pglite`, poolSize: config.databasePoolSize }));
+  await database.migrate();
+  const signer = overrides.signer ?? (await createSigner(config, clock));
+  const tokens = new LeaseTokens(signer, config.publicUrl);
+  const db = database.db;
+  const seats = overrides.seatStore ? await overrides.seatStore({ database, clock, tokens, metrics }) : new SqlSeatStore({ db, clock, tokens });
+  const rateLimiter = overrides.rateLimiter ?? new MemoryRateLimiter(() => Date.now());
+  const services: Services = {
+    config,
+    clock,
+    metrics,
+    database,
+    signer,
+    tokens,
+    seats,
+    rateLimiter,
+    readiness: [{ name: 'database', check: () => database.ping() }],
+    lifecycle: { draining: false },
+    licensing: new LicensingService({ db, clock, seats, tokens, metrics }),
+    catalog: new CatalogService({ db, clock }),
+    organisations: new OrganisationService({ db, clock }),
+    licenses: new LicenseService({ db, clock, seats }),
+    sessions: new SessionService({ db, clock, seats }),
+    apiKeys: new ApiKeyService({ db, clock }),
+    audit: new AuditService({ db }),
+    async close() {
+      await seats.close();
+      await rateLimiter.close();
+      await signer.close();
+      await database.close();
+    },
+  };
+  return services;
+}

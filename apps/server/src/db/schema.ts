@@ -1,0 +1,206 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+/**
+ * One schema for PGlite (embedded) and PostgreSQL. IDs are prefixed text
+ * (`lic_…`); times are timestamptz; secrets are stored only as SHA-256 hashes.
+ */
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull();
+const ts = (name: string) => timestamp(name, { withTimezone: true });
+
+export const organisations = pgTable('organisations', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const users = pgTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    email: text('email'),
+    emailVerified: boolean('email_verified').notNull().default(false),
+    name: text('name'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('users_email_key').on(t.email)],
+);
+
+export const memberships = pgTable(
+  'memberships',
+  {
+    id: text('id').primaryKey(),
+    organisationId: text('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    role: text('role', { enum: ['owner', 'admin', 'member'] }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('memberships_org_user_key').on(t.organisationId, t.userId),
+    index('memberships_user_idx').on(t.userId),
+    check('memberships_role_check', sql`${t.role} in ('owner', 'admin', 'member')`),
+  ],
+);
+
+export const products = pgTable('products', {
+  id: text('id').primaryKey(),
+  code: text('code').notNull().unique('products_code_key'),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const plans = pgTable(
+  'plans',
+  {
+    id: text('id').primaryKey(),
+    productId: text('product_id')
+      .notNull()
+      .references(() => products.id),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    seats: integer('seats').notNull(),
+    seatBasis: text('seat_basis', { enum: ['session', 'machine', 'user'] }).notNull(),
+    leaseTtlSeconds: integer('lease_ttl_seconds').notNull(),
+    heartbeatIntervalSeconds: integer('heartbeat_interval_seconds').notNull(),
+    offlineGraceSeconds: integer('offline_grace_seconds').notNull(),
+    maxBorrowSeconds: integer('max_borrow_seconds').notNull(),
+    overage: integer('overage').notNull(),
+    entitlements: jsonb('entitlements').$type<string[]>().notNull(),
+    durationDays: integer('duration_days'),
+    stripePriceId: text('stripe_price_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('plans_product_code_key').on(t.productId, t.code),
+    uniqueIndex('plans_stripe_price_key').on(t.stripePriceId),
+    check('plans_seat_basis_check', sql`${t.seatBasis} in ('session', 'machine', 'user')`),
+    check('plans_seats_check', sql`${t.seats} > 0 and ${t.overage} >= 0`),
+  ],
+);
+
+export const licenses = pgTable(
+  'licenses',
+  {
+    id: text('id').primaryKey(),
+    organisationId: text('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    productId: text('product_id')
+      .notNull()
+      .references(() => products.id),
+    planId: text('plan_id')
+      .notNull()
+      .references(() => plans.id),
+    keyHash: text('key_hash').notNull().unique('licenses_key_hash_key'),
+    keyHint: text('key_hint').notNull(),
+    status: text('status', { enum: ['active', 'suspended', 'expired', 'revoked'] }).notNull(),
+    seatsOverride: integer('seats_override'),
+    overageOverride: integer('overage_override'),
+    entitlementsOverride: jsonb('entitlements_override').$type<string[]>(),
+    expiresAt: ts('expires_at'),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('licenses_org_idx').on(t.organisationId, t.id),
+    index('licenses_product_idx').on(t.productId, t.id),
+    index('licenses_expiry_idx').on(t.expiresAt).where(sql`${t.status} = 'active'`),
+    check('licenses_status_check', sql`${t.status} in ('active', 'suspended', 'expired', 'revoked')`),
+  ],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    licenseId: text('license_id')
+      .notNull()
+      .references(() => licenses.id),
+    organisationId: text('organisation_id').notNull(),
+    userId: text('user_id'),
+    /** What one seat counts for this session: its own ID, its fingerprint or its user. */
+    basisKey: text('basis_key').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    fingerprintComponents: jsonb('fingerprint_components').$type<Record<string, string>>(),
+    secretHash: text('secret_hash').notNull(),
+    idempotencyKey: text('idempotency_key'),
+    hostname: text('hostname'),
+    platform: text('platform'),
+    clientVersion: text('client_version'),
+    ip: text('ip'),
+    startedAt: ts('started_at').notNull(),
+    lastHeartbeatAt: ts('last_heartbeat_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    borrowedUntil: ts('borrowed_until'),
+    endedAt: ts('ended_at'),
+    endReason: text('end_reason'),
+    /** The last lease token issued, returned again by heartbeats while it is fresh. */
+    leaseToken: text('lease_token'),
+    leaseTokenRenewAt: ts('lease_token_renew_at'),
+  },
+  (t) => [
+    index('sessions_live_idx').on(t.licenseId, t.expiresAt).where(sql`${t.endedAt} is null`),
+    index('sessions_expiry_idx').on(t.expiresAt).where(sql`${t.endedAt} is null`),
+    index('sessions_org_idx').on(t.organisationId).where(sql`${t.endedAt} is null`),
+    uniqueIndex('sessions_idempotency_key').on(t.licenseId, t.idempotencyKey),
+  ],
+);
+
+export const apiKeys = pgTable('api_keys', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  secretHash: text('secret_hash').notNull().unique('api_keys_secret_hash_key'),
+  hint: text('hint').notNull(),
+  scopes: jsonb('scopes').$type<string[]>().notNull(),
+  organisationId: text('organisation_id').references(() => organisations.id),
+  createdAt: createdAt(),
+  lastUsedAt: ts('last_used_at'),
+  revokedAt: ts('revoked_at'),
+});
+
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    id: text('id').notNull().unique('audit_events_id_key'),
+    at: ts('at').notNull(),
+    action: text('action').notNull(),
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id'),
+    organisationId: text('organisation_id'),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    requestId: text('request_id'),
+    ip: text('ip'),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    index('audit_events_org_idx').on(t.organisationId, t.seq),
+    index('audit_events_target_idx').on(t.targetId, t.seq),
+    index('audit_events_action_idx').on(t.action, t.seq),
+  ],
+);
+
+/**
+ * The head of the audit hash chain: one row, locked by every append so appends
+ * are serialised and the chain has no forks. Also lets verification notice rows
+ * removed from the end of the chain.
+ */
+export const auditHead = pgTable('audit_head', {
+  id: integer('id').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+});

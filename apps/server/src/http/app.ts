@@ -1,0 +1,77 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { newId } from '@leasehold/protocol/ids';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Services } from '../compose.js';
+import { adminRoutes } from '../routes/admin/index.js';
+import { licensingRoutes } from '../routes/licensing.js';
+import { opsRoutes } from '../routes/ops.js';
+import { errorHandler, sendProblem } from './problem.js';
+
+export type App = FastifyInstance;
+
+const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** Paths that must never appear in logs with their bodies or credentials. */
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
+
+/**
+ * Builds the HTTP application around already-built services. Nothing here
+ * opens databases or reads configuration: that is the composition root's job.
+ */
+export async function buildApp(services: Services, logger: FastifyServerOptions['logger'] = false): Promise<App> {
+  const { config, metrics } = services;
+  const app = Fastify({
+    logger: logger && typeof logger === 'object' ? { ...logger, redact: REDACT } : logger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && INCOMING_REQUEST_ID.test(incoming) ? incoming : newId('request');
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => errorHandler(error, request, reply, () => metrics.databaseError()));
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, 'ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Leasehold API',
+        version: '1.0.0',
+        description: 'Floating seats, signed lease tokens and license administration. Errors are application/problem+json with a stable `code`.',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'A vendor API key (lh_…)' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(opsRoutes, { services });
+  await app.register(licensingRoutes, { services, prefix: '/api/v1/licenses' });
+  await app.register(adminRoutes, { services, prefix: '/api/v1/admin' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,58 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * Prometheus metrics of one server instance. The registry is per instance (not
+ * prom-client's global) so tests can build many apps in one process.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly #grants = new Counter({
+    name: 'leasehold_seat_grants_total',
+    help: 'Seats granted, by license',
+    labelNames: ['license_id'],
+    registers: [this.registry],
+  });
+  readonly #denials = new Counter({
+    name: 'leasehold_seat_denials_total',
+    help: 'Seat requests refused, by license and code',
+    labelNames: ['license_id', 'code'],
+    registers: [this.registry],
+  });
+  readonly #expired = new Counter({ name: 'leasehold_sessions_expired_total', help: 'Sessions ended because their lease ran out', registers: [this.registry] });
+  readonly #heartbeats = new Counter({ name: 'leasehold_heartbeats_total', help: 'Heartbeats received', registers: [this.registry] });
+  readonly #dbErrors = new Counter({ name: 'leasehold_db_errors_total', help: 'Database errors', registers: [this.registry] });
+  readonly seatsInUse = new Gauge({ name: 'leasehold_seats_in_use', help: 'Live seats by license', labelNames: ['license_id'], registers: [this.registry] });
+  readonly seatsTotal = new Gauge({
+    name: 'leasehold_seats_total',
+    help: 'Seats (without overage) by license',
+    labelNames: ['license_id'],
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  seatGranted(licenseId: string): void {
+    this.#grants.inc({ license_id: licenseId });
+  }
+  seatDenied(licenseId: string, code: string): void {
+    this.#denials.inc({ license_id: licenseId, code });
+  }
+  sessionsExpired(count: number): void {
+    if (count > 0) this.#expired.inc(count);
+  }
+  heartbeat(): void {
+    this.#heartbeats.inc();
+  }
+  databaseError(): void {
+    this.#dbErrors.inc();
+  }
+}

@@ -1,0 +1,69 @@
+import { Readable } from 'node:stream';
+import { schemas } from '@leasehold/protocol';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Services } from '../../compose.js';
+import { adminScope } from './auth.js';
+import { problems, security } from './common.js';
+
+const exportQuery = schemas.auditQuery.omit({ limit: true, cursor: true });
+const verdict = z.object({
+  ok: z.boolean(),
+  events: z.number().int(),
+  headHash: z.string().optional(),
+  firstBadSeq: z.number().int().optional(),
+  reason: z.string().optional(),
+});
+
+export const auditRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { audit } }) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  const tags = ['audit'];
+  app.get(
+    '/audit',
+    {
+      config: { scope: 'audit:read' },
+      schema: {
+        tags,
+        security,
+        summary: 'Query audit events, newest first',
+        querystring: schemas.auditQuery,
+        response: { 200: schemas.auditPage, ...problems },
+      },
+    },
+    async (request) => audit.query(request.query, adminScope(request)),
+  );
+  app.get(
+    '/audit/export',
+    {
+      config: { scope: 'audit:read' },
+      schema: {
+        tags,
+        security,
+        summary: 'Export audit events as JSON lines, oldest first',
+        querystring: exportQuery,
+        produces: ['application/x-ndjson'],
+      },
+    },
+    async (request, reply) => {
+      const events = audit.export(request.query, adminScope(request));
+      async function* lines() {
+        for await (const event of events) yield `${JSON.stringify(event)}\n`;
+      }
+      reply.type('application/x-ndjson').header('content-disposition', 'attachment; filename="leasehold-audit.jsonl"');
+      return reply.send(Readable.from(lines()));
+    },
+  );
+  app.get(
+    '/audit/verify',
+    {
+      config: { scope: 'audit:read' },
+      schema: { tags, security, summary: 'Verify the hash chain and name the first altered or removed event', response: { 200: verdict, ...problems } },
+    },
+    async (request) => {
+      // An organisation-bound key sees only its events; the chain spans all of them.
+      if (adminScope(request).organisationId) return { ok: true, events: 0 };
+      return audit.verify();
+    },
+  );
+};

@@ -1,0 +1,55 @@
+import type { ApiKeyScope } from '@leasehold/protocol/schemas';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../../compose.js';
+import { LeaseholdError } from '../../errors.js';
+import { enforceRateLimit, ipKey } from '../../http/rate-limit.js';
+import type { RequestContext } from '../../request-context.js';
+import type { OrganisationScope } from '../../seats/seat-store.js';
+import type { AuthenticatedKey } from '../../services/api-key-service.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The API key scope a route needs. */
+    scope?: ApiKeyScope;
+  }
+  interface FastifyRequest {
+    apiKey?: AuthenticatedKey;
+  }
+}
+
+/**
+ * Authenticates a vendor API key before the body is even read, then checks the
+ * route's scope. Unknown, revoked and missing keys get the same 401.
+ */
+export function apiKeyAuth(services: Services) {
+  const { rateLimiter, apiKeys, config } = services;
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    await enforceRateLimit(rateLimiter, reply, 'from this address', ipKey(request), config.rateLimits.perIpPerMinute);
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/.exec(header) : null;
+    if (!match?.[1]) {
+      reply.header('www-authenticate', 'Bearer realm="leasehold-admin"');
+      throw new LeaseholdError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>".');
+    }
+    const key = await apiKeys.authenticate(match[1]);
+    if (!key) {
+      reply.header('www-authenticate', 'Bearer realm="leasehold-admin", error="invalid_token"');
+      throw new LeaseholdError('UNAUTHENTICATED', 'The API key is unknown or revoked.');
+    }
+    await enforceRateLimit(rateLimiter, reply, 'for this API key', `key:${key.id}`, config.rateLimits.perApiKeyPerMinute);
+    const needed = request.routeOptions.config.scope;
+    if (needed && !key.scopes.has('*') && !key.scopes.has(needed)) {
+      throw new LeaseholdError('FORBIDDEN', `This API key lacks the scope ${needed}.`, { requiredScope: needed });
+    }
+    request.apiKey = key;
+  };
+}
+
+export function adminContext(request: FastifyRequest): RequestContext {
+  const key = request.apiKey as AuthenticatedKey;
+  return { requestId: request.id, ip: request.ip, actor: { type: 'api-key', id: key.id, organisationId: key.organisationId } };
+}
+
+export function adminScope(request: FastifyRequest): OrganisationScope {
+  return { organisationId: request.apiKey?.organisationId ?? null };
+}

@@ -1,0 +1,18 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Services } from '../../compose.js';
+import { apiKeyRoutes } from './api-keys.js';
+import { auditRoutes } from './audit.js';
+import { apiKeyAuth } from './auth.js';
+import { licenseRoutes } from './licenses.js';
+import { organisationRoutes } from './organisations.js';
+import { planRoutes } from './plans.js';
+import { productRoutes } from './products.js';
+import { sessionRoutes } from './sessions.js';
+
+/** The vendor's administration API: every route needs an API key with the route's scope. */
+export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  app.addHook('onRequest', apiKeyAuth(services));
+  for (const routes of [productRoutes, planRoutes, organisationRoutes, licenseRoutes, sessionRoutes, auditRoutes, apiKeyRoutes]) {
+    await app.register(routes, { services });
+  }
+};

@@ -1,0 +1,90 @@
+import { schemas } from '@leasehold/protocol';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Services } from '../../compose.js';
+import { adminContext, adminScope } from './auth.js';
+import { idParams, problems, security } from './common.js';
+
+export const licenseRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { licenses } }) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  const tags = ['licenses'];
+  const params = idParams('license');
+  app.post(
+    '/licenses',
+    {
+      config: { scope: 'licenses:write' },
+      schema: {
+        tags,
+        security,
+        summary: 'Issue a license',
+        description: 'The answer holds the license key: it is shown this once and stored only as a hash.',
+        body: schemas.createLicense,
+        response: { 201: schemas.createdLicense, ...problems },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await licenses.create(request.body, adminScope(request), adminContext(request))),
+  );
+  app.get(
+    '/licenses',
+    {
+      config: { scope: 'licenses:read' },
+      schema: { tags, security, summary: 'List licenses', querystring: schemas.licenseQuery, response: { 200: schemas.licensePage, ...problems } },
+    },
+    async (request) => licenses.list(request.query, adminScope(request)),
+  );
+  app.get(
+    '/licenses/:id',
+    { config: { scope: 'licenses:read' }, schema: { tags, security, summary: 'Read a license', params, response: { 200: schemas.license, ...problems } } },
+    async (request) => licenses.get(request.params.id, adminScope(request)),
+  );
+  app.patch(
+    '/licenses/:id',
+    {
+      config: { scope: 'licenses:write' },
+      schema: {
+        tags,
+        security,
+        summary: 'Change seats, overage, entitlements, expiry, plan or metadata',
+        description: 'null clears an override so the plan applies. Seats below current use stop new acquires; running sessions are not cut off.',
+        params,
+        body: schemas.updateLicense,
+        response: { 200: schemas.license, ...problems },
+      },
+    },
+    async (request) => licenses.update(request.params.id, request.body, adminScope(request), adminContext(request)),
+  );
+  for (const transition of ['suspend', 'reinstate', 'revoke'] as const) {
+    app.post(
+      `/licenses/:id/${transition}`,
+      {
+        config: { scope: 'licenses:write' },
+        schema: {
+          tags,
+          security,
+          summary: `${transition[0]?.toUpperCase()}${transition.slice(1)} a license`,
+          description: transition === 'reinstate' ? undefined : 'Running sessions end at their next heartbeat.',
+          params,
+          body: schemas.licenseAction.optional(),
+          response: { 200: schemas.license, ...problems },
+        },
+      },
+      async (request) => licenses.changeStatus(request.params.id, transition, request.body?.reason, adminScope(request), adminContext(request)),
+    );
+  }
+  app.post(
+    '/licenses/:id/renew',
+    {
+      config: { scope: 'licenses:write' },
+      schema: {
+        tags,
+        security,
+        summary: 'Renew a license',
+        description: 'Sets expiresAt or extends by extendDays from the current expiry (or now, if past). An expired license becomes active.',
+        params,
+        body: schemas.renewLicense,
+        response: { 200: schemas.license, ...problems },
+      },
+    },
+    async (request) => licenses.renew(request.params.id, request.body, adminScope(request), adminContext(request)),
+  );
+};

@@ -1,0 +1,50 @@
+import { schemas } from '@leasehold/protocol';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Services } from '../../compose.js';
+import { adminContext, adminScope } from './auth.js';
+import { idParams, problems, security } from './common.js';
+
+export const organisationRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { organisations } }) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  const tags = ['organisations'];
+  app.post(
+    '/organisations',
+    {
+      config: { scope: 'organisations:write' },
+      schema: { tags, security, summary: 'Create an organisation', body: schemas.createOrganisation, response: { 201: schemas.organisation, ...problems } },
+    },
+    async (request, reply) => reply.code(201).send(await organisations.create(request.body, adminScope(request), adminContext(request))),
+  );
+  app.get(
+    '/organisations',
+    {
+      config: { scope: 'organisations:read' },
+      schema: { tags, security, summary: 'List organisations', querystring: schemas.pageQuery, response: { 200: schemas.organisationPage, ...problems } },
+    },
+    async (request) => organisations.list(request.query.limit, request.query.cursor, adminScope(request)),
+  );
+  app.get(
+    '/organisations/:id',
+    {
+      config: { scope: 'organisations:read' },
+      schema: { tags, security, summary: 'Read an organisation', params: idParams('organisation'), response: { 200: schemas.organisation, ...problems } },
+    },
+    async (request) => organisations.get(request.params.id, adminScope(request)),
+  );
+  app.patch(
+    '/organisations/:id',
+    {
+      config: { scope: 'organisations:write' },
+      schema: {
+        tags,
+        security,
+        summary: 'Change an organisation',
+        params: idParams('organisation'),
+        body: schemas.updateOrganisation,
+        response: { 200: schemas.organisation, ...problems },
+      },
+    },
+    async (request) => organisations.update(request.params.id, request.body, adminScope(request), adminContext(request)),
+  );
+};

@@ -1,0 +1,34 @@
+import { schemas } from '@leasehold/protocol';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Services } from '../../compose.js';
+import { adminContext, adminScope } from './auth.js';
+import { idParams, problems, security } from './common.js';
+
+export const sessionRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { sessions } }) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  const tags = ['sessions'];
+  app.get(
+    '/sessions',
+    {
+      config: { scope: 'sessions:read' },
+      schema: { tags, security, summary: 'List live sessions', querystring: schemas.sessionQuery, response: { 200: schemas.sessionPage, ...problems } },
+    },
+    async (request) => sessions.listLive(request.query, adminScope(request)),
+  );
+  app.post(
+    '/sessions/:id/release',
+    {
+      config: { scope: 'sessions:write' },
+      schema: {
+        tags,
+        security,
+        summary: 'Force-release a seat',
+        description: 'Frees the seat at once; the program learns at its next heartbeat.',
+        params: idParams('session'),
+        response: { 200: schemas.releaseResponse, ...problems },
+      },
+    },
+    async (request) => sessions.forceRelease(request.params.id, adminScope(request), adminContext(request)),
+  );
+};

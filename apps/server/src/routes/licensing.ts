@@ -1,0 +1,126 @@
+import { schemas } from '@leasehold/protocol';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Services } from '../compose.js';
+import { sha256 } from '../crypto.js';
+import { LeaseholdError } from '../errors.js';
+import { enforceRateLimit, ipKey } from '../http/rate-limit.js';
+import type { RequestContext } from '../request-context.js';
+
+const problems = { 400: schemas.problem, 401: schemas.problem, 403: schemas.problem, 404: schemas.problem, 409: schemas.problem, 429: schemas.problem };
+
+const borrowRequest = schemas.sessionCredentials.extend({
+  durationSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(90 * 86_400),
+});
+const borrowResponse = schemas.heartbeatResponse.omit({ reacquired: true }).extend({ borrowedUntil: schemas.timestamp });
+
+/** The calls the SDK makes: thin handlers over the licensing service. */
+export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  const { licensing, rateLimiter, config } = services;
+  const limits = config.rateLimits;
+  const perIp = async (request: FastifyRequest, reply: FastifyReply) =>
+    enforceRateLimit(rateLimiter, reply, 'from this address', ipKey(request), limits.perIpPerMinute);
+  const perLicenseKey = (reply: FastifyReply, key: string) =>
+    enforceRateLimit(rateLimiter, reply, 'for this license', `lic:${sha256(key)}`, limits.perLicensePerMinute);
+
+  app.post(
+    '/acquire',
+    {
+      onRequest: perIp,
+      schema: {
+        tags: ['licensing'],
+        summary: 'Take a seat',
+        description:
+          'Takes a seat of the license the key opens, or returns the earlier session for a repeated idempotency key. 409 NO_SEAT_AVAILABLE says who holds the seats and when one frees.',
+        body: schemas.acquireRequest,
+        response: { 200: schemas.acquireResponse, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (!body.licenseKey) {
+        throw new LeaseholdError('UNAUTHENTICATED', 'Give licenseKey (or sign in and send your access token).');
+      }
+      await perLicenseKey(reply, body.licenseKey);
+      const licenseId = await licensing.licenseIdForKey(body.product, body.licenseKey);
+      if (body.licenseId && body.licenseId !== licenseId) {
+        throw new LeaseholdError('LICENSE_NOT_FOUND', 'The licenseId does not belong to this key.');
+      }
+      return licensing.acquire({ ...body, licenseId, userId: null }, context(request, { type: 'license-key', id: licenseId }));
+    },
+  );
+
+  app.post(
+    '/heartbeat',
+    {
+      schema: {
+        tags: ['licensing'],
+        summary: 'Keep a seat',
+        description: 'Renews the lease. After expiry it takes a free seat again (reacquired: true) or answers 409 SESSION_EXPIRED.',
+        body: schemas.heartbeatRequest,
+        response: { 200: schemas.heartbeatResponse, ...problems },
+      },
+    },
+    async (request) => licensing.heartbeat(request.body, context(request, { type: 'session', id: request.body.sessionId })),
+  );
+
+  app.post(
+    '/release',
+    {
+      schema: { tags: ['licensing'], summary: 'Give a seat back', body: schemas.releaseRequest, response: { 200: schemas.releaseResponse, ...problems } },
+    },
+    async (request) => licensing.release(request.body, context(request, { type: 'session', id: request.body.sessionId })),
+  );
+
+  app.post(
+    '/borrow',
+    {
+      schema: {
+        tags: ['licensing'],
+        summary: 'Check a seat out for offline use',
+        description: "Keeps the seat held until borrowedUntil; the lease token is valid offline that long. Limited by the plan's maxBorrowSeconds.",
+        body: borrowRequest,
+        response: { 200: borrowResponse, ...problems },
+      },
+    },
+    async (request) => {
+      const { durationSeconds, ...ref } = request.body;
+      return licensing.borrow(ref, durationSeconds, context(request, { type: 'session', id: ref.sessionId }));
+    },
+  );
+
+  app.post(
+    '/return',
+    {
+      schema: { tags: ['licensing'], summary: 'Return a borrowed seat', body: schemas.releaseRequest, response: { 200: schemas.releaseResponse, ...problems } },
+    },
+    async (request) => licensing.release(request.body, context(request, { type: 'session', id: request.body.sessionId })),
+  );
+
+  app.post(
+    '/validate',
+    {
+      onRequest: perIp,
+      schema: {
+        tags: ['licensing'],
+        summary: 'Check a key or a lease token without taking a seat',
+        body: schemas.validateRequest,
+        response: { 200: schemas.validateResponse, ...problems },
+      },
+    },
+    async (request, reply) => {
+      if (request.body.licenseKey) await perLicenseKey(reply, request.body.licenseKey);
+      return licensing.validate(request.body);
+    },
+  );
+};
+
+function context(request: FastifyRequest, actor: RequestContext['actor']): RequestContext {
+  return { requestId: request.id, ip: request.ip, actor };
+}

@@ -1,0 +1,60 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Services } from '../compose.js';
+import { sendProblem } from '../http/problem.js';
+import { jwksDocument } from '../signing/jwks.js';
+
+/** Health, readiness, metrics and the public keys. None needs credentials. */
+export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  const hide = { schema: { hide: true } };
+
+  // Liveness: the process answers. Dependencies are for readiness, so a database
+  // outage does not make Kubernetes restart every replica.
+  app.get('/healthz', hide, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', hide, async (_request, reply) => {
+    if (services.lifecycle.draining) return sendProblem(reply, 'SERVICE_UNAVAILABLE', 'The server is shutting down.', { checks: {} }, 1);
+    const checks: Record<string, string> = {};
+    let ready = true;
+    for (const dependency of services.readiness) {
+      try {
+        await withTimeout(dependency.check(), 2_000);
+        checks[dependency.name] = 'ok';
+      } catch (error) {
+        ready = false;
+        checks[dependency.name] = `unreachable: ${(error as Error).message}`;
+      }
+    }
+    if (!ready) return sendProblem(reply, 'SERVICE_UNAVAILABLE', 'A dependency is unreachable.', { checks }, 5);
+    return { status: 'ready', checks };
+  });
+
+  app.get('/metrics', hide, async (_request, reply) => {
+    await refreshSeatGauges(services);
+    reply.type(services.metrics.registry.contentType);
+    return services.metrics.registry.metrics();
+  });
+
+  app.get('/.well-known/jwks.json', hide, async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=300');
+    return jwksDocument([services.signer]);
+  });
+};
+
+/** Seats in use and total per active license, computed at scrape time. */
+async function refreshSeatGauges(services: Services): Promise<void> {
+  const licenses = await services.licenses.list({ limit: 500, status: 'active' }, { organisationId: null });
+  services.metrics.seatsInUse.reset();
+  services.metrics.seatsTotal.reset();
+  for (const license of licenses.data) {
+    services.metrics.seatsInUse.set({ license_id: license.id }, license.seatsInUse);
+    services.metrics.seatsTotal.set({ license_id: license.id }, license.seats);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

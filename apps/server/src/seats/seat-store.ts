@@ -1,0 +1,106 @@
+import type { SeatBasis } from '@leasehold/protocol/schemas';
+import type { RequestContext } from '../request-context.js';
+
+/**
+ * Every seat decision goes through a SeatStore: the SQL store (one transaction with
+ * a row lock on the license) and the Redis store (Lua scripts, PostgreSQL as the
+ * source of truth) both implement it, and one shared test suite runs against both.
+ *
+ * Denials are answers, not exceptions: the licensing service turns them into errors.
+ */
+export interface SeatStore {
+  readonly kind: string;
+  acquire(request: AcquireSeat, ctx: RequestContext): Promise<AcquireOutcome>;
+  heartbeat(request: SessionRef, ctx: RequestContext): Promise<HeartbeatOutcome>;
+  /** Checks a live session out for offline use until `durationSeconds` from now. */
+  borrow(request: SessionRef, durationSeconds: number, ctx: RequestContext): Promise<BorrowOutcome>;
+  release(request: SessionRef, ctx: RequestContext): Promise<ReleaseOutcome>;
+  /** Ends a live session on an administrator's or owner's word. */
+  forceRelease(sessionId: string, scope: OrganisationScope, ctx: RequestContext): Promise<ReleaseOutcome>;
+  /** Marks sessions whose lease ran out as ended (and audits each). Returns how many. */
+  reapExpired(ctx: RequestContext): Promise<number>;
+  /** Live seats (distinct basis keys) of each license given. */
+  seatsInUse(licenseIds: string[]): Promise<Map<string, number>>;
+  close(): Promise<void>;
+}
+
+/** Limits a call to one organisation's data, or to all (vendor staff). */
+export interface OrganisationScope {
+  organisationId: string | null;
+}
+
+export interface AcquireSeat {
+  licenseId: string;
+  userId: string | null;
+  fingerprint: string;
+  fingerprintComponents: Record<string, string> | null;
+  hostname: string | null;
+  platform: string | null;
+  clientVersion: string | null;
+  idempotencyKey: string | null;
+  ip: string | null;
+}
+
+export interface SessionRef {
+  sessionId: string;
+  sessionSecret: string;
+}
+
+/** The terms that decide a seat, read under the license lock. */
+export interface SeatTerms {
+  licenseId: string;
+  organisationId: string;
+  productCode: string;
+  seats: number;
+  overage: number;
+  seatBasis: SeatBasis;
+  leaseTtlSeconds: number;
+  heartbeatIntervalSeconds: number;
+  offlineGraceSeconds: number;
+  entitlements: string[];
+}
+
+/** A live session as the licensing service needs it to answer and sign a token. */
+export interface LiveSession {
+  sessionId: string;
+  userId: string | null;
+  fingerprint: string;
+  startedAt: Date;
+  lastHeartbeatAt: Date;
+  expiresAt: Date;
+  borrowedUntil: Date | null;
+  terms: SeatTerms;
+  /** The newest lease token; a heartbeat returns it again while it is fresh. */
+  leaseToken: string;
+}
+
+/** Someone holding a seat, as shown to a caller who was refused one. */
+export interface SeatHolder {
+  hostname: string | null;
+  userId: string | null;
+  since: Date;
+  expiresAt: Date;
+}
+
+export type LicenseRefusal = 'LICENSE_NOT_FOUND' | 'LICENSE_SUSPENDED' | 'LICENSE_REVOKED' | 'LICENSE_EXPIRED';
+
+export type AcquireOutcome =
+  | { kind: 'granted'; session: LiveSession; sessionSecret: string; reused: boolean; seatsUsed: number }
+  | { kind: 'no-seat'; terms: SeatTerms; seatsUsed: number; nextFreeAt: Date | null; holders: SeatHolder[] }
+  | { kind: 'license-refused'; code: LicenseRefusal }
+  | { kind: 'idempotency-conflict' };
+
+export type HeartbeatOutcome =
+  | { kind: 'renewed'; session: LiveSession; reacquired: boolean }
+  | { kind: 'not-found' }
+  | { kind: 'expired'; seatsUsed: number; nextFreeAt: Date | null }
+  | { kind: 'license-refused'; code: LicenseRefusal };
+
+export type BorrowOutcome =
+  | { kind: 'borrowed'; session: LiveSession }
+  | { kind: 'not-found' }
+  | { kind: 'expired'; seatsUsed: number; nextFreeAt: Date | null }
+  | { kind: 'license-refused'; code: LicenseRefusal }
+  | { kind: 'borrow-refused'; maxBorrowSeconds: number };
+
+export type ReleaseOutcome = { kind: 'released'; sessionId: string } | { kind: 'not-found' };

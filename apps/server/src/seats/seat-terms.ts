@@ -1,0 +1,76 @@
+import { eq } from 'drizzle-orm';
+import type { Executor } from '../db/database.js';
+import { licenses, plans, products } from '../db/schema.js';
+import type { LicenseRefusal, SeatTerms } from './seat-store.js';
+
+export interface LockedLicense {
+  terms: SeatTerms;
+  status: 'active' | 'suspended' | 'expired' | 'revoked';
+  expiresAt: Date | null;
+  maxBorrowSeconds: number;
+}
+
+/**
+ * Reads a license with its plan's terms, locking the license row: `update` for
+ * decisions that may take a seat, `share` for heartbeats that only keep one.
+ */
+export async function lockLicense(tx: Executor, licenseId: string, mode: 'update' | 'share'): Promise<LockedLicense | null> {
+  const [row] = await tx
+    .select({
+      id: licenses.id,
+      organisationId: licenses.organisationId,
+      status: licenses.status,
+      expiresAt: licenses.expiresAt,
+      seatsOverride: licenses.seatsOverride,
+      overageOverride: licenses.overageOverride,
+      entitlementsOverride: licenses.entitlementsOverride,
+      seats: plans.seats,
+      overage: plans.overage,
+      seatBasis: plans.seatBasis,
+      leaseTtlSeconds: plans.leaseTtlSeconds,
+      heartbeatIntervalSeconds: plans.heartbeatIntervalSeconds,
+      offlineGraceSeconds: plans.offlineGraceSeconds,
+      maxBorrowSeconds: plans.maxBorrowSeconds,
+      entitlements: plans.entitlements,
+      productCode: products.code,
+    })
+    .from(licenses)
+    .innerJoin(plans, eq(plans.id, licenses.planId))
+    .innerJoin(products, eq(products.id, licenses.productId))
+    .where(eq(licenses.id, licenseId))
+    .for(mode, { of: licenses });
+  if (!row) return null;
+  return {
+    status: row.status,
+    expiresAt: row.expiresAt,
+    maxBorrowSeconds: row.maxBorrowSeconds,
+    terms: {
+      licenseId: row.id,
+      organisationId: row.organisationId,
+      productCode: row.productCode,
+      seats: row.seatsOverride ?? row.seats,
+      overage: row.overageOverride ?? row.overage,
+      seatBasis: row.seatBasis,
+      leaseTtlSeconds: row.leaseTtlSeconds,
+      heartbeatIntervalSeconds: row.heartbeatIntervalSeconds,
+      offlineGraceSeconds: row.offlineGraceSeconds,
+      entitlements: row.entitlementsOverride ?? row.entitlements,
+    },
+  };
+}
+
+/** Why a license cannot hold seats now, or null when it can. Expiry is judged on the server's clock. */
+export function licenseRefusal(license: { status: string; expiresAt: Date | null }, now: Date): LicenseRefusal | null {
+  if (license.status === 'suspended') return 'LICENSE_SUSPENDED';
+  if (license.status === 'revoked') return 'LICENSE_REVOKED';
+  if (license.status === 'expired' || (license.expiresAt !== null && license.expiresAt <= now)) return 'LICENSE_EXPIRED';
+  return null;
+}
+
+/** What one seat counts: every session, every machine, or every person. */
+export function basisKey(basis: SeatTerms['seatBasis'], s: { sessionId: string; fingerprint: string; userId: string | null }): string {
+  if (basis === 'session') return `s:${s.sessionId}`;
+  // A user-basis seat without a signed-in user falls back to the machine.
+  if (basis === 'user' && s.userId) return `u:${s.userId}`;
+  return `m:${s.fingerprint}`;
+}

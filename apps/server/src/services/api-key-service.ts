@@ -1,0 +1,146 @@
+import { newId } from '@leasehold/protocol/ids';
+import type { ApiKey, ApiKeyScope } from '@leasehold/protocol/schemas';
+import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { appendAudit } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
+import { matchesHash, newApiKeySecret, sha256 } from '../crypto.js';
+import type { Db } from '../db/database.js';
+import { apiKeys, organisations } from '../db/schema.js';
+import { LeaseholdError, notFound } from '../errors.js';
+import { type RequestContext, systemContext } from '../request-context.js';
+import type { OrganisationScope } from '../seats/seat-store.js';
+import { iso, isoOrNull, pageOf } from './paging.js';
+
+type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+/** Scopes a key bound to one organisation may hold: nothing vendor-wide. */
+const ORGANISATION_SCOPES = new Set<ApiKeyScope>([
+  'products:read',
+  'plans:read',
+  'organisations:read',
+  'licenses:read',
+  'licenses:write',
+  'sessions:read',
+  'sessions:write',
+  'audit:read',
+]);
+
+export const apiKeyView = (r: ApiKeyRow): ApiKey => ({
+  id: r.id,
+  name: r.name,
+  scopes: r.scopes as ApiKeyScope[],
+  organisationId: r.organisationId,
+  hint: r.hint,
+  createdAt: iso(r.createdAt),
+  lastUsedAt: isoOrNull(r.lastUsedAt),
+  revokedAt: isoOrNull(r.revokedAt),
+});
+
+export interface AuthenticatedKey {
+  id: string;
+  scopes: ReadonlySet<string>;
+  organisationId: string | null;
+}
+
+/** Vendor API keys: stored as hashes, shown once, scoped, optionally bound to one organisation. */
+export class ApiKeyService {
+  // lastUsedAt is written at most once a minute per key, not on every request.
+  readonly #lastTouched = new Map<string, number>();
+
+  constructor(private readonly deps: { db: Db; clock: Clock }) {}
+
+  async create(input: { name: string; scopes: ApiKeyScope[]; organisationId: string | null }, scope: OrganisationScope, ctx: RequestContext) {
+    if (scope.organisationId) throw new LeaseholdError('FORBIDDEN', 'A key bound to one organisation cannot create API keys.');
+    if (input.organisationId) {
+      const [org] = await this.deps.db.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, input.organisationId));
+      if (!org) throw notFound('organisation', input.organisationId);
+      const vendorWide = input.scopes.filter((s) => !ORGANISATION_SCOPES.has(s));
+      if (vendorWide.length > 0) {
+        throw new LeaseholdError('VALIDATION_FAILED', `A key bound to an organisation cannot hold ${vendorWide.join(', ')}.`, {
+          errors: [{ path: 'scopes', message: `not allowed with organisationId: ${vendorWide.join(', ')}` }],
+        });
+      }
+    }
+    return this.#insert(input, ctx);
+  }
+
+  async #insert(input: { name: string; scopes: string[]; organisationId: string | null }, ctx: RequestContext, secret = newApiKeySecret()) {
+    const now = this.deps.clock.now();
+    const row: ApiKeyRow = {
+      id: newId('apiKey', now.getTime()),
+      name: input.name,
+      secretHash: sha256(secret),
+      hint: secret.slice(-4),
+      scopes: [...new Set(input.scopes)],
+      organisationId: input.organisationId,
+      createdAt: now,
+      lastUsedAt: null,
+      revokedAt: null,
+    };
+    await this.deps.db.transaction(async (tx) => {
+      await tx.insert(apiKeys).values(row);
+      await appendAudit(tx, ctx, now, [
+        {
+          action: 'api-key.created',
+          organisationId: row.organisationId,
+          targetType: 'api-key',
+          targetId: row.id,
+          data: { name: row.name, scopes: row.scopes },
+        },
+      ]);
+    });
+    return { ...apiKeyView(row), secret };
+  }
+
+  /**
+   * On the first start of an empty database, creates the first admin key: the one
+   * configured, or a new one. Returns the secret only when it generated it.
+   */
+  async bootstrap(configured: string | null): Promise<string | null> {
+    const [{ count } = { count: 0 }] = await this.deps.db.select({ count: sql<number>`count(*)::int` }).from(apiKeys);
+    if (Number(count) > 0) return null;
+    const created = await this.#insert({ name: 'bootstrap admin', scopes: ['*'], organisationId: null }, systemContext('bootstrap'), configured ?? undefined);
+    return configured ? null : created.secret;
+  }
+
+  async list(limit: number, cursor: string | undefined) {
+    const rows = await this.deps.db
+      .select()
+      .from(apiKeys)
+      .where(cursor ? gt(apiKeys.id, cursor) : undefined)
+      .orderBy(asc(apiKeys.id))
+      .limit(limit + 1);
+    const page = pageOf(rows, limit, (r) => r.id);
+    return { data: page.data.map(apiKeyView), nextCursor: page.nextCursor };
+  }
+
+  async revoke(id: string, ctx: RequestContext): Promise<ApiKey> {
+    const now = this.deps.clock.now();
+    return this.deps.db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(apiKeys)
+        .set({ revokedAt: now })
+        .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+        .returning();
+      if (!row) throw notFound('active API key', id);
+      await appendAudit(tx, ctx, now, [
+        { action: 'api-key.revoked', organisationId: row.organisationId, targetType: 'api-key', targetId: id, data: { name: row.name } },
+      ]);
+      return apiKeyView(row);
+    });
+  }
+
+  /** The key a bearer secret belongs to, or null when it is unknown or revoked. */
+  async authenticate(secret: string): Promise<AuthenticatedKey | null> {
+    const hash = sha256(secret);
+    const [row] = await this.deps.db.select().from(apiKeys).where(eq(apiKeys.secretHash, hash));
+    if (!row || row.revokedAt || !matchesHash(secret, row.secretHash)) return null;
+    const now = this.deps.clock.now();
+    const last = this.#lastTouched.get(row.id) ?? 0;
+    if (now.getTime() - last > 60_000) {
+      this.#lastTouched.set(row.id, now.getTime());
+      await this.deps.db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));
+    }
+    return { id: row.id, scopes: new Set(row.scopes), organisationId: row.organisationId };
+  }
+}

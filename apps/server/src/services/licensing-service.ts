@@ -1,0 +1,214 @@
+import type { AcquireRequest, AcquireResponse, HeartbeatResponse, ValidateRequest, ValidateResponse } from '@leasehold/protocol/schemas';
+import { and, eq } from 'drizzle-orm';
+import type { Clock } from '../clock.js';
+import { sha256 } from '../crypto.js';
+import type { Db } from '../db/database.js';
+import { licenses, products } from '../db/schema.js';
+import { LeaseholdError } from '../errors.js';
+import type { Metrics } from '../ops/metrics.js';
+import type { RequestContext } from '../request-context.js';
+import type { LicenseRefusal, LiveSession, SeatStore, SessionRef } from '../seats/seat-store.js';
+import { licenseRefusal, lockLicense } from '../seats/seat-terms.js';
+import type { LeaseTokens } from '../tokens/lease-tokens.js';
+
+export interface LicensingDeps {
+  db: Db;
+  clock: Clock;
+  seats: SeatStore;
+  tokens: LeaseTokens;
+  metrics: Metrics;
+}
+
+const REFUSAL_DETAIL: Record<LicenseRefusal, string> = {
+  LICENSE_NOT_FOUND: 'No license of this product matches the key. Check the key and the product code.',
+  LICENSE_SUSPENDED: 'The license is suspended. Ask its owner or the vendor to reinstate it.',
+  LICENSE_REVOKED: 'The license was revoked and can no longer be used.',
+  LICENSE_EXPIRED: 'The license has expired. Renew it to keep using the product.',
+};
+
+/** Taking, keeping and giving back seats: the calls the SDK makes. */
+export class LicensingService {
+  constructor(private readonly deps: LicensingDeps) {}
+
+  /** Finds the license a key opens for a product; a key of another product answers as an unknown key. */
+  async licenseIdForKey(productCode: string, key: string): Promise<string> {
+    const [row] = await this.deps.db
+      .select({ id: licenses.id })
+      .from(licenses)
+      .innerJoin(products, eq(products.id, licenses.productId))
+      .where(and(eq(licenses.keyHash, sha256(key)), eq(products.code, productCode)));
+    if (!row) throw refused('LICENSE_NOT_FOUND');
+    return row.id;
+  }
+
+  async acquire(input: AcquireRequest & { licenseId: string; userId: string | null }, ctx: RequestContext): Promise<AcquireResponse> {
+    const outcome = await this.deps.seats.acquire(
+      {
+        licenseId: input.licenseId,
+        userId: input.userId,
+        fingerprint: input.fingerprint,
+        fingerprintComponents: input.fingerprintComponents ?? null,
+        hostname: input.hostname ?? null,
+        platform: input.platform ?? null,
+        clientVersion: input.clientVersion ?? null,
+        idempotencyKey: input.idempotencyKey ?? null,
+        ip: ctx.ip,
+      },
+      ctx,
+    );
+    switch (outcome.kind) {
+      case 'granted': {
+        this.deps.metrics.seatGranted(input.licenseId);
+        const s = outcome.session;
+        return {
+          ...this.#leaseView(s),
+          sessionSecret: outcome.sessionSecret,
+          licenseId: s.terms.licenseId,
+          leaseTtlSeconds: s.terms.leaseTtlSeconds,
+          seats: { used: outcome.seatsUsed, total: s.terms.seats, overage: s.terms.overage },
+          entitlements: s.terms.entitlements,
+          reused: outcome.reused,
+        };
+      }
+      case 'no-seat': {
+        this.deps.metrics.seatDenied(input.licenseId, 'NO_SEAT_AVAILABLE');
+        const { terms, seatsUsed, nextFreeAt, holders } = outcome;
+        const when = nextFreeAt ? ` The next one frees at ${nextFreeAt.toISOString()} unless released sooner.` : '';
+        throw new LeaseholdError(
+          'NO_SEAT_AVAILABLE',
+          `All ${terms.seats} seat${terms.seats === 1 ? '' : 's'} of this license ${terms.overage ? `(and ${terms.overage} overage) ` : ''}are in use.${when}`,
+          {
+            seatsUsed,
+            seatsTotal: terms.seats,
+            overage: terms.overage,
+            nextFreeAt: nextFreeAt?.toISOString() ?? null,
+            holders: holders.map((h) => ({ hostname: h.hostname, userId: h.userId, since: h.since.toISOString(), expiresAt: h.expiresAt.toISOString() })),
+          },
+          nextFreeAt ? Math.max(1, Math.ceil((nextFreeAt.getTime() - this.deps.clock.now().getTime()) / 1000)) : undefined,
+        );
+      }
+      case 'license-refused':
+        this.deps.metrics.seatDenied(input.licenseId, outcome.code);
+        throw refused(outcome.code);
+      case 'idempotency-conflict':
+        throw new LeaseholdError('ALREADY_EXISTS', 'This idempotency key was used by another machine. Use a new key for each acquire.');
+    }
+  }
+
+  async heartbeat(ref: SessionRef, ctx: RequestContext): Promise<HeartbeatResponse> {
+    this.deps.metrics.heartbeat();
+    const outcome = await this.deps.seats.heartbeat(ref, ctx);
+    switch (outcome.kind) {
+      case 'renewed':
+        return { ...this.#leaseView(outcome.session), reacquired: outcome.reacquired };
+      case 'not-found':
+        throw sessionNotFound();
+      case 'expired':
+        throw new LeaseholdError(
+          'SESSION_EXPIRED',
+          `The session expired and all seats are in use now.${outcome.nextFreeAt ? ` The next one frees at ${outcome.nextFreeAt.toISOString()}.` : ''} Acquire again later.`,
+          { seatsUsed: outcome.seatsUsed, nextFreeAt: outcome.nextFreeAt?.toISOString() ?? null },
+        );
+      case 'license-refused':
+        throw refused(outcome.code);
+    }
+  }
+
+  async borrow(ref: SessionRef, durationSeconds: number, ctx: RequestContext) {
+    const outcome = await this.deps.seats.borrow(ref, durationSeconds, ctx);
+    switch (outcome.kind) {
+      case 'borrowed':
+        return { ...this.#leaseView(outcome.session), borrowedUntil: (outcome.session.borrowedUntil as Date).toISOString() };
+      case 'not-found':
+        throw sessionNotFound();
+      case 'expired':
+        throw new LeaseholdError('SESSION_EXPIRED', 'The session expired: acquire a seat again before borrowing it.');
+      case 'license-refused':
+        throw refused(outcome.code);
+      case 'borrow-refused':
+        throw new LeaseholdError(
+          'BORROW_NOT_ALLOWED',
+          outcome.maxBorrowSeconds === 0
+            ? "This license's plan does not allow borrowing."
+            : `This license allows borrowing for at most ${outcome.maxBorrowSeconds} seconds.`,
+          { maxBorrowSeconds: outcome.maxBorrowSeconds },
+        );
+    }
+  }
+
+  async release(ref: SessionRef, ctx: RequestContext) {
+    const outcome = await this.deps.seats.release(ref, ctx);
+    if (outcome.kind === 'not-found') throw sessionNotFound();
+    return { sessionId: outcome.sessionId, released: true as const };
+  }
+
+  /** Checks a key or a lease token without taking a seat. A refusal is an answer here, not an error. */
+  async validate(input: ValidateRequest): Promise<ValidateResponse> {
+    const now = this.deps.clock.now();
+    let licenseId: string;
+    if (input.leaseToken) {
+      try {
+        const claims = await this.deps.tokens.verify(input.leaseToken, now, input.product);
+        if (input.fingerprint && claims.fingerprint !== input.fingerprint) {
+          return invalid('FINGERPRINT_MISMATCH', 'The token is bound to another machine.');
+        }
+        licenseId = claims.license_id;
+      } catch {
+        return invalid('UNAUTHENTICATED', 'The lease token is not valid: wrong signature, type, issuer or product, or it has expired.');
+      }
+    } else {
+      try {
+        licenseId = await this.licenseIdForKey(input.product as string, input.licenseKey as string);
+      } catch (error) {
+        if (error instanceof LeaseholdError) return invalid(error.code, error.message);
+        throw error;
+      }
+    }
+    const locked = await lockLicense(this.deps.db, licenseId, 'share');
+    if (!locked) return invalid('LICENSE_NOT_FOUND', REFUSAL_DETAIL.LICENSE_NOT_FOUND);
+    const refusal = licenseRefusal(locked, now);
+    const used = (await this.deps.seats.seatsInUse([licenseId])).get(licenseId) ?? 0;
+    const { terms } = locked;
+    return {
+      valid: refusal === null,
+      code: refusal,
+      detail: refusal ? REFUSAL_DETAIL[refusal] : null,
+      license: {
+        id: licenseId,
+        product: terms.productCode,
+        status: refusal === 'LICENSE_EXPIRED' ? 'expired' : locked.status,
+        expiresAt: locked.expiresAt?.toISOString() ?? null,
+        seatBasis: terms.seatBasis,
+        seats: { used, total: terms.seats, overage: terms.overage },
+        entitlements: terms.entitlements,
+      },
+    };
+  }
+
+  #leaseView(s: LiveSession) {
+    const graceUntil = this.deps.tokens.offlineGraceUntil({
+      leaseExpiresAt: s.expiresAt,
+      offlineGraceSeconds: s.terms.offlineGraceSeconds,
+      borrowedUntil: s.borrowedUntil,
+    });
+    return {
+      sessionId: s.sessionId,
+      leaseToken: s.leaseToken,
+      expiresAt: s.expiresAt.toISOString(),
+      offlineGraceUntil: graceUntil.toISOString(),
+      heartbeatIntervalSeconds: s.terms.heartbeatIntervalSeconds,
+    };
+  }
+}
+
+function refused(code: LicenseRefusal): LeaseholdError {
+  return new LeaseholdError(code, REFUSAL_DETAIL[code]);
+}
+
+function sessionNotFound(): LeaseholdError {
+  return new LeaseholdError('SESSION_NOT_FOUND', 'No live session matches this ID and secret. It may have been released; acquire a seat again.');
+}
+
+function invalid(code: string, detail: string): ValidateResponse {
+  return { valid: false, code, detail, license: null };
+}

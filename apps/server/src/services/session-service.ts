@@ -1,0 +1,61 @@
+import type { Session } from '@leasehold/protocol/schemas';
+import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import { sessions } from '../db/schema.js';
+import { notFound } from '../errors.js';
+import type { RequestContext } from '../request-context.js';
+import type { OrganisationScope, SeatStore } from '../seats/seat-store.js';
+import { iso, isoOrNull, pageOf } from './paging.js';
+
+type SessionRow = typeof sessions.$inferSelect;
+
+export const sessionView = (r: SessionRow): Session => ({
+  id: r.id,
+  licenseId: r.licenseId,
+  organisationId: r.organisationId,
+  userId: r.userId,
+  fingerprint: r.fingerprint,
+  hostname: r.hostname,
+  platform: r.platform,
+  clientVersion: r.clientVersion,
+  ip: r.ip,
+  startedAt: iso(r.startedAt),
+  lastHeartbeatAt: iso(r.lastHeartbeatAt),
+  expiresAt: iso(r.expiresAt),
+  borrowedUntil: isoOrNull(r.borrowedUntil),
+});
+
+/** Live seats as administrators and organisation owners see them. */
+export class SessionService {
+  constructor(private readonly deps: { db: Db; clock: Clock; seats: SeatStore }) {}
+
+  async listLive(
+    query: { limit: number; cursor?: string | undefined; licenseId?: string | undefined; organisationId?: string | undefined },
+    scope: OrganisationScope,
+  ) {
+    const rows = await this.deps.db
+      .select()
+      .from(sessions)
+      .where(
+        and(
+          isNull(sessions.endedAt),
+          gt(sessions.expiresAt, this.deps.clock.now()),
+          query.cursor ? gt(sessions.id, query.cursor) : undefined,
+          query.licenseId ? eq(sessions.licenseId, query.licenseId) : undefined,
+          query.organisationId ? eq(sessions.organisationId, query.organisationId) : undefined,
+          scope.organisationId ? eq(sessions.organisationId, scope.organisationId) : undefined,
+        ),
+      )
+      .orderBy(asc(sessions.id))
+      .limit(query.limit + 1);
+    const page = pageOf(rows, query.limit, (r) => r.id);
+    return { data: page.data.map(sessionView), nextCursor: page.nextCursor };
+  }
+
+  async forceRelease(sessionId: string, scope: OrganisationScope, ctx: RequestContext) {
+    const outcome = await this.deps.seats.forceRelease(sessionId, scope, ctx);
+    if (outcome.kind === 'not-found') throw notFound('live session', sessionId);
+    return { sessionId, released: true as const };
+  }
+}

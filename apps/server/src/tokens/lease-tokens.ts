@@ -1,0 +1,84 @@
+import { LEASE_TOKEN_TYPE, type LeaseTokenClaims } from '@leasehold/protocol/lease-token';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { jwksDocument } from '../signing/jwks.js';
+import { signCompactJws } from '../signing/jws.js';
+import type { Signer } from '../signing/signer.js';
+
+/** What a lease token says about one session at one moment. */
+export interface LeaseFacts {
+  sessionId: string;
+  licenseId: string;
+  organisationId: string;
+  productCode: string;
+  userId: string | null;
+  fingerprint: string;
+  entitlements: string[];
+  leaseExpiresAt: Date;
+  leaseTtlSeconds: number;
+  offlineGraceSeconds: number;
+  borrowedUntil: Date | null;
+}
+
+export interface IssuedToken {
+  token: string;
+  /** After this moment a heartbeat signs a new token instead of returning this one. */
+  renewAt: Date;
+}
+
+const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+
+/**
+ * Signs lease tokens and decides when a heartbeat needs a new one. Signing costs
+ * more than the rest of a heartbeat, so a token is reused until half of its lease
+ * has passed: its lease expiry then still lies at least half a TTL ahead.
+ */
+export class LeaseTokens {
+  constructor(
+    private readonly signer: Signer,
+    private readonly issuer: string,
+  ) {}
+
+  async issue(facts: LeaseFacts, now: Date): Promise<IssuedToken> {
+    const graceUntil = this.offlineGraceUntil(facts);
+    const claims: LeaseTokenClaims = {
+      iss: this.issuer,
+      sub: facts.sessionId,
+      aud: facts.productCode,
+      iat: seconds(now),
+      exp: seconds(graceUntil),
+      jti: `${facts.sessionId}.${now.getTime().toString(36)}`,
+      license_id: facts.licenseId,
+      organisation_id: facts.organisationId,
+      product: facts.productCode,
+      session_id: facts.sessionId,
+      ...(facts.userId ? { user_id: facts.userId } : {}),
+      entitlements: facts.entitlements,
+      fingerprint: facts.fingerprint,
+      lease_expires_at: seconds(facts.leaseExpiresAt),
+      offline_grace_until: seconds(graceUntil),
+      ...(facts.borrowedUntil ? { borrowed_until: seconds(facts.borrowedUntil) } : {}),
+    };
+    const token = await signCompactJws(this.signer, LEASE_TOKEN_TYPE, claims);
+    const halfLease = (facts.leaseExpiresAt.getTime() - now.getTime()) / 2;
+    return { token, renewAt: new Date(now.getTime() + Math.max(0, halfLease)) };
+  }
+
+  /** The latest moment the program may run without reaching the server. */
+  offlineGraceUntil(facts: Pick<LeaseFacts, 'leaseExpiresAt' | 'offlineGraceSeconds' | 'borrowedUntil'>): Date {
+    const grace = new Date(facts.leaseExpiresAt.getTime() + facts.offlineGraceSeconds * 1000);
+    return facts.borrowedUntil && facts.borrowedUntil > grace ? facts.borrowedUntil : grace;
+  }
+
+  /** Verifies a lease token exactly: our issuer, EdDSA only, our `typ` only, a published key. */
+  async verify(token: string, now: Date, audience?: string): Promise<LeaseTokenClaims> {
+    const jwks = createLocalJWKSet(await jwksDocument([this.signer]));
+    const { payload } = await jwtVerify(token, jwks, {
+      issuer: this.issuer,
+      algorithms: ['EdDSA'],
+      typ: LEASE_TOKEN_TYPE,
+      currentDate: now,
+      ...(audience ? { audience } : {}),
+    });
+    return payload as unknown as LeaseTokenClaims;
+  }
+}

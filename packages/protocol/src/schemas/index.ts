@@ -1,0 +1,3 @@
+export * from './admin.js';
+export * from './common.js';
+export * from './licensing.js';
