@@ -1,0 +1,129 @@
+import { parseArgs } from 'node:util';
+import { type Clock, type FetchLike, LeaseholdError, defaultStateDir } from '@leasehold/client';
+import { activate } from './commands/activate.js';
+import { borrow, giveBack } from './commands/borrow.js';
+import { doctor } from './commands/doctor.js';
+import { login, logout } from './commands/login.js';
+import { release } from './commands/release.js';
+import { status } from './commands/status.js';
+import { type CommandContext, Output, UsageError } from './context.js';
+import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
+import { HELP } from './help.js';
+
+const VERSION = '0.1.0';
+
+const COMMANDS: Record<string, (ctx: CommandContext, args: string[]) => Promise<number>> = {
+  login,
+  logout,
+  status,
+  activate,
+  release,
+  borrow,
+  return: giveBack,
+  doctor,
+};
+
+/**
+ * The outside world of one run, injectable for tests.
+ *
+ * @example
+ * ```ts
+ * const code = await run(['status', '--json'], { env: process.env, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+ * ```
+ */
+export interface RunEnvironment {
+  env: Record<string, string | undefined>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  clock?: Clock;
+  fetch?: FetchLike;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Runs the `leasehold` command line and returns the exit code.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await run(process.argv.slice(2), { env: process.env, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+ * ```
+ */
+export async function run(argv: string[], world: RunEnvironment): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    world.stderr(`leasehold: ${(error as Error).message}\nRun "leasehold --help" for usage.\n`);
+    return EXIT_CODES.USAGE;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    world.stdout(`${VERSION}\n`);
+    return EXIT_CODES.OK;
+  }
+  const [name, ...args] = positionals;
+  if (values.help || !name || name === 'help') {
+    world.stdout(HELP);
+    return name || values.help ? EXIT_CODES.OK : EXIT_CODES.USAGE;
+  }
+  const command = COMMANDS[name];
+  const out = new Output(Boolean(values.json), world.stdout, world.stderr);
+  if (!command) {
+    world.stderr(`leasehold: unknown command "${name}". Run "leasehold --help" for the list.\n`);
+    return EXIT_CODES.USAGE;
+  }
+  const ctx: CommandContext = {
+    serverUrl: values.server ?? world.env.LEASEHOLD_URL,
+    product: values.product ?? world.env.LEASEHOLD_PRODUCT,
+    json: Boolean(values.json),
+    stateDir: values['config-dir'] ?? defaultStateDir(world.env),
+    env: world.env,
+    out,
+    ...(world.clock ? { clock: world.clock } : {}),
+    ...(world.fetch ? { fetch: world.fetch } : {}),
+    ...(world.sleep ? { sleep: world.sleep } : {}),
+  };
+  try {
+    return await command(ctx, args);
+  } catch (error) {
+    return report(error, out);
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      server: { type: 'string' },
+      product: { type: 'string' },
+      'config-dir': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+}
+
+function report(error: unknown, out: Output): number {
+  if (error instanceof UsageError) {
+    out.stderr(`leasehold: ${error.message}\n`);
+    return EXIT_CODES.USAGE;
+  }
+  if (error instanceof LeaseholdError) {
+    const exitCode = exitCodeFor(error.code);
+    if (out.json) {
+      const extra = Object.fromEntries(Object.entries(error).filter(([k, v]) => !['problem', 'cause'].includes(k) && typeof v !== 'function'));
+      out.stdout(`${JSON.stringify({ error: { ...extra, code: error.code, message: error.message }, exitCode }, null, 2)}\n`);
+    } else {
+      out.stderr(`${error.message}\n`);
+    }
+    return exitCode;
+  }
+  out.stderr(`leasehold: ${error instanceof Error ? error.message : String(error)}\n`);
+  return EXIT_CODES.FAILURE;
+}
+
+export { EXIT_CODES, exitCodeFor } from './exit-codes.js';
+export { parseDuration, formatDuration } from './duration.js';

@@ -1,0 +1,181 @@
+import { ServerUnreachableError } from '../errors/errors.js';
+import { errorFromProblem } from '../errors/from-problem.js';
+import type { Clock } from '../clock.js';
+import { type RetryPolicy, backoffDelay, parseRetryAfter } from './retry.js';
+
+/**
+ * The `fetch` the SDK calls: the global one by default, any compatible one in tests.
+ *
+ * @example
+ * ```ts
+ * const fetchThroughProxy: FetchLike = (url, init) => fetch(url, { ...init, dispatcher });
+ * ```
+ */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * What the transport needs, injected.
+ *
+ * @example
+ * ```ts
+ * const transport = new Transport({ serverUrl: 'http://127.0.0.1:8080', fetch, clock: systemClock });
+ * ```
+ */
+export interface TransportOptions {
+  serverUrl: string;
+  fetch?: FetchLike;
+  clock: Clock;
+  retry?: RetryPolicy;
+  /** Per-request timeout. Default 10 000 ms. */
+  timeoutMs?: number;
+  /** Waits between retries; tests pass one that resolves at once. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  userAgent?: string;
+}
+
+/**
+ * A successful answer: the parsed body and the server's `Date`, for drift checks.
+ *
+ * @example
+ * ```ts
+ * const { body, serverDate } = await transport.postJson('/api/v1/licenses/validate', { product, licenseKey });
+ * ```
+ */
+export interface TransportResponse<T> {
+  body: T;
+  status: number;
+  serverDate: Date | null;
+}
+
+/**
+ * Per-call choices.
+ *
+ * @example
+ * ```ts
+ * await transport.postJson(path, body, { bearer: accessToken, retry: { attempts: 1 } });
+ * ```
+ */
+export interface RequestOptions {
+  bearer?: string;
+  retry?: RetryPolicy;
+  timeoutMs?: number;
+  /** Send `application/x-www-form-urlencoded` (OAuth endpoints) instead of JSON. */
+  form?: boolean;
+  /** Return 4xx bodies instead of throwing (OAuth error answers are data). */
+  acceptStatus?: (status: number) => boolean;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * Sends requests to the license server with retries: exponential backoff with
+ * jitter on network errors, 5xx and 429 (honouring `Retry-After`); a 4xx answer
+ * is a decision and becomes a typed {@link ServerError} at once.
+ *
+ * @example
+ * ```ts
+ * const transport = new Transport({ serverUrl, clock: systemClock });
+ * const { body } = await transport.postJson<AcquireResponse>('/api/v1/licenses/acquire', request);
+ * ```
+ */
+export class Transport {
+  readonly serverUrl: string;
+  readonly #options: TransportOptions;
+
+  constructor(options: TransportOptions) {
+    this.serverUrl = options.serverUrl.replace(/\/+$/, '');
+    this.#options = options;
+  }
+
+  /** POSTs a body and returns the parsed JSON answer. */
+  postJson<T>(path: string, body: unknown, options: RequestOptions = {}): Promise<TransportResponse<T>> {
+    return this.request<T>('POST', path, body, options);
+  }
+
+  /** GETs a JSON document. */
+  getJson<T>(path: string, options: RequestOptions = {}): Promise<TransportResponse<T>> {
+    return this.request<T>('GET', path, undefined, options);
+  }
+
+  async request<T>(method: string, path: string, body: unknown, options: RequestOptions): Promise<TransportResponse<T>> {
+    const policy = { ...this.#options.retry, ...options.retry };
+    const attempts = Math.max(1, policy.attempts ?? 4);
+    const sleep = this.#options.sleep ?? defaultSleep;
+    const random = this.#options.random ?? Math.random;
+    const url = `${this.serverUrl}${path}`;
+    let lastFailure: unknown;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      let response: Response;
+      try {
+        response = await this.#send(method, url, body, options);
+      } catch (error) {
+        lastFailure = error;
+        if (attempt + 1 < attempts) await sleep(backoffDelay(attempt, policy, random, null));
+        continue;
+      }
+      const serverDate = parseDate(response.headers.get('date'));
+      if (response.ok || options.acceptStatus?.(response.status)) {
+        const parsed = await readBody(response);
+        return { body: parsed as T, status: response.status, serverDate };
+      }
+      const problem = await readBody(response).catch(() => null);
+      const problemObject = (problem && typeof problem === 'object' ? problem : {}) as Record<string, unknown>;
+      const retryable = response.status >= 500 || response.status === 429;
+      const error = errorFromProblem(response.status, problemObject, new Date(this.#options.clock.now()));
+      if (!retryable) throw error;
+      lastFailure = error;
+      const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.#options.clock.now());
+      if (retryAfter !== null && retryAfter > (policy.maxRetryAfterMs ?? 60_000)) break;
+      if (attempt + 1 < attempts) await sleep(backoffDelay(attempt, policy, random, retryAfter));
+    }
+    throw new ServerUnreachableError(unreachableMessage(this.serverUrl, lastFailure), { cause: lastFailure });
+  }
+
+  async #send(method: string, url: string, body: unknown, options: RequestOptions): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    if (this.#options.userAgent) headers['user-agent'] = this.#options.userAgent;
+    if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
+    let payload: string | undefined;
+    if (body !== undefined) {
+      if (options.form) {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        payload = new URLSearchParams(body as Record<string, string>).toString();
+      } else {
+        headers['content-type'] = 'application/json';
+        payload = JSON.stringify(body);
+      }
+    }
+    const fetchImpl = this.#options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    return fetchImpl(url, {
+      method,
+      headers,
+      body: payload,
+      signal: AbortSignal.timeout(options.timeoutMs ?? this.#options.timeoutMs ?? 10_000),
+    });
+  }
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return { detail: text.slice(0, 200) };
+  }
+}
+
+function parseDate(value: string | null): Date | null {
+  if (!value) return null;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : new Date(at);
+}
+
+function unreachableMessage(serverUrl: string, failure: unknown): string {
+  if (failure instanceof Error && 'status' in failure) {
+    return `The license server at ${serverUrl} is not answering properly (${failure.message}) Try again in a few minutes.`;
+  }
+  const cause = failure instanceof Error ? (failure.cause instanceof Error ? failure.cause.message : failure.message) : '';
+  return `Cannot reach the license server at ${serverUrl}${cause ? ` (${cause})` : ''}. Check your network connection, proxy or firewall.`;
+}

@@ -1,0 +1,596 @@
+import { EventEmitter } from 'node:events';
+import { hostname as osHostname, platform as osPlatform, release as osRelease } from 'node:os';
+import { currentAccessToken } from '../auth/device-flow.js';
+import { type Clock, systemClock } from '../clock.js';
+import { ClockRollbackError, LeaseholdError, OfflineGraceExpiredError, ServerError, ServerUnreachableError, TokenVerificationError } from '../errors/errors.js';
+import { formatTime } from '../errors/format-time.js';
+import { type Fingerprint, computeFingerprint } from '../fingerprint/fingerprint.js';
+import { Transport } from '../http/transport.js';
+import { defaultStateDir } from '../state/config-dir.js';
+import { type LeaseState, LeaseStateStore } from '../state/lease-state.js';
+import { type JsonWebKeySet, KeyRing } from '../token/jwks.js';
+import { type VerifiedLeaseToken, decodeLeaseTokenUnverified, verifyLeaseToken } from '../token/verify.js';
+import type { LeaseEvents } from './events.js';
+import { type ExitReleasable, registerExitRelease, unregisterExitRelease } from './exit-hooks.js';
+import type { LeaseClientOptions } from './options.js';
+import type { CachedLease, LeaseMode, LeaseStatus } from './status.js';
+import { postSynchronously } from './sync-release.js';
+import { type AcquireAnswer, type BorrowAnswer, type HeartbeatAnswer, PATHS, type ValidateAnswer } from './wire.js';
+
+/** Codes after which a cached token must not be used any more. */
+const TERMINAL_LICENSE_CODES = new Set(['LICENSE_REVOKED', 'LICENSE_SUSPENDED', 'LICENSE_EXPIRED', 'LICENSE_NOT_FOUND']);
+const SESSION_GONE_CODES = new Set(['SESSION_NOT_FOUND', 'SESSION_EXPIRED', 'FINGERPRINT_MISMATCH']);
+const OFFLINE_RETRY_MS = 15_000;
+
+/**
+ * A seat of one product on one license server: acquire it, keep it alive with
+ * background heartbeats (that never keep the process alive), work offline on
+ * the cached, locally verified lease token up to its grace deadline, borrow it,
+ * and give it back on exit.
+ *
+ * @example
+ * ```ts
+ * import { LeaseClient } from '@leasehold/client';
+ *
+ * const client = new LeaseClient({ serverUrl: 'https://lic.example.com', product: 'coditect', jwks });
+ * client.on('lost', (error) => { console.error(error.message); process.exit(6); });
+ * const lease = await client.acquire();
+ * if (!lease.entitlements.includes('pro')) console.log('Pro features are off.');
+ * // ... work; the seat is released when the program ends.
+ * ```
+ */
+export class LeaseClient extends EventEmitter<LeaseEvents> {
+  readonly product: string;
+  readonly serverUrl: string;
+  readonly stateDir: string;
+  readonly #options: LeaseClientOptions;
+  readonly #clock: Clock;
+  readonly #transport: Transport;
+  readonly #store: LeaseStateStore;
+  readonly #pinned: JsonWebKeySet | undefined;
+  readonly #env: Record<string, string | undefined>;
+  #fetchedKeys: JsonWebKeySet | undefined;
+  #fingerprint: Fingerprint | null = null;
+  #state: LeaseState | null = null;
+  #claims: VerifiedLeaseToken['claims'] | null = null;
+  #mode: LeaseMode = 'idle';
+  #error: LeaseholdError | null = null;
+  #lastRenewedAt: Date | null = null;
+  #seats: LeaseStatus['seats'] = null;
+  #timer: NodeJS.Timeout | null = null;
+  #exitHook: ExitReleasable | null = null;
+
+  constructor(options: LeaseClientOptions) {
+    super();
+    if (!options.serverUrl) throw new TypeError('serverUrl is required');
+    if (!options.product) throw new TypeError('product is required');
+    this.#options = options;
+    this.#env = options.env ?? process.env;
+    this.product = options.product;
+    this.serverUrl = options.serverUrl.replace(/\/+$/, '');
+    this.stateDir = options.stateDir ?? defaultStateDir(this.#env);
+    this.#clock = options.clock ?? systemClock;
+    this.#pinned = options.jwks;
+    this.#store = new LeaseStateStore(this.stateDir, this.serverUrl, this.product);
+    this.#transport = new Transport({
+      serverUrl: this.serverUrl,
+      clock: this.#clock,
+      userAgent: `leasehold-client/0.1.0${options.clientVersion ? ` ${options.clientVersion}` : ''}`,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+      ...(options.retry ? { retry: options.retry } : {}),
+    });
+  }
+
+  /** This machine's fingerprint for the product (computed once). */
+  async fingerprint(): Promise<Fingerprint> {
+    this.#fingerprint ??= await computeFingerprint({
+      product: this.product,
+      override: this.#options.fingerprint,
+      env: this.#env,
+      ...(this.#options.fingerprintSalt ? { salt: this.#options.fingerprintSalt } : {}),
+      ...(this.#options.probes ? { probes: this.#options.probes } : {}),
+    });
+    return this.#fingerprint;
+  }
+
+  /**
+   * Takes a seat. Online: asks the server, verifies the token, caches it and
+   * starts heartbeats. Server unreachable: carries on with the cached token until
+   * its offline-grace deadline. A refusal (no seat, revoked, …) throws a typed error.
+   */
+  async acquire(): Promise<LeaseStatus> {
+    const fp = await this.fingerprint();
+    const state = (this.#state = (await this.#store.load()) ?? this.#emptyState());
+    const borrowed = this.#usableBorrow(state, fp.fingerprint);
+    if (borrowed) {
+      this.#claims = borrowed.claims;
+      this.#mode = 'borrowed';
+      await this.#persist();
+      return this.status();
+    }
+    try {
+      await this.#acquireOnline(fp);
+    } catch (error) {
+      if (!(error instanceof ServerUnreachableError) || this.#options.allowOffline === false) {
+        if (error instanceof ServerError && TERMINAL_LICENSE_CODES.has(error.code)) await this.#forgetSession();
+        throw error;
+      }
+      this.#continueOffline(error);
+      return this.status();
+    }
+    return this.status();
+  }
+
+  /** Renews the lease now (the background loop calls this at the server's interval). */
+  async heartbeat(): Promise<LeaseStatus> {
+    const state = this.#requireSession();
+    const { body, serverDate } = await this.#transport.postJson<HeartbeatAnswer>(
+      PATHS.heartbeat,
+      { sessionId: state.sessionId, sessionSecret: state.sessionSecret },
+      { retry: { attempts: 2 } },
+    );
+    const wasOffline = this.#mode === 'offline';
+    if (body.leaseToken !== state.leaseToken || !this.#claims) {
+      this.#claims = (await this.#verifyOnline(body.leaseToken)).claims;
+    }
+    state.leaseToken = body.leaseToken;
+    state.heartbeatIntervalSeconds = body.heartbeatIntervalSeconds;
+    this.#markOnline(serverDate);
+    await this.#persist();
+    const status = this.status();
+    if (wasOffline) this.emit('recovered', status);
+    this.emit('renewed', status);
+    return status;
+  }
+
+  /**
+   * Gives the seat back now and stops heartbeats. A borrowed seat stays borrowed
+   * (use {@link LeaseClient.returnBorrow}); the cached token is forgotten.
+   */
+  async release(): Promise<void> {
+    this.#stopTimer();
+    this.#unhookExit();
+    const state = this.#state ?? (await this.#store.load());
+    if (!state?.sessionId || !state.sessionSecret) {
+      this.#mode = 'released';
+      return;
+    }
+    this.#state = state;
+    if (this.#mode === 'borrowed' || this.#usableBorrow(state, (await this.fingerprint()).fingerprint)) return;
+    const credentials = { sessionId: state.sessionId, sessionSecret: state.sessionSecret };
+    await this.#forgetSession();
+    this.#mode = 'released';
+    try {
+      await this.#transport.postJson(PATHS.release, credentials, { retry: { attempts: 2 }, timeoutMs: 5000 });
+    } catch (error) {
+      // Already gone on the server is what we wanted.
+      if (error instanceof ServerError && error.code === 'SESSION_NOT_FOUND') return;
+      throw error;
+    }
+  }
+
+  /**
+   * Checks the seat out for offline use for `durationSeconds` (up to the plan's
+   * maximum): the seat stays held on the server and the token works offline until then.
+   */
+  async borrow(durationSeconds: number): Promise<LeaseStatus> {
+    if (this.#mode === 'idle') await this.acquire();
+    const state = this.#requireSession();
+    const { body, serverDate } = await this.#transport.postJson<BorrowAnswer>(PATHS.borrow, {
+      sessionId: state.sessionId,
+      sessionSecret: state.sessionSecret,
+      durationSeconds: Math.round(durationSeconds),
+    });
+    this.#claims = (await this.#verifyOnline(body.leaseToken)).claims;
+    state.leaseToken = body.leaseToken;
+    this.#markOnline(serverDate);
+    this.#mode = 'borrowed';
+    this.#stopTimer();
+    this.#unhookExit();
+    await this.#persist();
+    return this.status();
+  }
+
+  /** Ends a borrow early and frees the seat on the server. */
+  async returnBorrow(): Promise<void> {
+    this.#stopTimer();
+    this.#unhookExit();
+    const state = this.#state ?? (await this.#store.load());
+    if (!state?.sessionId || !state.sessionSecret) {
+      throw new LeaseholdError('NOT_LICENSED', 'Nothing is borrowed on this machine.');
+    }
+    this.#state = state;
+    await this.#transport.postJson(PATHS.return, { sessionId: state.sessionId, sessionSecret: state.sessionSecret });
+    await this.#forgetSession();
+    this.#mode = 'released';
+  }
+
+  /** Checks the license key (or the cached token) online without taking a seat. */
+  async validate(): Promise<ValidateAnswer> {
+    const state = this.#state ?? (await this.#store.load());
+    const licenseKey = this.#options.licenseKey ?? state?.licenseKey;
+    const body = licenseKey ? { product: this.product, licenseKey } : state?.leaseToken ? { leaseToken: state.leaseToken } : null;
+    if (!body) throw this.#notLicensed();
+    return (await this.#transport.postJson<ValidateAnswer>(PATHS.validate, body)).body;
+  }
+
+  /**
+   * The lease right now, judged by the injected clock: an offline lease past its
+   * grace deadline reads `lost`, and the `lost` event fires.
+   */
+  status(): LeaseStatus {
+    this.#checkDeadlines();
+    const claims = this.#claims;
+    const at = (seconds: number | undefined) => (typeof seconds === 'number' ? new Date(seconds * 1000) : null);
+    return {
+      mode: this.#mode,
+      product: this.product,
+      serverUrl: this.serverUrl,
+      sessionId: this.#state?.sessionId ?? null,
+      licenseId: claims?.license_id ?? this.#state?.licenseId ?? null,
+      entitlements: claims?.entitlements ?? [],
+      leaseExpiresAt: at(claims?.lease_expires_at),
+      offlineGraceUntil: at(claims?.exp),
+      borrowedUntil: at(claims?.borrowed_until),
+      lastRenewedAt: this.#lastRenewedAt,
+      heartbeatIntervalSeconds: this.#state?.heartbeatIntervalSeconds ?? null,
+      seats: this.#seats,
+      fingerprint: this.#fingerprint?.fingerprint ?? null,
+      error: this.#error,
+    };
+  }
+
+  /** Throws the reason the program may not use licensed features now, if any. */
+  assertLicensed(): LeaseStatus {
+    const status = this.status();
+    if (status.mode === 'online' || status.mode === 'offline' || status.mode === 'borrowed') return status;
+    throw status.error ?? this.#notLicensed();
+  }
+
+  /** Stores a license key for this product, so runs without one use it. */
+  async rememberLicenseKey(licenseKey: string): Promise<void> {
+    this.#state = this.#state ?? (await this.#store.load()) ?? this.#emptyState();
+    this.#state.licenseKey = licenseKey.trim().toUpperCase();
+    await this.#persist();
+  }
+
+  /**
+   * What is cached on this machine, checked offline without touching the server:
+   * the stored key (masked), the session, and the token's verification result.
+   */
+  async inspectCache(): Promise<CachedLease> {
+    const state = await this.#store.load();
+    const fp = (await this.fingerprint()).fingerprint;
+    const key = state?.licenseKey;
+    const result: CachedLease = {
+      statePath: this.#store.path,
+      licenseKeyHint: key ? `${key.slice(0, 5)}-…-${key.slice(-5)}` : null,
+      sessionId: state?.sessionId ?? null,
+      claims: null,
+      tokenError: null,
+    };
+    if (!state?.leaseToken) return result;
+    result.claims = decodeLeaseTokenUnverified(state.leaseToken);
+    const keys = new KeyRing(this.#pinned ?? state.jwks);
+    try {
+      if (keys.size === 0 && !this.#pinned) {
+        const { body } = await this.#transport.getJson<JsonWebKeySet>(PATHS.jwks, { retry: { attempts: 1 } });
+        keys.add(body);
+      }
+      verifyLeaseToken(state.leaseToken, keys, this.#expectations(fp));
+      this.#checkClock(state);
+    } catch (error) {
+      result.tokenError = error instanceof LeaseholdError ? error : new LeaseholdError('PROTOCOL_ERROR', String(error));
+    }
+    return result;
+  }
+
+  /** Stops heartbeats and exit hooks without releasing the seat (it lapses after the lease TTL). */
+  close(): void {
+    this.#stopTimer();
+    this.#unhookExit();
+  }
+
+  // --- online ---------------------------------------------------------------
+
+  async #acquireOnline(fp: Fingerprint): Promise<void> {
+    const state = this.#state as LeaseState;
+    const licenseKey = this.#options.licenseKey ?? state.licenseKey;
+    const bearer = licenseKey ? undefined : await this.#accessToken();
+    if (!licenseKey && !bearer) {
+      if (state.sessionId && state.sessionSecret) {
+        // Activated earlier without a stored key: resume the cached session.
+        await this.heartbeat();
+        this.#startHeartbeats();
+        return;
+      }
+      throw this.#notLicensed();
+    }
+    const { body, serverDate } = await this.#transport.postJson<AcquireAnswer>(
+      PATHS.acquire,
+      {
+        product: this.product,
+        ...(licenseKey ? { licenseKey } : {}),
+        fingerprint: fp.fingerprint,
+        fingerprintComponents: fp.components,
+        hostname: (this.#options.hostname ?? osHostname()).slice(0, 255) || 'unknown',
+        platform: `${osPlatform()}-${osRelease()}`.slice(0, 64),
+        ...(this.#options.clientVersion ? { clientVersion: this.#options.clientVersion.slice(0, 64) } : {}),
+        // One key per acquire() call: a retry after a lost answer gets the same seat back.
+        idempotencyKey: `acq-${crypto.randomUUID()}`,
+      },
+      bearer ? { bearer } : {},
+    );
+    let verified: VerifiedLeaseToken;
+    try {
+      verified = await this.#verifyOnline(body.leaseToken);
+    } catch (error) {
+      // A token we cannot trust is no seat: give it back rather than hold it.
+      await this.#transport
+        .postJson(PATHS.release, { sessionId: body.sessionId, sessionSecret: body.sessionSecret }, { retry: { attempts: 1 } })
+        .catch(() => undefined);
+      throw error;
+    }
+    Object.assign(state, {
+      sessionId: body.sessionId,
+      sessionSecret: body.sessionSecret,
+      licenseId: body.licenseId,
+      leaseToken: body.leaseToken,
+      heartbeatIntervalSeconds: body.heartbeatIntervalSeconds,
+      leaseTtlSeconds: body.leaseTtlSeconds,
+    });
+    if (this.#options.rememberLicenseKey && this.#options.licenseKey) state.licenseKey = this.#options.licenseKey;
+    this.#claims = verified.claims;
+    this.#seats = body.seats;
+    this.#markOnline(serverDate);
+    await this.#persist();
+    this.#startHeartbeats();
+    this.emit('renewed', this.status());
+  }
+
+  async #accessToken(): Promise<string | null> {
+    const given = this.#options.accessToken;
+    if (typeof given === 'string') return given;
+    if (typeof given === 'function') return given();
+    return currentAccessToken({
+      serverUrl: this.serverUrl,
+      stateDir: this.stateDir,
+      clock: this.#clock,
+      ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
+    }).catch(() => null);
+  }
+
+  /** Verifies a token the server just sent, fetching its JWKS once if the key is new. */
+  async #verifyOnline(token: string): Promise<VerifiedLeaseToken> {
+    const expect = this.#expectations(this.#fingerprint?.fingerprint ?? (await this.fingerprint()).fingerprint);
+    try {
+      return verifyLeaseToken(token, new KeyRing(this.#pinned, this.#fetchedKeys), expect);
+    } catch (error) {
+      if (!(error instanceof TokenVerificationError) || error.reason !== 'unknown-key') throw error;
+    }
+    const { body } = await this.#transport.getJson<JsonWebKeySet>(PATHS.jwks, { retry: { attempts: 2 } });
+    this.#fetchedKeys = body;
+    if (this.#state) this.#state.jwks = body;
+    return verifyLeaseToken(token, new KeyRing(this.#pinned, this.#fetchedKeys), expect);
+  }
+
+  #markOnline(serverDate: Date | null): void {
+    this.#mode = 'online';
+    this.#error = null;
+    this.#lastRenewedAt = new Date(this.#clock.now());
+    if (this.#state && serverDate) this.#state.lastSeenAt = Math.max(this.#state.lastSeenAt, serverDate.getTime());
+  }
+
+  // --- offline --------------------------------------------------------------
+
+  #continueOffline(cause: ServerUnreachableError): void {
+    const state = this.#state as LeaseState;
+    const fp = (this.#fingerprint as Fingerprint).fingerprint;
+    if (!state.leaseToken) throw cause;
+    this.#checkClock(state);
+    const keys = new KeyRing(this.#pinned ?? state.jwks);
+    try {
+      this.#claims = verifyLeaseToken(state.leaseToken, keys, this.#expectations(fp)).claims;
+      this.#checkClock(state);
+    } catch (error) {
+      if (error instanceof TokenVerificationError && error.reason === 'expired') {
+        throw this.#graceExpired(error);
+      }
+      throw error;
+    }
+    this.#fetchedKeys = undefined;
+    this.#mode = 'offline';
+    this.#error = cause;
+    void this.#persist().catch(() => undefined);
+    this.emit('offline', cause, this.status());
+    if (state.sessionId) this.#startHeartbeats(OFFLINE_RETRY_MS);
+  }
+
+  #usableBorrow(state: LeaseState, fingerprint: string): VerifiedLeaseToken | null {
+    if (!state.leaseToken) return null;
+    try {
+      const verified = verifyLeaseToken(state.leaseToken, new KeyRing(this.#pinned ?? state.jwks), this.#expectations(fingerprint));
+      const until = verified.claims.borrowed_until;
+      if (typeof until !== 'number' || until * 1000 <= this.#clock.now()) return null;
+      this.#claims = verified.claims;
+      this.#checkClock(state);
+      return verified;
+    } catch (error) {
+      if (error instanceof ClockRollbackError) throw error;
+      return null;
+    }
+  }
+
+  #checkClock(state: LeaseState): void {
+    const now = this.#clock.now();
+    const tolerance = (this.#options.clockToleranceSeconds ?? 300) * 1000;
+    const iat = this.#claims?.iat ?? 0;
+    const latest = Math.max(state.lastSeenAt, iat * 1000);
+    if (now < latest - tolerance) {
+      const behind = Math.round((latest - now) / 1000);
+      throw new ClockRollbackError(
+        `This computer's clock reads ${new Date(now).toISOString()}, earlier than ${new Date(latest).toISOString()}, a time it already passed (${behind} s back). Set the clock to the correct time, then start again; offline use is refused until then.`,
+        behind,
+      );
+    }
+  }
+
+  #checkDeadlines(): void {
+    if (this.#mode !== 'offline' && this.#mode !== 'borrowed') return;
+    const now = this.#clock.now();
+    try {
+      if (this.#state) this.#checkClock(this.#state);
+    } catch (error) {
+      this.#lose(error as LeaseholdError);
+      return;
+    }
+    const exp = this.#claims?.exp;
+    if (typeof exp === 'number' && now >= exp * 1000) {
+      this.#lose(this.#graceExpired());
+    }
+  }
+
+  #graceExpired(cause?: unknown): OfflineGraceExpiredError {
+    const exp = this.#claims?.exp ?? 0;
+    const end = new Date((exp || 0) * 1000);
+    const when = exp ? ` at ${formatTime(end, new Date(this.#clock.now()))}` : '';
+    return new OfflineGraceExpiredError(
+      `The license server at ${this.serverUrl} has not been reachable and the offline grace period of this license ended${when}. Connect to the network (or the VPN) and start the program again.`,
+      end,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+
+  #lose(error: LeaseholdError): void {
+    if (this.#mode === 'lost') return;
+    this.#stopTimer();
+    this.#mode = 'lost';
+    this.#error = error;
+    this.emit('lost', error, this.status());
+  }
+
+  // --- heartbeat loop -------------------------------------------------------
+
+  #startHeartbeats(firstDelayMs?: number): void {
+    if (this.#options.releaseOnExit !== false && !this.#exitHook) {
+      this.#exitHook = { releaseOnExit: () => this.#releaseForExit(), releaseOnExitSync: () => this.#releaseSync() };
+      registerExitRelease(this.#exitHook);
+    }
+    if (this.#options.heartbeat === false) return;
+    this.#schedule(firstDelayMs ?? this.#intervalMs());
+  }
+
+  #intervalMs(): number {
+    return Math.max(1, this.#state?.heartbeatIntervalSeconds ?? 60) * 1000;
+  }
+
+  #schedule(delayMs: number): void {
+    this.#stopTimer();
+    // unref: a heartbeat never keeps the process alive once the program's work is done.
+    this.#timer = setTimeout(() => void this.#tick(), delayMs);
+    this.#timer.unref();
+  }
+
+  async #tick(): Promise<void> {
+    this.#timer = null;
+    try {
+      await this.heartbeat();
+      this.#schedule(this.#intervalMs());
+    } catch (error) {
+      if (this.#mode === 'released' || this.#mode === 'lost') return;
+      if (error instanceof ServerUnreachableError) {
+        this.#onHeartbeatUnreachable(error);
+      } else {
+        if (error instanceof ServerError && (SESSION_GONE_CODES.has(error.code) || TERMINAL_LICENSE_CODES.has(error.code))) {
+          await this.#forgetSession().catch(() => undefined);
+        }
+        this.#lose(error instanceof LeaseholdError ? error : new LeaseholdError('PROTOCOL_ERROR', String(error)));
+      }
+    }
+  }
+
+  #onHeartbeatUnreachable(error: ServerUnreachableError): void {
+    if (this.#mode !== 'offline') {
+      this.#mode = 'offline';
+      this.#error = error;
+      this.emit('offline', error, this.status());
+    }
+    this.#checkDeadlines();
+    if (this.#mode !== 'offline') return;
+    const graceLeft = (this.#claims?.exp ?? 0) * 1000 - this.#clock.now();
+    this.#schedule(Math.max(1, Math.min(OFFLINE_RETRY_MS, this.#intervalMs(), graceLeft)));
+  }
+
+  #stopTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  // --- release on exit ------------------------------------------------------
+
+  async #releaseForExit(): Promise<void> {
+    this.#exitHook = null;
+    if (this.#mode === 'borrowed') return;
+    await this.release().catch(() => undefined);
+  }
+
+  #releaseSync(): void {
+    this.#exitHook = null;
+    const state = this.#state;
+    if (this.#mode === 'borrowed' || !state?.sessionId || !state.sessionSecret) return;
+    postSynchronously(`${this.serverUrl}${PATHS.release}`, { sessionId: state.sessionId, sessionSecret: state.sessionSecret }, 2000);
+    this.#mode = 'released';
+  }
+
+  #unhookExit(): void {
+    if (this.#exitHook) unregisterExitRelease(this.#exitHook);
+    this.#exitHook = null;
+  }
+
+  // --- state ----------------------------------------------------------------
+
+  #emptyState(): LeaseState {
+    return { version: 1, serverUrl: this.serverUrl, product: this.product, lastSeenAt: this.#clock.now() };
+  }
+
+  #requireSession(): LeaseState & { sessionId: string; sessionSecret: string } {
+    const state = this.#state;
+    if (!state?.sessionId || !state.sessionSecret) throw this.#notLicensed();
+    return state as LeaseState & { sessionId: string; sessionSecret: string };
+  }
+
+  async #persist(): Promise<void> {
+    const state = this.#state;
+    if (!state) return;
+    state.lastSeenAt = Math.max(state.lastSeenAt, this.#clock.now());
+    await this.#store.save(state);
+  }
+
+  async #forgetSession(): Promise<void> {
+    const state = this.#state;
+    if (!state) return;
+    state.sessionId = undefined;
+    state.sessionSecret = undefined;
+    state.leaseToken = undefined;
+    state.licenseId = undefined;
+    this.#claims = null;
+    await this.#persist();
+  }
+
+  #expectations(fingerprint: string) {
+    return {
+      product: this.product,
+      fingerprint,
+      now: this.#clock.now(),
+      ...(this.#options.issuer ? { issuer: this.#options.issuer } : {}),
+    };
+  }
+
+  #notLicensed(): LeaseholdError {
+    return new LeaseholdError(
+      'NOT_LICENSED',
+      `No license for ${this.product} is set up on this machine. Run "leasehold activate <license-key>" or "leasehold login", or pass a license key.`,
+    );
+  }
+}
