@@ -1,0 +1,237 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { secretFileNames, validateObject } from './k8s-schema.js';
+import { findKustomize, findObject, type K8sObject, render } from './kustomize.js';
+
+const tool = findKustomize();
+const missing = 'missing' in tool ? tool.missing : undefined;
+if (missing) console.warn(`SKIPPED Kustomize rendering tests: ${missing}`);
+
+/** Metric names the server exports (prom-client), the only ones alerts may use, besides Prometheus and kube-state-metrics. */
+const KNOWN_METRICS = new Set([
+  'http_request_duration_seconds_bucket',
+  'http_request_duration_seconds_count',
+  'http_request_duration_seconds_sum',
+  'leasehold_seats_in_use',
+  'leasehold_seats_total',
+  'leasehold_seat_grants_total',
+  'leasehold_seat_denials_total',
+  'leasehold_sessions_expired_total',
+  'leasehold_heartbeats_total',
+  'leasehold_db_errors_total',
+  'leasehold_redis_errors_total',
+  'leasehold_redis_command_duration_seconds_bucket',
+  'up',
+  'kube_deployment_status_replicas_available',
+]);
+const PROMQL_WORDS = new Set([
+  'max',
+  'sum',
+  'by',
+  'rate',
+  'and',
+  'offset',
+  'histogram_quantile',
+  'le',
+  'license_id',
+  'namespace',
+]);
+const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'LEASEHOLD_BOOTSTRAP_ADMIN_KEY', 'LEASEHOLD_PKCS11_PIN'];
+const operations = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+
+describe.skipIf(missing !== undefined)('Kustomize', () => {
+  const run = tool as { command: string; args: string[] };
+  const cluster = missing ? [] : render(run, 'cluster');
+
+  it('renders cluster objects that pass their schemas', async () => {
+    expect(cluster.map((o) => o.kind)).toEqual(['ClusterIssuer']);
+    for (const object of cluster) expect(await validateObject(object)).toEqual([]);
+    expect(cluster[0]?.spec.acme.server).toBe('https://acme-v02.api.letsencrypt.org/directory');
+  });
+
+  describe.each(['dev', 'prod'])('overlay %s', (overlay) => {
+    const objects = missing ? [] : render(run, `overlays/${overlay}`);
+    const namespace = findObject(objects, 'Namespace').metadata.name;
+    const deployment = findObject(objects, 'Deployment', 'leasehold-server');
+    const pod = deployment.spec.template.spec;
+    const server = pod.containers[0];
+    const job = findObject(objects, 'Job', 'leasehold-migrate');
+    const config = findObject(objects, 'ConfigMap').data as Record<string, string>;
+
+    it('validates every object against the schema of its kind', async () => {
+      const problems = (await Promise.all(objects.map(validateObject))).flat();
+      expect(problems).toEqual([]);
+      const kinds = new Set(objects.map((o) => o.kind));
+      for (const kind of ['Deployment', 'Service', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
+        expect(kinds).toContain(kind);
+      }
+      for (const kind of [
+        'NetworkPolicy',
+        'ServiceAccount',
+        'Job',
+        'ServiceMonitor',
+        'PrometheusRule',
+        'SecretProviderClass',
+      ]) {
+        expect(kinds).toContain(kind);
+      }
+    });
+
+    it('puts every namespaced object in the overlay namespace', () => {
+      for (const o of objects.filter((o) => o.kind !== 'Namespace'))
+        expect(o.metadata.namespace, o.kind).toBe(namespace);
+    });
+
+    it('probes the server endpoints on a declared port', () => {
+      expect(server.ports.map((p: { name: string }) => p.name)).toContain('http');
+      expect(server.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+      expect(server.startupProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+      expect(server.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+      expect(server.args).toEqual(['serve']);
+      expect(job.spec.template.spec.containers[0].args).toEqual(['migrate']);
+    });
+
+    it('terminates gracefully: preStop sleep plus the server drain fit in the grace period', () => {
+      const drain = Number(config.LEASEHOLD_SHUTDOWN_GRACE_SECONDS);
+      const [sleep, seconds] = server.lifecycle.preStop.exec.command;
+      expect(sleep).toBe('sleep');
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(drain + Number(seconds));
+      expect(deployment.spec.replicas).toBeUndefined();
+      expect(deployment.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+    });
+
+    it('runs locked down: non-root, read-only root, no capabilities, writable dirs only as emptyDir', () => {
+      for (const spec of [pod, job.spec.template.spec]) {
+        expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+        expect(spec.securityContext.runAsUser).toBeGreaterThan(0);
+        expect(spec.automountServiceAccountToken).toBe(false);
+        const container = spec.containers[0];
+        expect(container.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        });
+        expect(container.resources.requests.cpu).toBeDefined();
+        expect(container.resources.limits.memory).toBeDefined();
+        const dataDir = container.volumeMounts.find(
+          (m: { mountPath: string }) => m.mountPath === config.LEASEHOLD_DATA_DIR,
+        );
+        expect(spec.volumes.find((v: { name: string }) => v.name === dataDir?.name)?.emptyDir).toBeDefined();
+      }
+      expect(pod.topologySpreadConstraints.map((t: { topologyKey: string }) => t.topologyKey)).toEqual([
+        'kubernetes.io/hostname',
+        'topology.kubernetes.io/zone',
+      ]);
+    });
+
+    it('delivers secrets as mounted files through NAME_FILE, never as values', () => {
+      const spc = findObject(objects, 'SecretProviderClass');
+      const files = secretFileNames(spc);
+      for (const name of SECRET_VARIABLES) {
+        expect(config[name], `${name} must not be set in plain text`).toBeUndefined();
+        for (const container of [server, job.spec.template.spec.containers[0]]) {
+          expect(container.env?.some((e: { name: string }) => e.name === name) ?? false).toBe(false);
+        }
+      }
+      for (const name of ['DATABASE_URL', 'REDIS_URL', 'LEASEHOLD_BOOTSTRAP_ADMIN_KEY']) {
+        const path = config[`${name}_FILE`] ?? '';
+        const mount = server.volumeMounts.find((m: { mountPath: string }) => path.startsWith(`${m.mountPath}/`));
+        expect(mount, `${name}_FILE must point into a mounted volume`).toBeDefined();
+        expect(mount.readOnly).toBe(true);
+        expect(files).toContain(path.slice(mount.mountPath.length + 1));
+        const volume = pod.volumes.find((v: { name: string }) => v.name === mount.name);
+        expect(volume.csi.volumeAttributes.secretProviderClass).toBe(spc.metadata.name);
+      }
+    });
+
+    it('wires the pieces to each other by name and label', () => {
+      const labels = deployment.spec.template.metadata.labels;
+      const matches = (selector: Record<string, string>, target: Record<string, string>) =>
+        Object.entries(selector).every(([k, v]) => target[k] === v);
+      const service = findObject(objects, 'Service', 'leasehold-server');
+      expect(matches(service.spec.selector, labels)).toBe(true);
+      expect(matches(findObject(objects, 'PodDisruptionBudget').spec.selector.matchLabels, labels)).toBe(true);
+      const policy = findObject(objects, 'NetworkPolicy', 'leasehold-server');
+      expect(matches(policy.spec.podSelector.matchLabels, labels)).toBe(true);
+      const migratePolicy = findObject(objects, 'NetworkPolicy', 'leasehold-migrate');
+      expect(matches(migratePolicy.spec.podSelector.matchLabels, job.spec.template.metadata.labels)).toBe(true);
+      expect(findObject(objects, 'HorizontalPodAutoscaler').spec.scaleTargetRef.name).toBe(deployment.metadata.name);
+      const monitor = findObject(objects, 'ServiceMonitor');
+      expect(matches(monitor.spec.selector.matchLabels, service.metadata.labels)).toBe(true);
+      expect(service.spec.ports.map((p: { name: string }) => p.name)).toContain(monitor.spec.endpoints[0].port);
+      expect(monitor.spec.endpoints[0].path).toBe('/metrics');
+      expect(pod.serviceAccountName).toBe(findObject(objects, 'ServiceAccount').metadata.name);
+      expect(job.spec.template.spec.serviceAccountName).toBe(pod.serviceAccountName);
+      expect(job.spec.template.spec.containers[0].image).toBe(server.image);
+      expect(server.envFrom[0].configMapRef.name).toBe(findObject(objects, 'ConfigMap').metadata.name);
+    });
+
+    it('uses Workload Identity, KMS signing and an Artifact Registry image', () => {
+      const sa = findObject(objects, 'ServiceAccount');
+      expect(sa.metadata.annotations?.['iam.gke.io/gcp-service-account']).toMatch(
+        /^[a-z][\w-]*@[a-z][\w-]+\.iam\.gserviceaccount\.com$/,
+      );
+      expect(config.LEASEHOLD_SIGNER).toBe('kms');
+      expect(config.LEASEHOLD_KMS_KEY_VERSION).toMatch(
+        /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+\/cryptoKeyVersions\/\d+$/,
+      );
+      expect(server.image).toMatch(/^[a-z0-9-]+-docker\.pkg\.dev\/[^/]+\/[^/]+\/leasehold-server[:@]/);
+    });
+
+    it('serves TLS from a cert-manager certificate issued by the cluster issuer', () => {
+      const ingress = findObject(objects, 'Ingress');
+      const host = ingress.spec.rules[0].host;
+      expect(host).toBe(overlay === 'prod' ? 'auth.coditect.ai' : 'dev.auth.coditect.ai');
+      expect(ingress.spec.tls[0].hosts).toEqual([host]);
+      expect(config.LEASEHOLD_PUBLIC_URL).toBe(`https://${host}`);
+      expect(ingress.metadata.annotations?.['cert-manager.io/cluster-issuer']).toBe(cluster[0]?.metadata.name);
+      expect(cluster[0]?.spec.acme.solvers[0].http01.ingress.name).toBe(ingress.metadata.name);
+    });
+
+    it('alerts on the required conditions, using only exported metrics, each explained in the runbook', () => {
+      const rules = findObject(objects, 'PrometheusRule').spec.groups.flatMap((g: { rules: unknown[] }) => g.rules);
+      const names = rules.map((r: { alert: string }) => r.alert);
+      for (const required of [
+        'LeaseholdSeatsNearCapacity',
+        'LeaseholdSeatDenialSpike',
+        'LeaseholdHighErrorRate',
+        'LeaseholdHighLatency',
+        'LeaseholdDatabaseDown',
+        'LeaseholdRedisDown',
+      ]) {
+        expect(names).toContain(required);
+      }
+      for (const rule of rules as { alert: string; expr: string; annotations: { runbook: string } }[]) {
+        const withoutStrings = rule.expr.replace(/"[^"]*"/g, '').replace(/\[[^\]]*\]/g, '');
+        const identifiers =
+          withoutStrings.match(/[a-zA-Z_:][a-zA-Z0-9_:]*(?=\s*[{[(]|\s*(>|<|=|\)|$|\/|\s+and|\s*\n))/g) ?? [];
+        for (const id of identifiers) {
+          if (!PROMQL_WORDS.has(id)) expect(KNOWN_METRICS, `${rule.alert} uses ${id}`).toContain(id);
+        }
+        const anchor = rule.annotations.runbook.split('#')[1];
+        expect(operations.toLowerCase(), `runbook section for ${rule.alert}`).toContain(`### ${anchor}`);
+      }
+    });
+  });
+
+  it('rejects an object that breaks its schema, so the validation can fail', async () => {
+    const broken: K8sObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'x' },
+      spec: { replicas: 'two', selector: {}, template: { spec: { containers: [{ name: 'a' }] } } },
+    };
+    expect((await validateObject(broken)).join()).toMatch(/replicas must be integer/);
+    expect((await validateObject({ ...broken, apiVersion: 'example.com/v1' })).join()).toMatch(/no schema/);
+    const spc: K8sObject = {
+      apiVersion: 'secrets-store.csi.x-k8s.io/v1',
+      kind: 'SecretProviderClass',
+      metadata: { name: 's' },
+      spec: { provider: 'gke', parameters: { secrets: '- resourceName: "secrets/x"\n  path: "a b"\n' } },
+    };
+    expect(await validateObject(spc)).toEqual([
+      'SecretProviderClass/s: bad resourceName secrets/x',
+      'SecretProviderClass/s: bad path a b',
+    ]);
+  });
+});
