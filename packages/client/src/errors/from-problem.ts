@@ -57,7 +57,12 @@ function sentence(text: string): string {
 function noSeatMessage(error: NoSeatAvailableError, now: Date): string {
   const total = error.seatsTotal;
   const head = total === null ? 'Every seat of this license is in use' : `All ${total} seat${total === 1 ? '' : 's'} of this license are in use`;
-  const names = error.holders.map((h) => h.hostname ?? h.userId ?? 'an unnamed machine');
+  const counts = new Map<string, number>();
+  for (const h of error.holders) {
+    const name = h.hostname ?? h.userId ?? 'an unnamed machine';
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  const names = [...counts].map(([name, n]) => (n > 1 ? `${name} (${n}×)` : name));
   const shown = names.slice(0, 5);
   const by = shown.length ? ` (by ${shown.join(', ')}${names.length > shown.length ? ', …' : ''})` : '';
   const next = error.nextFreeAt

@@ -395,6 +395,8 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       this.#checkClock(state);
     } catch (error) {
       if (error instanceof TokenVerificationError && error.reason === 'expired') {
+        // The signature held (expiry is checked after it): the deadline can be shown.
+        this.#claims = decodeLeaseTokenUnverified(state.leaseToken);
         throw this.#graceExpired(error);
       }
       throw error;
