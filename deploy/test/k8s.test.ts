@@ -202,9 +202,12 @@ describe.skipIf(missing !== undefined)('Kustomize', () => {
         expect(names).toContain(required);
       }
       for (const rule of rules as { alert: string; expr: string; annotations: { runbook: string } }[]) {
-        const withoutStrings = rule.expr.replace(/"[^"]*"/g, '').replace(/\[[^\]]*\]/g, '');
+        const withoutStrings = rule.expr
+          .replace(/"[^"]*"/g, '')
+          .replace(/\[[^\]]*\]/g, '')
+          .replace(/\{[^}]*\}/g, '{}');
         const identifiers =
-          withoutStrings.match(/[a-zA-Z_:][a-zA-Z0-9_:]*(?=\s*[{[(]|\s*(>|<|=|\)|$|\/|\s+and|\s*\n))/g) ?? [];
+          withoutStrings.match(/(?<![\w.])[a-zA-Z_:][a-zA-Z0-9_:]*(?=\s*[{[(]|\s*(>|<|=|\)|$|\/|\s+and|\s*\n))/g) ?? [];
         for (const id of identifiers) {
           if (!PROMQL_WORDS.has(id)) expect(KNOWN_METRICS, `${rule.alert} uses ${id}`).toContain(id);
         }
