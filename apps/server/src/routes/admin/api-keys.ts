@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../../compose.js';
 import { adminContext, adminScope } from './auth.js';
-import { idParams, problems, security } from './common.js';
+import { idParams, problems } from './common.js';
 
 export const apiKeyRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { apiKeys } }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
@@ -14,7 +14,6 @@ export const apiKeyRoutes: FastifyPluginAsync<{ services: Services }> = async (p
       config: { scope: 'api-keys:write' },
       schema: {
         tags,
-        security,
         summary: 'Create an API key',
         description: 'The secret is in this answer only. A key bound to an organisationId sees only that organisation.',
         body: schemas.createApiKey,
@@ -27,7 +26,7 @@ export const apiKeyRoutes: FastifyPluginAsync<{ services: Services }> = async (p
     '/api-keys',
     {
       config: { scope: 'api-keys:write' },
-      schema: { tags, security, summary: 'List API keys', querystring: schemas.pageQuery, response: { 200: schemas.apiKeyPage, ...problems } },
+      schema: { tags, summary: 'List API keys', querystring: schemas.pageQuery, response: { 200: schemas.apiKeyPage, ...problems } },
     },
     async (request) => apiKeys.list(request.query.limit, request.query.cursor),
   );
@@ -35,7 +34,7 @@ export const apiKeyRoutes: FastifyPluginAsync<{ services: Services }> = async (p
     '/api-keys/:id/revoke',
     {
       config: { scope: 'api-keys:write' },
-      schema: { tags, security, summary: 'Revoke an API key', params: idParams('apiKey'), response: { 200: schemas.apiKey, ...problems } },
+      schema: { tags, summary: 'Revoke an API key', params: idParams('apiKey'), response: { 200: schemas.apiKey, ...problems } },
     },
     async (request) => apiKeys.revoke(request.params.id, adminContext(request)),
   );

@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../../compose.js';
 import { adminScope } from './auth.js';
-import { problems, security } from './common.js';
+import { problems } from './common.js';
 
 const exportQuery = schemas.auditQuery.omit({ limit: true, cursor: true });
 const verdict = z.object({
@@ -25,7 +25,6 @@ export const auditRoutes: FastifyPluginAsync<{ services: Services }> = async (pl
       config: { scope: 'audit:read' },
       schema: {
         tags,
-        security,
         summary: 'Query audit events, newest first',
         querystring: schemas.auditQuery,
         response: { 200: schemas.auditPage, ...problems },
@@ -39,7 +38,6 @@ export const auditRoutes: FastifyPluginAsync<{ services: Services }> = async (pl
       config: { scope: 'audit:read' },
       schema: {
         tags,
-        security,
         summary: 'Export audit events as JSON lines, oldest first',
         querystring: exportQuery,
         produces: ['application/x-ndjson'],
@@ -58,7 +56,7 @@ export const auditRoutes: FastifyPluginAsync<{ services: Services }> = async (pl
     '/audit/verify',
     {
       config: { scope: 'audit:read' },
-      schema: { tags, security, summary: 'Verify the hash chain and name the first altered or removed event', response: { 200: verdict, ...problems } },
+      schema: { tags, summary: 'Verify the hash chain and name the first altered or removed event', response: { 200: verdict, ...problems } },
     },
     async (request) => {
       // An organisation-bound key sees only its events; the chain spans all of them.

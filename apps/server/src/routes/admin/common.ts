@@ -11,7 +11,5 @@ export const problems = {
   429: schemas.problem,
 };
 
-export const security = [{ apiKey: [] }];
-
 /** Path parameters holding one ID of the given kind. */
 export const idParams = (kind: IdKind) => z.strictObject({ id: schemas.id(kind) });

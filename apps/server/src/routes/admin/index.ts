@@ -12,6 +12,11 @@ import { sessionRoutes } from './sessions.js';
 /** The vendor's administration API: every route needs an API key with the route's scope. */
 export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   app.addHook('onRequest', apiKeyAuth(services));
+  // The scope each route needs is published in OpenAPI as the security requirement's role.
+  app.addHook('onRoute', (route) => {
+    const scope = route.config?.scope;
+    if (scope) route.schema = { ...route.schema, security: [{ apiKey: [scope] }] };
+  });
   for (const routes of [productRoutes, planRoutes, organisationRoutes, licenseRoutes, sessionRoutes, auditRoutes, apiKeyRoutes]) {
     await app.register(routes, { services });
   }

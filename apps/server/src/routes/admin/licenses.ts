@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../../compose.js';
 import { adminContext, adminScope } from './auth.js';
-import { idParams, problems, security } from './common.js';
+import { idParams, problems } from './common.js';
 
 export const licenseRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { licenses } }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
@@ -15,7 +15,6 @@ export const licenseRoutes: FastifyPluginAsync<{ services: Services }> = async (
       config: { scope: 'licenses:write' },
       schema: {
         tags,
-        security,
         summary: 'Issue a license',
         description: 'The answer holds the license key: it is shown this once and stored only as a hash.',
         body: schemas.createLicense,
@@ -28,13 +27,13 @@ export const licenseRoutes: FastifyPluginAsync<{ services: Services }> = async (
     '/licenses',
     {
       config: { scope: 'licenses:read' },
-      schema: { tags, security, summary: 'List licenses', querystring: schemas.licenseQuery, response: { 200: schemas.licensePage, ...problems } },
+      schema: { tags, summary: 'List licenses', querystring: schemas.licenseQuery, response: { 200: schemas.licensePage, ...problems } },
     },
     async (request) => licenses.list(request.query, adminScope(request)),
   );
   app.get(
     '/licenses/:id',
-    { config: { scope: 'licenses:read' }, schema: { tags, security, summary: 'Read a license', params, response: { 200: schemas.license, ...problems } } },
+    { config: { scope: 'licenses:read' }, schema: { tags, summary: 'Read a license', params, response: { 200: schemas.license, ...problems } } },
     async (request) => licenses.get(request.params.id, adminScope(request)),
   );
   app.patch(
@@ -43,7 +42,6 @@ export const licenseRoutes: FastifyPluginAsync<{ services: Services }> = async (
       config: { scope: 'licenses:write' },
       schema: {
         tags,
-        security,
         summary: 'Change seats, overage, entitlements, expiry, plan or metadata',
         description: 'null clears an override so the plan applies. Seats below current use stop new acquires; running sessions are not cut off.',
         params,
@@ -60,7 +58,6 @@ export const licenseRoutes: FastifyPluginAsync<{ services: Services }> = async (
         config: { scope: 'licenses:write' },
         schema: {
           tags,
-          security,
           summary: `${transition[0]?.toUpperCase()}${transition.slice(1)} a license`,
           description: transition === 'reinstate' ? undefined : 'Running sessions end at their next heartbeat.',
           params,
@@ -77,7 +74,6 @@ export const licenseRoutes: FastifyPluginAsync<{ services: Services }> = async (
       config: { scope: 'licenses:write' },
       schema: {
         tags,
-        security,
         summary: 'Renew a license',
         description: 'Sets expiresAt or extends by extendDays from the current expiry (or now, if past). An expired license becomes active.',
         params,

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../../compose.js';
 import { adminContext, adminScope } from './auth.js';
-import { idParams, problems, security } from './common.js';
+import { idParams, problems } from './common.js';
 
 export const organisationRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { organisations } }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
@@ -12,7 +12,7 @@ export const organisationRoutes: FastifyPluginAsync<{ services: Services }> = as
     '/organisations',
     {
       config: { scope: 'organisations:write' },
-      schema: { tags, security, summary: 'Create an organisation', body: schemas.createOrganisation, response: { 201: schemas.organisation, ...problems } },
+      schema: { tags, summary: 'Create an organisation', body: schemas.createOrganisation, response: { 201: schemas.organisation, ...problems } },
     },
     async (request, reply) => reply.code(201).send(await organisations.create(request.body, adminScope(request), adminContext(request))),
   );
@@ -20,7 +20,7 @@ export const organisationRoutes: FastifyPluginAsync<{ services: Services }> = as
     '/organisations',
     {
       config: { scope: 'organisations:read' },
-      schema: { tags, security, summary: 'List organisations', querystring: schemas.pageQuery, response: { 200: schemas.organisationPage, ...problems } },
+      schema: { tags, summary: 'List organisations', querystring: schemas.pageQuery, response: { 200: schemas.organisationPage, ...problems } },
     },
     async (request) => organisations.list(request.query.limit, request.query.cursor, adminScope(request)),
   );
@@ -28,7 +28,7 @@ export const organisationRoutes: FastifyPluginAsync<{ services: Services }> = as
     '/organisations/:id',
     {
       config: { scope: 'organisations:read' },
-      schema: { tags, security, summary: 'Read an organisation', params: idParams('organisation'), response: { 200: schemas.organisation, ...problems } },
+      schema: { tags, summary: 'Read an organisation', params: idParams('organisation'), response: { 200: schemas.organisation, ...problems } },
     },
     async (request) => organisations.get(request.params.id, adminScope(request)),
   );
@@ -38,7 +38,6 @@ export const organisationRoutes: FastifyPluginAsync<{ services: Services }> = as
       config: { scope: 'organisations:write' },
       schema: {
         tags,
-        security,
         summary: 'Change an organisation',
         params: idParams('organisation'),
         body: schemas.updateOrganisation,

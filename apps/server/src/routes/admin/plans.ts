@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../../compose.js';
 import { adminContext } from './auth.js';
-import { idParams, problems, security } from './common.js';
+import { idParams, problems } from './common.js';
 
 export const planRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { catalog } }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
@@ -14,7 +14,6 @@ export const planRoutes: FastifyPluginAsync<{ services: Services }> = async (pla
       config: { scope: 'plans:write' },
       schema: {
         tags,
-        security,
         summary: 'Create a plan',
         description: 'Defaults: 1 seat, machine basis, lease TTL 360 s, heartbeat every 60 s, 1 day offline grace, no borrowing, no overage.',
         body: schemas.createPlan,
@@ -27,7 +26,7 @@ export const planRoutes: FastifyPluginAsync<{ services: Services }> = async (pla
     '/plans',
     {
       config: { scope: 'plans:read' },
-      schema: { tags, security, summary: 'List plans', querystring: schemas.planQuery, response: { 200: schemas.planPage, ...problems } },
+      schema: { tags, summary: 'List plans', querystring: schemas.planQuery, response: { 200: schemas.planPage, ...problems } },
     },
     async (request) => catalog.listPlans(request.query.limit, request.query.cursor, request.query.productId),
   );
@@ -35,7 +34,7 @@ export const planRoutes: FastifyPluginAsync<{ services: Services }> = async (pla
     '/plans/:id',
     {
       config: { scope: 'plans:read' },
-      schema: { tags, security, summary: 'Read a plan', params: idParams('plan'), response: { 200: schemas.plan, ...problems } },
+      schema: { tags, summary: 'Read a plan', params: idParams('plan'), response: { 200: schemas.plan, ...problems } },
     },
     async (request) => catalog.getPlan(request.params.id),
   );
@@ -43,7 +42,7 @@ export const planRoutes: FastifyPluginAsync<{ services: Services }> = async (pla
     '/plans/:id',
     {
       config: { scope: 'plans:write' },
-      schema: { tags, security, summary: 'Change a plan', params: idParams('plan'), body: schemas.updatePlan, response: { 200: schemas.plan, ...problems } },
+      schema: { tags, summary: 'Change a plan', params: idParams('plan'), body: schemas.updatePlan, response: { 200: schemas.plan, ...problems } },
     },
     async (request) => catalog.updatePlan(request.params.id, request.body, adminContext(request)),
   );

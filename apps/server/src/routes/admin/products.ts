@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../../compose.js';
 import { adminContext } from './auth.js';
-import { idParams, problems, security } from './common.js';
+import { idParams, problems } from './common.js';
 
 export const productRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { catalog } }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
@@ -12,7 +12,7 @@ export const productRoutes: FastifyPluginAsync<{ services: Services }> = async (
     '/products',
     {
       config: { scope: 'products:write' },
-      schema: { tags, security, summary: 'Create a product', body: schemas.createProduct, response: { 201: schemas.product, ...problems } },
+      schema: { tags, summary: 'Create a product', body: schemas.createProduct, response: { 201: schemas.product, ...problems } },
     },
     async (request, reply) => reply.code(201).send(await catalog.createProduct(request.body, adminContext(request))),
   );
@@ -20,7 +20,7 @@ export const productRoutes: FastifyPluginAsync<{ services: Services }> = async (
     '/products',
     {
       config: { scope: 'products:read' },
-      schema: { tags, security, summary: 'List products', querystring: schemas.pageQuery, response: { 200: schemas.productPage, ...problems } },
+      schema: { tags, summary: 'List products', querystring: schemas.pageQuery, response: { 200: schemas.productPage, ...problems } },
     },
     async (request) => catalog.listProducts(request.query.limit, request.query.cursor),
   );
@@ -28,7 +28,7 @@ export const productRoutes: FastifyPluginAsync<{ services: Services }> = async (
     '/products/:id',
     {
       config: { scope: 'products:read' },
-      schema: { tags, security, summary: 'Read a product', params: idParams('product'), response: { 200: schemas.product, ...problems } },
+      schema: { tags, summary: 'Read a product', params: idParams('product'), response: { 200: schemas.product, ...problems } },
     },
     async (request) => catalog.getProduct(request.params.id),
   );
@@ -38,7 +38,6 @@ export const productRoutes: FastifyPluginAsync<{ services: Services }> = async (
       config: { scope: 'products:write' },
       schema: {
         tags,
-        security,
         summary: 'Rename a product',
         params: idParams('product'),
         body: schemas.updateProduct,

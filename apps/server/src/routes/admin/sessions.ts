@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../../compose.js';
 import { adminContext, adminScope } from './auth.js';
-import { idParams, problems, security } from './common.js';
+import { idParams, problems } from './common.js';
 
 export const sessionRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { sessions } }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
@@ -12,7 +12,7 @@ export const sessionRoutes: FastifyPluginAsync<{ services: Services }> = async (
     '/sessions',
     {
       config: { scope: 'sessions:read' },
-      schema: { tags, security, summary: 'List live sessions', querystring: schemas.sessionQuery, response: { 200: schemas.sessionPage, ...problems } },
+      schema: { tags, summary: 'List live sessions', querystring: schemas.sessionQuery, response: { 200: schemas.sessionPage, ...problems } },
     },
     async (request) => sessions.listLive(request.query, adminScope(request)),
   );
@@ -22,7 +22,6 @@ export const sessionRoutes: FastifyPluginAsync<{ services: Services }> = async (
       config: { scope: 'sessions:write' },
       schema: {
         tags,
-        security,
         summary: 'Force-release a seat',
         description: 'Frees the seat at once; the program learns at its next heartbeat.',
         params: idParams('session'),
