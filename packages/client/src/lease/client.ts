@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { licenseKeyProblem, normaliseLicenseKey } from '@leasehold/protocol/license-key';
 import { hostname as osHostname, platform as osPlatform, release as osRelease } from 'node:os';
 import { currentAccessToken } from '../auth/device-flow.js';
 import { type Clock, systemClock } from '../clock.js';
@@ -16,6 +17,15 @@ import type { LeaseClientOptions } from './options.js';
 import type { CachedLease, LeaseMode, LeaseStatus } from './status.js';
 import { postSynchronously } from './sync-release.js';
 import { type AcquireAnswer, type BorrowAnswer, type HeartbeatAnswer, PATHS, type ValidateAnswer } from './wire.js';
+
+/** A key in canonical form, or a typed error before any request when it cannot be one. */
+function checkedLicenseKey(key: string | undefined): string | undefined {
+  if (!key) return undefined;
+  const canonical = normaliseLicenseKey(key);
+  const problem = licenseKeyProblem(canonical);
+  if (problem) throw new LeaseholdError('INVALID_LICENSE_KEY', `This is not a valid license key: ${problem}.`);
+  return canonical;
+}
 
 /** Codes after which a cached token must not be used any more. */
 const TERMINAL_LICENSE_CODES = new Set(['LICENSE_REVOKED', 'LICENSE_SUSPENDED', 'LICENSE_EXPIRED', 'LICENSE_NOT_FOUND']);
@@ -209,7 +219,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   /** Checks the license key (or the cached token) online without taking a seat. */
   async validate(): Promise<ValidateAnswer> {
     const state = this.#state ?? (await this.#store.load());
-    const licenseKey = this.#options.licenseKey ?? state?.licenseKey;
+    const licenseKey = checkedLicenseKey(this.#options.licenseKey ?? state?.licenseKey);
     const body = licenseKey ? { product: this.product, licenseKey } : state?.leaseToken ? { leaseToken: state.leaseToken } : null;
     if (!body) throw this.#notLicensed();
     return (await this.#transport.postJson<ValidateAnswer>(PATHS.validate, body)).body;
@@ -296,7 +306,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
 
   async #acquireOnline(fp: Fingerprint): Promise<void> {
     const state = this.#state as LeaseState;
-    const licenseKey = this.#options.licenseKey ?? state.licenseKey;
+    const licenseKey = checkedLicenseKey(this.#options.licenseKey ?? state.licenseKey);
     const bearer = licenseKey ? undefined : await this.#accessToken();
     if (!licenseKey && !bearer) {
       if (state.sessionId && state.sessionSecret) {
@@ -314,7 +324,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
         ...(licenseKey ? { licenseKey } : {}),
         fingerprint: fp.fingerprint,
         fingerprintComponents: fp.components,
-        hostname: (this.#options.hostname ?? osHostname()).slice(0, 255) || 'unknown',
+        hostname: (this.#options.hostname ?? this.#env.LEASEHOLD_HOSTNAME ?? osHostname()).slice(0, 255) || 'unknown',
         platform: `${osPlatform()}-${osRelease()}`.slice(0, 64),
         ...(this.#options.clientVersion ? { clientVersion: this.#options.clientVersion.slice(0, 64) } : {}),
         // One key per acquire() call: a retry after a lost answer gets the same seat back.

@@ -49,10 +49,11 @@ export interface LeaseClientOptions {
   /** Waits between retries. */
   sleep?: (ms: number) => Promise<void>;
   retry?: RetryPolicy;
-  /** The environment, read once: `LEASEHOLD_FINGERPRINT`, `LEASEHOLD_CONFIG_DIR`, … Default `process.env`. */
+  /** The environment, read once: `LEASEHOLD_FINGERPRINT`, `LEASEHOLD_CONFIG_DIR`, `LEASEHOLD_HOSTNAME` Default `process.env`. */
   env?: Record<string, string | undefined>;
   /** Reported to the server, e.g. `coditect/2.3.1`. */
   clientVersion?: string;
+  /** Reported to the server so colleagues see who holds a seat. Default `LEASEHOLD_HOSTNAME`, else the OS hostname. */
   hostname?: string;
   /** Renew the lease in the background. Default `true`. */
   heartbeat?: boolean;
