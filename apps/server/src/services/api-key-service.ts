@@ -4,8 +4,8 @@ import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import { matchesHash, newApiKeySecret, sha256 } from '../crypto.js';
-import type { Db } from '../db/database.js';
-import { apiKeys, organisations } from '../db/schema.js';
+import type { Db, Tx } from '../db/database.js';
+import { apiKeys, auditHead, organisations } from '../db/schema.js';
 import { LeaseholdError, notFound } from '../errors.js';
 import { type RequestContext, systemContext } from '../request-context.js';
 import type { OrganisationScope } from '../seats/seat-store.js';
@@ -64,7 +64,11 @@ export class ApiKeyService {
     return this.#insert(input, ctx);
   }
 
-  async #insert(input: { name: string; scopes: string[]; organisationId: string | null }, ctx: RequestContext, secret = newApiKeySecret()) {
+  async #insert(input: { name: string; scopes: string[]; organisationId: string | null }, ctx: RequestContext) {
+    return this.deps.db.transaction((tx) => this.#insertIn(tx, input, ctx, newApiKeySecret()));
+  }
+
+  async #insertIn(tx: Tx, input: { name: string; scopes: string[]; organisationId: string | null }, ctx: RequestContext, secret: string) {
     const now = this.deps.clock.now();
     const row: ApiKeyRow = {
       id: newId('apiKey', now.getTime()),
@@ -77,30 +81,28 @@ export class ApiKeyService {
       lastUsedAt: null,
       revokedAt: null,
     };
-    await this.deps.db.transaction(async (tx) => {
-      await tx.insert(apiKeys).values(row);
-      await appendAudit(tx, ctx, now, [
-        {
-          action: 'api-key.created',
-          organisationId: row.organisationId,
-          targetType: 'api-key',
-          targetId: row.id,
-          data: { name: row.name, scopes: row.scopes },
-        },
-      ]);
-    });
+    await tx.insert(apiKeys).values(row);
+    await appendAudit(tx, ctx, now, [
+      { action: 'api-key.created', organisationId: row.organisationId, targetType: 'api-key', targetId: row.id, data: { name: row.name, scopes: row.scopes } },
+    ]);
     return { ...apiKeyView(row), secret };
   }
 
   /**
    * On the first start of an empty database, creates the first admin key: the one
    * configured, or a new one. Returns the secret only when it generated it.
+   * Replicas starting together are serialised on the audit chain's head row, so
+   * exactly one of them creates the key.
    */
   async bootstrap(configured: string | null): Promise<string | null> {
-    const [{ count } = { count: 0 }] = await this.deps.db.select({ count: sql<number>`count(*)::int` }).from(apiKeys);
-    if (Number(count) > 0) return null;
-    const created = await this.#insert({ name: 'bootstrap admin', scopes: ['*'], organisationId: null }, systemContext('bootstrap'), configured ?? undefined);
-    return configured ? null : created.secret;
+    return this.deps.db.transaction(async (tx) => {
+      await tx.select().from(auditHead).where(eq(auditHead.id, 1)).for('update');
+      const [{ count } = { count: 0 }] = await tx.select({ count: sql<number>`count(*)::int` }).from(apiKeys);
+      if (Number(count) > 0) return null;
+      const secret = configured ?? newApiKeySecret();
+      await this.#insertIn(tx, { name: 'bootstrap admin', scopes: ['*'], organisationId: null }, systemContext('bootstrap'), secret);
+      return configured ? null : secret;
+    });
   }
 
   async list(limit: number, cursor: string | undefined) {

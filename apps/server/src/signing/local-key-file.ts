@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { JWK } from 'jose';
 import type { PublicSigningKey, Signer } from './signer.js';
@@ -47,11 +47,25 @@ function writeKeyFile(path: string, file: KeyFile): void {
   renameSync(temp, path);
 }
 
-/** Creates the key file with one key unless it exists. Returns true when it created it. */
+/**
+ * Creates the key file with one key unless it exists. Returns true when it created it.
+ * Processes starting together on one data directory race here: link() fails when the
+ * file exists, so exactly one key wins and every process loads that one.
+ */
 export function ensureKeyFile(path: string, now: Date): boolean {
   if (existsSync(path)) return false;
-  writeKeyFile(path, { version: 1, keys: [newStoredKey(now)] });
-  return true;
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const temp = `${path}.${process.pid}.${Date.now()}.new`;
+  writeFileSync(temp, `${JSON.stringify({ version: 1, keys: [newStoredKey(now)] }, null, 2)}\n`, { mode: 0o600 });
+  try {
+    linkSync(temp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    unlinkSync(temp);
+  }
 }
 
 /**
