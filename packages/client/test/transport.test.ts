@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { NoSeatAvailableError, ServerError, ServerUnreachableError, Transport, backoffDelay, errorFromProblem, parseRetryAfter } from '../src/index.js';
+
+const problem = (status: number, code: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify({ type: 'x', title: 't', status, detail: `detail ${code}`, code, requestId: 'req_1', ...extra }), {
+    status,
+    headers: { 'content-type': 'application/problem+json', ...headers },
+  });
+
+function scripted(answers: (() => Response | Promise<Response>)[]) {
+  const calls: number[] = [];
+  const sleeps: number[] = [];
+  const transport = new Transport({
+    serverUrl: 'http://license.test/',
+    clock: { now: () => 0 },
+    fetch: async () => {
+      calls.push(calls.length);
+      const next = answers[Math.min(calls.length - 1, answers.length - 1)] as () => Response;
+      return next();
+    },
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+    retry: { attempts: 4, baseDelayMs: 100, maxDelayMs: 1000 },
+  });
+  return { transport, calls, sleeps };
+}
+
+describe('retries', () => {
+  it('retries network errors and 5xx with growing, jittered delays, then succeeds', async () => {
+    const { transport, calls, sleeps } = scripted([
+      () => Promise.reject(new TypeError('fetch failed')),
+      () => problem(503, 'SERVICE_UNAVAILABLE'),
+      () => new Response('{"ok":true}', { status: 200 }),
+    ]);
+    const { body } = await transport.postJson('/x', {});
+    expect(body).toEqual({ ok: true });
+    expect(calls).toHaveLength(3);
+    expect(sleeps).toEqual([50, 100]);
+  });
+
+  it('honours Retry-After on 429 as the least delay', async () => {
+    const { transport, sleeps } = scripted([() => problem(429, 'RATE_LIMITED', {}, { 'retry-after': '3' }), () => new Response('{}', { status: 200 })]);
+    await transport.postJson('/x', {});
+    expect(sleeps).toEqual([3000]);
+  });
+
+  it('never retries a 4xx decision', async () => {
+    const { transport, calls } = scripted([() => problem(403, 'LICENSE_SUSPENDED')]);
+    const error = await transport.postJson('/x', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerError);
+    expect((error as ServerError).code).toBe('LICENSE_SUSPENDED');
+    expect((error as ServerError).message).toMatch(/reinstate/);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('gives up after the last attempt with an error naming the server', async () => {
+    const { transport, calls } = scripted([() => Promise.reject(new TypeError('fetch failed', { cause: new Error('ECONNREFUSED') }))]);
+    const error = await transport.postJson('/x', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerUnreachableError);
+    expect((error as Error).message).toMatch(/Cannot reach the license server at http:\/\/license\.test \(ECONNREFUSED\)/);
+    expect(calls).toHaveLength(4);
+  });
+
+  it('stops at once when Retry-After is beyond the limit', async () => {
+    const { transport, calls } = scripted([() => problem(503, 'SERVICE_UNAVAILABLE', {}, { 'retry-after': '3600' })]);
+    await expect(transport.postJson('/x', {})).rejects.toBeInstanceOf(ServerUnreachableError);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('computes backoff and Retry-After', () => {
+    expect(backoffDelay(0, { baseDelayMs: 100 }, () => 0.999, null)).toBe(99);
+    expect(backoffDelay(10, { baseDelayMs: 100, maxDelayMs: 1000 }, () => 0.5, null)).toBe(500);
+    expect(parseRetryAfter('2', 0)).toBe(2000);
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 0)).toBe(10_000);
+    expect(parseRetryAfter('soon', 0)).toBeNull();
+  });
+});
+
+describe('errors a person can act on', () => {
+  it('says who holds the seats and when the next frees', () => {
+    const now = new Date(2030, 0, 1, 9, 0);
+    const error = errorFromProblem(
+      409,
+      {
+        code: 'NO_SEAT_AVAILABLE',
+        seatsUsed: 3,
+        seatsTotal: 3,
+        nextFreeAt: new Date(2030, 0, 1, 14, 5).toISOString(),
+        holders: [
+          { hostname: 'alice-laptop', userId: null, since: null, expiresAt: null },
+          { hostname: 'ci-runner-2', userId: null, since: null, expiresAt: null },
+          { hostname: null, userId: 'usr_x', since: null, expiresAt: null },
+        ],
+      },
+      now,
+    );
+    expect(error).toBeInstanceOf(NoSeatAvailableError);
+    expect(error.message).toBe(
+      'All 3 seats of this license are in use (by alice-laptop, ci-runner-2, usr_x). The next one frees at 14:05 unless released sooner.',
+    );
+    expect((error as NoSeatAvailableError).holders).toHaveLength(3);
+  });
+});
