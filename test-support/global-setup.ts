@@ -7,10 +7,7 @@ import { databaseUrl, TEMPLATE_DATABASE, withAdminClient } from './postgres.js';
  */
 export default async function setup(): Promise<void> {
   await withAdminClient(async (client) => {
-    await client.query(
-      `select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`,
-      [TEMPLATE_DATABASE],
-    );
+    await client.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`, [TEMPLATE_DATABASE]);
     await client.query(`drop database if exists ${TEMPLATE_DATABASE}`);
     await client.query(`create database ${TEMPLATE_DATABASE}`);
   });

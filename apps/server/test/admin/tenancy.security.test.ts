@@ -64,7 +64,12 @@ describe('organisation isolation for bound API keys', () => {
     expect(audit.data.length).toBeGreaterThan(0);
     expect(audit.data.every((e: { organisationId: string }) => e.organisationId === mine.organisationId)).toBe(true);
     const exported = await h.admin('GET', '/audit/export', undefined, key);
-    expect(exported.body.trim().split('\n').every((line) => JSON.parse(line).organisationId === mine.organisationId)).toBe(true);
+    expect(
+      exported.body
+        .trim()
+        .split('\n')
+        .every((line) => JSON.parse(line).organisationId === mine.organisationId),
+    ).toBe(true);
   });
 
   it('cannot create organisations, products or API keys, nor be given vendor-wide scopes', async () => {

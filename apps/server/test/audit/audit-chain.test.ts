@@ -22,7 +22,9 @@ describe('audit hash chain on PostgreSQL', () => {
 
   const verifyCommand = async () => {
     try {
-      const { stdout } = await run(process.execPath, [MAIN, 'audit', 'verify'], { env: { PATH: process.env.PATH, DATABASE_URL: h.db.url as string, LEASEHOLD_DATA_DIR: h.dataDir } });
+      const { stdout } = await run(process.execPath, [MAIN, 'audit', 'verify'], {
+        env: { PATH: process.env.PATH, DATABASE_URL: h.db.url as string, LEASEHOLD_DATA_DIR: h.dataDir },
+      });
       return { code: 0, output: stdout };
     } catch (error) {
       const e = error as { code: number; stderr: string };
@@ -54,7 +56,10 @@ describe('audit hash chain on PostgreSQL', () => {
   it('exports the trail as JSON lines, oldest first', async () => {
     const answer = await h.admin('GET', '/audit/export?action=seat.granted');
     expect(answer.headers['content-type']).toContain('application/x-ndjson');
-    const lines = answer.body.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = answer.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
     expect(lines[0].action).toBe('seat.granted');
   });

@@ -37,7 +37,11 @@ for (const driver of DRIVERS) {
       await h.close();
     });
 
-    const expectProblem = (answer: { statusCode: number; headers: Record<string, unknown>; json(): { code: string; requestId: string; detail: string } }, status: number, code: string) => {
+    const expectProblem = (
+      answer: { statusCode: number; headers: Record<string, unknown>; json(): { code: string; requestId: string; detail: string } },
+      status: number,
+      code: string,
+    ) => {
       expect(answer.statusCode).toBe(status);
       expect(answer.headers['content-type']).toContain('application/problem+json');
       const body = answer.json();
@@ -58,12 +62,20 @@ for (const driver of DRIVERS) {
     it('wrong types, naming the field', async () => {
       const body = expectProblem(await h.licensing('acquire', { ...acquireBody(seed, 'machine-bbbb'), hostname: 42 }), 400, 'VALIDATION_FAILED');
       expect(body.detail).toContain('body.hostname');
-      const plan = expectProblem(await h.admin('POST', '/plans', { productId: seed.productId, code: 'p2', name: 'P', seats: '10' }), 400, 'VALIDATION_FAILED') as unknown as {
+      const plan = expectProblem(
+        await h.admin('POST', '/plans', { productId: seed.productId, code: 'p2', name: 'P', seats: '10' }),
+        400,
+        'VALIDATION_FAILED',
+      ) as unknown as {
         errors: { path: string }[];
       };
       expect(plan.errors.map((e) => e.path)).toContain('body.seats');
       expectProblem(await h.admin('PATCH', `/licenses/${seed.licenseId}`, { seats: -1 }), 400, 'VALIDATION_FAILED');
-      expectProblem(await h.admin('POST', '/plans', { productId: seed.productId, code: 'p3', name: 'P', leaseTtlSeconds: 60, heartbeatIntervalSeconds: 60 }), 400, 'VALIDATION_FAILED');
+      expectProblem(
+        await h.admin('POST', '/plans', { productId: seed.productId, code: 'p3', name: 'P', leaseTtlSeconds: 60, heartbeatIntervalSeconds: 60 }),
+        400,
+        'VALIDATION_FAILED',
+      );
       expectProblem(await h.admin('GET', '/licenses?limit=100000'), 400, 'VALIDATION_FAILED');
     });
 
@@ -93,7 +105,11 @@ for (const driver of DRIVERS) {
       const malformed = expectProblem(await h.licensing('acquire', { ...acquireBody(seed, 'machine-bbbb'), licenseKey: 'ABC' }), 400, 'VALIDATION_FAILED');
       expect(malformed.detail).toContain('five groups of five');
       const last = seed.key.at(-1) === '0' ? '1' : '0';
-      const typo = expectProblem(await h.licensing('acquire', { ...acquireBody(seed, 'machine-bbbb'), licenseKey: seed.key.slice(0, -1) + last }), 400, 'VALIDATION_FAILED');
+      const typo = expectProblem(
+        await h.licensing('acquire', { ...acquireBody(seed, 'machine-bbbb'), licenseKey: seed.key.slice(0, -1) + last }),
+        400,
+        'VALIDATION_FAILED',
+      );
       expect(typo.detail).toContain('typing mistake');
       const other = await seedLicense(h);
       const afterSeed = await snapshot(h);

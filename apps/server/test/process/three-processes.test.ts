@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../support/databases.js';
-import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { type ServerProcess, startServerProcess } from '../support/server-process.js';
 
 const ADMIN = 'lh_three-process-admin-key-000000000000';
 
@@ -16,7 +16,13 @@ describe('three server processes sharing one PostgreSQL', () => {
   beforeAll(async () => {
     database = await createPostgresDatabase();
     dataDir = mkdtempSync(join(tmpdir(), 'leasehold-3p-'));
-    const env = { DATABASE_URL: database.url, LEASEHOLD_DATA_DIR: dataDir, LEASEHOLD_BOOTSTRAP_ADMIN_KEY: ADMIN, LEASEHOLD_RATE_LIMIT_IP_PER_MINUTE: '0', LEASEHOLD_RATE_LIMIT_LICENSE_PER_MINUTE: '0' };
+    const env = {
+      DATABASE_URL: database.url,
+      LEASEHOLD_DATA_DIR: dataDir,
+      LEASEHOLD_BOOTSTRAP_ADMIN_KEY: ADMIN,
+      LEASEHOLD_RATE_LIMIT_IP_PER_MINUTE: '0',
+      LEASEHOLD_RATE_LIMIT_LICENSE_PER_MINUTE: '0',
+    };
     // Started together: migrations and the bootstrap key must not race.
     servers = await Promise.all([0, 1, 2].map(() => startServerProcess(env)));
   }, 90_000);
@@ -47,7 +53,11 @@ describe('three server processes sharing one PostgreSQL', () => {
 
     const answers = await Promise.all(
       Array.from({ length: 500 }, (_, i) =>
-        post([a, b, c][i % 3] as string, '/api/v1/licenses/acquire', { product: 'coditect', licenseKey: license.body.key, fingerprint: `machine-${String(i).padStart(4, '0')}` }),
+        post([a, b, c][i % 3] as string, '/api/v1/licenses/acquire', {
+          product: 'coditect',
+          licenseKey: license.body.key,
+          fingerprint: `machine-${String(i).padStart(4, '0')}`,
+        }),
       ),
     );
     const statuses = answers.map((x) => x.status);

@@ -16,7 +16,8 @@ export function describeSeatStore(name: string, makeHarness: () => Promise<Harne
       await h?.close();
     });
 
-    const acquire = (seed: Awaited<ReturnType<typeof seedLicense>>, fp: string, extra: Record<string, unknown> = {}) => h.licensing('acquire', acquireBody(seed, fp, extra));
+    const acquire = (seed: Awaited<ReturnType<typeof seedLicense>>, fp: string, extra: Record<string, unknown> = {}) =>
+      h.licensing('acquire', acquireBody(seed, fp, extra));
 
     it('grants exactly the seats there are to 500 concurrent acquires', async () => {
       const seed = await seedLicense(h, { seats: 10 });

@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { toProto3JSON } from 'proto3-json-serializer';
 import protobuf from 'protobufjs';
@@ -34,6 +34,7 @@ export interface FakeKms {
 }
 
 const ACCESS_TOKEN = 'fake-access-token';
+
 export { ACCESS_TOKEN };
 
 /**

@@ -21,9 +21,7 @@ function staticToken(): KmsSignerOptions['authClient'] {
 
 /** Turns a google.api.http path template into a regex for the concrete path. */
 function templateToRegex(template: string): RegExp {
-  const pattern = template
-    .replace(/\{name=([^}]+)\}/, (_, segments: string) => segments.replaceAll('*', '[^/:]+'))
-    .replace(/[.:]/g, (c) => `\\${c}`);
+  const pattern = template.replace(/\{name=([^}]+)\}/, (_, segments: string) => segments.replaceAll('*', '[^/:]+')).replace(/[.:]/g, (c) => `\\${c}`);
   return new RegExp(`^${pattern}$`);
 }
 
@@ -90,9 +88,7 @@ describe('KmsSigner against a local fake of the Cloud KMS REST API', () => {
     await fresh.publicKeys();
     await fresh.publicKeys();
     await fresh.close();
-    const rule = kmsProtos.lookupService('google.cloud.kms.v1.KeyManagementService').methods.GetPublicKey?.options?.[
-      '(google.api.http).get'
-    ] as string;
+    const rule = kmsProtos.lookupService('google.cloud.kms.v1.KeyManagementService').methods.GetPublicKey?.options?.['(google.api.http).get'] as string;
     const gets = kms.requests.map((r) => `${r.method} ${decodeURIComponent(r.path)}`);
     expect(gets.sort()).toEqual([`GET /v1/${V1}/publicKey`, `GET /v1/${V2}/publicKey`]);
     for (const r of kms.requests) expect(decodeURIComponent(r.path)).toMatch(templateToRegex(rule));
@@ -103,10 +99,7 @@ describe('KmsSigner against a local fake of the Cloud KMS REST API', () => {
     const rotated = await open({ keyVersionName: V2, previousKeyVersionNames: [V1] });
     try {
       expect(await rotated.currentKeyId()).toBe('kms-leasehold-lease-signing-v2');
-      expect((await rotated.publicKeys()).map((k) => k.kid)).toEqual([
-        'kms-leasehold-lease-signing-v2',
-        'kms-leasehold-lease-signing-v1',
-      ]);
+      expect((await rotated.publicKeys()).map((k) => k.kid)).toEqual(['kms-leasehold-lease-signing-v2', 'kms-leasehold-lease-signing-v1']);
       const jwks = createLocalJWKSet(await jwksOf(rotated));
       await expect(jwtVerify(oldToken, jwks)).resolves.toBeTruthy();
       await expect(jwtVerify(await signCompact(rotated, claims), jwks)).resolves.toBeTruthy();

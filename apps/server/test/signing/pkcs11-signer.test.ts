@@ -103,9 +103,7 @@ describe.skipIf(missing !== undefined)('Pkcs11Signer against SoftHSM2', () => {
 
   it('fails loudly on a wrong PIN, an unknown token or an unknown key', async () => {
     await signer.close();
-    await expect(Pkcs11Signer.open({ ...token, pin: '000000', keyLabel: 'lease-2026' })).rejects.toThrow(
-      /PIN_INCORRECT/,
-    );
+    await expect(Pkcs11Signer.open({ ...token, pin: '000000', keyLabel: 'lease-2026' })).rejects.toThrow(/PIN_INCORRECT/);
     await expect(
       Pkcs11Signer.open({
         ...token,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type Database, openDatabase } from '../../src/db/database.js';
 import { databaseUrl, TEMPLATE_DATABASE, withAdminClient } from '../../../../test-support/postgres.js';
+import { type Database, openDatabase } from '../../src/db/database.js';
 
 export type Driver = 'pglite' | 'postgres';
 export const DRIVERS: Driver[] = ['pglite', 'postgres'];

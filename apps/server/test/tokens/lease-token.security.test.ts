@@ -7,7 +7,7 @@ import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureKeyFile, LocalKeyFileSigner, rotateKeyFile } from '../../src/signing/local-key-file.js';
 import { LeaseTokens } from '../../src/tokens/lease-tokens.js';
-import { acquireBody, expectStatus, type Harness, createHarness, seedLicense } from '../support/harness.js';
+import { acquireBody, createHarness, expectStatus, type Harness, seedLicense } from '../support/harness.js';
 
 const ISSUER = 'https://licenses.example.test';
 
@@ -35,7 +35,8 @@ describe('lease tokens', () => {
     expect(protectedHeader).toMatchObject({ alg: 'EdDSA', typ: LEASE_TOKEN_TYPE });
     expect(jwks.keys.map((k) => k.kid)).toContain(protectedHeader.kid);
     expect(payload).toMatchObject({ iss: ISSUER, entitlements: ['pro'], fingerprint: 'machine-aaaa' });
-    for (const claim of ['license_id', 'organisation_id', 'session_id', 'lease_expires_at', 'offline_grace_until', 'exp']) expect(payload).toHaveProperty(claim);
+    for (const claim of ['license_id', 'organisation_id', 'session_id', 'lease_expires_at', 'offline_grace_until', 'exp'])
+      expect(payload).toHaveProperty(claim);
     expect(jwks.keys.every((k) => !('d' in k))).toBe(true);
   });
 
