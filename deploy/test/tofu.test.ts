@@ -1,0 +1,107 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkModule, loadModule, type TfModule } from './hcl.js';
+
+const TOFU = fileURLToPath(new URL('../tofu/', import.meta.url));
+const REQUIRED_MODULES = [
+  'network',
+  'gke',
+  'cloudsql',
+  'redis',
+  'secrets',
+  'kms',
+  'identity-platform',
+  'dns',
+  'workload-identity',
+];
+const moduleDirs = readdirSync(join(TOFU, 'modules')).map((m) => join(TOFU, 'modules', m));
+const environmentDirs = readdirSync(join(TOFU, 'environments')).map((e) => join(TOFU, 'environments', e));
+const byPath = new Map<string, TfModule>();
+const first = (block: unknown) => (block as unknown[])[0] as Record<string, unknown> & { [k: string]: any };
+
+describe('OpenTofu', () => {
+  beforeAll(async () => {
+    for (const dir of [...moduleDirs, ...environmentDirs]) byPath.set(dir, await loadModule(dir));
+  });
+
+  it('has every required module and a dev environment', () => {
+    expect(readdirSync(join(TOFU, 'modules')).sort()).toEqual([...REQUIRED_MODULES].sort());
+    expect(environmentDirs.map((d) => d.split('/').at(-1))).toContain('dev');
+  });
+
+  it.each([...REQUIRED_MODULES.map((m) => `modules/${m}`), 'environments/dev'])('%s keeps the module rules', (dir) => {
+    const module = byPath.get(join(TOFU, dir)) as TfModule;
+    expect(Object.keys(module.blocks.variable ?? {}).length).toBeGreaterThan(0);
+    expect(Object.keys(module.blocks.output ?? {}).length).toBeGreaterThan(0);
+    expect(module.blocks.terraform, 'pins its providers in versions.tf').toBeDefined();
+    expect(checkModule(module, byPath)).toEqual([]);
+  });
+
+  it('composes every module in the dev environment', () => {
+    const dev = byPath.get(join(TOFU, 'environments/dev')) as TfModule;
+    const sources = Object.values(dev.blocks.module ?? {}).map((call) => first(call).source);
+    expect(sources.map((s: string) => s.split('/').at(-1)).sort()).toEqual([...REQUIRED_MODULES].sort());
+    expect(first(dev.blocks.terraform).backend).toBeDefined();
+  });
+
+  it('creates the resources the platform relies on, configured as required', () => {
+    const resource = (module: string, type: string, name: string) =>
+      first(byPath.get(join(TOFU, 'modules', module))?.blocks.resource?.[type]?.[name]);
+    const key = resource('kms', 'google_kms_crypto_key', 'signing');
+    expect(key.purpose).toBe('ASYMMETRIC_SIGN');
+    expect(first(key.version_template).algorithm).toBe('EC_SIGN_ED25519');
+    const sql = resource('cloudsql', 'google_sql_database_instance', 'postgres');
+    expect(sql.database_version).toBe('POSTGRES_16');
+    const settings = first(sql.settings);
+    expect(first(settings.ip_configuration).ipv4_enabled).toBe(false);
+    expect(first(settings.backup_configuration)).toMatchObject({ enabled: true, point_in_time_recovery_enabled: true });
+    const cluster = resource('gke', 'google_container_cluster', 'cluster');
+    expect(first(cluster.workload_identity_config).workload_pool).toBe('${var.project_id}.svc.id.goog');
+    const pool = resource('gke', 'google_container_node_pool', 'default');
+    expect(first(pool.autoscaling)).toMatchObject({
+      total_min_node_count: '${var.min_nodes}',
+      total_max_node_count: '${var.max_nodes}',
+    });
+    expect(first(first(pool.node_config).workload_metadata_config).mode).toBe('GKE_METADATA');
+    expect(resource('redis', 'google_redis_instance', 'seats').auth_enabled).toBe(true);
+    expect(resource('network', 'google_compute_router_nat', 'nat')).toBeDefined();
+    expect(
+      resource('identity-platform', 'google_identity_platform_default_supported_idp_config', 'github').idp_id,
+    ).toBe('github.com');
+    expect(
+      resource('identity-platform', 'google_identity_platform_default_supported_idp_config', 'google').idp_id,
+    ).toBe('google.com');
+  });
+
+  it('catches the mistakes it is meant to catch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tofu-rules-'));
+    writeFileSync(
+      join(dir, 'main.tf'),
+      [
+        'variable "a" {\n  type = string\n}',
+        'variable "b" {\n  description = "unused"\n}',
+        'resource "google_storage_bucket" "x" {\n  project = "my-real-project"\n  name    = var.a\n}',
+        'resource "google_kms_key_ring" "y" {\n  name = "projects/my-real-project/locations/x"\n  project = var.a\n}',
+        'output "o" {\n  value = var.a\n}',
+        'module "m" {\n  source = "./nowhere"\n}',
+      ].join('\n'),
+    );
+    const problems = checkModule(await loadModule(dir));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'variable a has no description',
+        'variable b has no type',
+        'variable b is never used',
+        'output o has no description',
+        'resource.google_storage_bucket.x.0.project is a literal project id "my-real-project"',
+        'resource.google_kms_key_ring.y.0.name hard-codes a project id: "projects/my-real-project/locations/x"',
+        'module m: source ./nowhere not found',
+      ]),
+    );
+    writeFileSync(join(dir, 'broken.tf'), 'resource "x" "y" {\n  a = \n}\n');
+    await expect(loadModule(dir)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,20 @@
+output "cluster_name" {
+  description = "Cluster name, for `gcloud container clusters get-credentials` and the release workflow."
+  value       = google_container_cluster.cluster.name
+}
+
+output "location" {
+  description = "Cluster location (its region)."
+  value       = google_container_cluster.cluster.location
+}
+
+output "endpoint" {
+  description = "Control plane endpoint."
+  value       = google_container_cluster.cluster.endpoint
+  sensitive   = true
+}
+
+output "workload_pool" {
+  description = "Workload Identity pool, PROJECT.svc.id.goog."
+  value       = "${var.project_id}.svc.id.goog"
+}

@@ -1,0 +1,27 @@
+variable "project_id" {
+  description = "Google Cloud project of the service accounts."
+  type        = string
+}
+
+variable "namespace" {
+  description = "Kubernetes namespace of the server (the overlay's namespace)."
+  type        = string
+}
+
+variable "kubernetes_service_account" {
+  description = "Kubernetes service account the server's pods run as."
+  type        = string
+  default     = "leasehold-server"
+}
+
+variable "github_repository" {
+  description = "owner/name of the GitHub repository whose Actions may deploy; null to skip the deploy identity."
+  type        = string
+  default     = null
+}
+
+variable "pool_id" {
+  description = "Id of the Workload Identity Federation pool for GitHub Actions."
+  type        = string
+  default     = "github"
+}
