@@ -13,6 +13,8 @@ export const organisations = pgTable('organisations', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+  /** The Stripe customer that pays for this organisation's subscriptions. */
+  stripeCustomerId: text('stripe_customer_id').unique('organisations_stripe_customer_key'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -109,6 +111,15 @@ export const licenses = pgTable(
     entitlementsOverride: jsonb('entitlements_override').$type<string[]>(),
     expiresAt: ts('expires_at'),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    /** Who suspended it: billing lifts only its own suspensions. */
+    suspensionReason: text('suspension_reason', { enum: ['admin', 'billing'] }),
+    /** The Stripe subscription this license is sold under, when billed through Stripe. */
+    stripeSubscriptionId: text('stripe_subscription_id').unique('licenses_stripe_subscription_key'),
+    billingStatus: text('billing_status'),
+    /** The Stripe time of the newest subscription state applied, so older events never win. */
+    billingStateAt: ts('billing_state_at'),
+    /** When payment first failed; suspension follows after the configured grace. */
+    paymentFailedAt: ts('payment_failed_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -192,6 +203,21 @@ export const auditEvents = pgTable(
     index('audit_events_target_idx').on(t.targetId, t.seq),
     index('audit_events_action_idx').on(t.action, t.seq),
   ],
+);
+
+/** Every Stripe event applied, recorded in the same transaction as its effect: exactly once. */
+export const stripeEvents = pgTable(
+  'stripe_events',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    /** The event's own creation time at Stripe. */
+    createdAt: ts('created_at').notNull(),
+    receivedAt: ts('received_at').notNull(),
+    licenseId: text('license_id'),
+    outcome: text('outcome').notNull(),
+  },
+  (t) => [index('stripe_events_license_idx').on(t.licenseId, t.createdAt)],
 );
 
 /**

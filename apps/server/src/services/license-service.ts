@@ -57,6 +57,11 @@ export class LicenseService {
       entitlementsOverride: input.entitlements ?? null,
       expiresAt,
       metadata: input.metadata,
+      suspensionReason: null,
+      stripeSubscriptionId: null,
+      billingStatus: null,
+      billingStateAt: null,
+      paymentFailedAt: null,
       createdAt: now,
       updatedAt: now,
     };
@@ -145,7 +150,8 @@ export class LicenseService {
       if (!rule.from.includes(license.status)) {
         throw new LeaseholdError('INVALID_STATE', `Cannot ${transition} a license that is ${license.status}.`, { status: license.status });
       }
-      await tx.update(licenses).set({ status: rule.to, updatedAt: now }).where(eq(licenses.id, id));
+      const suspensionReason = rule.to === 'suspended' ? 'admin' : null;
+      await tx.update(licenses).set({ status: rule.to, suspensionReason, updatedAt: now }).where(eq(licenses.id, id));
       await appendAudit(tx, ctx, now, [
         {
           action: rule.action,
