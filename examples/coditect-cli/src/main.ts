@@ -9,6 +9,7 @@ Usage:
   coditect hello              check the license, greet, and finish
   coditect work <seconds>     do some work for a while (heartbeats keep the seat), then finish
   coditect serve              keep working until interrupted (Ctrl-C or SIGTERM releases the seat)
+  coditect check              check the license and quit at once with process.exit()
 
 Environment: LEASEHOLD_URL, CODITECT_LICENSE_KEY (or run "leasehold activate"), CODITECT_JWKS (pinned keys file)
 `;
@@ -24,7 +25,7 @@ function fail(error: unknown): never {
 
 async function main(argv: string[]): Promise<void> {
   const [command, arg] = argv;
-  if (!command || !['hello', 'work', 'serve'].includes(command)) {
+  if (!command || !['hello', 'work', 'serve', 'check'].includes(command)) {
     process.stdout.write(USAGE);
     process.exitCode = command ? 2 : 0;
     return;
@@ -38,6 +39,10 @@ async function main(argv: string[]): Promise<void> {
   const lease = await client.acquire().catch(fail);
   console.log(`CODITECT licensed (${lease.mode}; session ${lease.sessionId}; features: ${lease.entitlements.join(', ') || 'none'})`);
 
+  if (command === 'check') {
+    // process.exit() skips beforeExit: the SDK's synchronous fallback releases the seat.
+    process.exit(0);
+  }
   if (command === 'hello') {
     console.log('Hello from CODITECT.');
     return; // nothing left to do: the process ends by itself and the seat is released

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SeededLicense, type TestServer, fetchJwks, seedLicense, startServer } from '../../../packages/client/test/support/server.js';
+import { fetchJwks, type SeededLicense, seedLicense, startServer, type TestServer } from '../../../packages/client/test/support/server.js';
 import { tempDir } from '../../../packages/client/test/support/temp-dir.js';
 import { startCoditect } from './support.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SeededLicense, type TestServer, seedLicense, startServer, waitFor } from '../../../packages/client/test/support/server.js';
+import { type SeededLicense, seedLicense, startServer, type TestServer, waitFor } from '../../../packages/client/test/support/server.js';
 import { tempDir } from '../../../packages/client/test/support/temp-dir.js';
 import { startCoditect } from './support.js';
 
@@ -31,15 +31,24 @@ const envFor = async (license: SeededLicense, host: string) => ({
 });
 
 describe('seats held by the example program', () => {
-  it('SIGTERM releases the seat at once and the process still dies of the signal', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s releases the seat at once and the process still dies of the signal', async (sent) => {
     const license = await shortLease(1);
     const program = startCoditect(['serve'], await envFor(license, 'term-host'));
     await program.printed('CODITECT licensed');
     expect(await server.sessions(license.licenseId)).toHaveLength(1);
-    program.child.kill('SIGTERM');
+    program.child.kill(sent);
     const { signal } = await program.exited;
-    expect(signal).toBe('SIGTERM');
+    expect(signal).toBe(sent);
     // Released by the program itself, not by expiry: the seat is free straight away.
+    expect(await server.sessions(license.licenseId)).toHaveLength(0);
+  });
+
+  it('process.exit() right after acquiring still releases the seat (synchronous fallback)', async () => {
+    const license = await shortLease(1);
+    const program = startCoditect(['check'], await envFor(license, 'exit-host'));
+    const { code } = await program.exited;
+    expect(code).toBe(0);
+    expect(program.stdout()).toContain('CODITECT licensed');
     expect(await server.sessions(license.licenseId)).toHaveLength(0);
   });
 

@@ -1,4 +1,4 @@
-import { type Clock, type FetchLike, LeaseClient, defaultStateDir } from '@leasehold/client';
+import { type Clock, defaultStateDir, type FetchLike, LeaseClient } from '@leasehold/client';
 
 /**
  * What every command gets: resolved global options and the outside world.

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type Clock, type FetchLike, LeaseholdError, defaultStateDir } from '@leasehold/client';
+import { type Clock, defaultStateDir, type FetchLike, LeaseholdError } from '@leasehold/client';
 import { activate } from './commands/activate.js';
 import { borrow, giveBack } from './commands/borrow.js';
 import { doctor } from './commands/doctor.js';
@@ -125,5 +125,5 @@ function report(error: unknown, out: Output): number {
   return EXIT_CODES.FAILURE;
 }
 
+export { formatDuration, parseDuration } from './duration.js';
 export { EXIT_CODES, exitCodeFor } from './exit-codes.js';
-export { parseDuration, formatDuration } from './duration.js';

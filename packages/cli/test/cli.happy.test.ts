@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SeededLicense, type TestServer, repoRoot, seedLicense, startServer } from '../../client/test/support/server.js';
+import { repoRoot, type SeededLicense, seedLicense, startServer, type TestServer } from '../../client/test/support/server.js';
 import { tempDir } from '../../client/test/support/temp-dir.js';
 import { leasehold } from './support.js';
 

@@ -15,5 +15,10 @@ export async function leasehold(args: string[], env: Record<string, string | und
     sleep: async () => {},
     ...extra,
   });
-  return { code, stdout, stderr, json: () => JSON.parse(stdout) as Record<string, any> };
+  return {
+    code,
+    stdout,
+    stderr, // biome-ignore lint/suspicious/noExplicitAny: test output is read loosely
+    json: () => JSON.parse(stdout) as Record<string, any>,
+  };
 }

@@ -1,22 +1,37 @@
+export {
+  clearCredentials,
+  credentialsPath,
+  loadCredentials,
+  type StoredCredentials,
+  saveCredentials,
+} from './auth/credentials.js';
+export {
+  type AuthOptions,
+  currentAccessToken,
+  type DeviceCodePrompt,
+  type DeviceLoginOptions,
+  deviceLogin,
+  logout,
+} from './auth/device-flow.js';
+export { type Clock, systemClock } from './clock.js';
 export type { ClientErrorCode, LeaseholdErrorCode } from './errors/codes.js';
 export {
   ClockRollbackError,
   LeaseholdError,
   NoSeatAvailableError,
   OfflineGraceExpiredError,
+  type SeatHolder,
   ServerError,
   ServerUnreachableError,
-  TokenVerificationError,
-  type SeatHolder,
   type TokenFailureReason,
+  TokenVerificationError,
 } from './errors/errors.js';
-export { asLeaseholdError, errorFromProblem } from './errors/from-problem.js';
 export { formatTime } from './errors/format-time.js';
-export { type Clock, systemClock } from './clock.js';
-export { type Fingerprint, type FingerprintOptions, computeFingerprint } from './fingerprint/fingerprint.js';
+export { asLeaseholdError, errorFromProblem } from './errors/from-problem.js';
+export { computeFingerprint, type Fingerprint, type FingerprintOptions } from './fingerprint/fingerprint.js';
 export { physicalMacAddresses } from './fingerprint/mac-addresses.js';
 export { type FingerprintProbes, type NetworkInterfaceFact, systemProbes } from './fingerprint/probes.js';
-export { type RetryPolicy, backoffDelay, parseRetryAfter } from './http/retry.js';
+export { backoffDelay, parseRetryAfter, type RetryPolicy } from './http/retry.js';
 export {
   type FetchLike,
   type RequestOptions,
@@ -24,33 +39,18 @@ export {
   type TransportOptions,
   type TransportResponse,
 } from './http/transport.js';
-export { type JsonWebKeySet, KeyRing, type PublicJwk } from './token/jwks.js';
-export {
-  type LeaseTokenExpectations,
-  type VerifiedLeaseToken,
-  decodeLeaseTokenUnverified,
-  verifyLeaseToken,
-} from './token/verify.js';
-export { defaultStateDir } from './state/config-dir.js';
-export { type LeaseState, LeaseStateStore, leaseStatePath, normaliseServerUrl } from './state/lease-state.js';
-export { readJsonFile, removeFile, writeJsonFileAtomic } from './state/json-file.js';
 export { LeaseClient } from './lease/client.js';
-export type { LeaseClientOptions } from './lease/options.js';
 export type { LeaseEvents } from './lease/events.js';
+export type { LeaseClientOptions } from './lease/options.js';
 export type { CachedLease, LeaseMode, LeaseStatus } from './lease/status.js';
 export type { AcquireAnswer, BorrowAnswer, HeartbeatAnswer, ValidateAnswer } from './lease/wire.js';
+export { defaultStateDir } from './state/config-dir.js';
+export { readJsonFile, removeFile, writeJsonFileAtomic } from './state/json-file.js';
+export { type LeaseState, LeaseStateStore, leaseStatePath, normaliseServerUrl } from './state/lease-state.js';
+export { type JsonWebKeySet, KeyRing, type PublicJwk } from './token/jwks.js';
 export {
-  type AuthOptions,
-  type DeviceCodePrompt,
-  type DeviceLoginOptions,
-  currentAccessToken,
-  deviceLogin,
-  logout,
-} from './auth/device-flow.js';
-export {
-  type StoredCredentials,
-  clearCredentials,
-  credentialsPath,
-  loadCredentials,
-  saveCredentials,
-} from './auth/credentials.js';
+  decodeLeaseTokenUnverified,
+  type LeaseTokenExpectations,
+  type VerifiedLeaseToken,
+  verifyLeaseToken,
+} from './token/verify.js';

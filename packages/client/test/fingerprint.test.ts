@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type FingerprintProbes, type NetworkInterfaceFact, computeFingerprint, physicalMacAddresses } from '../src/index.js';
+import { computeFingerprint, type FingerprintProbes, type NetworkInterfaceFact, physicalMacAddresses } from '../src/index.js';
 
 const nics: NetworkInterfaceFact[] = [
   { name: 'eth0', mac: '3C:22:FB:01:02:03', physical: true },

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseClient } from '../src/index.js';
-import { type SeededLicense, type TestServer, fetchJwks, seedLicense, startServer } from './support/server.js';
+import { fetchJwks, type SeededLicense, seedLicense, startServer, type TestServer } from './support/server.js';
 import { tempDir } from './support/temp-dir.js';
 
 let server: TestServer;

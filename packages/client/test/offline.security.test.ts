@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { SignJWT, decodeProtectedHeader, generateKeyPair } from 'jose';
+import { decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ClockRollbackError,
@@ -10,7 +10,7 @@ import {
   ServerUnreachableError,
   TokenVerificationError,
 } from '../src/index.js';
-import { type SeededLicense, type TestServer, fetchJwks, seedLicense, startServer } from './support/server.js';
+import { fetchJwks, type SeededLicense, seedLicense, startServer, type TestServer } from './support/server.js';
 import { tempDir } from './support/temp-dir.js';
 
 const GRACE_SECONDS = 600;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NoSeatAvailableError, ServerError, ServerUnreachableError, Transport, backoffDelay, errorFromProblem, parseRetryAfter } from '../src/index.js';
+import { backoffDelay, errorFromProblem, NoSeatAvailableError, parseRetryAfter, ServerError, ServerUnreachableError, Transport } from '../src/index.js';
 
 const problem = (status: number, code: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify({ type: 'x', title: 't', status, detail: `detail ${code}`, code, requestId: 'req_1', ...extra }), {

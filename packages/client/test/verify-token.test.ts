@@ -1,4 +1,4 @@
-import { type CryptoKey, type JWK, SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KeyRing, TokenVerificationError, verifyLeaseToken } from '../src/index.js';
 

@@ -1,5 +1,5 @@
 import { LeaseholdError } from '@leasehold/client';
-import { type CommandContext, UsageError, clientFor } from '../context.js';
+import { type CommandContext, clientFor, UsageError } from '../context.js';
 
 /**
  * `leasehold activate <key>`: checks the key online (no seat is taken) and stores

@@ -1,4 +1,4 @@
-import { type CommandContext, UsageError, clientFor } from '../context.js';
+import { type CommandContext, clientFor, UsageError } from '../context.js';
 import { formatDuration, parseDuration } from '../duration.js';
 
 /**

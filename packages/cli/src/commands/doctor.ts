@@ -1,4 +1,4 @@
-import { type JsonWebKeySet, Transport, asLeaseholdError, systemClock } from '@leasehold/client';
+import { asLeaseholdError, type JsonWebKeySet, systemClock, Transport } from '@leasehold/client';
 import { type CommandContext, clientFor, requireTarget } from '../context.js';
 
 interface Check {

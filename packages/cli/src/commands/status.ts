@@ -1,4 +1,4 @@
-import { type ValidateAnswer, asLeaseholdError } from '@leasehold/client';
+import { asLeaseholdError, type ValidateAnswer } from '@leasehold/client';
 import { type CommandContext, clientFor } from '../context.js';
 import { formatDuration } from '../duration.js';
 

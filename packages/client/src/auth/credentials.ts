@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { normaliseServerUrl } from '../state/lease-state.js';
 import { readJsonFile, removeFile, writeJsonFileAtomic } from '../state/json-file.js';
+import { normaliseServerUrl } from '../state/lease-state.js';
 
 /**
  * The tokens a device sign-in left on this machine for one server.

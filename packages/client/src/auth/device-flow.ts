@@ -3,7 +3,7 @@ import { LeaseholdError } from '../errors/errors.js';
 import { type FetchLike, Transport } from '../http/transport.js';
 import { defaultStateDir } from '../state/config-dir.js';
 import { normaliseServerUrl } from '../state/lease-state.js';
-import { type StoredCredentials, clearCredentials, loadCredentials, saveCredentials } from './credentials.js';
+import { clearCredentials, loadCredentials, type StoredCredentials, saveCredentials } from './credentials.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 

@@ -1,7 +1,7 @@
+import type { Clock } from '../clock.js';
 import { ServerUnreachableError } from '../errors/errors.js';
 import { errorFromProblem } from '../errors/from-problem.js';
-import type { Clock } from '../clock.js';
-import { type RetryPolicy, backoffDelay, parseRetryAfter } from './retry.js';
+import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 /**
  * The `fetch` the SDK calls: the global one by default, any compatible one in tests.

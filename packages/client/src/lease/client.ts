@@ -1,16 +1,16 @@
 import { EventEmitter } from 'node:events';
-import { licenseKeyProblem, normaliseLicenseKey } from '@leasehold/protocol/license-key';
 import { hostname as osHostname, platform as osPlatform, release as osRelease } from 'node:os';
+import { licenseKeyProblem, normaliseLicenseKey } from '@leasehold/protocol/license-key';
 import { currentAccessToken } from '../auth/device-flow.js';
 import { type Clock, systemClock } from '../clock.js';
 import { ClockRollbackError, LeaseholdError, OfflineGraceExpiredError, ServerError, ServerUnreachableError, TokenVerificationError } from '../errors/errors.js';
 import { formatTime } from '../errors/format-time.js';
-import { type Fingerprint, computeFingerprint } from '../fingerprint/fingerprint.js';
+import { computeFingerprint, type Fingerprint } from '../fingerprint/fingerprint.js';
 import { Transport } from '../http/transport.js';
 import { defaultStateDir } from '../state/config-dir.js';
 import { type LeaseState, LeaseStateStore } from '../state/lease-state.js';
 import { type JsonWebKeySet, KeyRing } from '../token/jwks.js';
-import { type VerifiedLeaseToken, decodeLeaseTokenUnverified, verifyLeaseToken } from '../token/verify.js';
+import { decodeLeaseTokenUnverified, type VerifiedLeaseToken, verifyLeaseToken } from '../token/verify.js';
 import type { LeaseEvents } from './events.js';
 import { type ExitReleasable, registerExitRelease, unregisterExitRelease } from './exit-hooks.js';
 import type { LeaseClientOptions } from './options.js';
@@ -111,7 +111,8 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
    */
   async acquire(): Promise<LeaseStatus> {
     const fp = await this.fingerprint();
-    const state = (this.#state = (await this.#store.load()) ?? this.#emptyState());
+    const state = (await this.#store.load()) ?? this.#emptyState();
+    this.#state = state;
     const borrowed = this.#usableBorrow(state, fp.fingerprint);
     if (borrowed) {
       this.#claims = borrowed.claims;

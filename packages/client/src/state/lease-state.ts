@@ -78,7 +78,7 @@ export class LeaseStateStore {
   /** The cached state, or `null` when none (or it belongs to another server or product). */
   async load(): Promise<LeaseState | null> {
     const state = await readJsonFile<LeaseState>(this.path);
-    if (!state || state.version !== 1 || state.product !== this.product || state.serverUrl !== this.serverUrl) {
+    if (state?.version !== 1 || state.product !== this.product || state.serverUrl !== this.serverUrl) {
       return null;
     }
     return state;

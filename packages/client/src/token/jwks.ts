@@ -1,4 +1,4 @@
-import { type KeyObject, createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 
 /**
  * A public JSON Web Key as the server publishes it (OKP, Ed25519).
