@@ -44,11 +44,8 @@ export function lintDockerfile(content: string): string[] {
       const names =
         keyword === 'ARG'
           ? [instruction.getArguments()[0]?.getValue().split('=')[0] ?? '']
-          : (instruction as unknown as { getProperties(): { getName(): string }[] })
-              .getProperties()
-              .map((p) => p.getName());
-      for (const name of names)
-        if (SECRET_NAME.test(name)) problems.push(`${keyword} ${name} looks like a secret in an image layer`);
+          : (instruction as unknown as { getProperties(): { getName(): string }[] }).getProperties().map((p) => p.getName());
+      for (const name of names) if (SECRET_NAME.test(name)) problems.push(`${keyword} ${name} looks like a secret in an image layer`);
     }
     if (keyword === 'COPY' || keyword === 'ADD') {
       const args = instruction
@@ -59,8 +56,7 @@ export function lintDockerfile(content: string): string[] {
         if (SECRET_FILE.test(source)) problems.push(`${keyword} ${source} copies a secret into the image`);
       }
     }
-    if (keyword === 'HEALTHCHECK')
-      problems.push('HEALTHCHECK present: Kubernetes probes the pod, Docker health is ignored');
+    if (keyword === 'HEALTHCHECK') problems.push('HEALTHCHECK present: Kubernetes probes the pod, Docker health is ignored');
   }
   return problems;
 }

@@ -27,8 +27,7 @@ describe('deploy/docker/Dockerfile', () => {
 });
 
 describe('the Dockerfile rules catch what they are meant to', () => {
-  const good =
-    'FROM node:20.20.2-bookworm-slim AS build\nRUN true\nFROM node:20.20.2-bookworm-slim\nCOPY --from=build /a /a\nUSER 1000:1000\n';
+  const good = 'FROM node:20.20.2-bookworm-slim AS build\nRUN true\nFROM node:20.20.2-bookworm-slim\nCOPY --from=build /a /a\nUSER 1000:1000\n';
 
   it('accepts a minimal good file', () => {
     expect(lintDockerfile(good)).toEqual([]);

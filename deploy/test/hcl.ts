@@ -71,8 +71,7 @@ export function checkModule(module: TfModule, modulesByPath: Map<string, TfModul
       if (!(argument in declared)) problems.push(`module ${name}: ${argument} is not a variable of ${call.source}`);
     }
     for (const [variable, [definition]] of Object.entries(declared) as [string, Json[]][]) {
-      if (!('default' in definition) && !(variable in call))
-        problems.push(`module ${name}: required ${variable} not passed`);
+      if (!('default' in definition) && !(variable in call)) problems.push(`module ${name}: required ${variable} not passed`);
     }
   }
   return problems;
@@ -80,6 +79,7 @@ export function checkModule(module: TfModule, modulesByPath: Map<string, TfModul
 
 function walk(value: Json, path: string[], visit: (path: string[], value: string) => void): void {
   if (typeof value === 'string') visit(path, value);
-  else if (Array.isArray(value)) value.forEach((item, i) => walk(item, [...path, String(i)], visit));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, [...path, k], visit);
+  else if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) walk(item, [...path, String(i)], visit);
+  } else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, [...path, k], visit);
 }

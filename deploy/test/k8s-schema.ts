@@ -40,17 +40,11 @@ export async function validateObject(object: K8sObject): Promise<string[]> {
 
 function validateSecretProviderClass(object: K8sObject): string[] {
   const problems: string[] = [];
-  if (object.spec?.provider !== 'gke' && object.spec?.provider !== 'gcp')
-    problems.push('spec.provider must be gke or gcp');
+  if (object.spec?.provider !== 'gke' && object.spec?.provider !== 'gcp') problems.push('spec.provider must be gke or gcp');
   const secrets = typeof object.spec?.parameters?.secrets === 'string' ? parse(object.spec.parameters.secrets) : null;
-  if (!Array.isArray(secrets) || secrets.length === 0)
-    return [...problems, 'spec.parameters.secrets must be a YAML list'];
+  if (!Array.isArray(secrets) || secrets.length === 0) return [...problems, 'spec.parameters.secrets must be a YAML list'];
   for (const entry of secrets) {
-    if (
-      !/^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/secrets\/[\w-]+\/versions\/(latest|\d+)$/.test(
-        entry?.resourceName ?? '',
-      )
-    ) {
+    if (!/^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/secrets\/[\w-]+\/versions\/(latest|\d+)$/.test(entry?.resourceName ?? '')) {
       problems.push(`bad resourceName ${entry?.resourceName}`);
     }
     if (!/^[\w.-]+$/.test(entry?.path ?? '')) problems.push(`bad path ${entry?.path}`);

@@ -24,18 +24,7 @@ const KNOWN_METRICS = new Set([
   'up',
   'kube_deployment_status_replicas_available',
 ]);
-const PROMQL_WORDS = new Set([
-  'max',
-  'sum',
-  'by',
-  'rate',
-  'and',
-  'offset',
-  'histogram_quantile',
-  'le',
-  'license_id',
-  'namespace',
-]);
+const PROMQL_WORDS = new Set(['max', 'sum', 'by', 'rate', 'and', 'offset', 'histogram_quantile', 'le', 'license_id', 'namespace']);
 const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'LEASEHOLD_BOOTSTRAP_ADMIN_KEY', 'LEASEHOLD_PKCS11_PIN'];
 const operations = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
 
@@ -65,21 +54,13 @@ describe.skipIf(missing !== undefined)('Kustomize', () => {
       for (const kind of ['Deployment', 'Service', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
         expect(kinds).toContain(kind);
       }
-      for (const kind of [
-        'NetworkPolicy',
-        'ServiceAccount',
-        'Job',
-        'ServiceMonitor',
-        'PrometheusRule',
-        'SecretProviderClass',
-      ]) {
+      for (const kind of ['NetworkPolicy', 'ServiceAccount', 'Job', 'ServiceMonitor', 'PrometheusRule', 'SecretProviderClass']) {
         expect(kinds).toContain(kind);
       }
     });
 
     it('puts every namespaced object in the overlay namespace', () => {
-      for (const o of objects.filter((o) => o.kind !== 'Namespace'))
-        expect(o.metadata.namespace, o.kind).toBe(namespace);
+      for (const o of objects.filter((o) => o.kind !== 'Namespace')) expect(o.metadata.namespace, o.kind).toBe(namespace);
     });
 
     it('probes the server endpoints on a declared port', () => {
@@ -113,9 +94,7 @@ describe.skipIf(missing !== undefined)('Kustomize', () => {
         });
         expect(container.resources.requests.cpu).toBeDefined();
         expect(container.resources.limits.memory).toBeDefined();
-        const dataDir = container.volumeMounts.find(
-          (m: { mountPath: string }) => m.mountPath === config.LEASEHOLD_DATA_DIR,
-        );
+        const dataDir = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === config.LEASEHOLD_DATA_DIR);
         expect(spec.volumes.find((v: { name: string }) => v.name === dataDir?.name)?.emptyDir).toBeDefined();
       }
       expect(pod.topologySpreadConstraints.map((t: { topologyKey: string }) => t.topologyKey)).toEqual([
@@ -146,8 +125,7 @@ describe.skipIf(missing !== undefined)('Kustomize', () => {
 
     it('wires the pieces to each other by name and label', () => {
       const labels = deployment.spec.template.metadata.labels;
-      const matches = (selector: Record<string, string>, target: Record<string, string>) =>
-        Object.entries(selector).every(([k, v]) => target[k] === v);
+      const matches = (selector: Record<string, string>, target: Record<string, string>) => Object.entries(selector).every(([k, v]) => target[k] === v);
       const service = findObject(objects, 'Service', 'leasehold-server');
       expect(matches(service.spec.selector, labels)).toBe(true);
       expect(matches(findObject(objects, 'PodDisruptionBudget').spec.selector.matchLabels, labels)).toBe(true);
@@ -168,13 +146,9 @@ describe.skipIf(missing !== undefined)('Kustomize', () => {
 
     it('uses Workload Identity, KMS signing and an Artifact Registry image', () => {
       const sa = findObject(objects, 'ServiceAccount');
-      expect(sa.metadata.annotations?.['iam.gke.io/gcp-service-account']).toMatch(
-        /^[a-z][\w-]*@[a-z][\w-]+\.iam\.gserviceaccount\.com$/,
-      );
+      expect(sa.metadata.annotations?.['iam.gke.io/gcp-service-account']).toMatch(/^[a-z][\w-]*@[a-z][\w-]+\.iam\.gserviceaccount\.com$/);
       expect(config.LEASEHOLD_SIGNER).toBe('kms');
-      expect(config.LEASEHOLD_KMS_KEY_VERSION).toMatch(
-        /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+\/cryptoKeyVersions\/\d+$/,
-      );
+      expect(config.LEASEHOLD_KMS_KEY_VERSION).toMatch(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+\/cryptoKeyVersions\/\d+$/);
       expect(server.image).toMatch(/^[a-z0-9-]+-docker\.pkg\.dev\/[^/]+\/[^/]+\/leasehold-server[:@]/);
     });
 
@@ -206,8 +180,7 @@ describe.skipIf(missing !== undefined)('Kustomize', () => {
           .replace(/"[^"]*"/g, '')
           .replace(/\[[^\]]*\]/g, '')
           .replace(/\{[^}]*\}/g, '{}');
-        const identifiers =
-          withoutStrings.match(/(?<![\w.])[a-zA-Z_:][a-zA-Z0-9_:]*(?=\s*[{[(]|\s*(>|<|=|\)|$|\/|\s+and|\s*\n))/g) ?? [];
+        const identifiers = withoutStrings.match(/(?<![\w.])[a-zA-Z_:][a-zA-Z0-9_:]*(?=\s*[{[(]|\s*(>|<|=|\)|$|\/|\s+and|\s*\n))/g) ?? [];
         for (const id of identifiers) {
           if (!PROMQL_WORDS.has(id)) expect(KNOWN_METRICS, `${rule.alert} uses ${id}`).toContain(id);
         }
@@ -232,9 +205,6 @@ describe.skipIf(missing !== undefined)('Kustomize', () => {
       metadata: { name: 's' },
       spec: { provider: 'gke', parameters: { secrets: '- resourceName: "secrets/x"\n  path: "a b"\n' } },
     };
-    expect(await validateObject(spc)).toEqual([
-      'SecretProviderClass/s: bad resourceName secrets/x',
-      'SecretProviderClass/s: bad path a b',
-    ]);
+    expect(await validateObject(spc)).toEqual(['SecretProviderClass/s: bad resourceName secrets/x', 'SecretProviderClass/s: bad path a b']);
   });
 });

@@ -28,8 +28,7 @@ export function findKustomize(): { command: string; args: string[] } | { missing
     } catch {}
   }
   return {
-    missing:
-      'neither kubectl nor kustomize is on PATH (kubectl from the google-cloud-cli apt repository, or kubernetes-client on Debian)',
+    missing: 'neither kubectl nor kustomize is on PATH (kubectl from the google-cloud-cli apt repository, or kubernetes-client on Debian)',
   };
 }
 

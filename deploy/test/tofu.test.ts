@@ -6,21 +6,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { checkModule, loadModule, type TfModule } from './hcl.js';
 
 const TOFU = fileURLToPath(new URL('../tofu/', import.meta.url));
-const REQUIRED_MODULES = [
-  'network',
-  'gke',
-  'cloudsql',
-  'redis',
-  'secrets',
-  'kms',
-  'identity-platform',
-  'dns',
-  'workload-identity',
-];
+const REQUIRED_MODULES = ['network', 'gke', 'cloudsql', 'redis', 'secrets', 'kms', 'identity-platform', 'dns', 'workload-identity'];
 const moduleDirs = readdirSync(join(TOFU, 'modules')).map((m) => join(TOFU, 'modules', m));
 const environmentDirs = readdirSync(join(TOFU, 'environments')).map((e) => join(TOFU, 'environments', e));
 const byPath = new Map<string, TfModule>();
-const first = (block: unknown) => (block as unknown[])[0] as Record<string, unknown> & { [k: string]: any };
+// biome-ignore lint/suspicious/noExplicitAny: parsed HCL is read freely after the rules have checked it.
+const first = (block: unknown): any => (block as unknown[])[0];
 
 describe('OpenTofu', () => {
   beforeAll(async () => {
@@ -48,8 +39,7 @@ describe('OpenTofu', () => {
   });
 
   it('creates the resources the platform relies on, configured as required', () => {
-    const resource = (module: string, type: string, name: string) =>
-      first(byPath.get(join(TOFU, 'modules', module))?.blocks.resource?.[type]?.[name]);
+    const resource = (module: string, type: string, name: string) => first(byPath.get(join(TOFU, 'modules', module))?.blocks.resource?.[type]?.[name]);
     const key = resource('kms', 'google_kms_crypto_key', 'signing');
     expect(key.purpose).toBe('ASYMMETRIC_SIGN');
     expect(first(key.version_template).algorithm).toBe('EC_SIGN_ED25519');
@@ -68,12 +58,8 @@ describe('OpenTofu', () => {
     expect(first(first(pool.node_config).workload_metadata_config).mode).toBe('GKE_METADATA');
     expect(resource('redis', 'google_redis_instance', 'seats').auth_enabled).toBe(true);
     expect(resource('network', 'google_compute_router_nat', 'nat')).toBeDefined();
-    expect(
-      resource('identity-platform', 'google_identity_platform_default_supported_idp_config', 'github').idp_id,
-    ).toBe('github.com');
-    expect(
-      resource('identity-platform', 'google_identity_platform_default_supported_idp_config', 'google').idp_id,
-    ).toBe('google.com');
+    expect(resource('identity-platform', 'google_identity_platform_default_supported_idp_config', 'github').idp_id).toBe('github.com');
+    expect(resource('identity-platform', 'google_identity_platform_default_supported_idp_config', 'google').idp_id).toBe('google.com');
   });
 
   it('catches the mistakes it is meant to catch', async () => {
