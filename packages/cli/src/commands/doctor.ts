@@ -53,7 +53,7 @@ export async function doctor(ctx: CommandContext): Promise<number> {
       checks.push({
         name: 'clock',
         ok: Math.abs(drift) <= MAX_DRIFT_SECONDS,
-        detail: drift === 0 ? 'in step with the server' : `${Math.abs(drift)} s ${drift > 0 ? 'ahead of' : 'behind'} the server`,
+        detail: Math.abs(drift) <= 1 ? 'in step with the server (±1 s)' : `${Math.abs(drift)} s ${drift > 0 ? 'ahead of' : 'behind'} the server`,
       });
     } else {
       checks.push({ name: 'clock', ok: true, detail: 'the server sent no Date header to compare with' });
