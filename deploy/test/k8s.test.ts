@@ -2,29 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { secretFileNames, validateObject } from './k8s-schema.js';
 import { findKustomize, findObject, type K8sObject, render } from './kustomize.js';
+import { metricNames, SERVER_METRICS } from './promql.js';
 
 const tool = findKustomize();
 const missing = 'missing' in tool ? tool.missing : undefined;
 if (missing) console.warn(`SKIPPED Kustomize rendering tests: ${missing}`);
 
-/** Metric names the server exports (prom-client), the only ones alerts may use, besides Prometheus and kube-state-metrics. */
-const KNOWN_METRICS = new Set([
-  'http_request_duration_seconds_bucket',
-  'http_request_duration_seconds_count',
-  'http_request_duration_seconds_sum',
-  'leasehold_seats_in_use',
-  'leasehold_seats_total',
-  'leasehold_seat_grants_total',
-  'leasehold_seat_denials_total',
-  'leasehold_sessions_expired_total',
-  'leasehold_heartbeats_total',
-  'leasehold_db_errors_total',
-  'leasehold_redis_errors_total',
-  'leasehold_redis_command_duration_seconds_bucket',
-  'up',
-  'kube_deployment_status_replicas_available',
-]);
-const PROMQL_WORDS = new Set(['max', 'sum', 'by', 'rate', 'and', 'offset', 'histogram_quantile', 'le', 'license_id', 'namespace']);
+/** Besides the server's own metrics, alerts may use Prometheus' `up` and kube-state-metrics. */
+const ALERT_METRICS = new Set([...SERVER_METRICS, 'up', 'kube_deployment_status_replicas_available']);
 const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'LEASEHOLD_BOOTSTRAP_ADMIN_KEY', 'LEASEHOLD_PKCS11_PIN'];
 const operations = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
 
@@ -176,14 +161,7 @@ describe.skipIf(missing !== undefined)('Kustomize', () => {
         expect(names).toContain(required);
       }
       for (const rule of rules as { alert: string; expr: string; annotations: { runbook: string } }[]) {
-        const withoutStrings = rule.expr
-          .replace(/"[^"]*"/g, '')
-          .replace(/\[[^\]]*\]/g, '')
-          .replace(/\{[^}]*\}/g, '{}');
-        const identifiers = withoutStrings.match(/(?<![\w.])[a-zA-Z_:][a-zA-Z0-9_:]*(?=\s*[{[(]|\s*(>|<|=|\)|$|\/|\s+and|\s*\n))/g) ?? [];
-        for (const id of identifiers) {
-          if (!PROMQL_WORDS.has(id)) expect(KNOWN_METRICS, `${rule.alert} uses ${id}`).toContain(id);
-        }
+        for (const name of metricNames(rule.expr)) expect(ALERT_METRICS, `${rule.alert} uses ${name}`).toContain(name);
         const anchor = rule.annotations.runbook.split('#')[1];
         expect(operations.toLowerCase(), `runbook section for ${rule.alert}`).toContain(`### ${anchor}`);
       }
