@@ -86,6 +86,25 @@ describe('offline grace', () => {
     expect((error as Error).message).toMatch(/offline grace period of this license ended .*Connect to the network/);
   });
 
+  it('after a normal exit, a later start without network runs on the last token, and takes a seat once back', async () => {
+    const stateDir = await tempDir();
+    const first = makeClient(stateDir, { ms: 0 });
+    await first.acquire();
+    await first.release();
+    const before = (await server.sessions(license.licenseId)).length;
+
+    let down = true;
+    const later = makeClient(stateDir, { ms: 60_000 }, { fetch: (url, init) => (down ? networkDown(url, init) : fetch(url, init)) });
+    const events: string[] = [];
+    later.on('recovered', () => events.push('recovered'));
+    expect((await later.acquire()).mode).toBe('offline');
+    down = false;
+    expect((await later.heartbeat()).mode).toBe('online');
+    expect(events).toEqual(['recovered']);
+    expect(await server.sessions(license.licenseId)).toHaveLength(before + 1);
+    await later.release();
+  });
+
   it('without a cached token, an unreachable server is an error naming the server', async () => {
     const client = makeClient(await tempDir(), { ms: 0 }, { fetch: networkDown });
     const error = await client.acquire().catch((e: unknown) => e);

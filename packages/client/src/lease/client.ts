@@ -133,8 +133,18 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     return this.status();
   }
 
-  /** Renews the lease now (the background loop calls this at the server's interval). */
+  /**
+   * Renews the lease now (the background loop calls this at the server's interval).
+   * After an offline start without a session, it takes a seat instead.
+   */
   async heartbeat(): Promise<LeaseStatus> {
+    if (this.#mode === 'offline' && !this.#state?.sessionId) {
+      // Started offline on the token of an earlier run: take a seat now that the server may be back.
+      await this.#acquireOnline(await this.fingerprint());
+      const status = this.status();
+      this.emit('recovered', status);
+      return status;
+    }
     const state = this.#requireSession();
     const { body, serverDate } = await this.#transport.postJson<HeartbeatAnswer>(
       PATHS.heartbeat,
@@ -170,7 +180,8 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     this.#state = state;
     if (this.#mode === 'borrowed' || this.#usableBorrow(state, (await this.fingerprint()).fingerprint)) return;
     const credentials = { sessionId: state.sessionId, sessionSecret: state.sessionSecret };
-    await this.#forgetSession();
+    // The last token stays cached: the license's offline grace covers a later start without network.
+    await this.#forgetSession({ keepToken: true });
     this.#mode = 'released';
     try {
       await this.#transport.postJson(PATHS.release, credentials, { retry: { attempts: 2 }, timeoutMs: 5000 });
@@ -417,7 +428,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     this.#error = cause;
     void this.#persist().catch(() => undefined);
     this.emit('offline', cause, this.status());
-    if (state.sessionId) this.#startHeartbeats(OFFLINE_RETRY_MS);
+    this.#startHeartbeats(OFFLINE_RETRY_MS);
   }
 
   #usableBorrow(state: LeaseState, fingerprint: string): VerifiedLeaseToken | null {
@@ -551,7 +562,8 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   #releaseSync(): void {
     this.#exitHook = null;
     const state = this.#state;
-    if (this.#mode === 'borrowed' || !state?.sessionId || !state.sessionSecret) return;
+    // Offline, the server is not answering: blocking the exit on it would only add delay.
+    if (this.#mode === 'borrowed' || this.#mode === 'offline' || !state?.sessionId || !state.sessionSecret) return;
     postSynchronously(`${this.serverUrl}${PATHS.release}`, { sessionId: state.sessionId, sessionSecret: state.sessionSecret }, 2000);
     this.#mode = 'released';
   }
@@ -580,14 +592,16 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     await this.#store.save(state);
   }
 
-  async #forgetSession(): Promise<void> {
+  async #forgetSession(options: { keepToken?: boolean } = {}): Promise<void> {
     const state = this.#state;
     if (!state) return;
     state.sessionId = undefined;
     state.sessionSecret = undefined;
-    state.leaseToken = undefined;
-    state.licenseId = undefined;
-    this.#claims = null;
+    if (!options.keepToken) {
+      state.leaseToken = undefined;
+      state.licenseId = undefined;
+      this.#claims = null;
+    }
     await this.#persist();
   }
 
