@@ -14,21 +14,30 @@ export interface K8sObject {
 }
 
 /**
- * How to run kustomize here: `kubectl kustomize` (kubectl ships kustomize v5)
- * or a standalone `kustomize build`. Returns why not if neither exists.
+ * How to run kustomize here: `kubectl kustomize` (kubectl ships kustomize) or
+ * a standalone `kustomize build`. The overlays use `labels` and `patches`,
+ * which need kustomize 5 (kubectl 1.27 or later); Debian's kubernetes-client
+ * 1.20 carries kustomize 2 and counts as missing. Returns why not if neither fits.
  */
 export function findKustomize(): { command: string; args: string[] } | { missing: string } {
-  for (const [command, args] of [
-    ['kubectl', ['kustomize']],
-    ['kustomize', ['build']],
-  ] as const) {
+  const candidates = [
+    { command: 'kubectl', args: ['kustomize'], version: ['version', '--client'] },
+    { command: 'kustomize', args: ['build'], version: ['version'] },
+  ];
+  const seen: string[] = [];
+  for (const { command, args, version } of candidates) {
+    let output: string;
     try {
-      execFileSync(command, command === 'kubectl' ? ['version', '--client'] : ['version'], { stdio: 'ignore' });
-      return { command, args: [...args] };
-    } catch {}
+      output = execFileSync(command, version, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      continue;
+    }
+    const major = Number(/(?:Kustomize Version: |^)v?(\d+)\.\d+/m.exec(output)?.[1] ?? 0);
+    if (major >= 5) return { command, args };
+    seen.push(`${command} has kustomize ${major || 'unknown'}`);
   }
   return {
-    missing: 'neither kubectl nor kustomize is on PATH (kubectl from the google-cloud-cli apt repository, or kubernetes-client on Debian)',
+    missing: `no kustomize 5 found (${seen.join(', ') || 'neither kubectl nor kustomize on PATH'}): install kubectl 1.27+ (google-cloud-cli apt repository) or kustomize 5`,
   };
 }
 

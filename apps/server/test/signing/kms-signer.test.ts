@@ -3,6 +3,7 @@ import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify
 import { toProto3JSON } from 'proto3-json-serializer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { crc32c, KmsSigner, type KmsSignerOptions, kidOf } from '../../src/signing/kms-signer.js';
+import { signCompactJws } from '../../src/signing/jws.js';
 import { signCompact, TEST_TYP, tamper } from './compact-jws.js';
 import { ACCESS_TOKEN, type FakeKms, kmsProtos, startFakeKms } from './fake-kms.js';
 
@@ -59,6 +60,12 @@ describe('KmsSigner against a local fake of the Cloud KMS REST API', () => {
     });
     expect(payload).toMatchObject(claims);
     await expect(jwtVerify(tamper(jws), createLocalJWKSet(await jwksOf(signer)))).rejects.toThrow(/signature/);
+  });
+
+  it('signs lease tokens assembled by the server (jws.ts) verifiably', async () => {
+    const jws = await signCompactJws(signer, TEST_TYP, claims);
+    const { payload } = await jwtVerify(jws, createLocalJWKSet(await jwksOf(signer)), { algorithms: ['EdDSA'], typ: TEST_TYP });
+    expect(payload).toMatchObject(claims);
   });
 
   it('sends asymmetricSign exactly as the official protos define it', async () => {

@@ -1,6 +1,7 @@
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pkcs11Signer } from '../../src/signing/pkcs11-signer.js';
+import { signCompactJws } from '../../src/signing/jws.js';
 import { signCompact, TEST_TYP, tamper } from './compact-jws.js';
 import { createTestToken, findSoftHsm, generateEd25519KeyPair, type TestToken } from './softhsm.js';
 
@@ -49,6 +50,12 @@ describe.skipIf(missing !== undefined)('Pkcs11Signer against SoftHSM2', () => {
     });
     expect(payload).toMatchObject(claims);
     expect(protectedHeader.kid).toMatch(/^pkcs11-[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('signs lease tokens assembled by the server (jws.ts) verifiably', async () => {
+    const jws = await signCompactJws(signer, TEST_TYP, claims);
+    const { payload } = await jwtVerify(jws, createLocalJWKSet(await jwksOf(signer)), { algorithms: ['EdDSA'], typ: TEST_TYP });
+    expect(payload).toMatchObject(claims);
   });
 
   it('publishes only public members of an OKP Ed25519 key', async () => {
