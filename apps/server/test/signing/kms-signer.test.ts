@@ -2,8 +2,8 @@ import { OAuth2Client } from 'google-auth-library';
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
 import { toProto3JSON } from 'proto3-json-serializer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { crc32c, KmsSigner, type KmsSignerOptions, kidOf } from '../../src/signing/kms-signer.js';
 import { signCompactJws } from '../../src/signing/jws.js';
+import { crc32c, KmsSigner, type KmsSignerOptions, kidOf } from '../../src/signing/kms-signer.js';
 import { signCompact, TEST_TYP, tamper } from './compact-jws.js';
 import { ACCESS_TOKEN, type FakeKms, kmsProtos, startFakeKms } from './fake-kms.js';
 

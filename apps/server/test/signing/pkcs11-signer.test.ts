@@ -1,7 +1,7 @@
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pkcs11Signer } from '../../src/signing/pkcs11-signer.js';
 import { signCompactJws } from '../../src/signing/jws.js';
+import { Pkcs11Signer } from '../../src/signing/pkcs11-signer.js';
 import { signCompact, TEST_TYP, tamper } from './compact-jws.js';
 import { createTestToken, findSoftHsm, generateEd25519KeyPair, type TestToken } from './softhsm.js';
 
