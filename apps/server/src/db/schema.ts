@@ -230,3 +230,139 @@ export const auditHead = pgTable('audit_head', {
   seq: bigint('seq', { mode: 'number' }).notNull(),
   hash: text('hash').notNull(),
 });
+
+// ---- Identity ---------------------------------------------------------------
+
+/** A sign-in account at an identity provider, linked to one user. */
+export const identities = pgTable(
+  'identities',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** `google`, `github`, the generic OIDC provider's name, or `external` (bearer tokens of the external issuer). */
+    provider: text('provider').notNull(),
+    /** The provider's stable account ID (`sub`, or GitHub's numeric ID). */
+    subject: text('subject').notNull(),
+    email: text('email'),
+    emailVerified: boolean('email_verified').notNull().default(false),
+    createdAt: createdAt(),
+    lastSignInAt: ts('last_sign_in_at').notNull(),
+  },
+  (t) => [uniqueIndex('identities_provider_subject_key').on(t.provider, t.subject), index('identities_user_idx').on(t.userId)],
+);
+
+/** An external issuer's tenant mapped to the organisation its users belong to. */
+export const tenantLinks = pgTable(
+  'tenant_links',
+  {
+    issuer: text('issuer').notNull(),
+    tenant: text('tenant').notNull(),
+    organisationId: text('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('tenant_links_key').on(t.issuer, t.tenant)],
+);
+
+/**
+ * Refresh tokens, stored hashed. Each use spends the token and issues the next one
+ * of the same family; presenting a spent token again revokes the whole family.
+ */
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: text('id').primaryKey(),
+    familyId: text('family_id').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    clientId: text('client_id').notNull(),
+    scope: text('scope').notNull(),
+    tokenHash: text('token_hash').notNull().unique('refresh_tokens_token_hash_key'),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [index('refresh_tokens_family_idx').on(t.familyId), index('refresh_tokens_user_idx').on(t.userId)],
+);
+
+/** A browser session after sign-in, carried by an HttpOnly cookie holding its secret. */
+export const webSessions = pgTable(
+  'web_sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    secretHash: text('secret_hash').notNull().unique('web_sessions_secret_hash_key'),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [index('web_sessions_user_idx').on(t.userId)],
+);
+
+/** An authorization-code sign-in in flight: its `state`, PKCE verifier, nonce and where to return. */
+export const loginStates = pgTable('login_states', {
+  id: text('id').primaryKey(),
+  stateHash: text('state_hash').notNull().unique('login_states_state_hash_key'),
+  provider: text('provider').notNull(),
+  codeVerifier: text('code_verifier').notNull(),
+  nonce: text('nonce').notNull(),
+  redirectTo: text('redirect_to').notNull(),
+  createdAt: createdAt(),
+  expiresAt: ts('expires_at').notNull(),
+  consumedAt: ts('consumed_at'),
+});
+
+/** A device authorization request (RFC 8628): the program polls with the device code, a person approves the user code. */
+export const deviceCodes = pgTable(
+  'device_codes',
+  {
+    id: text('id').primaryKey(),
+    deviceCodeHash: text('device_code_hash').notNull().unique('device_codes_device_code_hash_key'),
+    userCode: text('user_code').notNull(),
+    clientId: text('client_id').notNull(),
+    scope: text('scope').notNull(),
+    status: text('status', { enum: ['pending', 'approved', 'denied', 'consumed'] }).notNull(),
+    userId: text('user_id').references(() => users.id),
+    intervalSeconds: integer('interval_seconds').notNull(),
+    lastPolledAt: ts('last_polled_at'),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('device_codes_pending_user_code_key').on(t.userCode).where(sql`${t.status} = 'pending'`),
+    check('device_codes_status_check', sql`${t.status} in ('pending', 'approved', 'denied', 'consumed')`),
+  ],
+);
+
+/** An invitation to join an organisation: a single-use, expiring link whose secret is stored hashed. */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: text('id').primaryKey(),
+    organisationId: text('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    role: text('role', { enum: ['owner', 'admin', 'member'] }).notNull(),
+    email: text('email'),
+    tokenHash: text('token_hash').notNull().unique('invitations_token_hash_key'),
+    invitedBy: text('invited_by')
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+    acceptedAt: ts('accepted_at'),
+    acceptedBy: text('accepted_by').references(() => users.id),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [
+    index('invitations_org_idx').on(t.organisationId, t.id),
+    check('invitations_role_check', sql`${t.role} in ('owner', 'admin', 'member')`),
+  ],
+);
