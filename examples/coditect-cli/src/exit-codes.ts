@@ -9,7 +9,7 @@ import type { LeaseholdErrorCode } from '@leasehold/client';
  * ```
  */
 export function exitCodeFor(code: LeaseholdErrorCode): number {
-  switch (code) {
+  switch (code as string) {
     case 'NO_SEAT_AVAILABLE':
     case 'SESSION_EXPIRED':
       return 3;
@@ -27,11 +27,12 @@ export function exitCodeFor(code: LeaseholdErrorCode): number {
       return 5;
     case 'OFFLINE_GRACE_EXPIRED':
     case 'CLOCK_ROLLBACK':
-    case 'TOKEN_INVALID':
+    case 'LEASE_TOKEN_INVALID':
     case 'FINGERPRINT_MISMATCH':
       return 6;
     case 'NOT_LICENSED':
     case 'UNAUTHENTICATED':
+    case 'TOKEN_INVALID':
     case 'SESSION_NOT_FOUND':
       return 7;
     default:

@@ -19,7 +19,7 @@ beforeAll(async () => {
       body += c;
     });
     req.on('end', () => {
-      const form = new URLSearchParams(body);
+      const form = req.headers['content-type']?.includes('json') ? new Map(Object.entries(JSON.parse(body || '{}'))) : new URLSearchParams(body);
       const send = (status: number, value: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(value));
@@ -44,7 +44,7 @@ beforeAll(async () => {
         return send(200, { access_token: 'at-1', refresh_token: 'rt-1', token_type: 'Bearer', expires_in: 3600 });
       }
       if (req.url === '/auth/logout') {
-        revoked.push(form.get('refresh_token') ?? '');
+        revoked.push(String(form.get('refresh_token') ?? ''));
         return send(200, {});
       }
       send(404, { code: 'ROUTE_NOT_FOUND' });

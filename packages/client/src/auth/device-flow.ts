@@ -194,11 +194,7 @@ export async function logout(options: AuthOptions): Promise<{ revoked: boolean }
   let revoked = false;
   if (creds?.refreshToken) {
     try {
-      await transportFor(options).postJson(
-        '/auth/logout',
-        { refresh_token: creds.refreshToken, client_id: creds.clientId },
-        { form: true, retry: { attempts: 2 } },
-      );
+      await transportFor(options).postJson('/auth/logout', { refresh_token: creds.refreshToken, client_id: creds.clientId }, { retry: { attempts: 2 } });
       revoked = true;
     } catch {
       // The local tokens are forgotten regardless; the refresh token expires on its own.

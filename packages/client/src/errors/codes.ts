@@ -17,7 +17,7 @@ export type ClientErrorCode =
   /** The system clock is earlier than a time this machine already saw. */
   | 'CLOCK_ROLLBACK'
   /** A lease token failed verification (signature, key, type, audience, expiry). */
-  | 'TOKEN_INVALID'
+  | 'LEASE_TOKEN_INVALID'
   /** No lease is held, nor a license key or sign-in to take one. */
   | 'NOT_LICENSED'
   /** The server answered something that is not the Leasehold protocol. */

@@ -161,7 +161,7 @@ export class TokenVerificationError extends LeaseholdError {
   override name = 'TokenVerificationError';
   readonly reason: TokenFailureReason;
   constructor(reason: TokenFailureReason, message: string) {
-    super(reason === 'fingerprint' ? 'FINGERPRINT_MISMATCH' : 'TOKEN_INVALID', message);
+    super(reason === 'fingerprint' ? 'FINGERPRINT_MISMATCH' : 'LEASE_TOKEN_INVALID', message);
     this.reason = reason;
   }
 }

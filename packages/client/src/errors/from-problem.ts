@@ -7,6 +7,7 @@ const ADVICE: Partial<Record<string, string>> = {
   INVALID_LICENSE_KEY: 'Check the license key for typing mistakes; it looks like ABCDE-FGHJK-MNPQR-STVWX-YZ012.',
   LICENSE_NOT_FOUND: 'No license matches this key for this product. Check the key and the product, or ask your administrator.',
   UNAUTHENTICATED: 'Sign in again (leasehold login) or provide a license key.',
+  TOKEN_INVALID: 'Your sign-in is no longer accepted. Sign in again with "leasehold login".',
   FORBIDDEN: 'Your account is not allowed to use this license. Ask your administrator for access.',
   LICENSE_SUSPENDED: 'This license is suspended. Ask your administrator or the vendor to reinstate it.',
   LICENSE_REVOKED: 'This license has been revoked. Ask your administrator for a new license key.',
