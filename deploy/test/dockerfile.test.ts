@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lintDockerfile, REQUIRED_IGNORES } from './dockerfile-rules.js';
 
@@ -16,6 +16,20 @@ describe('deploy/docker/Dockerfile', () => {
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
     expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "apps\/server\/dist\/main\.js"\]$/m);
     expect(dockerfile).toMatch(/^CMD \["serve"\]$/m);
+  });
+
+  it('copies into the runtime stage files that exist, and every workspace package the server imports', () => {
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    const sources = [...runtime.matchAll(/^COPY --from=build \/src\/(\S+)/gm)].map((m) => m[1] as string);
+    // Build outputs appear only after `npm run build` (which npm test runs first); everything else must be in the repository.
+    for (const source of sources.filter((s) => !/(^|\/)(dist|node_modules)$/.test(s))) {
+      expect(existsSync(new URL(source, root)), source).toBe(true);
+    }
+    const server = JSON.parse(readFileSync(new URL('apps/server/package.json', root), 'utf8'));
+    for (const dependency of Object.keys(server.dependencies).filter((d) => d.startsWith('@leasehold/'))) {
+      const dir = `packages/${dependency.slice('@leasehold/'.length)}`;
+      expect(sources, `${dependency} must ship in the image`).toEqual(expect.arrayContaining([`${dir}/package.json`, `${dir}/dist`]));
+    }
   });
 
   it('has a .dockerignore that keeps secrets and build output out of the context', () => {
