@@ -99,6 +99,33 @@ describe('lease lifecycle against the server', () => {
     expect(await server.sessions(license.licenseId)).toHaveLength(0);
   });
 
+  it("leaves a program's own SIGINT handler in charge, and releases when that program ends", async () => {
+    const { spawn } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const { repoRoot } = await import('./support/server.js');
+    const script = `
+      import { LeaseClient } from ${JSON.stringify(join(repoRoot, 'packages/client/dist/index.js'))};
+      const client = new LeaseClient({ serverUrl: process.env.URL, product: 'coditect', licenseKey: process.env.KEY, stateDir: process.env.DIR, fingerprint: 'own-handler' });
+      await client.acquire();
+      const keepAlive = setInterval(() => {}, 1000);
+      process.on('SIGINT', () => { console.log('cancelled by the program'); clearInterval(keepAlive); });
+      console.log('ready');
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH, URL: server.url, KEY: license.key, DIR: await tempDir() },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += String(c);
+      if (out.includes('ready') && !out.includes('cancelled')) child.kill('SIGINT');
+    });
+    const exit = await new Promise<[number | null, string | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
+    expect(out).toContain('cancelled by the program');
+    expect(exit).toEqual([0, null]);
+    expect(await server.sessions(license.licenseId)).toHaveLength(0);
+  });
+
   it('validates the key online without taking a seat', async () => {
     const client = await clientFor();
     const result = await client.validate();

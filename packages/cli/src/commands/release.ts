@@ -17,7 +17,8 @@ export async function release(ctx: CommandContext): Promise<number> {
     ctx.out.result({ released: false, reason: 'no seat is held from this machine' }, 'No seat is held from this machine.');
     return 0;
   }
-  if (cached.claims?.borrowed_until && cached.claims.borrowed_until * 1000 > Date.now()) {
+  const now = (ctx.clock ?? { now: () => Date.now() }).now();
+  if (cached.claims?.borrowed_until && cached.claims.borrowed_until * 1000 > now) {
     ctx.out.result({ released: false, reason: 'borrowed', sessionId: cached.sessionId }, 'The seat is borrowed; give it back with "leasehold return".');
     return 0;
   }
