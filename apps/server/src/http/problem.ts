@@ -53,7 +53,16 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return sendProblem(reply, 'MALFORMED_REQUEST', error.message);
   }
+  if (isPoolExhausted(error)) {
+    request.log.warn({ err: error }, 'database connection pool exhausted');
+    return sendProblem(reply, 'SERVICE_UNAVAILABLE', 'The server is overloaded. Retry shortly.', {}, 2);
+  }
   onUnexpected();
   request.log.error({ err: error }, 'unexpected error');
   return sendProblem(reply, 'INTERNAL_ERROR', 'Something went wrong on our side. Quote the request ID when reporting it.');
+}
+
+/** pg-pool's error when no connection frees up in time: overload, answered as 503, not a fault. */
+function isPoolExhausted(error: Error): boolean {
+  return error.message === 'timeout exceeded when trying to connect';
 }
