@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { MemoryRateLimiter, type RateLimiter } from './http/rate-limiter.js';
 import { Metrics } from './ops/metrics.js';
+import { openRedisParts } from './redis/compose-redis.js';
 import type { SeatStore } from './seats/seat-store.js';
 import { SqlSeatStore } from './seats/sql-seat-store.js';
 import { ApiKeyService } from './services/api-key-service.js';
@@ -66,8 +67,14 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const signer = overrides.signer ?? (await createSigner(config, clock));
   const tokens = new LeaseTokens(signer, config.publicUrl);
   const db = database.db;
-  const seats = overrides.seatStore ? await overrides.seatStore({ database, clock, tokens, metrics }) : new SqlSeatStore({ db, clock, tokens });
-  const rateLimiter = overrides.rateLimiter ?? new MemoryRateLimiter(() => Date.now());
+  // With REDIS_URL, Redis decides seats and counts rate limits. A clock override (tests only)
+  // is handed to the Redis scripts; otherwise they read Redis TIME, one clock for all replicas.
+  const redis =
+    config.redisUrl && !overrides.seatStore
+      ? await openRedisParts({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, db, tokens, metrics, ...(overrides.clock ? { testClock: clock } : {}) })
+      : null;
+  const seats = overrides.seatStore ? await overrides.seatStore({ database, clock, tokens, metrics }) : (redis?.seats ?? new SqlSeatStore({ db, clock, tokens }));
+  const rateLimiter = overrides.rateLimiter ?? redis?.rateLimiter ?? new MemoryRateLimiter(() => Date.now());
   const services: Services = {
     config,
     clock,
@@ -77,7 +84,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     tokens,
     seats,
     rateLimiter,
-    readiness: [{ name: 'database', check: () => database.ping() }],
+    readiness: [{ name: 'database', check: () => database.ping() }, ...(redis ? [redis.readiness] : [])],
     lifecycle: { draining: false },
     licensing: new LicensingService({ db, clock, seats, tokens, metrics }),
     catalog: new CatalogService({ db, clock }),
@@ -89,6 +96,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     async close() {
       await seats.close();
       await rateLimiter.close();
+      await redis?.close();
       await signer.close();
       await database.close();
     },

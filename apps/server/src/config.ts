@@ -24,6 +24,7 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
     .optional(),
+  LEASEHOLD_REDIS_KEY_PREFIX: z.string().min(1).max(64).default('leasehold:'),
   LEASEHOLD_BOOTSTRAP_ADMIN_KEY: z.string().min(24, { message: 'must be at least 24 characters' }).optional(),
   LEASEHOLD_SIGNER: z.enum(['local', 'kms', 'pkcs11']).default('local'),
   LEASEHOLD_SIGNING_KEY_FILE: z.string().min(1).optional(),
@@ -55,6 +56,7 @@ function toConfig(env: z.infer<typeof schema>) {
     databaseUrl: env.DATABASE_URL ?? null,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     redisUrl: env.REDIS_URL ?? null,
+    redisKeyPrefix: env.LEASEHOLD_REDIS_KEY_PREFIX,
     bootstrapAdminKey: env.LEASEHOLD_BOOTSTRAP_ADMIN_KEY ?? null,
     signer: {
       kind: env.LEASEHOLD_SIGNER,

@@ -28,6 +28,14 @@ export class Metrics {
   readonly #expired = new Counter({ name: 'leasehold_sessions_expired_total', help: 'Sessions ended because their lease ran out', registers: [this.registry] });
   readonly #heartbeats = new Counter({ name: 'leasehold_heartbeats_total', help: 'Heartbeats received', registers: [this.registry] });
   readonly #dbErrors = new Counter({ name: 'leasehold_db_errors_total', help: 'Database errors', registers: [this.registry] });
+  readonly #redisDuration = new Histogram({
+    name: 'leasehold_redis_command_duration_seconds',
+    help: 'Redis command and script latency, by command',
+    labelNames: ['command'],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2],
+    registers: [this.registry],
+  });
+  readonly #redisErrors = new Counter({ name: 'leasehold_redis_errors_total', help: 'Redis commands that failed, by command', labelNames: ['command'], registers: [this.registry] });
   readonly seatsInUse = new Gauge({ name: 'leasehold_seats_in_use', help: 'Live seats by license', labelNames: ['license_id'], registers: [this.registry] });
   readonly seatsTotal = new Gauge({
     name: 'leasehold_seats_total',
@@ -54,5 +62,11 @@ export class Metrics {
   }
   databaseError(): void {
     this.#dbErrors.inc();
+  }
+  redisCommand(command: string, seconds: number): void {
+    this.#redisDuration.observe({ command }, seconds);
+  }
+  redisError(command: string): void {
+    this.#redisErrors.inc({ command });
   }
 }

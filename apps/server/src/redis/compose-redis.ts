@@ -1,0 +1,47 @@
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import { RedisRateLimiter } from '../http/redis-rate-limiter.js';
+import type { Metrics } from '../ops/metrics.js';
+import { RedisSeatStore } from '../seats/redis-seat-store.js';
+import type { LeaseTokens } from '../tokens/lease-tokens.js';
+import { RedisConnection } from './connection.js';
+
+export interface RedisParts {
+  connection: RedisConnection;
+  seats: RedisSeatStore;
+  rateLimiter: RedisRateLimiter;
+  readiness: { name: string; check(): Promise<void> };
+  close(): Promise<void>;
+}
+
+/**
+ * The Redis side of a production server: one connection, the seat store and the
+ * shared rate limiter on it, and the readiness check. Start-up does not wait for
+ * Redis longer than a few seconds: until it answers, /readyz fails and licensing
+ * answers 503.
+ */
+export async function openRedisParts(
+  options: { url: string; keyPrefix: string; db: Db; tokens: LeaseTokens; metrics: Metrics; testClock?: Clock },
+  log: (message: string, error?: unknown) => void = () => {},
+): Promise<RedisParts> {
+  const connection = new RedisConnection(options.url, options.metrics);
+  if (!(await connection.connect())) log('Redis is not reachable yet; licensing answers 503 until it is');
+  const seats = new RedisSeatStore({
+    connection,
+    db: options.db,
+    tokens: options.tokens,
+    keyPrefix: options.keyPrefix,
+    ...(options.testClock ? { testClock: options.testClock } : {}),
+    onBackgroundError: (error) => log('copying heartbeats to PostgreSQL failed; will retry', error),
+  });
+  const rateLimiter = new RedisRateLimiter(connection, options.keyPrefix);
+  return {
+    connection,
+    seats,
+    rateLimiter,
+    readiness: { name: 'redis', check: () => connection.ping() },
+    async close() {
+      await connection.close();
+    },
+  };
+}

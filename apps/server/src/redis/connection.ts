@@ -1,0 +1,117 @@
+import { Redis, ReplyError } from 'ioredis';
+import { LeaseholdError } from '../errors.js';
+import type { Metrics } from '../ops/metrics.js';
+import { ACQUIRE, BORROW, COUNT, END, HEARTBEAT, LOAD, RATE_HIT, REAP, SET_TOKEN, TIME } from './seat-scripts.js';
+
+type Arg = string | number;
+type Script = (...args: Arg[]) => Promise<unknown>;
+
+/** The scripts, defined once per connection; ioredis calls them by SHA and falls back to EVAL. */
+export interface Scripts {
+  lhAcquire: Script;
+  lhHeartbeat: Script;
+  lhBorrow: Script;
+  lhEnd: Script;
+  lhReap: Script;
+  lhCount: Script;
+  lhSetToken: Script;
+  lhTime: Script;
+  lhLoad: Script;
+  lhRateHit: Script;
+}
+
+const DEFINITIONS: Record<keyof Scripts, { numberOfKeys: number; lua: string }> = {
+  lhAcquire: { numberOfKeys: 2, lua: ACQUIRE },
+  lhHeartbeat: { numberOfKeys: 2, lua: HEARTBEAT },
+  lhBorrow: { numberOfKeys: 2, lua: BORROW },
+  lhEnd: { numberOfKeys: 2, lua: END },
+  lhReap: { numberOfKeys: 2, lua: REAP },
+  lhCount: { numberOfKeys: 2, lua: COUNT },
+  lhSetToken: { numberOfKeys: 1, lua: SET_TOKEN },
+  lhTime: { numberOfKeys: 0, lua: TIME },
+  lhLoad: { numberOfKeys: 3, lua: LOAD },
+  lhRateHit: { numberOfKeys: 1, lua: RATE_HIT },
+};
+
+export type ScriptedRedis = Redis & Scripts;
+
+/** Seconds a caller is told to wait when Redis cannot answer. */
+export const REDIS_RETRY_AFTER_SECONDS = 2;
+
+/** Replies that mean "not now" rather than "wrong": the server is loading, failing over or read-only. */
+const TRANSIENT_REPLY = /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY)\b/;
+
+/**
+ * One Redis connection shared by the seat store and the rate limiter, with every
+ * command timed and its failures counted. Commands fail fast while disconnected
+ * (no offline queue, a command timeout) so a request answers 503 instead of hanging.
+ */
+export class RedisConnection {
+  readonly client: ScriptedRedis;
+
+  constructor(
+    url: string,
+    private readonly metrics: Metrics,
+    options: { commandTimeoutMs?: number } = {},
+  ) {
+    const client = new Redis(url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: options.commandTimeoutMs ?? 2_000,
+      connectTimeout: 2_000,
+      // Reconnect for ever, backing off to one attempt a second.
+      retryStrategy: (times) => Math.min(times * 100, 1_000),
+      lazyConnect: true,
+    });
+    // Errors surface on commands; the event only needs a listener so it is not thrown.
+    client.on('error', () => {});
+    for (const [name, definition] of Object.entries(DEFINITIONS)) client.defineCommand(name, definition);
+    this.client = client as ScriptedRedis;
+  }
+
+  /** Connects, giving up after `timeoutMs`; ioredis keeps retrying in the background either way. */
+  async connect(timeoutMs = 5_000): Promise<boolean> {
+    const ready = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      timer.unref();
+      this.client.once('ready', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    this.client.connect().catch(() => {});
+    return ready;
+  }
+
+  /** Runs one command, timing it; a connection failure becomes SERVICE_UNAVAILABLE with Retry-After. */
+  async run<T>(command: string, work: (client: ScriptedRedis) => Promise<T>): Promise<T> {
+    const started = process.hrtime.bigint();
+    try {
+      return await work(this.client);
+    } catch (error) {
+      this.metrics.redisError(command);
+      if (error instanceof ReplyError && !TRANSIENT_REPLY.test((error as Error).message)) throw error;
+      throw new LeaseholdError(
+        'SERVICE_UNAVAILABLE',
+        'The seat store is unreachable for a moment. Nothing was changed; retry shortly.',
+        {},
+        REDIS_RETRY_AFTER_SECONDS,
+      );
+    } finally {
+      this.metrics.redisCommand(command, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.run('ping', (c) => c.ping());
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (this.client.status === 'ready') await this.client.quit();
+      else this.client.disconnect();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+}

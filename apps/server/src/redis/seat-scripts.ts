@@ -1,0 +1,268 @@
+/**
+ * The Lua scripts of the Redis seat store, kept as string constants so the build
+ * needs no copying of asset files. ioredis `defineCommand` loads each once and calls
+ * it by SHA, falling back to EVAL when Redis answers NOSCRIPT (after a restart).
+ *
+ * Rules every script follows:
+ * - Time is read once, from Redis `TIME` (one clock for every replica). ARGV[1] may
+ *   carry a time in milliseconds instead: only tests set it, to drive a manual clock.
+ * - KEYS[1] is the license's epoch key. When it is missing, Redis lost its data (or
+ *   never had this license): the script changes nothing and answers REBUILD.
+ * - Every check comes before the first write: Redis does not roll a script back.
+ *
+ * Keys of one license share the hash tag `{lic_…}`, so they sit in one slot (Redis
+ * Cluster). With B = `<prefix>{lic_…}:`:
+ *   B epoch        string, present once the license's seat state was loaded
+ *   B seats        ZSET basis key → latest expiry (ms) of its sessions
+ *   B b:<basis>    ZSET session ID → expiry (ms), the sessions sharing a seat
+ *   B s:<session>  HASH of one session (see SESSION_FIELDS)
+ *   B i:<key>      string idempotency key → session ID
+ *   B rebuild      string, the lock of whoever is loading the license from PostgreSQL
+ */
+
+const COMMON = `
+local base = ARGV[2]
+local function clock()
+  if ARGV[1] ~= '' then return tonumber(ARGV[1]) end
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local now = clock()
+local function after(t) return '(' .. string.format('%.0f', t) end
+local function live_count() return redis.call('ZCOUNT', KEYS[2], after(now), '+inf') end
+local function seat_score(bk)
+  local top = redis.call('ZREVRANGE', base .. 'b:' .. bk, 0, 0, 'WITHSCORES')
+  if #top == 0 then redis.call('ZREM', KEYS[2], bk) else redis.call('ZADD', KEYS[2], top[2], bk) end
+end
+local function remove_session(sid, bk)
+  redis.call('DEL', base .. 's:' .. sid)
+  redis.call('ZREM', base .. 'b:' .. bk, sid)
+  seat_score(bk)
+end
+local function keep(sid, bk, exp, retention)
+  redis.call('PEXPIRE', base .. 's:' .. sid, exp - now + retention)
+  redis.call('ZADD', base .. 'b:' .. bk, exp, sid)
+  redis.call('ZADD', KEYS[2], 'GT', exp, bk)
+end
+local function next_free()
+  local first = redis.call('ZRANGEBYSCORE', KEYS[2], after(now), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  if #first == 0 then return 0 end
+  return tonumber(first[2])
+end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'REBUILD', now} end
+`;
+
+/**
+ * Takes a seat for a new session, re-admits a session Redis does not know (mode
+ * `readmit`), or returns the live session of a repeated idempotency key.
+ * ARGV: now, base, sessionId, basisKey, fingerprint, userId, secretHash, capacity,
+ * ttlMs, licenseExpiresAtMs (0: none), retentionMs, idempotencyKey, hostname,
+ * borrowedUntilMs, startedAtMs (0: now), token, renewAtMs, mode.
+ */
+export const ACQUIRE = `${COMMON}
+local sid, bk, fp = ARGV[3], ARGV[4], ARGV[5]
+local capacity, ttl, lic_exp, retention = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+local idem, mode = ARGV[12], ARGV[18]
+if lic_exp > 0 and lic_exp <= now then return {'LICENSE_EXPIRED', now} end
+if idem ~= '' then
+  local earlier = redis.call('GET', base .. 'i:' .. idem)
+  if earlier then
+    local skey = base .. 's:' .. earlier
+    local f = redis.call('HMGET', skey, 'fp', 'exp', 'bor', 'bk', 'uid', 'st', 'tok', 'ren')
+    if f[1] then
+      if f[1] ~= fp then return {'CONFLICT', now} end
+      if tonumber(f[2]) > now then
+        local exp = math.max(now + ttl, tonumber(f[3]))
+        redis.call('HSET', skey, 'sh', ARGV[7], 'exp', exp, 'lhb', now)
+        keep(earlier, f[4], exp, retention)
+        return {'REUSED', now, earlier, exp, live_count(), f[5], f[6], f[7], f[8], f[3]}
+      end
+    end
+  end
+end
+local skey = base .. 's:' .. sid
+if mode == 'readmit' and redis.call('EXISTS', skey) == 1 then return {'EXISTS', now} end
+local used = live_count()
+local mine_score = redis.call('ZSCORE', KEYS[2], bk)
+local mine = mine_score and tonumber(mine_score) > now
+if not mine and used >= capacity then
+  local rows = redis.call('ZRANGEBYSCORE', KEYS[2], after(now), '+inf', 'WITHSCORES', 'LIMIT', 0, 10)
+  local holders = {}
+  for i = 1, #rows, 2 do
+    local host, uid, since = '', '', ''
+    for _, other in ipairs(redis.call('ZRANGEBYSCORE', base .. 'b:' .. rows[i], after(now), '+inf')) do
+      local h = redis.call('HMGET', base .. 's:' .. other, 'host', 'uid', 'st')
+      if h[1] and h[1] > host then host = h[1] end
+      if h[2] and h[2] > uid then uid = h[2] end
+      if h[3] and (since == '' or tonumber(h[3]) < tonumber(since)) then since = h[3] end
+    end
+    holders[#holders + 1] = {host, uid, since, rows[i + 1]}
+  end
+  return {'NO_SEAT', now, used, holders}
+end
+local bor = tonumber(ARGV[14])
+local exp = math.max(now + ttl, bor)
+local started = tonumber(ARGV[15])
+if started == 0 then started = now end
+redis.call('HSET', skey, 'bk', bk, 'sh', ARGV[7], 'exp', exp, 'fp', fp, 'uid', ARGV[6], 'st', started, 'lhb', now,
+  'bor', bor, 'host', ARGV[13], 'idem', idem, 'tok', ARGV[16], 'ren', ARGV[17])
+keep(sid, bk, exp, retention)
+if idem ~= '' then redis.call('SET', base .. 'i:' .. idem, sid, 'PX', exp - now + retention) end
+local seats_used = used
+if not mine then seats_used = used + 1 end
+return {'GRANTED', now, exp, seats_used, mine and 1 or 0}
+`;
+
+/**
+ * Renews a lease. A lapsed session takes a seat again when its seat is still its
+ * own or one is free; otherwise it is removed and the answer is EXPIRED.
+ * ARGV: now, base, sessionId, secretHash, capacity, ttlMs, licenseExpiresAtMs, retentionMs.
+ */
+export const HEARTBEAT = `${COMMON}
+local sid, capacity, ttl, lic_exp, retention = ARGV[3], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local skey = base .. 's:' .. sid
+local f = redis.call('HMGET', skey, 'sh', 'exp', 'bk', 'bor', 'tok', 'ren', 'st', 'uid', 'fp')
+if not f[1] or f[1] ~= ARGV[4] then return {'NOT_FOUND', now} end
+local exp, bk, bor = tonumber(f[2]), f[3], tonumber(f[4])
+if lic_exp > 0 and lic_exp <= now then
+  remove_session(sid, bk)
+  return {'LICENSE_EXPIRED', now, exp}
+end
+local lapsed = exp <= now
+if lapsed then
+  local others = redis.call('ZRANGEBYSCORE', base .. 'b:' .. bk, after(now), '+inf', 'LIMIT', 0, 1)
+  local used = live_count()
+  if #others == 0 and used >= capacity then
+    remove_session(sid, bk)
+    return {'EXPIRED', now, exp, used, next_free()}
+  end
+end
+local new_exp = math.max(now + ttl, bor)
+redis.call('HSET', skey, 'exp', new_exp, 'lhb', now)
+keep(sid, bk, new_exp, retention)
+return {'RENEWED', now, new_exp, lapsed and 1 or 0, f[5], f[6], f[7], f[8], f[9], f[4], exp}
+`;
+
+/**
+ * Checks a live session out until now + duration (capped by the license's expiry).
+ * ARGV: now, base, sessionId, secretHash, durationMs, maxBorrowMs, ttlMs, licenseExpiresAtMs, retentionMs.
+ */
+export const BORROW = `${COMMON}
+local sid, duration, max_borrow = ARGV[3], tonumber(ARGV[5]), tonumber(ARGV[6])
+local ttl, lic_exp, retention = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+local skey = base .. 's:' .. sid
+local f = redis.call('HMGET', skey, 'sh', 'exp', 'bk', 'st', 'uid', 'fp')
+if not f[1] or f[1] ~= ARGV[4] then return {'NOT_FOUND', now} end
+if lic_exp > 0 and lic_exp <= now then return {'LICENSE_EXPIRED', now} end
+if tonumber(f[2]) <= now then return {'EXPIRED', now} end
+if duration > max_borrow then return {'BORROW_REFUSED', now} end
+local borrowed = now + duration
+local exp = math.max(now + ttl, borrowed)
+if lic_exp > 0 and lic_exp < exp then exp = lic_exp end
+local till = math.min(exp, borrowed)
+redis.call('HSET', skey, 'exp', exp, 'bor', till, 'lhb', now)
+redis.call('PEXPIRE', skey, exp - now + retention)
+redis.call('ZADD', base .. 'b:' .. f[3], exp, sid)
+seat_score(f[3])
+return {'BORROWED', now, exp, till, f[4], f[5], f[6]}
+`;
+
+/**
+ * Ends a session: release, force-release, a refused license, or undoing a grant that
+ * PostgreSQL did not record. ARGV: now, base, sessionId, secretHash ('' to skip the
+ * check), requireLive ('1': an expired session answers NOT_FOUND).
+ */
+export const END = `${COMMON}
+local sid = ARGV[3]
+local f = redis.call('HMGET', base .. 's:' .. sid, 'sh', 'bk', 'exp')
+if not f[1] then return {'NOT_FOUND', now} end
+if ARGV[4] ~= '' and f[1] ~= ARGV[4] then return {'NOT_FOUND', now} end
+if ARGV[5] == '1' and tonumber(f[3]) <= now then return {'NOT_FOUND', now} end
+remove_session(sid, f[2])
+return {'ENDED', now, tonumber(f[3])}
+`;
+
+/**
+ * Settles sessions PostgreSQL believes expired: each is GONE (Redis does not know
+ * it), EXPIRED (removed now) or LIVE (with its real expiry). ARGV: now, base, sessionIds…
+ */
+export const REAP = `${COMMON}
+local out = {}
+for i = 3, #ARGV do
+  local sid = ARGV[i]
+  local f = redis.call('HMGET', base .. 's:' .. sid, 'exp', 'bk')
+  if not f[1] then
+    out[#out + 1] = {sid, 'GONE', 0}
+  elseif tonumber(f[1]) <= now then
+    remove_session(sid, f[2])
+    out[#out + 1] = {sid, 'EXPIRED', tonumber(f[1])}
+  else
+    out[#out + 1] = {sid, 'LIVE', tonumber(f[1])}
+  end
+end
+return {'OK', now, out}
+`;
+
+/** Live seats of one license. ARGV: now, base. */
+export const COUNT = `${COMMON}
+return {'OK', now, live_count()}
+`;
+
+/** Stores a newly signed lease token on a session that still exists. ARGV: base-less: sessionKey token renewAtMs. */
+export const SET_TOKEN = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'tok', ARGV[1], 'ren', ARGV[2])
+return 1
+`;
+
+/** The time every script would see. ARGV: now override or ''. */
+export const TIME = `
+if ARGV[1] ~= '' then return tonumber(ARGV[1]) end
+local t = redis.call('TIME')
+return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/** Fields of one session in the order LOAD reads them. */
+export const SESSION_FIELDS = ['sid', 'bk', 'sh', 'exp', 'fp', 'uid', 'st', 'lhb', 'bor', 'host', 'idem', 'tok', 'ren'] as const;
+
+/**
+ * Loads sessions of one license from PostgreSQL, in chunks, while holding the
+ * rebuild lock; the last chunk sets the epoch and frees the lock. A lost lock
+ * (Redis flushed again, or the lock timed out) aborts with LOST_LOCK.
+ * KEYS: epoch, seats, lock. ARGV: now, base, lockToken, final ('1'/'0'), retentionMs, epochValue, then 13 fields per session.
+ */
+export const LOAD = `
+local now = tonumber(ARGV[1])
+local base = ARGV[2]
+if redis.call('GET', KEYS[3]) ~= ARGV[3] then return 'LOST_LOCK' end
+local retention = tonumber(ARGV[5])
+for i = 7, #ARGV, 13 do
+  local sid, bk, exp, idem = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 3]), ARGV[i + 10]
+  local skey = base .. 's:' .. sid
+  redis.call('HSET', skey, 'bk', bk, 'sh', ARGV[i + 2], 'exp', exp, 'fp', ARGV[i + 4], 'uid', ARGV[i + 5], 'st', ARGV[i + 6],
+    'lhb', ARGV[i + 7], 'bor', ARGV[i + 8], 'host', ARGV[i + 9], 'idem', idem, 'tok', ARGV[i + 11], 'ren', ARGV[i + 12])
+  redis.call('PEXPIRE', skey, math.max(1, exp - now + retention))
+  redis.call('ZADD', base .. 'b:' .. bk, exp, sid)
+  redis.call('ZADD', KEYS[2], 'GT', exp, bk)
+  if idem ~= '' then redis.call('SET', base .. 'i:' .. idem, sid, 'PX', math.max(1, exp - now + retention)) end
+end
+if ARGV[4] == '1' then
+  redis.call('SET', KEYS[1], ARGV[6])
+  redis.call('DEL', KEYS[3])
+  return 'DONE'
+end
+redis.call('PEXPIRE', KEYS[3], 30000)
+return 'MORE'
+`;
+
+/** Fixed-window rate limit: counts a hit and answers the count and the window's remaining ms. KEYS: counter. ARGV: windowMs. */
+export const RATE_HIT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+`;

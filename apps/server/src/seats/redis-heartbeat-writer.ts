@@ -1,0 +1,91 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/database.js';
+
+interface Beat {
+  lastHeartbeatAt: Date;
+  expiresAt: Date;
+  token: string | null;
+  renewAt: Date | null;
+}
+
+const CHUNK = 1_000;
+
+/**
+ * Writes routine heartbeats to PostgreSQL behind the answer, batched every few
+ * seconds: Redis decides, PostgreSQL keeps a copy good enough to rebuild from.
+ * A copy is at most one interval old, far less than the lease a heartbeat leaves,
+ * so a rebuild from it never drops a live session (see RedisSeatStore).
+ * A failed flush keeps its rows for the next one, unless newer ones replaced them.
+ */
+export class HeartbeatWriter {
+  #queue = new Map<string, Beat>();
+  readonly #timer: NodeJS.Timeout;
+  #flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    intervalMs: number,
+    private readonly onError: (error: unknown) => void,
+  ) {
+    this.#timer = setInterval(() => void this.flush().catch(this.onError), intervalMs);
+    this.#timer.unref();
+  }
+
+  record(sessionId: string, beat: Beat): void {
+    const earlier = this.#queue.get(sessionId);
+    // Keep a token signed earlier in this interval when this beat reused it.
+    if (earlier && beat.token === null) this.#queue.set(sessionId, { ...beat, token: earlier.token, renewAt: earlier.renewAt });
+    else this.#queue.set(sessionId, beat);
+  }
+
+  /** The session was written synchronously (or ended): a queued older copy must not overwrite it. */
+  forget(sessionId: string): void {
+    this.#queue.delete(sessionId);
+  }
+
+  get pending(): number {
+    return this.#queue.size;
+  }
+
+  async flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+    if (this.#queue.size === 0) return;
+    const batch = this.#queue;
+    this.#queue = new Map();
+    this.#flushing = this.#write(batch)
+      .catch((error) => {
+        for (const [id, beat] of batch) if (!this.#queue.has(id)) this.#queue.set(id, beat);
+        throw error;
+      })
+      .finally(() => {
+        this.#flushing = null;
+      });
+    await this.#flushing;
+  }
+
+  async #write(batch: Map<string, Beat>): Promise<void> {
+    const entries = [...batch];
+    for (let i = 0; i < entries.length; i += CHUNK) {
+      const rows = entries
+        .slice(i, i + CHUNK)
+        .map(
+          ([id, b]) =>
+            sql`(${id}, ${b.lastHeartbeatAt.toISOString()}::timestamptz, ${b.expiresAt.toISOString()}::timestamptz, ${b.token}::text, ${b.renewAt?.toISOString() ?? null}::timestamptz)`,
+        );
+      // Ended sessions are left alone: a late copy never revives one.
+      await this.db.execute(sql`
+        update sessions set
+          last_heartbeat_at = v.lhb,
+          expires_at = v.exp,
+          lease_token = coalesce(v.tok, sessions.lease_token),
+          lease_token_renew_at = coalesce(v.ren, sessions.lease_token_renew_at)
+        from (values ${sql.join(rows, sql`, `)}) as v(id, lhb, exp, tok, ren)
+        where sessions.id = v.id and sessions.ended_at is null`);
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.flush();
+  }
+}

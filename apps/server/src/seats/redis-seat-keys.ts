@@ -1,0 +1,24 @@
+/**
+ * Key names of the Redis seat store. Every key of a license carries the hash tag
+ * `{lic_…}`, so all of them live in one slot and one script may touch them on
+ * Redis Cluster. The prefix lets several deployments (or tests) share one Redis.
+ */
+export class RedisSeatKeys {
+  constructor(readonly prefix: string) {}
+
+  base(licenseId: string): string {
+    return `${this.prefix}{${licenseId}}:`;
+  }
+  epoch(licenseId: string): string {
+    return `${this.base(licenseId)}epoch`;
+  }
+  seats(licenseId: string): string {
+    return `${this.base(licenseId)}seats`;
+  }
+  lock(licenseId: string): string {
+    return `${this.base(licenseId)}rebuild`;
+  }
+  session(licenseId: string, sessionId: string): string {
+    return `${this.base(licenseId)}s:${sessionId}`;
+  }
+}
