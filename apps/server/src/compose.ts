@@ -2,6 +2,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { MemoryRateLimiter, type RateLimiter } from './http/rate-limiter.js';
+import { createIdentity, type IdentityServices } from './identity/identity-services.js';
 import { Metrics } from './ops/metrics.js';
 import { openRedisParts } from './redis/compose-redis.js';
 import type { SeatStore } from './seats/seat-store.js';
@@ -43,6 +44,8 @@ export interface Services {
   sessions: SessionService;
   apiKeys: ApiKeyService;
   audit: AuditService;
+  /** Sign-in, access and refresh tokens, device flow, organisation membership. */
+  identity: IdentityServices;
   close(): Promise<void>;
 }
 
@@ -93,6 +96,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     sessions: new SessionService({ db, clock, seats }),
     apiKeys: new ApiKeyService({ db, clock }),
     audit: new AuditService({ db }),
+    identity: createIdentity({ config, db, clock, signer }),
     async close() {
       await seats.close();
       await rateLimiter.close();

@@ -42,6 +42,38 @@ const schema = z.object({
   LEASEHOLD_RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   LEASEHOLD_RATE_LIMIT_LICENSE_PER_MINUTE: z.coerce.number().int().min(0).default(300),
   LEASEHOLD_RATE_LIMIT_API_KEY_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+  // Identity: sign-in, tokens, device flow, external issuer.
+  LEASEHOLD_RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(0).default(60),
+  LEASEHOLD_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+  LEASEHOLD_REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(3600).max(31_536_000).default(2_592_000),
+  LEASEHOLD_WEB_SESSION_TTL_SECONDS: z.coerce.number().int().min(300).max(2_592_000).default(604_800),
+  LEASEHOLD_DEVICE_CODE_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(600),
+  LEASEHOLD_DEVICE_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(60).default(5),
+  LEASEHOLD_INVITATION_TTL_SECONDS: z.coerce.number().int().min(300).max(2_592_000).default(604_800),
+  LEASEHOLD_CLOCK_LEEWAY_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  LEASEHOLD_AUTH_CLIENT_IDS: z.string().min(1).default('leasehold-cli'),
+  LEASEHOLD_AUTH_REDIRECT_ORIGINS: z.string().optional(),
+  LEASEHOLD_AUTH_DEFAULT_REDIRECT: z.string().startsWith('/').default('/api/v1/me'),
+  LEASEHOLD_GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  LEASEHOLD_GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  LEASEHOLD_GOOGLE_DISCOVERY_URL: z.url({ protocol: /^https?$/ }).default('https://accounts.google.com/.well-known/openid-configuration'),
+  LEASEHOLD_GITHUB_CLIENT_ID: z.string().min(1).optional(),
+  LEASEHOLD_GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+  LEASEHOLD_GITHUB_URL: z.url({ protocol: /^https?$/ }).default('https://github.com'),
+  LEASEHOLD_GITHUB_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.github.com'),
+  LEASEHOLD_OIDC_NAME: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{1,30}$/, { message: 'must be lower-case letters, digits and dashes' })
+    .default('oidc'),
+  LEASEHOLD_OIDC_DISCOVERY_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LEASEHOLD_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  LEASEHOLD_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  LEASEHOLD_OIDC_SCOPES: z.string().min(1).default('openid email profile'),
+  LEASEHOLD_EXTERNAL_ISSUER: z.string().min(1).optional(),
+  LEASEHOLD_EXTERNAL_AUDIENCE: z.string().min(1).optional(),
+  LEASEHOLD_EXTERNAL_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LEASEHOLD_EXTERNAL_ALGORITHMS: z.string().min(1).default('RS256'),
+  LEASEHOLD_EXTERNAL_TENANT_CLAIM: z.string().min(1).optional(),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -77,7 +109,53 @@ function toConfig(env: z.infer<typeof schema>) {
       perIpPerMinute: env.LEASEHOLD_RATE_LIMIT_IP_PER_MINUTE,
       perLicensePerMinute: env.LEASEHOLD_RATE_LIMIT_LICENSE_PER_MINUTE,
       perApiKeyPerMinute: env.LEASEHOLD_RATE_LIMIT_API_KEY_PER_MINUTE,
+      authPerMinute: env.LEASEHOLD_RATE_LIMIT_AUTH_PER_MINUTE,
     },
+    identity: identityConfig(env),
+  };
+}
+
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+/** Sign-in providers, token lifetimes and the external issuer; a provider is on when its client ID is set. */
+function identityConfig(env: z.infer<typeof schema>) {
+  const provider = (clientId: string | undefined, clientSecret: string | undefined) =>
+    clientId && clientSecret ? { clientId, clientSecret } : null;
+  const google = provider(env.LEASEHOLD_GOOGLE_CLIENT_ID, env.LEASEHOLD_GOOGLE_CLIENT_SECRET);
+  const github = provider(env.LEASEHOLD_GITHUB_CLIENT_ID, env.LEASEHOLD_GITHUB_CLIENT_SECRET);
+  const oidc = provider(env.LEASEHOLD_OIDC_CLIENT_ID, env.LEASEHOLD_OIDC_CLIENT_SECRET);
+  return {
+    accessTokenTtlSeconds: env.LEASEHOLD_ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: env.LEASEHOLD_REFRESH_TOKEN_TTL_SECONDS,
+    webSessionTtlSeconds: env.LEASEHOLD_WEB_SESSION_TTL_SECONDS,
+    deviceCodeTtlSeconds: env.LEASEHOLD_DEVICE_CODE_TTL_SECONDS,
+    devicePollIntervalSeconds: env.LEASEHOLD_DEVICE_POLL_INTERVAL_SECONDS,
+    invitationTtlSeconds: env.LEASEHOLD_INVITATION_TTL_SECONDS,
+    clockLeewaySeconds: env.LEASEHOLD_CLOCK_LEEWAY_SECONDS,
+    clientIds: list(env.LEASEHOLD_AUTH_CLIENT_IDS),
+    redirectOrigins: list(env.LEASEHOLD_AUTH_REDIRECT_ORIGINS).map((o) => new URL(o).origin),
+    defaultRedirect: env.LEASEHOLD_AUTH_DEFAULT_REDIRECT,
+    google: google && { ...google, discoveryUrl: env.LEASEHOLD_GOOGLE_DISCOVERY_URL },
+    github: github && {
+      ...github,
+      webUrl: env.LEASEHOLD_GITHUB_URL.replace(/\/+$/, ''),
+      apiUrl: env.LEASEHOLD_GITHUB_API_URL.replace(/\/+$/, ''),
+    },
+    oidc: oidc && env.LEASEHOLD_OIDC_DISCOVERY_URL ? { ...oidc, name: env.LEASEHOLD_OIDC_NAME, discoveryUrl: env.LEASEHOLD_OIDC_DISCOVERY_URL, scopes: env.LEASEHOLD_OIDC_SCOPES } : null,
+    external:
+      env.LEASEHOLD_EXTERNAL_ISSUER && env.LEASEHOLD_EXTERNAL_AUDIENCE
+        ? {
+            issuer: env.LEASEHOLD_EXTERNAL_ISSUER,
+            audience: env.LEASEHOLD_EXTERNAL_AUDIENCE,
+            jwksUrl: env.LEASEHOLD_EXTERNAL_JWKS_URL ?? null,
+            algorithms: list(env.LEASEHOLD_EXTERNAL_ALGORITHMS),
+            tenantClaim: env.LEASEHOLD_EXTERNAL_TENANT_CLAIM ?? null,
+          }
+        : null,
   };
 }
 
@@ -118,6 +196,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const s = parsed.data;
     if (s.LEASEHOLD_SIGNER === 'kms' && !s.LEASEHOLD_KMS_KEY_VERSION) {
       problems.push('LEASEHOLD_KMS_KEY_VERSION: required when LEASEHOLD_SIGNER=kms');
+    }
+    for (const [id, secret] of [
+      ['LEASEHOLD_GOOGLE_CLIENT_ID', 'LEASEHOLD_GOOGLE_CLIENT_SECRET'],
+      ['LEASEHOLD_GITHUB_CLIENT_ID', 'LEASEHOLD_GITHUB_CLIENT_SECRET'],
+      ['LEASEHOLD_OIDC_CLIENT_ID', 'LEASEHOLD_OIDC_CLIENT_SECRET'],
+    ] as const) {
+      if (Boolean(s[id]) !== Boolean(s[secret])) problems.push(`${s[id] ? secret : id}: required when ${s[id] ? id : secret} is set`);
+    }
+    if (s.LEASEHOLD_OIDC_CLIENT_ID && !s.LEASEHOLD_OIDC_DISCOVERY_URL) problems.push('LEASEHOLD_OIDC_DISCOVERY_URL: required when LEASEHOLD_OIDC_CLIENT_ID is set');
+    if (['google', 'github', 'device', 'invitations', 'token', 'logout'].includes(s.LEASEHOLD_OIDC_NAME)) problems.push('LEASEHOLD_OIDC_NAME: must not be a name /auth already uses');
+    if (Boolean(s.LEASEHOLD_EXTERNAL_ISSUER) !== Boolean(s.LEASEHOLD_EXTERNAL_AUDIENCE)) {
+      problems.push('LEASEHOLD_EXTERNAL_AUDIENCE: LEASEHOLD_EXTERNAL_ISSUER and LEASEHOLD_EXTERNAL_AUDIENCE go together');
+    }
+    for (const alg of list(s.LEASEHOLD_EXTERNAL_ALGORITHMS)) {
+      if (!/^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/.test(alg)) problems.push(`LEASEHOLD_EXTERNAL_ALGORITHMS: ${alg} is not an allowed asymmetric algorithm`);
+    }
+    for (const origin of list(s.LEASEHOLD_AUTH_REDIRECT_ORIGINS)) {
+      if (!URL.canParse(origin) || !/^https?:$/.test(new URL(origin).protocol)) problems.push(`LEASEHOLD_AUTH_REDIRECT_ORIGINS: ${origin} is not an http(s) origin`);
+    }
+    if (!s.LEASEHOLD_AUTH_DEFAULT_REDIRECT.startsWith('/') || s.LEASEHOLD_AUTH_DEFAULT_REDIRECT.startsWith('//')) {
+      problems.push('LEASEHOLD_AUTH_DEFAULT_REDIRECT: must be a path on this server');
     }
     if (s.LEASEHOLD_SIGNER === 'pkcs11') {
       for (const key of ['LEASEHOLD_PKCS11_MODULE', 'LEASEHOLD_PKCS11_PIN', 'LEASEHOLD_PKCS11_KEY_LABEL'] as const) {

@@ -10,6 +10,12 @@ export const ID_PREFIXES = {
   apiKey: 'key',
   auditEvent: 'evt',
   request: 'req',
+  identity: 'idn',
+  invitation: 'inv',
+  refreshToken: 'rtk',
+  webSession: 'wss',
+  deviceCode: 'dvc',
+  loginState: 'lgn',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -5,8 +5,11 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOpt
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../compose.js';
 import { adminRoutes } from '../routes/admin/index.js';
+import { authRoutes } from '../routes/auth/index.js';
 import { licensingRoutes } from '../routes/licensing.js';
+import { meRoutes } from '../routes/me.js';
 import { opsRoutes } from '../routes/ops.js';
+import { orgRoutes } from '../routes/orgs/index.js';
 import { errorHandler, sendProblem } from './problem.js';
 
 export type App = FastifyInstance;
@@ -62,6 +65,7 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'A vendor API key (lh_…)' },
+          userToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A user access token (at+jwt), or a token of the configured external issuer' },
         },
       },
     },
@@ -72,6 +76,9 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
   await app.register(opsRoutes, { services });
   await app.register(licensingRoutes, { services, prefix: '/api/v1/licenses' });
   await app.register(adminRoutes, { services, prefix: '/api/v1/admin' });
+  await app.register(authRoutes, { services, prefix: '/auth' });
+  await app.register(meRoutes, { services, prefix: '/api/v1' });
+  await app.register(orgRoutes, { services, prefix: '/api/v1' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -7,6 +7,7 @@ import { sha256 } from '../crypto.js';
 import { LeaseholdError } from '../errors.js';
 import { enforceRateLimit, ipKey } from '../http/rate-limit.js';
 import type { RequestContext } from '../request-context.js';
+import { bearerToken } from './auth/user-auth.js';
 
 const problems = { 400: schemas.problem, 401: schemas.problem, 403: schemas.problem, 404: schemas.problem, 409: schemas.problem, 429: schemas.problem };
 
@@ -45,7 +46,13 @@ export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async
     async (request, reply) => {
       const body = request.body;
       if (!body.licenseKey) {
-        throw new LeaseholdError('UNAUTHENTICATED', 'Give licenseKey (or sign in and send your access token).');
+        // A signed-in person: the seat comes from one of their organisations' licenses and counts them.
+        const token = bearerToken(request);
+        if (!token) throw new LeaseholdError('UNAUTHENTICATED', 'Give licenseKey (or sign in and send your access token).');
+        const { userId } = await services.identity.authenticator.authenticate(token, context(request, { type: 'system', id: null }));
+        await enforceRateLimit(rateLimiter, reply, 'for this user', `usr:${userId}`, limits.perLicensePerMinute);
+        const licenseId = await services.identity.licenseForUser(userId, body.product, body.licenseId);
+        return licensing.acquire({ ...body, licenseId, userId }, context(request, { type: 'user', id: userId }));
       }
       await perLicenseKey(reply, body.licenseKey);
       const licenseId = await licensing.licenseIdForKey(body.product, body.licenseKey);

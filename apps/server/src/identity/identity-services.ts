@@ -1,0 +1,69 @@
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/database.js';
+import type { Signer } from '../signing/signer.js';
+import { AccessTokens } from './access-tokens.js';
+import { AccountService } from './account-service.js';
+import { Authenticator } from './authenticator.js';
+import { DeviceService } from './device-service.js';
+import { ExternalIssuer } from './external-issuer.js';
+import { GitHubSignIn } from './github-client.js';
+import { MembershipService } from './membership-service.js';
+import { OidcSignIn } from './oidc-provider-client.js';
+import type { SignInProvider } from './sign-in-provider.js';
+import { SignInService } from './sign-in-service.js';
+import { TokenService } from './token-service.js';
+import { licenseForUser } from './user-licenses.js';
+
+/** Sign-in, tokens, device flow and organisation membership, built once at start-up. */
+export interface IdentityServices {
+  accessTokens: AccessTokens;
+  accounts: AccountService;
+  authenticator: Authenticator;
+  tokens: TokenService;
+  device: DeviceService;
+  signIn: SignInService;
+  memberships: MembershipService;
+  licenseForUser(userId: string, productCode: string, licenseId: string | undefined): Promise<string>;
+}
+
+export function createIdentity(deps: { config: Config; db: Db; clock: Clock; signer: Signer }): IdentityServices {
+  const { config, db, clock, signer } = deps;
+  const id = config.identity;
+  const leeway = id.clockLeewaySeconds;
+  const accessTokens = new AccessTokens(signer, config.publicUrl, id.accessTokenTtlSeconds, leeway);
+  const accounts = new AccountService({ db, clock });
+  const tokens = new TokenService({ db, clock, accessTokens, refreshTtlSeconds: id.refreshTokenTtlSeconds });
+  const providers = new Map<string, SignInProvider>();
+  if (id.google) providers.set('google', new OidcSignIn({ name: 'google', scopes: 'openid email profile', ...id.google }, leeway));
+  if (id.github) providers.set('github', new GitHubSignIn(id.github));
+  if (id.oidc) providers.set(id.oidc.name, new OidcSignIn(id.oidc, leeway));
+  const external = id.external ? new ExternalIssuer(id.external, leeway) : null;
+  return {
+    accessTokens,
+    accounts,
+    authenticator: new Authenticator({ clock, accessTokens, accounts, external }),
+    tokens,
+    device: new DeviceService({
+      db,
+      clock,
+      tokens,
+      clientIds: id.clientIds,
+      ttlSeconds: id.deviceCodeTtlSeconds,
+      intervalSeconds: id.devicePollIntervalSeconds,
+      verificationUri: `${config.publicUrl}/auth/device`,
+    }),
+    signIn: new SignInService({
+      db,
+      clock,
+      accounts,
+      providers,
+      publicUrl: config.publicUrl,
+      redirectOrigins: id.redirectOrigins,
+      defaultRedirect: id.defaultRedirect,
+      webSessionTtlSeconds: id.webSessionTtlSeconds,
+    }),
+    memberships: new MembershipService({ db, clock, publicUrl: config.publicUrl, invitationTtlSeconds: id.invitationTtlSeconds }),
+    licenseForUser: (userId, productCode, licenseId) => licenseForUser(db, userId, productCode, licenseId),
+  };
+}

@@ -1,0 +1,214 @@
+import { newId } from '@leasehold/protocol/ids';
+import type { CreateInvitation, Invitation, Member, Role } from '@leasehold/protocol/schemas';
+import { and, asc, eq } from 'drizzle-orm';
+import { appendAudit } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
+import { randomSecret, sha256 } from '../crypto.js';
+import type { Db, Tx } from '../db/database.js';
+import { invitations, memberships, users } from '../db/schema.js';
+import { LeaseholdError, notFound } from '../errors.js';
+import type { RequestContext } from '../request-context.js';
+import { isoOrNull } from '../services/paging.js';
+
+const RANK: Record<Role, number> = { member: 0, admin: 1, owner: 2 };
+
+type InvitationRow = typeof invitations.$inferSelect;
+
+const invitationView = (r: InvitationRow): Invitation => ({
+  id: r.id,
+  organisationId: r.organisationId,
+  role: r.role,
+  email: r.email,
+  invitedBy: r.invitedBy,
+  createdAt: r.createdAt.toISOString(),
+  expiresAt: r.expiresAt.toISOString(),
+  acceptedAt: isoOrNull(r.acceptedAt),
+  acceptedBy: r.acceptedBy,
+  revokedAt: isoOrNull(r.revokedAt),
+});
+
+/**
+ * Who belongs to an organisation and in what role. Owners manage everything;
+ * admins manage members and seats but cannot touch owners or admins; anyone may
+ * leave. An organisation always keeps at least one owner.
+ */
+export class MembershipService {
+  constructor(private readonly deps: { db: Db; clock: Clock; publicUrl: string; invitationTtlSeconds: number }) {}
+
+  /**
+   * The caller's role in an organisation, checked against the least role a route
+   * needs. A non-member is told the organisation does not exist.
+   */
+  async requireRole(userId: string, organisationId: string, least: Role): Promise<Role> {
+    const [row] = await this.deps.db
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId)));
+    if (!row) throw notFound('organisation', organisationId);
+    if (RANK[row.role] < RANK[least])
+      throw new LeaseholdError('FORBIDDEN', `This needs the ${least} role in the organisation; you are ${row.role}.`, { requiredRole: least });
+    return row.role;
+  }
+
+  /** The organisation IDs a user belongs to. */
+  async organisationsOf(userId: string): Promise<string[]> {
+    const rows = await this.deps.db.select({ id: memberships.organisationId }).from(memberships).where(eq(memberships.userId, userId));
+    return rows.map((r) => r.id);
+  }
+
+  async listMembers(organisationId: string): Promise<{ data: Member[] }> {
+    const rows = await this.deps.db
+      .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, since: memberships.createdAt })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(eq(memberships.organisationId, organisationId))
+      .orderBy(asc(memberships.createdAt), asc(users.id));
+    return { data: rows.map((r) => ({ ...r, since: r.since.toISOString() })) };
+  }
+
+  /** Removes a member (or lets one leave). */
+  async removeMember(actorId: string, organisationId: string, targetId: string, ctx: RequestContext): Promise<{ removed: true }> {
+    const now = this.deps.clock.now();
+    await this.deps.db.transaction(async (tx) => {
+      const rows = await this.#lockMembers(tx, organisationId);
+      const actor = rows.find((r) => r.userId === actorId);
+      if (!actor) throw notFound('organisation', organisationId);
+      const target = rows.find((r) => r.userId === targetId);
+      if (!target) throw notFound('member', targetId);
+      if (actorId !== targetId) {
+        if (RANK[actor.role] < RANK.admin) throw new LeaseholdError('FORBIDDEN', 'Only owners and admins remove members.', { requiredRole: 'admin' });
+        if (target.role !== 'member' && actor.role !== 'owner')
+          throw new LeaseholdError('FORBIDDEN', 'Only owners remove owners and admins.', { requiredRole: 'owner' });
+      }
+      if (target.role === 'owner' && rows.filter((r) => r.role === 'owner').length === 1) {
+        throw new LeaseholdError('LAST_OWNER', 'The last owner cannot leave or be removed. Make someone else an owner first.');
+      }
+      await tx.delete(memberships).where(eq(memberships.id, target.id));
+      await appendAudit(tx, ctx, now, [
+        { action: actorId === targetId ? 'membership.left' : 'membership.removed', organisationId, targetType: 'user', targetId, data: { role: target.role } },
+      ]);
+    });
+    return { removed: true };
+  }
+
+  /** Changes a member's role; owners only. */
+  async changeRole(actorId: string, organisationId: string, targetId: string, role: Role, ctx: RequestContext): Promise<Member> {
+    const now = this.deps.clock.now();
+    await this.deps.db.transaction(async (tx) => {
+      const rows = await this.#lockMembers(tx, organisationId);
+      const actor = rows.find((r) => r.userId === actorId);
+      if (!actor) throw notFound('organisation', organisationId);
+      if (actor.role !== 'owner') throw new LeaseholdError('FORBIDDEN', 'Only owners change roles.', { requiredRole: 'owner' });
+      const target = rows.find((r) => r.userId === targetId);
+      if (!target) throw notFound('member', targetId);
+      if (target.role === role) return;
+      if (target.role === 'owner' && rows.filter((r) => r.role === 'owner').length === 1) {
+        throw new LeaseholdError('LAST_OWNER', 'The last owner cannot step down. Make someone else an owner first.');
+      }
+      await tx.update(memberships).set({ role }).where(eq(memberships.id, target.id));
+      await appendAudit(tx, ctx, now, [
+        { action: 'membership.role_changed', organisationId, targetType: 'user', targetId, data: { from: target.role, to: role } },
+      ]);
+    });
+    const member = (await this.listMembers(organisationId)).data.find((m) => m.userId === targetId);
+    if (!member) throw notFound('member', targetId);
+    return member;
+  }
+
+  async createInvitation(actorId: string, organisationId: string, input: CreateInvitation, ctx: RequestContext) {
+    const actorRole = await this.requireRole(actorId, organisationId, 'admin');
+    if (RANK[input.role] > RANK[actorRole])
+      throw new LeaseholdError('FORBIDDEN', `An ${actorRole} cannot invite an ${input.role}.`, { requiredRole: input.role });
+    const now = this.deps.clock.now();
+    const token = randomSecret(32);
+    const row: InvitationRow = {
+      id: newId('invitation', now.getTime()),
+      organisationId,
+      role: input.role,
+      email: input.email?.toLowerCase() ?? null,
+      tokenHash: sha256(token),
+      invitedBy: actorId,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.deps.invitationTtlSeconds * 1000),
+      acceptedAt: null,
+      acceptedBy: null,
+      revokedAt: null,
+    };
+    await this.deps.db.transaction(async (tx) => {
+      await tx.insert(invitations).values(row);
+      await appendAudit(tx, ctx, now, [
+        { action: 'invitation.created', organisationId, targetType: 'invitation', targetId: row.id, data: { role: row.role, email: row.email } },
+      ]);
+    });
+    return { ...invitationView(row), token, url: `${this.deps.publicUrl}/auth/invitations/${token}` };
+  }
+
+  async listInvitations(organisationId: string): Promise<{ data: Invitation[] }> {
+    const rows = await this.deps.db.select().from(invitations).where(eq(invitations.organisationId, organisationId)).orderBy(asc(invitations.id));
+    return { data: rows.map(invitationView) };
+  }
+
+  async revokeInvitation(organisationId: string, invitationId: string, ctx: RequestContext): Promise<Invitation> {
+    const now = this.deps.clock.now();
+    return this.deps.db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(invitations)
+        .set({ revokedAt: now })
+        .where(and(eq(invitations.id, invitationId), eq(invitations.organisationId, organisationId)))
+        .returning();
+      if (!row) throw notFound('invitation', invitationId);
+      await appendAudit(tx, ctx, now, [{ action: 'invitation.revoked', organisationId, targetType: 'invitation', targetId: row.id }]);
+      return invitationView(row);
+    });
+  }
+
+  /** Spends an invitation: the signed-in user joins its organisation in its role. */
+  async acceptInvitation(userId: string, token: string, ctx: RequestContext): Promise<{ organisationId: string; role: Role }> {
+    const now = this.deps.clock.now();
+    return this.deps.db.transaction(async (tx) => {
+      const [invitation] = await tx
+        .select()
+        .from(invitations)
+        .where(eq(invitations.tokenHash, sha256(token)))
+        .for('update');
+      if (!invitation || invitation.revokedAt || invitation.acceptedAt || invitation.expiresAt <= now) {
+        throw new LeaseholdError('NOT_FOUND', 'This invitation is unknown, used, revoked or expired. Ask for a new one.');
+      }
+      if (invitation.email) {
+        const [user] = await tx.select().from(users).where(eq(users.id, userId));
+        if (!user?.emailVerified || user.email !== invitation.email) {
+          throw new LeaseholdError('FORBIDDEN', 'This invitation is for another e-mail address. Sign in with the account it was sent to.');
+        }
+      }
+      const [existing] = await tx
+        .select()
+        .from(memberships)
+        .where(and(eq(memberships.organisationId, invitation.organisationId), eq(memberships.userId, userId)));
+      await tx.update(invitations).set({ acceptedAt: now, acceptedBy: userId }).where(eq(invitations.id, invitation.id));
+      let role = existing?.role ?? invitation.role;
+      if (!existing) {
+        await tx
+          .insert(memberships)
+          .values({ id: newId('membership', now.getTime()), organisationId: invitation.organisationId, userId, role, createdAt: now });
+      } else if (RANK[invitation.role] > RANK[existing.role]) {
+        role = invitation.role;
+        await tx.update(memberships).set({ role }).where(eq(memberships.id, existing.id));
+      }
+      await appendAudit(tx, ctx, now, [
+        { action: 'invitation.accepted', organisationId: invitation.organisationId, targetType: 'invitation', targetId: invitation.id, data: { userId, role } },
+        {
+          action: existing ? 'membership.role_changed' : 'membership.created',
+          organisationId: invitation.organisationId,
+          targetType: 'user',
+          targetId: userId,
+          data: { role },
+        },
+      ]);
+      return { organisationId: invitation.organisationId, role };
+    });
+  }
+
+  async #lockMembers(tx: Tx, organisationId: string) {
+    return tx.select().from(memberships).where(eq(memberships.organisationId, organisationId)).for('update');
+  }
+}

@@ -1,0 +1,39 @@
+import formbody from '@fastify/formbody';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../../compose.js';
+import { errorHandler } from '../../http/problem.js';
+import { enforceRateLimit, ipKey } from '../../http/rate-limit.js';
+import { OAuthError } from '../../identity/oauth-error.js';
+import { devicePageRoutes } from './device-page.js';
+import { invitationPageRoutes } from './invitation-page.js';
+import { signInRoutes } from './sign-in.js';
+import { tokenRoutes } from './token.js';
+
+export interface AuthRouteOptions {
+  services: Services;
+  /** The per-address rate limit of sign-in, token, refresh and device endpoints. */
+  limit: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+}
+
+/**
+ * Everything under /auth. Form bodies are parsed only here (OAuth clients and HTML
+ * forms send them); OAuth errors keep OAuth's JSON shape, others are problem+json.
+ */
+export const authRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  const { rateLimiter, config, metrics } = services;
+  await app.register(formbody);
+  const limit = (request: FastifyRequest, reply: FastifyReply) =>
+    enforceRateLimit(rateLimiter, reply, 'to sign-in endpoints from this address', `auth:${ipKey(request)}`, config.rateLimits.authPerMinute);
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof OAuthError) {
+      return reply
+        .code(error.error === 'invalid_client' ? 401 : 400)
+        .header('cache-control', 'no-store')
+        .send({ error: error.error, error_description: error.description });
+    }
+    return errorHandler(error, request, reply, () => metrics.databaseError());
+  });
+  for (const routes of [signInRoutes, tokenRoutes, devicePageRoutes, invitationPageRoutes]) {
+    await app.register(routes, { services, limit });
+  }
+};

@@ -1,0 +1,70 @@
+import { schemas } from '@leasehold/protocol';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Services } from '../../compose.js';
+import { notFound } from '../../errors.js';
+import { userContext } from '../auth/user-auth.js';
+import { caller, orgParams, problems } from './common.js';
+
+/** An organisation's own licenses and live seats, always scoped to the organisation in the path. */
+export const seatRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  const { identity, licenses, sessions, seats } = services;
+  const tags = ['organisations'];
+
+  app.get(
+    '/orgs/:orgId/licenses',
+    {
+      schema: {
+        tags,
+        summary: "The organisation's licenses (any member)",
+        params: orgParams,
+        querystring: schemas.pageQuery,
+        response: { 200: schemas.licensePage, ...problems },
+      },
+    },
+    async (request) => {
+      const organisationId = request.params.orgId;
+      await identity.memberships.requireRole(caller(request).userId, organisationId, 'member');
+      return licenses.list(request.query, { organisationId });
+    },
+  );
+
+  app.get(
+    '/orgs/:orgId/sessions',
+    {
+      schema: {
+        tags,
+        summary: "The organisation's live seats (any member)",
+        params: orgParams,
+        querystring: schemas.pageQuery.extend({ licenseId: schemas.id('license').optional() }),
+        response: { 200: schemas.sessionPage, ...problems },
+      },
+    },
+    async (request) => {
+      const organisationId = request.params.orgId;
+      await identity.memberships.requireRole(caller(request).userId, organisationId, 'member');
+      return sessions.listLive(request.query, { organisationId });
+    },
+  );
+
+  app.post(
+    '/orgs/:orgId/sessions/:sessionId/release',
+    {
+      schema: {
+        tags,
+        summary: 'Free a seat (owners and admins)',
+        description: 'Ends the session at once; its program learns at its next heartbeat.',
+        params: orgParams.extend({ sessionId: schemas.id('session') }),
+        response: { 200: schemas.releaseResponse, ...problems },
+      },
+    },
+    async (request) => {
+      const { orgId: organisationId, sessionId } = request.params;
+      await identity.memberships.requireRole(caller(request).userId, organisationId, 'admin');
+      const outcome = await seats.forceRelease(sessionId, { organisationId }, userContext(request));
+      if (outcome.kind === 'not-found') throw notFound('live session', sessionId);
+      return { sessionId, released: true as const };
+    },
+  );
+};
