@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresDatabase } from '../support/databases.js';
+import { type ServerProcess, startServerProcess } from '../support/server-process.js';
+import { dropPrefix, REDIS_TEST_URL, randomPrefix } from './redis-support.js';
+
+const ADMIN = 'lh_three-process-redis-admin-key-0000000';
+
+/** Three server processes sharing one Redis and one PostgreSQL: Redis decides, so the count is exact across them. */
+describe('three server processes sharing one Redis', () => {
+  let servers: ServerProcess[] = [];
+  let database: Awaited<ReturnType<typeof createPostgresDatabase>>;
+  let dataDir: string;
+  const prefix = randomPrefix();
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    dataDir = mkdtempSync(join(tmpdir(), 'leasehold-3r-'));
+    const env = {
+      DATABASE_URL: database.url,
+      REDIS_URL: REDIS_TEST_URL,
+      LEASEHOLD_REDIS_KEY_PREFIX: prefix,
+      LEASEHOLD_DATA_DIR: dataDir,
+      LEASEHOLD_BOOTSTRAP_ADMIN_KEY: ADMIN,
+      LEASEHOLD_RATE_LIMIT_IP_PER_MINUTE: '0',
+      LEASEHOLD_RATE_LIMIT_LICENSE_PER_MINUTE: '0',
+    };
+    servers = await Promise.all([0, 1, 2].map(() => startServerProcess(env)));
+  }, 90_000);
+
+  afterAll(async () => {
+    const codes = await Promise.all(servers.map((s) => s.stop('SIGTERM')));
+    expect(codes).toEqual([0, 0, 0]);
+    await database.drop();
+    await dropPrefix(REDIS_TEST_URL, prefix);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const post = async (base: string, path: string, body: unknown, admin = false) => {
+    const response = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(admin ? { authorization: `Bearer ${ADMIN}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+  const get = async (base: string, path: string) => (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json();
+
+  it('grants exactly 10 of 500 concurrent acquires spread over the three', async () => {
+    const [a, b, c] = servers.map((s) => s.url) as [string, string, string];
+    const product = (await post(a, '/api/v1/admin/products', { code: 'coditect', name: 'CODITECT' }, true)).body;
+    const plan = (await post(b, '/api/v1/admin/plans', { productId: product.id, code: 'team', name: 'Team', seats: 10 }, true)).body;
+    const org = (await post(c, '/api/v1/admin/organisations', { name: 'Acme' }, true)).body;
+    const license = await post(a, '/api/v1/admin/licenses', { organisationId: org.id, planId: plan.id }, true);
+    expect(license.status).toBe(201);
+
+    const answers = await Promise.all(
+      Array.from({ length: 500 }, (_, i) =>
+        post([a, b, c][i % 3] as string, '/api/v1/licenses/acquire', {
+          product: 'coditect',
+          licenseKey: license.body.key,
+          fingerprint: `machine-${String(i).padStart(4, '0')}`,
+        }),
+      ),
+    );
+    const statuses = answers.map((x) => x.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(490);
+
+    for (const base of [a, b, c]) expect((await get(base, `/api/v1/admin/licenses/${license.body.id}`)).seatsInUse).toBe(10);
+    // A session taken on one replica heartbeats and releases on the others.
+    const granted = answers.find((x) => x.status === 200)?.body;
+    const creds = { sessionId: granted.sessionId, sessionSecret: granted.sessionSecret };
+    expect((await post(b, '/api/v1/licenses/heartbeat', creds)).status).toBe(200);
+    expect((await post(c, '/api/v1/licenses/release', creds)).status).toBe(200);
+    expect((await get(a, `/api/v1/admin/licenses/${license.body.id}`)).seatsInUse).toBe(9);
+    expect(await get(b, '/api/v1/admin/audit/verify')).toMatchObject({ ok: true });
+    const ready = await fetch(`${a}/readyz`);
+    expect((await ready.json()).checks).toMatchObject({ database: 'ok', redis: 'ok' });
+  }, 60_000);
+});
