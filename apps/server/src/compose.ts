@@ -1,3 +1,6 @@
+import { BillingService } from './billing/billing-service.js';
+import { SelfServeBilling } from './billing/self-serve.js';
+import { createStripeClient } from './billing/stripe-client.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
@@ -46,6 +49,8 @@ export interface Services {
   audit: AuditService;
   /** Sign-in, access and refresh tokens, device flow, organisation membership. */
   identity: IdentityServices;
+  billing: BillingService;
+  selfServe: SelfServeBilling;
   close(): Promise<void>;
 }
 
@@ -78,6 +83,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       : null;
   const seats = overrides.seatStore ? await overrides.seatStore({ database, clock, tokens, metrics }) : (redis?.seats ?? new SqlSeatStore({ db, clock, tokens }));
   const rateLimiter = overrides.rateLimiter ?? redis?.rateLimiter ?? new MemoryRateLimiter(() => Date.now());
+  const stripe = createStripeClient(config.billing);
   const services: Services = {
     config,
     clock,
@@ -97,6 +103,8 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     apiKeys: new ApiKeyService({ db, clock }),
     audit: new AuditService({ db }),
     identity: createIdentity({ config, db, clock, signer }),
+    billing: new BillingService({ db, clock, stripe, graceDays: config.billing.graceDays }),
+    selfServe: new SelfServeBilling({ db, stripe, urls: config.billing.urls }),
     async close() {
       await seats.close();
       await rateLimiter.close();

@@ -29,11 +29,13 @@ const schema = z.object({
   LEASEHOLD_SIGNER: z.enum(['local', 'kms', 'pkcs11']).default('local'),
   LEASEHOLD_SIGNING_KEY_FILE: z.string().min(1).optional(),
   LEASEHOLD_KMS_KEY_VERSION: z.string().min(1).optional(),
+  LEASEHOLD_KMS_PREVIOUS_KEY_VERSIONS: z.string().optional(),
   LEASEHOLD_KMS_ENDPOINT: z.url().optional(),
   LEASEHOLD_PKCS11_MODULE: z.string().min(1).optional(),
   LEASEHOLD_PKCS11_TOKEN_LABEL: z.string().min(1).optional(),
   LEASEHOLD_PKCS11_PIN: z.string().min(1).optional(),
   LEASEHOLD_PKCS11_KEY_LABEL: z.string().min(1).optional(),
+  LEASEHOLD_PKCS11_PREVIOUS_KEY_LABELS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LEASEHOLD_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
   LEASEHOLD_TRUST_PROXY: boolean.default(false),
@@ -42,6 +44,15 @@ const schema = z.object({
   LEASEHOLD_RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   LEASEHOLD_RATE_LIMIT_LICENSE_PER_MINUTE: z.coerce.number().int().min(0).default(300),
   LEASEHOLD_RATE_LIMIT_API_KEY_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+  // Billing through Stripe.
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_/, { message: 'must be a Stripe secret or restricted key (sk_… or rk_…)' }).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_', { message: 'must be a webhook signing secret (whsec_…)' }).optional(),
+  STRIPE_WEBHOOK_SECRET_PREVIOUS: z.string().startsWith('whsec_', { message: 'must be a webhook signing secret (whsec_…)' }).optional(),
+  STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LEASEHOLD_BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+  LEASEHOLD_BILLING_SUCCESS_URL: z.url().optional(),
+  LEASEHOLD_BILLING_CANCEL_URL: z.url().optional(),
+  LEASEHOLD_BILLING_PORTAL_RETURN_URL: z.url().optional(),
   // Identity: sign-in, tokens, device flow, external issuer.
   LEASEHOLD_RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(0).default(60),
   LEASEHOLD_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
@@ -94,11 +105,13 @@ function toConfig(env: z.infer<typeof schema>) {
       kind: env.LEASEHOLD_SIGNER,
       keyFile: resolve(dataDir, env.LEASEHOLD_SIGNING_KEY_FILE ?? 'signing-keys.json'),
       kmsKeyVersion: env.LEASEHOLD_KMS_KEY_VERSION ?? null,
+      kmsPreviousKeyVersions: list(env.LEASEHOLD_KMS_PREVIOUS_KEY_VERSIONS),
       kmsEndpoint: env.LEASEHOLD_KMS_ENDPOINT ?? null,
       pkcs11Module: env.LEASEHOLD_PKCS11_MODULE ?? null,
       pkcs11TokenLabel: env.LEASEHOLD_PKCS11_TOKEN_LABEL ?? null,
       pkcs11Pin: env.LEASEHOLD_PKCS11_PIN ?? null,
       pkcs11KeyLabel: env.LEASEHOLD_PKCS11_KEY_LABEL ?? null,
+      pkcs11PreviousKeyLabels: list(env.LEASEHOLD_PKCS11_PREVIOUS_KEY_LABELS),
     },
     logLevel: env.LOG_LEVEL,
     bodyLimitBytes: env.LEASEHOLD_BODY_LIMIT_BYTES,
@@ -112,6 +125,7 @@ function toConfig(env: z.infer<typeof schema>) {
       authPerMinute: env.LEASEHOLD_RATE_LIMIT_AUTH_PER_MINUTE,
     },
     identity: identityConfig(env),
+    billing: billingConfig(env),
   };
 }
 
@@ -156,6 +170,22 @@ function identityConfig(env: z.infer<typeof schema>) {
             tenantClaim: env.LEASEHOLD_EXTERNAL_TENANT_CLAIM ?? null,
           }
         : null,
+  };
+}
+
+function billingConfig(env: z.infer<typeof schema>) {
+  const publicUrl = (env.LEASEHOLD_PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  return {
+    stripeSecretKey: env.STRIPE_SECRET_KEY ?? null,
+    /** The current signing secret first; the previous one is accepted while the endpoint's secret rotates. */
+    webhookSecrets: [env.STRIPE_WEBHOOK_SECRET, env.STRIPE_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => Boolean(s)),
+    stripeApiUrl: env.STRIPE_API_URL ?? null,
+    graceDays: env.LEASEHOLD_BILLING_GRACE_DAYS,
+    urls: {
+      success: env.LEASEHOLD_BILLING_SUCCESS_URL ?? `${publicUrl}/billing/success`,
+      cancel: env.LEASEHOLD_BILLING_CANCEL_URL ?? `${publicUrl}/billing/cancelled`,
+      portalReturn: env.LEASEHOLD_BILLING_PORTAL_RETURN_URL ?? publicUrl,
+    },
   };
 }
 
@@ -219,7 +249,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push('LEASEHOLD_AUTH_DEFAULT_REDIRECT: must be a path on this server');
     }
     if (s.LEASEHOLD_SIGNER === 'pkcs11') {
-      for (const key of ['LEASEHOLD_PKCS11_MODULE', 'LEASEHOLD_PKCS11_PIN', 'LEASEHOLD_PKCS11_KEY_LABEL'] as const) {
+      for (const key of ['LEASEHOLD_PKCS11_MODULE', 'LEASEHOLD_PKCS11_TOKEN_LABEL', 'LEASEHOLD_PKCS11_PIN', 'LEASEHOLD_PKCS11_KEY_LABEL'] as const) {
         if (!s[key]) problems.push(`${key}: required when LEASEHOLD_SIGNER=pkcs11`);
       }
     }

@@ -10,6 +10,7 @@ export type Actor =
   | { type: 'license-key'; id: string }
   | { type: 'session'; id: string }
   | { type: 'user'; id: string }
+  | { type: 'stripe'; id: string }
   | { type: 'system'; id: string | null };
 
 /** The context of work the server does on its own (reaper, start-up, operator commands). */

@@ -39,6 +39,7 @@ export async function startServer(config: Config, print: (line: string) => void,
   every(config.reaperIntervalSeconds, async () => {
     services.metrics.sessionsExpired(await services.seats.reapExpired(ctx));
     await services.licenses.expireDue(ctx);
+    await services.billing.enforceGrace(ctx);
   });
   const { signer } = services;
   if (signer instanceof LocalKeyFileSigner) every(30, () => signer.refresh());

@@ -9,6 +9,7 @@ import { authRoutes } from '../routes/auth/index.js';
 import { licensingRoutes } from '../routes/licensing.js';
 import { meRoutes } from '../routes/me.js';
 import { opsRoutes } from '../routes/ops.js';
+import { webhookRoutes } from '../routes/webhooks.js';
 import { orgRoutes } from '../routes/orgs/index.js';
 import { errorHandler, sendProblem } from './problem.js';
 
@@ -79,6 +80,7 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
   await app.register(authRoutes, { services, prefix: '/auth' });
   await app.register(meRoutes, { services, prefix: '/api/v1' });
   await app.register(orgRoutes, { services, prefix: '/api/v1' });
+  await app.register(webhookRoutes, { services });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

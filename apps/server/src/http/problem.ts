@@ -43,7 +43,9 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
       message: v.message ?? 'is not valid',
     }));
     const first = errors[0];
-    return sendProblem(reply, 'VALIDATION_FAILED', first ? `${first.path}: ${first.message}` : 'The request is not valid.', { errors });
+    // A mistyped license key is the commonest bad input: it gets its own code so clients can say so.
+    const code = errors.every((e) => e.path === 'body.licenseKey') ? 'INVALID_LICENSE_KEY' : 'VALIDATION_FAILED';
+    return sendProblem(reply, code, first ? `${first.path}: ${first.message}` : 'The request is not valid.', { errors });
   }
   const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
   if (mapped) return sendProblem(reply, mapped, error.message);

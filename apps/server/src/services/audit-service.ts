@@ -35,6 +35,7 @@ export class AuditService {
     return [
       query.action ? eq(auditEvents.action, query.action) : undefined,
       query.actorId ? eq(auditEvents.actorId, query.actorId) : undefined,
+      query.actorType ? eq(auditEvents.actorType, query.actorType) : undefined,
       query.organisationId ? eq(auditEvents.organisationId, query.organisationId) : undefined,
       query.targetId ? eq(auditEvents.targetId, query.targetId) : undefined,
       query.from ? gte(auditEvents.at, new Date(query.from)) : undefined,

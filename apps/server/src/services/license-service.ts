@@ -34,37 +34,13 @@ export class LicenseService {
     const plan = await this.#plan(input.planId);
     const [org] = await this.deps.db.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, input.organisationId));
     if (!org) throw notFound('organisation', input.organisationId);
-    const key = newLicenseKey();
     const expiresAt =
-      input.expiresAt !== undefined
-        ? input.expiresAt
-          ? new Date(input.expiresAt)
-          : null
-        : plan.durationDays
-          ? new Date(now.getTime() + plan.durationDays * DAY_MS)
-          : null;
+      input.expiresAt !== undefined ? (input.expiresAt ? new Date(input.expiresAt) : null) : plan.durationDays ? new Date(now.getTime() + plan.durationDays * DAY_MS) : null;
     if (expiresAt && expiresAt <= now) throw validation('expiresAt', 'must be in the future');
-    const row: LicenseRow = {
-      id: newId('license', now.getTime()),
-      organisationId: input.organisationId,
-      productId: plan.productId,
-      planId: plan.id,
-      keyHash: sha256(key),
-      keyHint: key.slice(-5),
-      status: 'active',
-      seatsOverride: input.seats ?? null,
-      overageOverride: input.overage ?? null,
-      entitlementsOverride: input.entitlements ?? null,
-      expiresAt,
-      metadata: input.metadata,
-      suspensionReason: null,
-      stripeSubscriptionId: null,
-      billingStatus: null,
-      billingStateAt: null,
-      paymentFailedAt: null,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const { row, key } = newLicenseRow(
+      { organisationId: input.organisationId, plan, seats: input.seats ?? null, overage: input.overage ?? null, entitlements: input.entitlements ?? null, expiresAt, metadata: input.metadata },
+      now,
+    );
     await this.deps.db.transaction(async (tx) => {
       await tx.insert(licenses).values(row);
       await appendAudit(tx, ctx, now, [
@@ -190,6 +166,22 @@ export class LicenseService {
     return this.get(id, scope);
   }
 
+  /**
+   * Issues a new key for a license and forgets the old one (which stops opening it).
+   * Also how a license created by billing, whose key nobody has seen, gets one.
+   */
+  async rotateKey(id: string, scope: OrganisationScope, ctx: RequestContext): Promise<License & { key: string }> {
+    const now = this.deps.clock.now();
+    const key = newLicenseKey();
+    await this.deps.db.transaction(async (tx) => {
+      const { license } = await this.#load(tx, id, scope, true);
+      if (license.status === 'revoked') throw new LeaseholdError('INVALID_STATE', 'A revoked license gets no new key.');
+      await tx.update(licenses).set({ keyHash: sha256(key), keyHint: key.slice(-5), updatedAt: now }).where(eq(licenses.id, id));
+      await appendAudit(tx, ctx, now, [{ action: 'license.key-rotated', organisationId: license.organisationId, targetType: 'license', targetId: id, data: { previousHint: license.keyHint, hint: key.slice(-5) } }]);
+    });
+    return { ...(await this.get(id, scope)), key };
+  }
+
   /** Marks active licenses past their expiry as expired. Returns how many. */
   async expireDue(ctx: RequestContext): Promise<number> {
     const now = this.deps.clock.now();
@@ -227,6 +219,45 @@ export class LicenseService {
     if (!row || (scope.organisationId && row.license.organisationId !== scope.organisationId)) throw notFound('license', id);
     return row;
   }
+}
+
+/** A new license row and its key: the key is returned to be shown once; only its hash is stored. */
+export function newLicenseRow(
+  input: {
+    organisationId: string;
+    plan: PlanRow;
+    seats: number | null;
+    overage: number | null;
+    entitlements: string[] | null;
+    expiresAt: Date | null;
+    metadata: Record<string, unknown>;
+    stripeSubscriptionId?: string | null;
+  },
+  now: Date,
+): { row: LicenseRow; key: string } {
+  const key = newLicenseKey();
+  const row: LicenseRow = {
+    id: newId('license', now.getTime()),
+    organisationId: input.organisationId,
+    productId: input.plan.productId,
+    planId: input.plan.id,
+    keyHash: sha256(key),
+    keyHint: key.slice(-5),
+    status: 'active',
+    seatsOverride: input.seats,
+    overageOverride: input.overage,
+    entitlementsOverride: input.entitlements,
+    expiresAt: input.expiresAt,
+    metadata: input.metadata,
+    suspensionReason: null,
+    stripeSubscriptionId: input.stripeSubscriptionId ?? null,
+    billingStatus: null,
+    billingStateAt: null,
+    paymentFailedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return { row, key };
 }
 
 export function licenseView(r: LicenseRow, plan: PlanRow, seatsInUse: number): License {

@@ -25,8 +25,8 @@ export const productPage = page(product);
 export const planTerms = {
   seats: z.number().int().min(1).max(1_000_000),
   seatBasis,
-  leaseTtlSeconds: seconds(30, 86_400),
-  heartbeatIntervalSeconds: seconds(5, 43_200),
+  leaseTtlSeconds: seconds(5, 86_400),
+  heartbeatIntervalSeconds: seconds(1, 43_200),
   offlineGraceSeconds: seconds(0, 90 * 86_400),
   maxBorrowSeconds: seconds(0, 90 * 86_400),
   overage: z.number().int().min(0).max(1_000_000),
@@ -263,6 +263,7 @@ export type AuditEvent = z.infer<typeof auditEvent>;
 export const auditQuery = pageQuery.extend({
   action: z.string().max(100).optional(),
   actorId: z.string().max(100).optional(),
+  actorType: z.string().max(40).optional(),
   organisationId: id('organisation').optional(),
   targetId: z.string().max(100).optional(),
   from: timestamp.optional(),

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../compose.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
+import { billingRoutes } from './billing.js';
 import { apiKeyAuth } from './auth.js';
 import { licenseRoutes } from './licenses.js';
 import { organisationRoutes } from './organisations.js';
@@ -17,7 +18,7 @@ export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
     const scope = route.config?.scope;
     if (scope) route.schema = { ...route.schema, security: [{ apiKey: [scope] }] };
   });
-  for (const routes of [productRoutes, planRoutes, organisationRoutes, licenseRoutes, sessionRoutes, auditRoutes, apiKeyRoutes]) {
+  for (const routes of [productRoutes, planRoutes, organisationRoutes, licenseRoutes, sessionRoutes, auditRoutes, apiKeyRoutes, billingRoutes]) {
     await app.register(routes, { services });
   }
 };

@@ -69,6 +69,20 @@ export const licenseRoutes: FastifyPluginAsync<{ services: Services }> = async (
     );
   }
   app.post(
+    '/licenses/:id/rotate-key',
+    {
+      config: { scope: 'licenses:write' },
+      schema: {
+        tags,
+        summary: 'Issue a new license key',
+        description: 'The old key stops working at once; running sessions keep their seats. The new key is in this answer only.',
+        params,
+        response: { 200: schemas.createdLicense, ...problems },
+      },
+    },
+    async (request) => licenses.rotateKey(request.params.id, adminScope(request), adminContext(request)),
+  );
+  app.post(
     '/licenses/:id/renew',
     {
       config: { scope: 'licenses:write' },

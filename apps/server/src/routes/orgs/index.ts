@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../compose.js';
 import { userAuth } from '../auth/user-auth.js';
+import { orgBillingRoutes } from './billing.js';
 import { invitationRoutes } from './invitations.js';
 import { memberRoutes } from './members.js';
 import { seatRoutes } from './seats.js';
@@ -15,7 +16,7 @@ export const orgRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, security: [{ userToken: [] }] };
   });
-  for (const routes of [memberRoutes, invitationRoutes, seatRoutes]) {
+  for (const routes of [memberRoutes, invitationRoutes, seatRoutes, orgBillingRoutes]) {
     await app.register(routes, { services });
   }
 };

@@ -1,0 +1,71 @@
+import { schemas } from '@leasehold/protocol';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Services } from '../../compose.js';
+import { adminScope } from './auth.js';
+import { idParams, problems } from './common.js';
+
+const checkoutRequest = z.strictObject({ planId: schemas.id('plan'), quantity: z.number().int().min(1).max(100_000).default(1), email: z.email().optional() });
+const sessionUrl = z.object({ url: z.url(), id: z.string().optional() });
+
+export const billingRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  const tags = ['billing'];
+  app.get(
+    '/licenses/:id/billing',
+    {
+      config: { scope: 'licenses:read' },
+      schema: {
+        tags,
+        summary: 'Billing history of a license',
+        description: 'The audit events Stripe caused for this license (actor `stripe`, with the event ID), newest first.',
+        params: idParams('license'),
+        querystring: schemas.pageQuery,
+        response: { 200: schemas.auditPage, ...problems },
+      },
+    },
+    async (request) => {
+      await services.licenses.get(request.params.id, adminScope(request));
+      return services.audit.query({ ...request.query, targetId: request.params.id, actorType: 'stripe' }, adminScope(request));
+    },
+  );
+  app.post(
+    '/organisations/:id/billing/checkout',
+    {
+      config: { scope: 'organisations:write' },
+      schema: {
+        tags,
+        summary: 'Start a Stripe Checkout for a plan',
+        params: idParams('organisation'),
+        body: checkoutRequest,
+        response: { 200: sessionUrl, ...problems },
+      },
+    },
+    async (request) => {
+      await services.organisations.get(request.params.id, adminScope(request));
+      return services.selfServe.checkout(
+        request.params.id,
+        request.body.planId,
+        request.body.quantity,
+        request.body.email ? { email: request.body.email } : {},
+      );
+    },
+  );
+  app.post(
+    '/organisations/:id/billing/portal',
+    {
+      config: { scope: 'organisations:write' },
+      schema: {
+        tags,
+        summary: 'Open the Stripe customer portal for an organisation',
+        params: idParams('organisation'),
+        response: { 200: sessionUrl, ...problems },
+      },
+    },
+    async (request) => {
+      await services.organisations.get(request.params.id, adminScope(request));
+      return services.selfServe.portal(request.params.id);
+    },
+  );
+};

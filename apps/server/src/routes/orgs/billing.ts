@@ -1,0 +1,46 @@
+import { schemas } from '@leasehold/protocol';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Services } from '../../compose.js';
+import { caller, orgParams, problems } from './common.js';
+
+const checkoutRequest = z.strictObject({ planId: schemas.id('plan'), quantity: z.number().int().min(1).max(100_000).default(1) });
+const sessionUrl = z.object({ url: z.url(), id: z.string().optional() });
+
+/** Self-serve billing for an organisation's owners and admins: buy seats, manage the subscription. */
+export const orgBillingRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  const { identity, selfServe } = services;
+  const tags = ['billing'];
+
+  app.post(
+    '/orgs/:orgId/billing/checkout',
+    {
+      schema: {
+        tags,
+        summary: 'Start a Stripe Checkout for a plan (owners and admins)',
+        description: 'Answers the Checkout URL to send the person to. The license follows from the webhook once paid.',
+        params: orgParams,
+        body: checkoutRequest,
+        response: { 200: sessionUrl, ...problems },
+      },
+    },
+    async (request) => {
+      const user = caller(request);
+      await identity.memberships.requireRole(user.userId, request.params.orgId, 'admin');
+      return selfServe.checkout(request.params.orgId, request.body.planId, request.body.quantity, { userId: user.userId });
+    },
+  );
+
+  app.post(
+    '/orgs/:orgId/billing/portal',
+    {
+      schema: { tags, summary: 'Open the Stripe customer portal (owners and admins)', params: orgParams, response: { 200: sessionUrl, ...problems } },
+    },
+    async (request) => {
+      await identity.memberships.requireRole(caller(request).userId, request.params.orgId, 'admin');
+      return selfServe.portal(request.params.orgId);
+    },
+  );
+};

@@ -1,0 +1,16 @@
+import { sql } from 'drizzle-orm';
+import type { Harness } from './harness.js';
+
+const TABLES = ['organisations', 'users', 'memberships', 'products', 'plans', 'licenses', 'sessions', 'api_keys', 'audit_events', 'stripe_events'];
+
+/** Every row of every table, so "changes nothing" is checked, not assumed. */
+export async function snapshot(h: Harness): Promise<string> {
+  const parts: string[] = [];
+  for (const table of TABLES) {
+    // last_used_at of API keys moves with any authenticated call, by design.
+    const source = table === 'api_keys' ? '(select id, name, secret_hash, scopes, organisation_id, revoked_at from api_keys)' : table;
+    const result = await h.db.database.db.execute(sql.raw(`select coalesce(jsonb_agg(t order by t::text), '[]') as rows from ${source} t`));
+    parts.push(JSON.stringify(result.rows));
+  }
+  return parts.join('\n');
+}
