@@ -27,10 +27,6 @@ export function licenseEvent(action: string, terms: SeatTerms, data: Record<stri
   return { action, organisationId: terms.organisationId, targetType: 'license', targetId: terms.licenseId, data: { licenseId: terms.licenseId, ...data } };
 }
 
-export async function audit(db: Db, ctx: RequestContext, at: Date, entries: AuditEntry[]): Promise<void> {
-  await db.transaction((tx) => appendAudit(tx, ctx, at, entries));
-}
-
 /**
  * Ends a session in PostgreSQL unless it already ended, with its events. Answers
  * whether this call ended it.

@@ -8,22 +8,12 @@ import { sessions } from '../db/schema.js';
 import type { RedisConnection, Scripts } from '../redis/connection.js';
 import type { RequestContext } from '../request-context.js';
 import type { IssuedToken, LeaseTokens } from '../tokens/lease-tokens.js';
+import { GrantRecorder } from './redis-grant-recorder.js';
 import { HeartbeatWriter } from './redis-heartbeat-writer.js';
 import { LicenseTermsLoader, statusRefusal } from './redis-license-terms.js';
 import { RedisSeatKeys } from './redis-seat-keys.js';
 import { rebuildLicense, unavailable } from './redis-seat-rebuild.js';
-import {
-  audit,
-  dateOrNull,
-  endSession,
-  findSession,
-  leaseFacts,
-  licenseEvent,
-  liveSession,
-  orNull,
-  type SessionRow,
-  sessionEvent,
-} from './redis-seat-records.js';
+import { dateOrNull, endSession, findSession, leaseFacts, licenseEvent, liveSession, orNull, type SessionRow, sessionEvent } from './redis-seat-records.js';
 import type {
   AcquireOutcome,
   AcquireSeat,
@@ -76,6 +66,7 @@ export class RedisSeatStore implements SeatStore {
   readonly #keys: RedisSeatKeys;
   readonly #terms: LicenseTermsLoader;
   readonly #writer: HeartbeatWriter;
+  readonly #recorder: GrantRecorder;
   readonly #retentionMs: number;
   /** Session → license, so a heartbeat finds its license's keys without asking PostgreSQL. */
   readonly #licenseOf = new Map<string, string>();
@@ -84,6 +75,7 @@ export class RedisSeatStore implements SeatStore {
   constructor(private readonly o: RedisSeatStoreOptions) {
     this.#keys = new RedisSeatKeys(o.keyPrefix);
     this.#terms = new LicenseTermsLoader(o.db);
+    this.#recorder = new GrantRecorder(o.db);
     this.#retentionMs = o.retentionMs ?? 3_600_000;
     this.#writer = new HeartbeatWriter(o.db, o.heartbeatFlushMs ?? 2_000, o.onBackgroundError ?? (() => {}));
   }
@@ -132,9 +124,11 @@ export class RedisSeatStore implements SeatStore {
             expiresAt: new Date(Number(expires)),
           }),
         );
-        await audit(this.o.db, ctx, now, [
-          licenseEvent('seat.denied', terms, { code: 'NO_SEAT_AVAILABLE', used, total: terms.seats, fingerprint: req.fingerprint }),
-        ]);
+        await this.#recorder.record({
+          ctx,
+          at: now,
+          event: licenseEvent('seat.denied', terms, { code: 'NO_SEAT_AVAILABLE', used, total: terms.seats, fingerprint: req.fingerprint }),
+        });
         return { kind: 'no-seat', terms, seatsUsed: used, nextFreeAt: holders[0]?.expiresAt ?? null, holders };
       }
       case 'REUSED':
@@ -147,7 +141,7 @@ export class RedisSeatStore implements SeatStore {
   }
 
   async #refuseAcquire(locked: LockedLicense, code: LicenseRefusal, req: AcquireSeat, ctx: RequestContext, now: Date): Promise<AcquireOutcome> {
-    await audit(this.o.db, ctx, now, [licenseEvent('seat.denied', locked.terms, { code, fingerprint: req.fingerprint })]);
+    await this.#recorder.record({ ctx, at: now, event: licenseEvent('seat.denied', locked.terms, { code, fingerprint: req.fingerprint }) });
     return { kind: 'license-refused', code };
   }
 
@@ -168,17 +162,11 @@ export class RedisSeatStore implements SeatStore {
         leaseFacts(terms, { sessionId, userId: req.userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil: null }),
         now,
       );
-      const conflict = await this.o.db.transaction(async (tx) => {
-        if (req.idempotencyKey) {
-          // Redis no longer knew the key's session; PostgreSQL still may.
-          const [earlier] = await tx
-            .select({ id: sessions.id, fingerprint: sessions.fingerprint })
-            .from(sessions)
-            .where(and(eq(sessions.licenseId, terms.licenseId), eq(sessions.idempotencyKey, req.idempotencyKey)));
-          if (earlier && earlier.fingerprint !== req.fingerprint) return true;
-          if (earlier) await tx.update(sessions).set({ idempotencyKey: null }).where(eq(sessions.id, earlier.id));
-        }
-        await tx.insert(sessions).values({
+      const recorded = await this.#recorder.record({
+        ctx,
+        at: now,
+        ...(req.idempotencyKey ? { idempotency: { licenseId: terms.licenseId, key: req.idempotencyKey, fingerprint: req.fingerprint } } : {}),
+        session: {
           id: sessionId,
           licenseId: terms.licenseId,
           organisationId: terms.organisationId,
@@ -197,26 +185,24 @@ export class RedisSeatStore implements SeatStore {
           expiresAt,
           leaseToken: issued.token,
           leaseTokenRenewAt: issued.renewAt,
-        });
-        await appendAudit(tx, ctx, now, [
-          {
-            action: 'seat.granted',
-            organisationId: terms.organisationId,
-            targetType: 'session',
-            targetId: sessionId,
-            data: {
-              licenseId: terms.licenseId,
-              basis: terms.seatBasis,
-              sharedSeat,
-              overage: seatsUsed > terms.seats,
-              seatsUsed,
-              hostname: req.hostname,
-              fingerprint: req.fingerprint,
-            },
+        },
+        event: {
+          action: 'seat.granted',
+          organisationId: terms.organisationId,
+          targetType: 'session',
+          targetId: sessionId,
+          data: {
+            licenseId: terms.licenseId,
+            basis: terms.seatBasis,
+            sharedSeat,
+            overage: seatsUsed > terms.seats,
+            seatsUsed,
+            hostname: req.hostname,
+            fingerprint: req.fingerprint,
           },
-        ]);
-        return false;
+        },
       });
+      const conflict = recorded === 'idempotency-conflict';
       if (conflict) {
         await this.#undo(terms.licenseId, sessionId);
         return { kind: 'idempotency-conflict' };

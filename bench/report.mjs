@@ -1,0 +1,101 @@
+// Renders BENCHMARKS.md from one run's results.
+const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-GB') : 'n/a');
+const ms = (x) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(2) : x.toFixed(1)} ms` : 'n/a');
+const pct = (a, b) => (b > 0 ? `${((100 * a) / b).toFixed(0)}%` : 'n/a');
+const bytes = (x) => (Number.isFinite(x) ? `${Math.round(x).toLocaleString('en-GB')} B` : 'n/a');
+const row = (name, r) => `| ${name} | ${f0(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${f0(r.ok)} | ${f0(r.non2xx)} | ${f0(r.errors)} |`;
+const head = '| Run | Requests/s | p50 | p99 | p99.9 | 2xx | non-2xx | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|';
+const verdict = (ok) => (ok ? 'met' : '**not met**');
+
+export function renderReport(r) {
+  const hbShare = r.heartbeat.rps / r.bare.rps;
+  const acShare = r.acquire.rps / r.bare.rps;
+  const m = r.machine;
+  const lines = [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench` (code in `bench/`). Every figure below comes from one run on one machine:',
+    'PostgreSQL, Redis, the lease server and a bare Fastify route as separate processes, driven over',
+    'loopback by autocannon running in the benchmark process. Re-run it rather than trusting old numbers.',
+    '',
+    '## Machine',
+    '',
+    `- CPU: ${m.cpu}, ${m.cores} cores (the load generator, the server, PostgreSQL and Redis share them)`,
+    `- Memory: ${m.memoryGiB} GiB`,
+    `- Node.js ${m.node}, ${m.os}`,
+    `- Run: ${f0(r.size.sessions)} live sessions, ${r.size.connections} connections for closed-loop runs, ${r.size.duration} s per throughput run, ${r.size.latencyDuration} s per latency run; took ${r.elapsedSeconds} s`,
+    '',
+    '## Targets',
+    '',
+    '| Target | Reached | |',
+    '|---|---|---|',
+    `| Heartbeat throughput ≥ 60% of the bare route | ${pct(r.heartbeat.rps, r.bare.rps)} (${f0(r.heartbeat.rps)} vs ${f0(r.bare.rps)} req/s) | ${verdict(hbShare >= 0.6)} |`,
+    `| Acquire throughput ≥ 35% of the bare route | ${pct(r.acquire.rps, r.bare.rps)} (${f0(r.acquire.rps)} vs ${f0(r.bare.rps)} req/s) | ${verdict(acShare >= 0.35)} |`,
+    `| ${f0(r.acquire.sessions)} live sessions, heartbeat p99 < 10 ms at their load (${f0(r.heartbeatAtLoad.rate)}/s) | p99 ${ms(r.heartbeatAtLoad.p99)}, p99.9 ${ms(r.heartbeatAtLoad.p999)} | ${verdict(r.heartbeatAtLoad.p99 < 10 && r.acquire.sessions >= 100_000)} |`,
+    `| Embedded store (PGlite) ≥ 1,000 acquires/s | ${f0(r.embeddedAcquire.rps)}/s | ${verdict(r.embeddedAcquire.rps >= 1000)} |`,
+    '',
+    '## Throughput (closed loop: as fast as the server answers)',
+    '',
+    head,
+    row('Bare Fastify POST, same JSON sizes', r.bare),
+    row(`Acquire, Redis store (${f0(r.acquire.sessions)} new sessions)`, r.acquire),
+    row('Heartbeat, Redis store', r.heartbeat),
+    row('Acquire, embedded store', r.embeddedAcquire),
+    row('Heartbeat, embedded store', r.embeddedHeartbeat),
+    '',
+    `Request/response sizes: heartbeat request ${r.sizes.heartbeatRequestBytes} B, answer ${r.sizes.heartbeatResponseBytes} B; the bare route takes and returns the same.`,
+    'Acquire requests/s is sessions created divided by wall time.',
+    '',
+    '## Latency at a fixed rate (open loop)',
+    '',
+    'autocannon with a fixed `overallRate`: requests are sent on schedule whether or not earlier ones have',
+    'answered (up to the connection count), so slow answers are not hidden by a slower send rate.',
+    '',
+    head.replace('| Run |', '| Run (rate) |'),
+    row(`Heartbeat, Redis store, ${f0(r.heartbeatAtLoad.rate)}/s over ${f0(r.acquire.sessions)} sessions`, r.heartbeatAtLoad),
+    row(`Bare Fastify POST, ${f0(r.bareAtLoad.rate)}/s`, r.bareAtLoad),
+    row(`Acquire, Redis store, ${f0(r.acquireAtLoad.rate)}/s`, r.acquireAtLoad),
+    '',
+    '## Memory per live session',
+    '',
+    `- Redis: ${bytes(r.memory.redisBytesPerSession)} (INFO used_memory delta over the sessions created; ${f0(r.memory.redisUsedMemory / 2 ** 20)} MiB in all). Most of it is the stored lease token (~${r.sizes.heartbeatResponseBytes - 200} B).`,
+    `- Server: ${bytes(r.memory.serverHeapBytesPerSession)} heap, ${bytes(r.memory.serverRssBytesPerSession)} RSS (deltas without a forced GC: approximate). The server keeps only a session→license map; sessions live in Redis and PostgreSQL.`,
+    '',
+    '## Where the time goes (CPU profile of the hot path)',
+    '',
+    r.profile
+      ? `\`node --cpu-prof\` on a server running ${r.size.profileSeconds} s of closed-loop heartbeats then a burst of acquires; ${f0(r.profile.samples)} samples. Self time:`
+      : 'No profile was written.',
+    '',
+    ...(r.profile
+      ? [
+          '| Where | Self time |',
+          '|---|---:|',
+          ...r.profile.places.map((p) => `| ${p.name} | ${p.percent.toFixed(1)}% |`),
+          '',
+          '| Function | Self time |',
+          '|---|---:|',
+          ...r.profile.functions.map((p) => `| ${p.name.replaceAll('|', '\\|')} | ${p.percent.toFixed(1)}% |`),
+        ]
+      : []),
+    '',
+    '## How to run',
+    '',
+    '`npm run bench` builds, then runs everything (about 5–10 minutes at the default size). It needs',
+    '`redis-server` on the PATH and a PostgreSQL it may create a database on',
+    '(`BENCH_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`). Rate limits are off.',
+    '',
+    '| Variable | Default | Meaning |',
+    '|---|---|---|',
+    '| `BENCH_SESSIONS` | 100000 | live sessions created on the Redis store |',
+    '| `BENCH_DURATION_SECONDS` | 10 | length of each closed-loop run |',
+    '| `BENCH_LATENCY_SECONDS` | 20 | length of each open-loop run |',
+    '| `BENCH_CONNECTIONS` | 64 | connections for closed-loop runs |',
+    '| `BENCH_HEARTBEAT_INTERVAL_SECONDS` | 60 | heartbeat interval: the open-loop rate is sessions / interval |',
+    '| `BENCH_ACQUIRE_RATE` | 500 | acquires/s of the open-loop acquire run |',
+    '| `BENCH_EMBEDDED_ACQUIRES` | 3000 | sessions created on the embedded store |',
+    '| `BENCH_PROFILE_SECONDS` | 8 | length of the profiled heartbeat run |',
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,258 @@
+// `npm run bench`: starts PostgreSQL-backed and embedded lease servers, Redis and a bare
+// Fastify route as real processes, drives them with autocannon on loopback and writes
+// BENCHMARKS.md. Sizes come from the environment (the table at the end of BENCHMARKS.md).
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { createDatabase, startNode, startRedis } from './processes.mjs';
+import { summariseProfile } from './profile.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const num = (name, fallback) => Number(process.env[name] ?? fallback);
+const SIZE = {
+  sessions: num('BENCH_SESSIONS', 100_000),
+  duration: num('BENCH_DURATION_SECONDS', 10),
+  latencyDuration: num('BENCH_LATENCY_SECONDS', 20),
+  connections: num('BENCH_CONNECTIONS', 64),
+  heartbeatIntervalSeconds: num('BENCH_HEARTBEAT_INTERVAL_SECONDS', 60),
+  acquireRate: num('BENCH_ACQUIRE_RATE', 500),
+  embeddedSessions: num('BENCH_EMBEDDED_ACQUIRES', 3_000),
+  profileSeconds: num('BENCH_PROFILE_SECONDS', 8),
+};
+const POSTGRES = process.env.BENCH_POSTGRES_URL ?? process.env.LEASEHOLD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN = 'lh_bench-admin-key-000000000000000000000';
+const SERVER = join(root, 'apps/server/dist/main.js');
+const log = (...args) => console.error('[bench]', ...args);
+
+const serverEnv = (extra) => ({
+  LEASEHOLD_BOOTSTRAP_ADMIN_KEY: ADMIN,
+  LEASEHOLD_RATE_LIMIT_IP_PER_MINUTE: '0',
+  LEASEHOLD_RATE_LIMIT_LICENSE_PER_MINUTE: '0',
+  LEASEHOLD_RATE_LIMIT_API_KEY_PER_MINUTE: '0',
+  LEASEHOLD_PUBLIC_URL: 'https://licenses.bench.example',
+  DATABASE_POOL_SIZE: '20',
+  ...extra,
+});
+
+function cannon(options) {
+  return new Promise((resolve, reject) => {
+    autocannon({ connections: SIZE.connections, ...options, headers: { 'content-type': 'application/json', ...options.headers } }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
+  });
+}
+
+const summary = (r) => ({
+  rps: r.requests.average,
+  total: r.requests.total,
+  ok: r['2xx'],
+  non2xx: r.non2xx,
+  errors: r.errors + r.timeouts,
+  p50: r.latency.p50,
+  p99: r.latency.p99,
+  p999: r.latency.p99_9,
+  max: r.latency.max,
+});
+
+async function post(base, path, body) {
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+async function seed(base, seats) {
+  const product = await post(base, '/api/v1/admin/products', { code: 'bench', name: 'Bench' });
+  const plan = await post(base, '/api/v1/admin/plans', {
+    productId: product.id,
+    code: 'bench',
+    name: 'Bench',
+    seats,
+    seatBasis: 'session',
+    leaseTtlSeconds: 360,
+    heartbeatIntervalSeconds: SIZE.heartbeatIntervalSeconds,
+  });
+  const org = await post(base, '/api/v1/admin/organisations', { name: 'Bench Ltd' });
+  const license = await post(base, '/api/v1/admin/licenses', { organisationId: org.id, planId: plan.id });
+  return { key: license.key, id: license.id };
+}
+
+async function serverMemory(base) {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const read = (name) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { rss: read('process_resident_memory_bytes'), heap: read('nodejs_heap_size_used_bytes') };
+}
+
+/** Acquires `amount` seats as fast as the server takes them, keeping each session's credentials. */
+async function acquireMany(base, license, amount, extra = {}) {
+  let n = 0;
+  const sessions = [];
+  const result = await cannon({
+    url: base,
+    amount,
+    ...extra,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/licenses/acquire',
+        setupRequest: (req) => {
+          n += 1;
+          return { ...req, body: JSON.stringify({ product: 'bench', licenseKey: license.key, fingerprint: `bench-machine-${n}`, hostname: `host-${n}` }) };
+        },
+        onResponse: (status, body) => {
+          if (status === 200) {
+            const j = JSON.parse(body);
+            sessions.push({ sessionId: j.sessionId, sessionSecret: j.sessionSecret });
+          }
+        },
+      },
+    ],
+  });
+  return { result, sessions };
+}
+
+function heartbeats(base, sessions, options) {
+  let i = 0;
+  return cannon({
+    url: base,
+    ...options,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/licenses/heartbeat',
+        setupRequest: (req) => {
+          const s = sessions[i++ % sessions.length];
+          return { ...req, body: JSON.stringify(s) };
+        },
+      },
+    ],
+  });
+}
+
+function bare(base, requestBody, options) {
+  return cannon({ url: `${base}/echo`, method: 'POST', body: requestBody, ...options });
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: (os.totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+  };
+}
+
+async function main() {
+  const started = Date.now();
+  const results = { machine: machine(), size: SIZE };
+  log('machine', results.machine, 'size', SIZE);
+  const scratch = mkdtempSync(join(os.tmpdir(), 'leasehold-bench-'));
+  const profiles = join(scratch, 'profiles');
+  mkdirSync(profiles);
+  const redis = await startRedis();
+  const database = await createDatabase(POSTGRES);
+  const stops = [];
+  try {
+    const env = serverEnv({ DATABASE_URL: database.url, REDIS_URL: redis.url, LEASEHOLD_DATA_DIR: join(scratch, 'redis-server') });
+    const server = await startNode([SERVER, 'serve'], env, 'lease server');
+    stops.push(server.stop);
+    const license = await seed(server.url, SIZE.sessions * 2);
+
+    // One heartbeat answer, to size the bare route's JSON like it.
+    const probe = await post(server.url, '/api/v1/licenses/acquire', { product: 'bench', licenseKey: license.key, fingerprint: 'probe-machine' });
+    const probeBeat = await fetch(`${server.url}/api/v1/licenses/heartbeat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sessionId: probe.sessionId, sessionSecret: probe.sessionSecret }),
+    });
+    const heartbeatAnswer = await probeBeat.text();
+    const heartbeatRequest = JSON.stringify({ sessionId: probe.sessionId, sessionSecret: probe.sessionSecret });
+    results.sizes = { heartbeatRequestBytes: heartbeatRequest.length, heartbeatResponseBytes: heartbeatAnswer.length };
+    const bareServer = await startNode([join(root, 'bench/bare-server.mjs')], { BARE_RESPONSE_BYTES: String(heartbeatAnswer.length) }, 'bare route');
+    stops.push(bareServer.stop);
+
+    log('bare route, closed loop');
+    results.bare = summary(await bare(bareServer.url, heartbeatRequest, { duration: SIZE.duration }));
+
+    const redisBefore = await redis.usedMemory();
+    const memoryBefore = await serverMemory(server.url);
+    log(`acquiring ${SIZE.sessions} sessions, closed loop`);
+    const t0 = Date.now();
+    const acquired = await acquireMany(server.url, license, SIZE.sessions);
+    results.acquire = { ...summary(acquired.result), rps: acquired.sessions.length / ((Date.now() - t0) / 1000), sessions: acquired.sessions.length };
+    await sleep(3_000);
+    const redisAfter = await redis.usedMemory();
+    const memoryAfter = await serverMemory(server.url);
+    const n = acquired.sessions.length;
+    results.memory = {
+      redisBytesPerSession: (redisAfter - redisBefore) / n,
+      serverRssBytesPerSession: (memoryAfter.rss - memoryBefore.rss) / n,
+      serverHeapBytesPerSession: (memoryAfter.heap - memoryBefore.heap) / n,
+      redisUsedMemory: redisAfter,
+    };
+
+    log('heartbeat, closed loop');
+    results.heartbeat = summary(await heartbeats(server.url, acquired.sessions, { duration: SIZE.duration }));
+    const loadRate = Math.max(1, Math.round(n / SIZE.heartbeatIntervalSeconds));
+    log(`heartbeat, open loop at ${loadRate}/s`);
+    results.heartbeatAtLoad = {
+      rate: loadRate,
+      ...summary(await heartbeats(server.url, acquired.sessions, { duration: SIZE.latencyDuration, overallRate: loadRate })),
+    };
+    log(`bare route, open loop at ${loadRate}/s`);
+    results.bareAtLoad = {
+      rate: loadRate,
+      ...summary(await bare(bareServer.url, heartbeatRequest, { duration: SIZE.latencyDuration, overallRate: loadRate })),
+    };
+    log(`acquire, open loop at ${SIZE.acquireRate}/s`);
+    const acquireOpen = await acquireMany(server.url, license, SIZE.acquireRate * SIZE.duration, { overallRate: SIZE.acquireRate });
+    results.acquireAtLoad = { rate: SIZE.acquireRate, ...summary(acquireOpen.result) };
+    await server.stop();
+    stops.splice(stops.indexOf(server.stop), 1);
+
+    log('profiling the hot path');
+    const profiled = await startNode(
+      ['--cpu-prof', `--cpu-prof-dir=${profiles}`, SERVER, 'serve'],
+      { ...env, LEASEHOLD_DATA_DIR: join(scratch, 'profiled') },
+      'profiled server',
+    );
+    await heartbeats(profiled.url, acquired.sessions, { duration: SIZE.profileSeconds });
+    await acquireMany(profiled.url, license, Math.max(1_000, SIZE.profileSeconds * 300));
+    await profiled.stop();
+    const profileFile = readdirSync(profiles).find((f) => f.endsWith('.cpuprofile'));
+    results.profile = profileFile ? summariseProfile(JSON.parse(readFileSync(join(profiles, profileFile), 'utf8')), root) : null;
+
+    log('embedded store (PGlite), closed loop');
+    const embedded = await startNode([SERVER, 'serve'], serverEnv({ LEASEHOLD_DATA_DIR: join(scratch, 'embedded') }), 'embedded server');
+    stops.push(embedded.stop);
+    const embeddedLicense = await seed(embedded.url, SIZE.embeddedSessions * 2);
+    const t1 = Date.now();
+    const embeddedRun = await acquireMany(embedded.url, embeddedLicense, SIZE.embeddedSessions, { connections: 16 });
+    results.embeddedAcquire = { ...summary(embeddedRun.result), rps: embeddedRun.sessions.length / ((Date.now() - t1) / 1000) };
+    log('embedded heartbeat, closed loop');
+    results.embeddedHeartbeat = summary(await heartbeats(embedded.url, embeddedRun.sessions, { duration: SIZE.duration, connections: 16 }));
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    await redis.stop();
+    await database.drop().catch(() => {});
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  results.elapsedSeconds = Math.round((Date.now() - started) / 1000);
+  writeFileSync(join(root, 'bench/last-run.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const { renderReport } = await import('./report.mjs');
+  writeFileSync(join(root, 'BENCHMARKS.md'), renderReport(results));
+  log(`done in ${results.elapsedSeconds} s; wrote BENCHMARKS.md`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
