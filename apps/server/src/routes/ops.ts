@@ -42,13 +42,17 @@ export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
 
 /** Seats in use and total per active license, computed at scrape time. */
 async function refreshSeatGauges(services: Services): Promise<void> {
-  const licenses = await services.licenses.list({ limit: 500, status: 'active' }, { organisationId: null });
   services.metrics.seatsInUse.reset();
   services.metrics.seatsTotal.reset();
-  for (const license of licenses.data) {
-    services.metrics.seatsInUse.set({ license_id: license.id }, license.seatsInUse);
-    services.metrics.seatsTotal.set({ license_id: license.id }, license.seats);
-  }
+  let cursor: string | undefined;
+  do {
+    const page = await services.licenses.list({ limit: 500, status: 'active', ...(cursor ? { cursor } : {}) }, { organisationId: null });
+    for (const license of page.data) {
+      services.metrics.seatsInUse.set({ license_id: license.id }, license.seatsInUse);
+      services.metrics.seatsTotal.set({ license_id: license.id }, license.seats);
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
