@@ -1,6 +1,7 @@
 import { type ComposeOverrides, composeServices, type Services } from './compose.js';
 import type { Config } from './config.js';
 import { type App, buildApp } from './http/app.js';
+import { purgeExpiredIdentityRows } from './identity/housekeeping.js';
 import { systemContext } from './request-context.js';
 import { LocalKeyFileSigner } from './signing/local-key-file.js';
 
@@ -40,6 +41,7 @@ export async function startServer(config: Config, print: (line: string) => void,
     services.metrics.sessionsExpired(await services.seats.reapExpired(ctx));
     await services.licenses.expireDue(ctx);
     await services.billing.enforceGrace(ctx);
+    await purgeExpiredIdentityRows(services.database.db, services.clock.now());
   });
   const { signer } = services;
   if (signer instanceof LocalKeyFileSigner) every(30, () => signer.refresh());
