@@ -636,26 +636,22 @@ export class RedisSeatStore implements SeatStore {
   #rebuild(licenseId: string): Promise<void> {
     let running = this.#rebuilds.get(licenseId);
     if (!running) {
-      running = this.#writer
-        .flush()
-        .catch(() => {})
-        .then(() =>
-          rebuildLicense(
-            {
-              connection: this.o.connection,
-              db: this.o.db,
-              keys: this.#keys,
-              retentionMs: this.#retentionMs,
-              now: () => this.#now(),
-              capacity: async (id) => {
-                const locked = await this.#terms.load(id);
-                return locked ? locked.terms.seats + locked.terms.overage : 0;
-              },
-            },
-            licenseId,
-          ),
-        )
-        .finally(() => this.#rebuilds.delete(licenseId));
+      // No flush of queued heartbeats first: the reaper may rebuild while it holds row locks a flush
+      // could wait on, and rebuildLicense needs no copy fresher than one flush interval.
+      running = rebuildLicense(
+        {
+          connection: this.o.connection,
+          db: this.o.db,
+          keys: this.#keys,
+          retentionMs: this.#retentionMs,
+          now: () => this.#now(),
+          capacity: async (id) => {
+            const locked = await this.#terms.load(id);
+            return locked ? locked.terms.seats + locked.terms.overage : 0;
+          },
+        },
+        licenseId,
+      ).finally(() => this.#rebuilds.delete(licenseId));
       this.#rebuilds.set(licenseId, running);
     }
     return running;
