@@ -81,7 +81,9 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     config.redisUrl && !overrides.seatStore
       ? await openRedisParts({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, db, tokens, metrics, ...(overrides.clock ? { testClock: clock } : {}) })
       : null;
-  const seats = overrides.seatStore ? await overrides.seatStore({ database, clock, tokens, metrics }) : (redis?.seats ?? new SqlSeatStore({ db, clock, tokens }));
+  const seats = overrides.seatStore
+    ? await overrides.seatStore({ database, clock, tokens, metrics })
+    : (redis?.seats ?? new SqlSeatStore({ db, clock, tokens }));
   const rateLimiter = overrides.rateLimiter ?? redis?.rateLimiter ?? new MemoryRateLimiter(() => Date.now());
   const stripe = createStripeClient(config.billing);
   const services: Services = {

@@ -45,7 +45,10 @@ const schema = z.object({
   LEASEHOLD_RATE_LIMIT_LICENSE_PER_MINUTE: z.coerce.number().int().min(0).default(300),
   LEASEHOLD_RATE_LIMIT_API_KEY_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
   // Billing through Stripe.
-  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_/, { message: 'must be a Stripe secret or restricted key (sk_… or rk_…)' }).optional(),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_/, { message: 'must be a Stripe secret or restricted key (sk_… or rk_…)' })
+    .optional(),
   STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_', { message: 'must be a webhook signing secret (whsec_…)' }).optional(),
   STRIPE_WEBHOOK_SECRET_PREVIOUS: z.string().startsWith('whsec_', { message: 'must be a webhook signing secret (whsec_…)' }).optional(),
   STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -137,8 +140,7 @@ const list = (value: string | undefined) =>
 
 /** Sign-in providers, token lifetimes and the external issuer; a provider is on when its client ID is set. */
 function identityConfig(env: z.infer<typeof schema>) {
-  const provider = (clientId: string | undefined, clientSecret: string | undefined) =>
-    clientId && clientSecret ? { clientId, clientSecret } : null;
+  const provider = (clientId: string | undefined, clientSecret: string | undefined) => (clientId && clientSecret ? { clientId, clientSecret } : null);
   const google = provider(env.LEASEHOLD_GOOGLE_CLIENT_ID, env.LEASEHOLD_GOOGLE_CLIENT_SECRET);
   const github = provider(env.LEASEHOLD_GITHUB_CLIENT_ID, env.LEASEHOLD_GITHUB_CLIENT_SECRET);
   const oidc = provider(env.LEASEHOLD_OIDC_CLIENT_ID, env.LEASEHOLD_OIDC_CLIENT_SECRET);
@@ -159,7 +161,10 @@ function identityConfig(env: z.infer<typeof schema>) {
       webUrl: env.LEASEHOLD_GITHUB_URL.replace(/\/+$/, ''),
       apiUrl: env.LEASEHOLD_GITHUB_API_URL.replace(/\/+$/, ''),
     },
-    oidc: oidc && env.LEASEHOLD_OIDC_DISCOVERY_URL ? { ...oidc, name: env.LEASEHOLD_OIDC_NAME, discoveryUrl: env.LEASEHOLD_OIDC_DISCOVERY_URL, scopes: env.LEASEHOLD_OIDC_SCOPES } : null,
+    oidc:
+      oidc && env.LEASEHOLD_OIDC_DISCOVERY_URL
+        ? { ...oidc, name: env.LEASEHOLD_OIDC_NAME, discoveryUrl: env.LEASEHOLD_OIDC_DISCOVERY_URL, scopes: env.LEASEHOLD_OIDC_SCOPES }
+        : null,
     external:
       env.LEASEHOLD_EXTERNAL_ISSUER && env.LEASEHOLD_EXTERNAL_AUDIENCE
         ? {
@@ -234,16 +239,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ] as const) {
       if (Boolean(s[id]) !== Boolean(s[secret])) problems.push(`${s[id] ? secret : id}: required when ${s[id] ? id : secret} is set`);
     }
-    if (s.LEASEHOLD_OIDC_CLIENT_ID && !s.LEASEHOLD_OIDC_DISCOVERY_URL) problems.push('LEASEHOLD_OIDC_DISCOVERY_URL: required when LEASEHOLD_OIDC_CLIENT_ID is set');
-    if (['google', 'github', 'device', 'invitations', 'token', 'logout'].includes(s.LEASEHOLD_OIDC_NAME)) problems.push('LEASEHOLD_OIDC_NAME: must not be a name /auth already uses');
+    if (s.LEASEHOLD_OIDC_CLIENT_ID && !s.LEASEHOLD_OIDC_DISCOVERY_URL)
+      problems.push('LEASEHOLD_OIDC_DISCOVERY_URL: required when LEASEHOLD_OIDC_CLIENT_ID is set');
+    if (['google', 'github', 'device', 'invitations', 'token', 'logout'].includes(s.LEASEHOLD_OIDC_NAME))
+      problems.push('LEASEHOLD_OIDC_NAME: must not be a name /auth already uses');
     if (Boolean(s.LEASEHOLD_EXTERNAL_ISSUER) !== Boolean(s.LEASEHOLD_EXTERNAL_AUDIENCE)) {
       problems.push('LEASEHOLD_EXTERNAL_AUDIENCE: LEASEHOLD_EXTERNAL_ISSUER and LEASEHOLD_EXTERNAL_AUDIENCE go together');
     }
     for (const alg of list(s.LEASEHOLD_EXTERNAL_ALGORITHMS)) {
-      if (!/^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/.test(alg)) problems.push(`LEASEHOLD_EXTERNAL_ALGORITHMS: ${alg} is not an allowed asymmetric algorithm`);
+      if (!/^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/.test(alg))
+        problems.push(`LEASEHOLD_EXTERNAL_ALGORITHMS: ${alg} is not an allowed asymmetric algorithm`);
     }
     for (const origin of list(s.LEASEHOLD_AUTH_REDIRECT_ORIGINS)) {
-      if (!URL.canParse(origin) || !/^https?:$/.test(new URL(origin).protocol)) problems.push(`LEASEHOLD_AUTH_REDIRECT_ORIGINS: ${origin} is not an http(s) origin`);
+      if (!URL.canParse(origin) || !/^https?:$/.test(new URL(origin).protocol))
+        problems.push(`LEASEHOLD_AUTH_REDIRECT_ORIGINS: ${origin} is not an http(s) origin`);
     }
     if (!s.LEASEHOLD_AUTH_DEFAULT_REDIRECT.startsWith('/') || s.LEASEHOLD_AUTH_DEFAULT_REDIRECT.startsWith('//')) {
       problems.push('LEASEHOLD_AUTH_DEFAULT_REDIRECT: must be a path on this server');

@@ -361,8 +361,5 @@ export const invitations = pgTable(
     acceptedBy: text('accepted_by').references(() => users.id),
     revokedAt: ts('revoked_at'),
   },
-  (t) => [
-    index('invitations_org_idx').on(t.organisationId, t.id),
-    check('invitations_role_check', sql`${t.role} in ('owner', 'admin', 'member')`),
-  ],
+  (t) => [index('invitations_org_idx').on(t.organisationId, t.id), check('invitations_role_check', sql`${t.role} in ('owner', 'admin', 'member')`)],
 );

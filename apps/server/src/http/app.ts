@@ -9,8 +9,8 @@ import { authRoutes } from '../routes/auth/index.js';
 import { licensingRoutes } from '../routes/licensing.js';
 import { meRoutes } from '../routes/me.js';
 import { opsRoutes } from '../routes/ops.js';
-import { webhookRoutes } from '../routes/webhooks.js';
 import { orgRoutes } from '../routes/orgs/index.js';
+import { webhookRoutes } from '../routes/webhooks.js';
 import { errorHandler, sendProblem } from './problem.js';
 
 export type App = FastifyInstance;
@@ -66,7 +66,12 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'A vendor API key (lh_…)' },
-          userToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A user access token (at+jwt), or a token of the configured external issuer' },
+          userToken: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'A user access token (at+jwt), or a token of the configured external issuer',
+          },
         },
       },
     },

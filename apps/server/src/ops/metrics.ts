@@ -35,7 +35,12 @@ export class Metrics {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2],
     registers: [this.registry],
   });
-  readonly #redisErrors = new Counter({ name: 'leasehold_redis_errors_total', help: 'Redis commands that failed, by command', labelNames: ['command'], registers: [this.registry] });
+  readonly #redisErrors = new Counter({
+    name: 'leasehold_redis_errors_total',
+    help: 'Redis commands that failed, by command',
+    labelNames: ['command'],
+    registers: [this.registry],
+  });
   readonly seatsInUse = new Gauge({ name: 'leasehold_seats_in_use', help: 'Live seats by license', labelNames: ['license_id'], registers: [this.registry] });
   readonly seatsTotal = new Gauge({
     name: 'leasehold_seats_total',

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { stripeEvent } from '../billing/stripe-objects.js';
 import { verifyStripeDelivery } from '../billing/stripe-client.js';
+import { stripeEvent } from '../billing/stripe-objects.js';
 import type { Services } from '../compose.js';
 import { LeaseholdError } from '../errors.js';
 

@@ -223,7 +223,7 @@ export class SqlSeatStore implements SeatStore {
       const borrowedUntil = addSeconds(now, durationSeconds);
       let expiresAt = maxDate(addSeconds(now, locked.terms.leaseTtlSeconds), borrowedUntil);
       if (locked.expiresAt && locked.expiresAt < expiresAt) expiresAt = locked.expiresAt;
-      const until = expiresAt < borrowedUntil ? expiresAt : borrowedUntil;
+      const until = new Date(Math.min(expiresAt.getTime(), borrowedUntil.getTime()));
       const issued = await this.deps.tokens.issue(leaseFacts(locked.terms, { ...asFacts(row), expiresAt, borrowedUntil: until }), now);
       await tx
         .update(sessions)

@@ -35,10 +35,24 @@ export class LicenseService {
     const [org] = await this.deps.db.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, input.organisationId));
     if (!org) throw notFound('organisation', input.organisationId);
     const expiresAt =
-      input.expiresAt !== undefined ? (input.expiresAt ? new Date(input.expiresAt) : null) : plan.durationDays ? new Date(now.getTime() + plan.durationDays * DAY_MS) : null;
+      input.expiresAt !== undefined
+        ? input.expiresAt
+          ? new Date(input.expiresAt)
+          : null
+        : plan.durationDays
+          ? new Date(now.getTime() + plan.durationDays * DAY_MS)
+          : null;
     if (expiresAt && expiresAt <= now) throw validation('expiresAt', 'must be in the future');
     const { row, key } = newLicenseRow(
-      { organisationId: input.organisationId, plan, seats: input.seats ?? null, overage: input.overage ?? null, entitlements: input.entitlements ?? null, expiresAt, metadata: input.metadata },
+      {
+        organisationId: input.organisationId,
+        plan,
+        seats: input.seats ?? null,
+        overage: input.overage ?? null,
+        entitlements: input.entitlements ?? null,
+        expiresAt,
+        metadata: input.metadata,
+      },
       now,
     );
     await this.deps.db.transaction(async (tx) => {
@@ -176,8 +190,19 @@ export class LicenseService {
     await this.deps.db.transaction(async (tx) => {
       const { license } = await this.#load(tx, id, scope, true);
       if (license.status === 'revoked') throw new LeaseholdError('INVALID_STATE', 'A revoked license gets no new key.');
-      await tx.update(licenses).set({ keyHash: sha256(key), keyHint: key.slice(-5), updatedAt: now }).where(eq(licenses.id, id));
-      await appendAudit(tx, ctx, now, [{ action: 'license.key-rotated', organisationId: license.organisationId, targetType: 'license', targetId: id, data: { previousHint: license.keyHint, hint: key.slice(-5) } }]);
+      await tx
+        .update(licenses)
+        .set({ keyHash: sha256(key), keyHint: key.slice(-5), updatedAt: now })
+        .where(eq(licenses.id, id));
+      await appendAudit(tx, ctx, now, [
+        {
+          action: 'license.key-rotated',
+          organisationId: license.organisationId,
+          targetType: 'license',
+          targetId: id,
+          data: { previousHint: license.keyHint, hint: key.slice(-5) },
+        },
+      ]);
     });
     return { ...(await this.get(id, scope)), key };
   }

@@ -27,7 +27,14 @@ export class OrganisationService {
   async create(input: { name: string; metadata: Record<string, unknown> }, scope: OrganisationScope, ctx: RequestContext): Promise<Organisation> {
     if (scope.organisationId) throw new LeaseholdError('FORBIDDEN', 'A key bound to one organisation cannot create organisations.');
     const now = this.deps.clock.now();
-    const row = { id: newId('organisation', now.getTime()), name: input.name, metadata: input.metadata, stripeCustomerId: null, createdAt: now, updatedAt: now };
+    const row = {
+      id: newId('organisation', now.getTime()),
+      name: input.name,
+      metadata: input.metadata,
+      stripeCustomerId: null,
+      createdAt: now,
+      updatedAt: now,
+    };
     await this.deps.db.transaction(async (tx) => {
       await tx.insert(organisations).values(row);
       await appendAudit(tx, ctx, now, [

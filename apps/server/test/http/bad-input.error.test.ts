@@ -1,8 +1,8 @@
 import { newId } from '@leasehold/protocol/ids';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRIVERS } from '../support/databases.js';
-import { snapshot } from '../support/snapshot.js';
 import { ADMIN_KEY, acquireBody, createHarness, expectStatus, type Harness, type SeededLicense, seedLicense } from '../support/harness.js';
+import { snapshot } from '../support/snapshot.js';
 
 for (const driver of DRIVERS) {
   describe(`bad input on ${driver}`, () => {

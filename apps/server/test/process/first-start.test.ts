@@ -46,12 +46,16 @@ describe('embedded server, first start and key rotation', () => {
       const kids = async () => ((await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
       const before = await kids();
       expect(before).toHaveLength(1);
-      const { stdout } = await run(process.execPath, [SERVER_MAIN, 'keys', 'rotate', '--overlap', '1h'], { env: { PATH: process.env.PATH, LEASEHOLD_DATA_DIR: dataDir } });
+      const { stdout } = await run(process.execPath, [SERVER_MAIN, 'keys', 'rotate', '--overlap', '1h'], {
+        env: { PATH: process.env.PATH, LEASEHOLD_DATA_DIR: dataDir },
+      });
       expect(stdout).toMatch(/Signing with \S+\. Still published until the overlap ends: /);
       server.child.kill('SIGHUP');
       await expect.poll(kids, { timeout: 5_000 }).toHaveLength(2);
       expect((await kids())[0]).toBe(before[0]);
-      const bad = await run(process.execPath, [SERVER_MAIN, 'keys', 'rotate', '--overlap', 'soon'], { env: { PATH: process.env.PATH, LEASEHOLD_DATA_DIR: dataDir } }).catch((e) => e);
+      const bad = await run(process.execPath, [SERVER_MAIN, 'keys', 'rotate', '--overlap', 'soon'], {
+        env: { PATH: process.env.PATH, LEASEHOLD_DATA_DIR: dataDir },
+      }).catch((e) => e);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain('--overlap');
     } finally {
@@ -60,7 +64,9 @@ describe('embedded server, first start and key rotation', () => {
   }, 60_000);
 
   it('refuses to start on bad configuration, naming each variable', async () => {
-    const failed = await run(process.execPath, [SERVER_MAIN, 'serve'], { env: { PATH: process.env.PATH, PORT: 'x', DATABASE_URL: 'mysql://nope' } }).catch((e) => e);
+    const failed = await run(process.execPath, [SERVER_MAIN, 'serve'], { env: { PATH: process.env.PATH, PORT: 'x', DATABASE_URL: 'mysql://nope' } }).catch(
+      (e) => e,
+    );
     expect(failed.code).toBe(2);
     expect(failed.stderr).toContain('PORT');
     expect(failed.stderr).toContain('DATABASE_URL');
