@@ -12,6 +12,8 @@ export interface AuditEntry {
   targetType?: string | null;
   targetId?: string | null;
   data?: Record<string, unknown>;
+  /** Who asked, when one transaction records the decisions of several requests. */
+  context?: RequestContext;
 }
 
 /**
@@ -31,13 +33,13 @@ export async function appendAudit(tx: Executor, ctx: RequestContext, at: Date, e
       id: newId('auditEvent', at.getTime()),
       at,
       action: entry.action,
-      actorType: ctx.actor.type,
-      actorId: ctx.actor.id,
+      actorType: (entry.context ?? ctx).actor.type,
+      actorId: (entry.context ?? ctx).actor.id,
       organisationId: entry.organisationId ?? null,
       targetType: entry.targetType ?? null,
       targetId: entry.targetId ?? null,
-      requestId: ctx.requestId,
-      ip: ctx.ip,
+      requestId: (entry.context ?? ctx).requestId,
+      ip: (entry.context ?? ctx).ip,
       data: entry.data ?? {},
       prevHash,
     };

@@ -55,11 +55,7 @@ export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async
         return licensing.acquire({ ...body, licenseId, userId }, context(request, { type: 'user', id: userId }));
       }
       await perLicenseKey(reply, body.licenseKey);
-      const licenseId = await licensing.licenseIdForKey(body.product, body.licenseKey);
-      if (body.licenseId && body.licenseId !== licenseId) {
-        throw new LeaseholdError('LICENSE_NOT_FOUND', 'The licenseId does not belong to this key.');
-      }
-      return licensing.acquire({ ...body, licenseId, userId: null }, context(request, { type: 'license-key', id: licenseId }));
+      return licensing.acquireWithKey({ ...body, licenseKey: body.licenseKey }, { requestId: request.id, ip: request.ip });
     },
   );
 

@@ -1,8 +1,6 @@
-import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import { licenses, plans, products } from '../db/schema.js';
 import type { LicenseRefusal } from './seat-store.js';
-import type { LockedLicense } from './seat-terms.js';
+import { type LockedLicense, readLicenses } from './seat-terms.js';
 
 /**
  * Reads license terms for the Redis seat store, fresh from PostgreSQL and without
@@ -56,52 +54,9 @@ export class LicenseTermsLoader {
   }
 }
 
-/** Terms of many licenses in one query (the same columns as lockLicense, without the lock). */
-export async function readTerms(db: Db, ids: string[]): Promise<Map<string, LockedLicense>> {
-  const rows = await db
-    .select({
-      id: licenses.id,
-      organisationId: licenses.organisationId,
-      status: licenses.status,
-      expiresAt: licenses.expiresAt,
-      seatsOverride: licenses.seatsOverride,
-      overageOverride: licenses.overageOverride,
-      entitlementsOverride: licenses.entitlementsOverride,
-      seats: plans.seats,
-      overage: plans.overage,
-      seatBasis: plans.seatBasis,
-      leaseTtlSeconds: plans.leaseTtlSeconds,
-      heartbeatIntervalSeconds: plans.heartbeatIntervalSeconds,
-      offlineGraceSeconds: plans.offlineGraceSeconds,
-      maxBorrowSeconds: plans.maxBorrowSeconds,
-      entitlements: plans.entitlements,
-      productCode: products.code,
-    })
-    .from(licenses)
-    .innerJoin(plans, eq(plans.id, licenses.planId))
-    .innerJoin(products, eq(products.id, licenses.productId))
-    .where(inArray(licenses.id, ids));
-  const out = new Map<string, LockedLicense>();
-  for (const row of rows) {
-    out.set(row.id, {
-      status: row.status,
-      expiresAt: row.expiresAt,
-      maxBorrowSeconds: row.maxBorrowSeconds,
-      terms: {
-        licenseId: row.id,
-        organisationId: row.organisationId,
-        productCode: row.productCode,
-        seats: row.seatsOverride ?? row.seats,
-        overage: row.overageOverride ?? row.overage,
-        seatBasis: row.seatBasis,
-        leaseTtlSeconds: row.leaseTtlSeconds,
-        heartbeatIntervalSeconds: row.heartbeatIntervalSeconds,
-        offlineGraceSeconds: row.offlineGraceSeconds,
-        entitlements: row.entitlementsOverride ?? row.entitlements,
-      },
-    });
-  }
-  return out;
+/** Terms of many licenses in one query, without row locks: Redis decides seats, not a lock. */
+export function readTerms(db: Db, ids: string[]): Promise<Map<string, LockedLicense>> {
+  return readLicenses(db, ids, null);
 }
 
 /** A refusal by status alone; expiry by time is judged inside the scripts, on Redis time. */

@@ -31,6 +31,8 @@ export interface OrganisationScope {
 
 export interface AcquireSeat {
   licenseId: string;
+  /** The hash of the key the caller presented, re-checked under the lock; null for a signed-in user. */
+  keyHash: string | null;
   userId: string | null;
   fingerprint: string;
   fingerprintComponents: Record<string, string> | null;

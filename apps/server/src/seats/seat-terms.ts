@@ -1,10 +1,11 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../db/database.js';
 import { licenses, plans, products } from '../db/schema.js';
 import type { LicenseRefusal, SeatTerms } from './seat-store.js';
 
 export interface LockedLicense {
   terms: SeatTerms;
+  keyHash: string;
   status: 'active' | 'suspended' | 'expired' | 'revoked';
   expiresAt: Date | null;
   maxBorrowSeconds: number;
@@ -15,10 +16,20 @@ export interface LockedLicense {
  * decisions that may take a seat, `share` for heartbeats that only keep one.
  */
 export async function lockLicense(tx: Executor, licenseId: string, mode: 'update' | 'share'): Promise<LockedLicense | null> {
-  const [row] = await tx
+  return (await readLicenses(tx, [licenseId], mode)).get(licenseId) ?? null;
+}
+
+/**
+ * Reads licenses with their plans' terms, in ID order, optionally locking the
+ * license rows (always in the same order, so two batches never deadlock).
+ */
+export async function readLicenses(tx: Executor, licenseIds: string[], lock: 'update' | 'share' | null): Promise<Map<string, LockedLicense>> {
+  if (licenseIds.length === 0) return new Map();
+  const query = tx
     .select({
       id: licenses.id,
       organisationId: licenses.organisationId,
+      keyHash: licenses.keyHash,
       status: licenses.status,
       expiresAt: licenses.expiresAt,
       seatsOverride: licenses.seatsOverride,
@@ -37,26 +48,32 @@ export async function lockLicense(tx: Executor, licenseId: string, mode: 'update
     .from(licenses)
     .innerJoin(plans, eq(plans.id, licenses.planId))
     .innerJoin(products, eq(products.id, licenses.productId))
-    .where(eq(licenses.id, licenseId))
-    .for(mode, { of: licenses });
-  if (!row) return null;
-  return {
-    status: row.status,
-    expiresAt: row.expiresAt,
-    maxBorrowSeconds: row.maxBorrowSeconds,
-    terms: {
-      licenseId: row.id,
-      organisationId: row.organisationId,
-      productCode: row.productCode,
-      seats: row.seatsOverride ?? row.seats,
-      overage: row.overageOverride ?? row.overage,
-      seatBasis: row.seatBasis,
-      leaseTtlSeconds: row.leaseTtlSeconds,
-      heartbeatIntervalSeconds: row.heartbeatIntervalSeconds,
-      offlineGraceSeconds: row.offlineGraceSeconds,
-      entitlements: row.entitlementsOverride ?? row.entitlements,
-    },
-  };
+    .where(licenseIds.length === 1 ? eq(licenses.id, licenseIds[0] as string) : inArray(licenses.id, licenseIds))
+    .orderBy(licenses.id);
+  const rows = lock ? await query.for(lock, { of: licenses }) : await query;
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        keyHash: row.keyHash,
+        status: row.status,
+        expiresAt: row.expiresAt,
+        maxBorrowSeconds: row.maxBorrowSeconds,
+        terms: {
+          licenseId: row.id,
+          organisationId: row.organisationId,
+          productCode: row.productCode,
+          seats: row.seatsOverride ?? row.seats,
+          overage: row.overageOverride ?? row.overage,
+          seatBasis: row.seatBasis,
+          leaseTtlSeconds: row.leaseTtlSeconds,
+          heartbeatIntervalSeconds: row.heartbeatIntervalSeconds,
+          offlineGraceSeconds: row.offlineGraceSeconds,
+          entitlements: row.entitlementsOverride ?? row.entitlements,
+        },
+      },
+    ]),
+  );
 }
 
 /** Why a license cannot hold seats now, or null when it can. Expiry is judged on the server's clock. */

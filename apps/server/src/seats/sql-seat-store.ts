@@ -1,26 +1,15 @@
-import { newId } from '@leasehold/protocol/ids';
 import { and, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
-import { matchesHash, randomSecret, sha256 } from '../crypto.js';
-import type { Db, Executor, Tx } from '../db/database.js';
+import type { Db, Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../request-context.js';
 import type { LeaseTokens } from '../tokens/lease-tokens.js';
-import type {
-  AcquireOutcome,
-  AcquireSeat,
-  BorrowOutcome,
-  HeartbeatOutcome,
-  LiveSession,
-  OrganisationScope,
-  ReleaseOutcome,
-  SeatHolder,
-  SeatStore,
-  SeatTerms,
-  SessionRef,
-} from './seat-store.js';
-import { basisKey, licenseRefusal, lockLicense } from './seat-terms.js';
+import { GroupCommit } from './group-commit.js';
+import type { AcquireOutcome, AcquireSeat, BorrowOutcome, HeartbeatOutcome, OrganisationScope, ReleaseOutcome, SeatStore, SessionRef } from './seat-store.js';
+import { licenseRefusal, lockLicense } from './seat-terms.js';
+import { type AcquireJob, decideAcquires } from './sql-acquire.js';
+import { addSeconds, asFacts, countLive, findSession, leaseFacts, liveHolders, maxDate, type SessionRow, sessionEvent, toLive } from './sql-seat-helpers.js';
 
 export interface SqlSeatStoreDeps {
   db: Db;
@@ -28,125 +17,26 @@ export interface SqlSeatStoreDeps {
   tokens: LeaseTokens;
 }
 
-type SessionRow = typeof sessions.$inferSelect;
-
-const addSeconds = (d: Date, s: number) => new Date(d.getTime() + s * 1000);
 const REAP_BATCH = 500;
+/** Acquires decided in one transaction at most: large enough to share the commit, small enough to keep each short. */
+const MAX_ACQUIRE_BATCH = 64;
 
 /**
- * Seats counted in SQL: each decision that may take a seat runs in one transaction
+ * Seats counted in SQL: each decision that may take a seat runs in a transaction
  * holding a row lock on its license, so concurrent acquires of one license — from
- * any number of server processes — are decided one after another.
+ * any number of server processes — are decided one after another. Acquires that
+ * arrive together share one transaction (see GroupCommit).
  */
 export class SqlSeatStore implements SeatStore {
   readonly kind = 'sql';
-  constructor(private readonly deps: SqlSeatStoreDeps) {}
+  readonly #acquires: GroupCommit<AcquireJob, AcquireOutcome>;
 
-  async acquire(req: AcquireSeat, ctx: RequestContext): Promise<AcquireOutcome> {
-    return this.deps.db.transaction(async (tx) => {
-      const locked = await lockLicense(tx, req.licenseId, 'update');
-      if (!locked) return { kind: 'license-refused', code: 'LICENSE_NOT_FOUND' } as const;
-      const now = this.deps.clock.now();
-      const { terms } = locked;
-      const audit = (action: string, data: Record<string, unknown>, targetId: string | null = null) =>
-        appendAudit(tx, ctx, now, [
-          {
-            action,
-            organisationId: terms.organisationId,
-            targetType: targetId ? 'session' : 'license',
-            targetId: targetId ?? terms.licenseId,
-            data: { licenseId: terms.licenseId, ...data },
-          },
-        ]);
-
-      const refusal = licenseRefusal(locked, now);
-      if (refusal) {
-        await audit('seat.denied', { code: refusal, fingerprint: req.fingerprint });
-        return { kind: 'license-refused', code: refusal } as const;
-      }
-
-      if (req.idempotencyKey) {
-        const [earlier] = await tx
-          .select()
-          .from(sessions)
-          .where(and(eq(sessions.licenseId, req.licenseId), eq(sessions.idempotencyKey, req.idempotencyKey)));
-        if (earlier && earlier.fingerprint !== req.fingerprint) return { kind: 'idempotency-conflict' } as const;
-        if (earlier && earlier.endedAt === null && earlier.expiresAt > now) {
-          return this.#reuse(tx, earlier, terms, now);
-        }
-        // The earlier session ended: its key may start a new one.
-        if (earlier) await tx.update(sessions).set({ idempotencyKey: null }).where(eq(sessions.id, earlier.id));
-      }
-
-      const sessionId = newId('session', now.getTime());
-      const key = basisKey(terms.seatBasis, { sessionId, fingerprint: req.fingerprint, userId: req.userId });
-      const { used, mine } = await countLive(tx, terms.licenseId, key, now);
-      const capacity = terms.seats + terms.overage;
-      if (!mine && used >= capacity) {
-        const holders = await liveHolders(tx, terms.licenseId, now);
-        await audit('seat.denied', { code: 'NO_SEAT_AVAILABLE', used, total: terms.seats, fingerprint: req.fingerprint });
-        return { kind: 'no-seat', terms, seatsUsed: used, nextFreeAt: holders[0]?.expiresAt ?? null, holders } as const;
-      }
-
-      const secret = randomSecret();
-      const expiresAt = addSeconds(now, terms.leaseTtlSeconds);
-      const issued = await this.deps.tokens.issue(
-        leaseFacts(terms, { sessionId, userId: req.userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil: null }),
-        now,
-      );
-      await tx.insert(sessions).values({
-        id: sessionId,
-        licenseId: terms.licenseId,
-        organisationId: terms.organisationId,
-        userId: req.userId,
-        basisKey: key,
-        fingerprint: req.fingerprint,
-        fingerprintComponents: req.fingerprintComponents,
-        secretHash: sha256(secret),
-        idempotencyKey: req.idempotencyKey,
-        hostname: req.hostname,
-        platform: req.platform,
-        clientVersion: req.clientVersion,
-        ip: req.ip,
-        startedAt: now,
-        lastHeartbeatAt: now,
-        expiresAt,
-        leaseToken: issued.token,
-        leaseTokenRenewAt: issued.renewAt,
-      });
-      const seatsUsed = mine ? used : used + 1;
-      await audit(
-        'seat.granted',
-        { basis: terms.seatBasis, sharedSeat: mine, overage: seatsUsed > terms.seats, seatsUsed, hostname: req.hostname, fingerprint: req.fingerprint },
-        sessionId,
-      );
-      const session: LiveSession = {
-        sessionId,
-        userId: req.userId,
-        fingerprint: req.fingerprint,
-        startedAt: now,
-        lastHeartbeatAt: now,
-        expiresAt,
-        borrowedUntil: null,
-        terms,
-        leaseToken: issued.token,
-      };
-      return { kind: 'granted', session, sessionSecret: secret, reused: false, seatsUsed } as const;
-    });
+  constructor(private readonly deps: SqlSeatStoreDeps) {
+    this.#acquires = new GroupCommit((jobs) => deps.db.transaction((tx) => decideAcquires(tx, jobs, () => deps.clock.now(), deps.tokens)), MAX_ACQUIRE_BATCH);
   }
 
-  /** A repeated acquire: the same session, renewed, with a new secret (the first answer may have been lost). */
-  async #reuse(tx: Tx, row: SessionRow, terms: SeatTerms, now: Date): Promise<AcquireOutcome> {
-    const secret = randomSecret();
-    const expiresAt = maxDate(addSeconds(now, terms.leaseTtlSeconds), row.borrowedUntil);
-    const issued = await this.deps.tokens.issue(leaseFacts(terms, { ...asFacts(row), expiresAt }), now);
-    await tx
-      .update(sessions)
-      .set({ secretHash: sha256(secret), lastHeartbeatAt: now, expiresAt, leaseToken: issued.token, leaseTokenRenewAt: issued.renewAt })
-      .where(eq(sessions.id, row.id));
-    const { used } = await countLive(tx, terms.licenseId, row.basisKey, now);
-    const session = toLive(row, terms, { lastHeartbeatAt: now, expiresAt, leaseToken: issued.token });
-    return { kind: 'granted', session, sessionSecret: secret, reused: true, seatsUsed: used };
+  async acquire(req: AcquireSeat, ctx: RequestContext): Promise<AcquireOutcome> {
+    return this.#acquires.submit({ req, ctx });
   }
 
   async heartbeat(ref: SessionRef, ctx: RequestContext): Promise<HeartbeatOutcome> {
@@ -311,100 +201,4 @@ export class SqlSeatStore implements SeatStore {
   }
 
   async close(): Promise<void> {}
-}
-
-async function findSession(tx: Executor, ref: SessionRef): Promise<SessionRow | null> {
-  const [row] = await tx.select().from(sessions).where(eq(sessions.id, ref.sessionId));
-  // A wrong secret answers as a missing session: session IDs are not to be probed.
-  return row && matchesHash(ref.sessionSecret, row.secretHash) ? row : null;
-}
-
-/** Live seats of a license (distinct basis keys) and whether `key` already holds one. */
-async function countLive(tx: Executor, licenseId: string, key: string, now: Date, excludeSessionId?: string) {
-  const [row] = await tx
-    .select({
-      used: sql<number>`count(distinct ${sessions.basisKey})::int`,
-      mine: sql<boolean>`coalesce(bool_or(${sessions.basisKey} = ${key}), false)`,
-    })
-    .from(sessions)
-    .where(
-      and(
-        eq(sessions.licenseId, licenseId),
-        isNull(sessions.endedAt),
-        gt(sessions.expiresAt, now),
-        excludeSessionId ? sql`${sessions.id} <> ${excludeSessionId}` : undefined,
-      ),
-    );
-  return { used: Number(row?.used ?? 0), mine: Boolean(row?.mine) };
-}
-
-/** Who holds the seats, soonest to free first (at most ten), for a refused caller. */
-async function liveHolders(tx: Executor, licenseId: string, now: Date): Promise<SeatHolder[]> {
-  const rows = await tx
-    .select({
-      hostname: sql<string | null>`max(${sessions.hostname})`,
-      userId: sql<string | null>`max(${sessions.userId})`,
-      since: sql<string>`min(${sessions.startedAt})`,
-      expiresAt: sql<string>`max(${sessions.expiresAt})`,
-    })
-    .from(sessions)
-    .where(and(eq(sessions.licenseId, licenseId), isNull(sessions.endedAt), gt(sessions.expiresAt, now)))
-    .groupBy(sessions.basisKey)
-    .orderBy(sql`max(${sessions.expiresAt})`)
-    .limit(10);
-  return rows.map((r) => ({ hostname: r.hostname, userId: r.userId, since: new Date(r.since), expiresAt: new Date(r.expiresAt) }));
-}
-
-function sessionEvent(action: string, row: SessionRow, data: Record<string, unknown>): AuditEntry {
-  return { action, organisationId: row.organisationId, targetType: 'session', targetId: row.id, data: { licenseId: row.licenseId, ...data } };
-}
-
-function maxDate(a: Date, b: Date | null): Date {
-  return b && b > a ? b : a;
-}
-
-interface SessionFacts {
-  sessionId: string;
-  userId: string | null;
-  fingerprint: string;
-  expiresAt: Date;
-  borrowedUntil: Date | null;
-}
-
-function asFacts(row: SessionRow): SessionFacts {
-  return { sessionId: row.id, userId: row.userId, fingerprint: row.fingerprint, expiresAt: row.expiresAt, borrowedUntil: row.borrowedUntil };
-}
-
-function leaseFacts(terms: SeatTerms, s: SessionFacts) {
-  return {
-    sessionId: s.sessionId,
-    licenseId: terms.licenseId,
-    organisationId: terms.organisationId,
-    productCode: terms.productCode,
-    userId: s.userId,
-    fingerprint: s.fingerprint,
-    entitlements: terms.entitlements,
-    leaseExpiresAt: s.expiresAt,
-    leaseTtlSeconds: terms.leaseTtlSeconds,
-    offlineGraceSeconds: terms.offlineGraceSeconds,
-    borrowedUntil: s.borrowedUntil,
-  };
-}
-
-function toLive(
-  row: SessionRow,
-  terms: SeatTerms,
-  changes: { lastHeartbeatAt: Date; expiresAt: Date; leaseToken: string; borrowedUntil?: Date | null },
-): LiveSession {
-  return {
-    sessionId: row.id,
-    userId: row.userId,
-    fingerprint: row.fingerprint,
-    startedAt: row.startedAt,
-    lastHeartbeatAt: changes.lastHeartbeatAt,
-    expiresAt: changes.expiresAt,
-    borrowedUntil: changes.borrowedUntil === undefined ? row.borrowedUntil : changes.borrowedUntil,
-    terms,
-    leaseToken: changes.leaseToken,
-  };
 }

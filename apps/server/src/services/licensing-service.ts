@@ -10,6 +10,7 @@ import type { RequestContext } from '../request-context.js';
 import type { LicenseRefusal, LiveSession, SeatStore, SessionRef } from '../seats/seat-store.js';
 import { licenseRefusal, lockLicense } from '../seats/seat-terms.js';
 import type { LeaseTokens } from '../tokens/lease-tokens.js';
+import { LicenseKeyCache } from './license-key-cache.js';
 
 export interface LicensingDeps {
   db: Db;
@@ -28,23 +29,50 @@ const REFUSAL_DETAIL: Record<LicenseRefusal, string> = {
 
 /** Taking, keeping and giving back seats: the calls the SDK makes. */
 export class LicensingService {
-  constructor(private readonly deps: LicensingDeps) {}
+  constructor(private readonly deps: LicensingDeps) {
+    this.#keys = new LicenseKeyCache(() => Date.now());
+  }
+
+  readonly #keys: LicenseKeyCache;
 
   /** Finds the license a key opens for a product; a key of another product answers as an unknown key. */
   async licenseIdForKey(productCode: string, key: string): Promise<string> {
+    const keyHash = sha256(key);
+    const cached = this.#keys.get(productCode, keyHash);
+    if (cached) return cached;
     const [row] = await this.deps.db
       .select({ id: licenses.id })
       .from(licenses)
       .innerJoin(products, eq(products.id, licenses.productId))
-      .where(and(eq(licenses.keyHash, sha256(key)), eq(products.code, productCode)));
+      .where(and(eq(licenses.keyHash, keyHash), eq(products.code, productCode)));
     if (!row) throw refused('LICENSE_NOT_FOUND');
+    this.#keys.set(productCode, keyHash, row.id);
     return row.id;
   }
 
-  async acquire(input: AcquireRequest & { licenseId: string; userId: string | null }, ctx: RequestContext): Promise<AcquireResponse> {
+  /**
+   * Takes a seat with a license key. The key's license comes from a short cache;
+   * the seat store re-checks the key under the license lock, and if it no longer
+   * opens the license (rotated), the entry is dropped and the key looked up again.
+   */
+  async acquireWithKey(input: AcquireRequest & { licenseKey: string }, ctx: Omit<RequestContext, 'actor'>, retried = false): Promise<AcquireResponse> {
+    const licenseId = await this.licenseIdForKey(input.product, input.licenseKey);
+    if (input.licenseId && input.licenseId !== licenseId) throw new LeaseholdError('LICENSE_NOT_FOUND', 'The licenseId does not belong to this key.');
+    const keyHash = sha256(input.licenseKey);
+    try {
+      return await this.acquire({ ...input, licenseId, userId: null, keyHash }, { ...ctx, actor: { type: 'license-key', id: licenseId } });
+    } catch (error) {
+      if (retried || !(error instanceof LeaseholdError) || error.code !== 'LICENSE_NOT_FOUND') throw error;
+      this.#keys.evict(input.product, keyHash);
+      return this.acquireWithKey(input, ctx, true);
+    }
+  }
+
+  async acquire(input: AcquireRequest & { licenseId: string; userId: string | null; keyHash?: string }, ctx: RequestContext): Promise<AcquireResponse> {
     const outcome = await this.deps.seats.acquire(
       {
         licenseId: input.licenseId,
+        keyHash: input.keyHash ?? null,
         userId: input.userId,
         fingerprint: input.fingerprint,
         fingerprintComponents: input.fingerprintComponents ?? null,

@@ -159,6 +159,16 @@ export function describeSeatStore(name: string, makeHarness: () => Promise<Harne
       expect((await acquire(seed, 'machine-cccc')).json().code).toBe('LICENSE_REVOKED');
     });
 
+    it('stops opening the license with a rotated key at once, though the key was just used', async () => {
+      const seed = await seedLicense(h, { seats: 5 });
+      expectStatus(await acquire(seed, 'machine-aaaa'), 200);
+      const rotated = expectStatus(await h.admin('POST', `/licenses/${seed.licenseId}/rotate-key`), 200);
+      const old = await acquire(seed, 'machine-bbbb');
+      expect(old.statusCode).toBe(404);
+      expect(old.json().code).toBe('LICENSE_NOT_FOUND');
+      expectStatus(await h.licensing('acquire', acquireBody({ ...seed, key: rotated.key }, 'machine-bbbb')), 200);
+    });
+
     it('lets an administrator force-release a seat', async () => {
       const seed = await seedLicense(h, { seats: 1 });
       const a = expectStatus(await acquire(seed, 'machine-aaaa'), 200);

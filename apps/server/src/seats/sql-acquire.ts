@@ -1,0 +1,226 @@
+import { newId } from '@leasehold/protocol/ids';
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
+import { randomSecret, sha256 } from '../crypto.js';
+import type { Tx } from '../db/database.js';
+import { sessions } from '../db/schema.js';
+import type { RequestContext } from '../request-context.js';
+import type { LeaseTokens } from '../tokens/lease-tokens.js';
+import type { AcquireOutcome, AcquireSeat, LiveSession, SeatTerms } from './seat-store.js';
+import { basisKey, type LockedLicense, licenseRefusal, readLicenses } from './seat-terms.js';
+import { addSeconds, asFacts, countLive, leaseFacts, liveHolders, maxDate, type SessionRow, toLive } from './sql-seat-helpers.js';
+
+export interface AcquireJob {
+  req: AcquireSeat;
+  ctx: RequestContext;
+}
+
+type Granted = Extract<AcquireOutcome, { kind: 'granted' }>;
+
+/**
+ * Decides a batch of acquires in one transaction. Each license in the batch is
+ * locked (in ID order) and its live seats read once; the requests are then
+ * decided one after another in arrival order exactly as if each had its own
+ * transaction, and all new sessions and audit events are written together.
+ */
+export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Date, tokens: LeaseTokens): Promise<AcquireOutcome[]> {
+  const licenseIds = [...new Set(jobs.map((j) => j.req.licenseId))].sort();
+  const locked = await readLicenses(tx, licenseIds, 'update');
+  const at = now();
+  const outcomes: AcquireOutcome[] = new Array(jobs.length);
+  const events: AuditEntry[] = [];
+  const rows: (typeof sessions.$inferInsert)[] = [];
+  const denied: { index: number; licenseId: string }[] = [];
+
+  for (const licenseId of licenseIds) {
+    const group = jobs.map((job, index) => ({ job, index })).filter(({ job }) => job.req.licenseId === licenseId);
+    const license = locked.get(licenseId);
+    if (!license) {
+      for (const { index } of group) outcomes[index] = { kind: 'license-refused', code: 'LICENSE_NOT_FOUND' };
+      continue;
+    }
+    const { terms } = license;
+    const event = (ctx: RequestContext, action: string, data: Record<string, unknown>, sessionId: string | null = null): AuditEntry => ({
+      action,
+      context: ctx,
+      organisationId: terms.organisationId,
+      targetType: sessionId ? 'session' : 'license',
+      targetId: sessionId ?? licenseId,
+      data: { licenseId, ...data },
+    });
+    // A key rotated since the caller's lookup no longer opens the license.
+    for (const { job, index } of group) {
+      if (job.req.keyHash !== null && job.req.keyHash !== license.keyHash) outcomes[index] = { kind: 'license-refused', code: 'LICENSE_NOT_FOUND' };
+    }
+    const refusal = licenseRefusal(license, at);
+    if (refusal) {
+      for (const { job, index } of group) {
+        if (outcomes[index]) continue;
+        events.push(event(job.ctx, 'seat.denied', { code: refusal, fingerprint: job.req.fingerprint }));
+        outcomes[index] = { kind: 'license-refused', code: refusal };
+      }
+      continue;
+    }
+
+    const earlier = await earlierSessions(
+      tx,
+      licenseId,
+      group.map(({ job }) => job.req.idempotencyKey),
+    );
+    const candidates = group.map(({ job }) => {
+      const sessionId = newId('session', at.getTime());
+      return { sessionId, key: basisKey(terms.seatBasis, { sessionId, fingerprint: job.req.fingerprint, userId: job.req.userId }) };
+    });
+    const seats = await liveSeats(
+      tx,
+      licenseId,
+      candidates.map((c) => c.key),
+      at,
+    );
+    const capacity = terms.seats + terms.overage;
+    const grantedByKey = new Map<string, Granted>();
+
+    for (const [position, { job, index }] of group.entries()) {
+      if (outcomes[index]) continue;
+      const { req } = job;
+      const idem = req.idempotencyKey;
+      if (idem) {
+        const inBatch = grantedByKey.get(idem);
+        const before = earlier.get(idem);
+        const fingerprint = inBatch?.session.fingerprint ?? before?.fingerprint;
+        if (fingerprint !== undefined && fingerprint !== req.fingerprint) {
+          outcomes[index] = { kind: 'idempotency-conflict' };
+          continue;
+        }
+        if (inBatch) {
+          outcomes[index] = { ...inBatch, reused: true };
+          continue;
+        }
+        if (before && before.endedAt === null && before.expiresAt > at) {
+          const reused = await reuse(tx, before, terms, at, tokens);
+          grantedByKey.set(idem, reused);
+          outcomes[index] = reused;
+          continue;
+        }
+        // The earlier session ended: its key may start a new one.
+        if (before) await tx.update(sessions).set({ idempotencyKey: null }).where(eq(sessions.id, before.id));
+      }
+
+      const { sessionId, key } = candidates[position] as { sessionId: string; key: string };
+      const mine = seats.live.has(key);
+      if (!mine && seats.used >= capacity) {
+        events.push(event(job.ctx, 'seat.denied', { code: 'NO_SEAT_AVAILABLE', used: seats.used, total: terms.seats, fingerprint: req.fingerprint }));
+        outcomes[index] = { kind: 'no-seat', terms, seatsUsed: seats.used, nextFreeAt: null, holders: [] };
+        denied.push({ index, licenseId });
+        continue;
+      }
+      if (!mine) {
+        seats.used += 1;
+        seats.live.add(key);
+      }
+      const secret = randomSecret();
+      const expiresAt = addSeconds(at, terms.leaseTtlSeconds);
+      const issued = await tokens.issue(leaseFacts(terms, { sessionId, userId: req.userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil: null }), at);
+      rows.push({
+        id: sessionId,
+        licenseId,
+        organisationId: terms.organisationId,
+        userId: req.userId,
+        basisKey: key,
+        fingerprint: req.fingerprint,
+        fingerprintComponents: req.fingerprintComponents,
+        secretHash: sha256(secret),
+        idempotencyKey: idem,
+        hostname: req.hostname,
+        platform: req.platform,
+        clientVersion: req.clientVersion,
+        ip: req.ip,
+        startedAt: at,
+        lastHeartbeatAt: at,
+        expiresAt,
+        leaseToken: issued.token,
+        leaseTokenRenewAt: issued.renewAt,
+      });
+      events.push(
+        event(
+          job.ctx,
+          'seat.granted',
+          {
+            basis: terms.seatBasis,
+            sharedSeat: mine,
+            overage: seats.used > terms.seats,
+            seatsUsed: seats.used,
+            hostname: req.hostname,
+            fingerprint: req.fingerprint,
+          },
+          sessionId,
+        ),
+      );
+      const session: LiveSession = {
+        sessionId,
+        userId: req.userId,
+        fingerprint: req.fingerprint,
+        startedAt: at,
+        lastHeartbeatAt: at,
+        expiresAt,
+        borrowedUntil: null,
+        terms,
+        leaseToken: issued.token,
+      };
+      const granted: Granted = { kind: 'granted', session, sessionSecret: secret, reused: false, seatsUsed: seats.used };
+      if (idem) grantedByKey.set(idem, granted);
+      outcomes[index] = granted;
+    }
+  }
+
+  if (rows.length > 0) await tx.insert(sessions).values(rows);
+  // Holders are read after this batch's own grants are in, so a refusal names them too.
+  for (const licenseId of new Set(denied.map((d) => d.licenseId))) {
+    const holders = await liveHolders(tx, licenseId, at);
+    for (const d of denied.filter((x) => x.licenseId === licenseId)) {
+      const outcome = outcomes[d.index] as Extract<AcquireOutcome, { kind: 'no-seat' }>;
+      outcomes[d.index] = { ...outcome, holders, nextFreeAt: holders[0]?.expiresAt ?? null };
+    }
+  }
+  await appendAudit(tx, jobs[0]?.ctx ?? { requestId: null, ip: null, actor: { type: 'system', id: null } }, at, events);
+  return outcomes;
+}
+
+/** A repeated acquire: the same session, renewed, with a new secret (the first answer may have been lost). */
+async function reuse(tx: Tx, row: SessionRow, terms: SeatTerms, now: Date, tokens: LeaseTokens): Promise<Granted> {
+  const secret = randomSecret();
+  const expiresAt = maxDate(addSeconds(now, terms.leaseTtlSeconds), row.borrowedUntil);
+  const issued = await tokens.issue(leaseFacts(terms, { ...asFacts(row), expiresAt }), now);
+  await tx
+    .update(sessions)
+    .set({ secretHash: sha256(secret), lastHeartbeatAt: now, expiresAt, leaseToken: issued.token, leaseTokenRenewAt: issued.renewAt })
+    .where(eq(sessions.id, row.id));
+  const { used } = await countLive(tx, terms.licenseId, row.basisKey, now);
+  const session = toLive(row, terms, { lastHeartbeatAt: now, expiresAt, leaseToken: issued.token });
+  return { kind: 'granted', session, sessionSecret: secret, reused: true, seatsUsed: used };
+}
+
+/** Sessions that earlier used any of these idempotency keys on the license. */
+async function earlierSessions(tx: Tx, licenseId: string, keys: (string | null)[]): Promise<Map<string, SessionRow>> {
+  const wanted = [...new Set(keys.filter((k): k is string => k !== null))];
+  if (wanted.length === 0) return new Map();
+  const rows = await tx
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.licenseId, licenseId), inArray(sessions.idempotencyKey, wanted)));
+  return new Map(rows.map((r) => [r.idempotencyKey as string, r]));
+}
+
+/** How many seats are live (distinct basis keys), and which of the candidate keys already hold one. */
+async function liveSeats(tx: Tx, licenseId: string, candidates: string[], now: Date): Promise<{ used: number; live: Set<string> }> {
+  const [row] = await tx
+    .select({
+      used: sql<number>`count(distinct ${sessions.basisKey})::int`,
+      live: sql<string[] | null>`array_agg(distinct ${sessions.basisKey}) filter (where ${inArray(sessions.basisKey, candidates)})`,
+    })
+    .from(sessions)
+    .where(and(eq(sessions.licenseId, licenseId), isNull(sessions.endedAt), gt(sessions.expiresAt, now)));
+  return { used: Number(row?.used ?? 0), live: new Set(row?.live ?? []) };
+}
+
+export type { LockedLicense };
