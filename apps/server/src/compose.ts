@@ -79,7 +79,15 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   // is handed to the Redis scripts; otherwise they read Redis TIME, one clock for all replicas.
   const redis =
     config.redisUrl && !overrides.seatStore
-      ? await openRedisParts({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, db, tokens, metrics, ...(overrides.clock ? { testClock: clock } : {}) })
+      ? await openRedisParts({
+          url: config.redisUrl,
+          keyPrefix: config.redisKeyPrefix,
+          db,
+          databaseUrl: database.url,
+          tokens,
+          metrics,
+          ...(overrides.clock ? { testClock: clock } : {}),
+        })
       : null;
   const seats = overrides.seatStore
     ? await overrides.seatStore({ database, clock, tokens, metrics })

@@ -19,6 +19,8 @@ export type Executor = Db | Tx;
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
   readonly db: Db;
+  /** The postgres:// URL, for connections outside the pool (a LISTENer); null for PGlite. */
+  readonly url: string | null;
   /** Applies pending migrations; safe to call from many processes at once. */
   migrate(): Promise<void>;
   /** Answers when the database can run a query. */
@@ -52,6 +54,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   return {
     kind: 'postgres',
     db,
+    url,
     async migrate() {
       // drizzle's migrator takes no lock, so replicas starting together are serialised here.
       const client = await pool.connect();
@@ -82,6 +85,7 @@ async function openPglite(dataDir: string | null): Promise<Database> {
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     kind: 'pglite',
+    url: null,
     db,
     async migrate() {
       await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS });

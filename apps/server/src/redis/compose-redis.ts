@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
+import { NotificationListener } from '../db/notification-listener.js';
 import { RedisRateLimiter } from '../http/redis-rate-limiter.js';
 import type { Metrics } from '../ops/metrics.js';
 import { RedisSeatStore } from '../seats/redis-seat-store.js';
@@ -14,14 +15,19 @@ export interface RedisParts {
   close(): Promise<void>;
 }
 
+/** The channel the migration's trigger NOTIFYs on: a license ID, or '*' for all. */
+export const LICENSE_CHANGED_CHANNEL = 'leasehold_license_changed';
+
 /**
  * The Redis side of a production server: one connection, the seat store and the
- * shared rate limiter on it, and the readiness check. Start-up does not wait for
+ * shared rate limiter on it, the readiness check, and the PostgreSQL listener that
+ * keeps the seat store's copy of license terms current (without it, with PGlite,
+ * every heartbeat reads the terms from the database). Start-up does not wait for
  * Redis longer than a few seconds: until it answers, /readyz fails and licensing
  * answers 503.
  */
 export async function openRedisParts(
-  options: { url: string; keyPrefix: string; db: Db; tokens: LeaseTokens; metrics: Metrics; testClock?: Clock },
+  options: { url: string; keyPrefix: string; db: Db; databaseUrl: string | null; tokens: LeaseTokens; metrics: Metrics; testClock?: Clock },
   log: (message: string, error?: unknown) => void = () => {},
 ): Promise<RedisParts> {
   const connection = new RedisConnection(options.url, options.metrics);
@@ -35,12 +41,20 @@ export async function openRedisParts(
     onBackgroundError: (error) => log('copying heartbeats to PostgreSQL failed; will retry', error),
   });
   const rateLimiter = new RedisRateLimiter(connection, options.keyPrefix);
+  const listener = options.databaseUrl
+    ? new NotificationListener(options.databaseUrl, LICENSE_CHANGED_CHANNEL, {
+        notify: (licenseId) => seats.termsCache.invalidate(licenseId),
+        live: (listening) => seats.termsCache.setListening(listening),
+      })
+    : null;
+  listener?.start();
   return {
     connection,
     seats,
     rateLimiter,
     readiness: { name: 'redis', check: () => connection.ping() },
     async close() {
+      await listener?.close();
       await connection.close();
     },
   };

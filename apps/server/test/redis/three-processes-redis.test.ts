@@ -80,4 +80,32 @@ describe('three server processes sharing one Redis', () => {
     const ready = await fetch(`${a}/readyz`);
     expect((await ready.json()).checks).toMatchObject({ database: 'ok', redis: 'ok' });
   }, 60_000);
+
+  it('ends sessions on every replica soon after a suspension through one of them', async () => {
+    const [a, b, c] = servers.map((s) => s.url) as [string, string, string];
+    const product = (await post(a, '/api/v1/admin/products', { code: 'suspended-app', name: 'Suspended app' }, true)).body;
+    const plan = (await post(a, '/api/v1/admin/plans', { productId: product.id, code: 'team', name: 'Team', seats: 5 }, true)).body;
+    const org = (await post(a, '/api/v1/admin/organisations', { name: 'Suspended Ltd' }, true)).body;
+    const license = (await post(a, '/api/v1/admin/licenses', { organisationId: org.id, planId: plan.id }, true)).body;
+    const creds = await Promise.all(
+      [b, c].map(async (base, i) => {
+        const granted = (
+          await post(base, '/api/v1/licenses/acquire', { product: 'suspended-app', licenseKey: license.key, fingerprint: `replica-${i}-machine` })
+        ).body;
+        const ref = { sessionId: granted.sessionId, sessionSecret: granted.sessionSecret };
+        // A heartbeat first, so each replica holds the license's terms in memory.
+        expect((await post(base, '/api/v1/licenses/heartbeat', ref)).status).toBe(200);
+        return { base, ref };
+      }),
+    );
+    expect((await post(a, `/api/v1/admin/licenses/${license.id}/suspend`, {}, true)).status).toBe(200);
+    const suspendedAt = Date.now();
+    for (const { base, ref } of creds) {
+      await expect
+        .poll(async () => (await post(base, '/api/v1/licenses/heartbeat', ref)).body.code, { timeout: 1_000, interval: 10 })
+        .toBe('LICENSE_SUSPENDED');
+    }
+    // Well inside the cache's 5 s backstop: the notification did it.
+    expect(Date.now() - suspendedAt).toBeLessThan(1_000);
+  }, 30_000);
 });
