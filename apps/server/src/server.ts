@@ -47,8 +47,9 @@ export async function startServer(config: Config, print: (line: string) => void,
   if (signer instanceof LocalKeyFileSigner) every(30, () => signer.refresh());
 
   if (generatedKey) print(`Admin API key: ${generatedKey}`);
-  print(`Listening on ${url}`);
   print(`API docs: ${config.publicUrl}/docs`);
+  // Last, so whoever waits for this line has seen the others.
+  print(`Listening on ${url}`);
 
   return {
     app,

@@ -9,6 +9,7 @@ import { GroupCommit } from './group-commit.js';
 import type { AcquireOutcome, AcquireSeat, BorrowOutcome, HeartbeatOutcome, OrganisationScope, ReleaseOutcome, SeatStore, SessionRef } from './seat-store.js';
 import { licenseRefusal, lockLicense } from './seat-terms.js';
 import { type AcquireJob, decideAcquires } from './sql-acquire.js';
+import { renewHeartbeats } from './sql-heartbeat.js';
 import { addSeconds, asFacts, countLive, findSession, leaseFacts, liveHolders, maxDate, type SessionRow, sessionEvent, toLive } from './sql-seat-helpers.js';
 
 export interface SqlSeatStoreDeps {
@@ -18,8 +19,8 @@ export interface SqlSeatStoreDeps {
 }
 
 const REAP_BATCH = 500;
-/** Acquires decided in one transaction at most: large enough to share the commit, small enough to keep each short. */
-const MAX_ACQUIRE_BATCH = 64;
+/** Decisions in one transaction at most: enough to share the commit, few enough to keep it short. */
+const MAX_BATCH = 64;
 
 /**
  * Seats counted in SQL: each decision that may take a seat runs in a transaction
@@ -30,9 +31,11 @@ const MAX_ACQUIRE_BATCH = 64;
 export class SqlSeatStore implements SeatStore {
   readonly kind = 'sql';
   readonly #acquires: GroupCommit<AcquireJob, AcquireOutcome>;
+  readonly #heartbeats: GroupCommit<{ ref: SessionRef; ctx: RequestContext }, HeartbeatOutcome>;
 
   constructor(private readonly deps: SqlSeatStoreDeps) {
-    this.#acquires = new GroupCommit((jobs) => deps.db.transaction((tx) => decideAcquires(tx, jobs, () => deps.clock.now(), deps.tokens)), MAX_ACQUIRE_BATCH);
+    this.#acquires = new GroupCommit((jobs) => deps.db.transaction((tx) => decideAcquires(tx, jobs, () => deps.clock.now(), deps.tokens)), MAX_BATCH);
+    this.#heartbeats = new GroupCommit((jobs) => this.#heartbeatBatch(jobs), MAX_BATCH);
   }
 
   async acquire(req: AcquireSeat, ctx: RequestContext): Promise<AcquireOutcome> {
@@ -40,6 +43,26 @@ export class SqlSeatStore implements SeatStore {
   }
 
   async heartbeat(ref: SessionRef, ctx: RequestContext): Promise<HeartbeatOutcome> {
+    return this.#heartbeats.submit({ ref, ctx });
+  }
+
+  /** Renews plain heartbeats together; the others are decided one by one on the full path. */
+  async #heartbeatBatch(jobs: { ref: SessionRef; ctx: RequestContext }[]): Promise<HeartbeatOutcome[]> {
+    const { db, clock, tokens } = this.deps;
+    const renewed = await db.transaction((tx) =>
+      renewHeartbeats(
+        tx,
+        jobs.map((j) => j.ref),
+        () => clock.now(),
+        tokens,
+      ),
+    );
+    const outcomes: HeartbeatOutcome[] = [];
+    for (const [i, job] of jobs.entries()) outcomes.push(renewed[i] ?? (await this.#heartbeatAlone(job.ref, job.ctx)));
+    return outcomes;
+  }
+
+  async #heartbeatAlone(ref: SessionRef, ctx: RequestContext): Promise<HeartbeatOutcome> {
     const first = await this.#heartbeatOnce(ref, ctx, 'share');
     // The lease ran out between the first look and the lock: decide again with the license locked for update.
     return first === 'retry-with-update-lock' ? (this.#heartbeatOnce(ref, ctx, 'update') as Promise<HeartbeatOutcome>) : first;
