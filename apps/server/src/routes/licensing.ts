@@ -8,8 +8,7 @@ import { LeaseholdError } from '../errors.js';
 import { enforceRateLimit, ipKey } from '../http/rate-limit.js';
 import type { RequestContext } from '../request-context.js';
 import { bearerToken } from './auth/user-auth.js';
-
-const problems = { 400: schemas.problem, 401: schemas.problem, 403: schemas.problem, 404: schemas.problem, 409: schemas.problem, 429: schemas.problem };
+import { problems } from './problem-responses.js';
 
 const borrowRequest = schemas.sessionCredentials.extend({
   durationSeconds: z

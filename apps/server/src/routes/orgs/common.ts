@@ -3,14 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AuthenticatedUser } from '../auth/user-auth.js';
 
-export const problems = {
-  400: schemas.problem,
-  401: schemas.problem,
-  403: schemas.problem,
-  404: schemas.problem,
-  409: schemas.problem,
-  429: schemas.problem,
-};
+export { problems } from '../problem-responses.js';
 
 export const orgParams = z.strictObject({ orgId: schemas.id('organisation') });
 
