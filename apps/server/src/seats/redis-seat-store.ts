@@ -89,7 +89,8 @@ export class RedisSeatStore implements SeatStore {
 
   async acquire(req: AcquireSeat, ctx: RequestContext): Promise<AcquireOutcome> {
     const locked = await this.#terms.load(req.licenseId);
-    if (!locked) return { kind: 'license-refused', code: 'LICENSE_NOT_FOUND' };
+    // A key rotated since the caller's lookup no longer opens the license.
+    if (!locked || (req.keyHash !== null && req.keyHash !== locked.keyHash)) return { kind: 'license-refused', code: 'LICENSE_NOT_FOUND' };
     const { terms } = locked;
     const refused = statusRefusal(locked.status);
     if (refused) return this.#refuseAcquire(locked, refused, req, ctx, new Date(await this.#now()));
