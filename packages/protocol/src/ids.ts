@@ -24,6 +24,22 @@ export type IdKind = keyof typeof ID_PREFIXES;
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const BODY_LENGTH = 26;
 
+// Random bytes drawn from the platform's CSPRNG a few kilobytes at a time: a call per
+// ID (one per request, for request IDs) cost more than building the ID. Each byte is
+// handed out once.
+const POOL = new Uint8Array(4096);
+let pooled = POOL.length;
+
+/** The offset in POOL of `n` unused random bytes. */
+function takeRandom(n: number): number {
+  if (pooled + n > POOL.length) {
+    globalThis.crypto.getRandomValues(POOL);
+    pooled = 0;
+  }
+  pooled += n;
+  return pooled - n;
+}
+
 /**
  * A new ID: prefix, underscore, 26 characters. The first 10 encode the time in
  * milliseconds so IDs sort roughly by creation; the other 16 are random (80 bits).
@@ -35,9 +51,9 @@ export function newId(kind: IdKind, nowMs: number = Date.now()): string {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  const at = takeRandom(16);
   let rand = '';
-  for (let i = 0; i < 16; i++) rand += ALPHABET[(bytes[i] as number) % 32];
+  for (let i = at; i < at + 16; i++) rand += ALPHABET[(POOL[i] as number) % 32];
   return `${ID_PREFIXES[kind]}_${time}${rand}`;
 }
 
