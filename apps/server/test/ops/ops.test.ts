@@ -91,7 +91,10 @@ describe('logs', () => {
       await inject('/api/v1/licenses/heartbeat', { sessionId: session.sessionId, sessionSecret: session.sessionSecret }, false);
       await inject('/api/v1/licenses/acquire', { product: 'logged', licenseKey: 'BROKEN', fingerprint: 'machine-log1' }, false);
       const all = lines.join('');
-      expect(lines.length).toBeGreaterThan(10);
+      // One line per answered request, saying what was asked and how it was answered.
+      const answered = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request completed');
+      expect(answered).toHaveLength(8);
+      expect(answered.at(-1)).toMatchObject({ req: { method: 'POST', url: '/api/v1/licenses/acquire' }, res: { statusCode: 400 } });
       for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
       expect(lines.some((l) => JSON.parse(l).reqId?.startsWith('req_'))).toBe(true);
       for (const secret of [ADMIN_KEY, license.key, key.secret, session.sessionSecret, session.leaseToken]) {
