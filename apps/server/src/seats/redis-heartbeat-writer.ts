@@ -71,20 +71,20 @@ export class HeartbeatWriter {
       const rows = JSON.stringify(
         entries.slice(i, i + CHUNK).map(([id, b]) => ({
           id,
-          lhb: b.lastHeartbeatAt.toISOString(),
-          exp: b.expiresAt.toISOString(),
+          lhb: b.lastHeartbeatAt.getTime(),
+          exp: b.expiresAt.getTime(),
           tok: b.token,
-          ren: b.renewAt?.toISOString() ?? null,
+          ren: b.renewAt?.getTime() ?? null,
         })),
       );
       // Ended sessions are left alone: a late copy never revives one.
       await this.db.execute(sql`
         update sessions set
-          last_heartbeat_at = v.lhb,
-          expires_at = v.exp,
+          last_heartbeat_at = to_timestamp(v.lhb / 1000.0),
+          expires_at = to_timestamp(v.exp / 1000.0),
           lease_token = coalesce(v.tok, sessions.lease_token),
-          lease_token_renew_at = coalesce(v.ren, sessions.lease_token_renew_at)
-        from json_to_recordset(${rows}::json) as v(id text, lhb timestamptz, exp timestamptz, tok text, ren timestamptz)
+          lease_token_renew_at = coalesce(to_timestamp(v.ren / 1000.0), sessions.lease_token_renew_at)
+        from json_to_recordset(${rows}::json) as v(id text, lhb bigint, exp bigint, tok text, ren bigint)
         where sessions.id = v.id and sessions.ended_at is null`);
     }
   }
