@@ -7,23 +7,35 @@ const row = (name, r) => `| ${name} | ${f0(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)}
 const head = '| Run | Requests/s | p50 | p99 | p99.9 | 2xx | non-2xx | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|';
 const ANALYSIS = `## Reading these numbers
 
-- The machine has 2 cores shared by autocannon, the server, PostgreSQL, Redis and, during this run, other
-  work on the same host. The bare route itself shows a p99 of tens of ms at 1,667/s open loop, so the
-  latency rows measure contention on the host as much as the server. Compare rows within one run only.
-- Heartbeat (Redis store) does one Redis script call and one coalesced, uncached PostgreSQL read of the
-  license terms (so a suspension applies at the next heartbeat on every replica); PostgreSQL gets a
-  batched copy every 2 s. In the profile, drizzle-orm query building, pg and socket writes (\`writev\`)
-  dominate: the license-terms read is the largest cost left. A version-stamped terms cache (invalidated
-  by license changes) would remove it; it needs a hook in the license service and is not done.
+- The machine has 2 cores shared by autocannon, the server, PostgreSQL and Redis (and anything else the
+  host runs meanwhile); the load generator also holds every session's credentials in its own heap. The
+  bare route's open-loop p99 is the yardstick: when it is far above its closed-loop p99, the latency
+  rows measure the host and the load generator as much as the server. Compare rows within one run only.
+- A heartbeat on the Redis store asks nothing of PostgreSQL: license terms come from memory, dropped
+  by a PostgreSQL NOTIFY when a license, plan or product changes (read from the database while that
+  listener is down; never used for more than 5 s). It does one Redis script call (a handful of
+  HMGET/HSET/PEXPIRE/ZADD), a SHA-256 of the secret, and writes its answer with \`JSON.stringify\`.
+  PostgreSQL gets a batched copy every 2 s: one \`UPDATE … FROM json_to_recordset($1)\` per 1,000 sessions.
+- Where the heartbeat's time goes: the profile's run also takes a burst of acquires, and drizzle-orm
+  and pg in it come from those. Profiled alone (closed loop, 64 connections), a heartbeat costs the
+  server about 45–55 µs of CPU, about a third of it in the kernel calls that write the HTTP answer
+  (\`writev\`, which the bare route pays too) and the Redis command (\`writeUtf8String\`), about a tenth in
+  garbage collection, and the rest spread thinly over Fastify, ioredis, hashing and the metrics
+  histogram. The bare route makes half the system calls and does no other work. Sending many requests'
+  Redis commands in one write would be the next lever, but ioredis auto-pipelining and a batch per
+  event-loop turn were both measured and neither lowered the CPU per heartbeat; on this host the 60%
+  target is not met.
+- Logging: the benchmark's servers run at \`LOG_LEVEL=warn\`. At \`info\` the server logs one line per
+  answered request (\`LEASEHOLD_REQUEST_LOG_LEVEL\`), which adds roughly 5–15 µs of CPU per heartbeat;
+  set it to \`debug\` on a busy server.
 - Acquire is bound by PostgreSQL: the session row and its audit event must be written before the seat is
   answered, and every audit append takes the audit chain's head lock. Grants and denials are written
-  with group commit (up to 64 per transaction), which roughly doubled acquire throughput; the rest is the
-  per-event chain append (3 statements each) and the license-key lookup the route does first.
+  with group commit (up to 64 per transaction); the rest is the per-event chain append and the
+  license-key lookup the route does first.
 - Tokens: a heartbeat returns the stored token until half its lease has passed. In this run heartbeats
   come within minutes of the acquire, so almost none re-sign; at a 60 s interval in production about one
   heartbeat in three signs a token.
-- The embedded store (PGlite, one WASM PostgreSQL in the process) serialises every transaction; it is
-  far below 1,000 acquires/s on this host.
+- The embedded store (PGlite, one WASM PostgreSQL in the process) serialises every transaction.
 `;
 const verdict = (ok) => (ok ? 'met' : '**not met**');
 
