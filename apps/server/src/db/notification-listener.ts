@@ -33,8 +33,9 @@ export class NotificationListener {
   }
 
   async #connect(): Promise<void> {
-    // keepAlive: a peer that vanished without closing the socket is noticed, not waited on for ever.
-    const client = new pg.Client({ connectionString: this.url, keepAlive: true, keepAliveInitialDelayMillis: 5_000 });
+    // keepAlive: a peer that vanished without closing the socket is noticed, not waited on for ever;
+    // the connect timeout does the same for an attempt that gets no answer, so the retries go on.
+    const client = new pg.Client({ connectionString: this.url, keepAlive: true, keepAliveInitialDelayMillis: 5_000, connectionTimeoutMillis: 5_000 });
     let lost = false;
     const onLost = () => {
       if (lost) return;
