@@ -65,6 +65,11 @@ export function renderReport(r) {
     `| Acquire throughput ≥ 35% of the bare route | ${pct(r.acquire.rps, r.bare.rps)} (${f0(r.acquire.rps)} vs ${f0(r.bare.rps)} req/s) | ${verdict(acShare >= 0.35)} |`,
     `| ${f0(r.acquire.sessions)} live sessions, heartbeat p99 < 10 ms at their load (${f0(r.heartbeatAtLoad.rate)}/s) | p99 ${ms(r.heartbeatAtLoad.p99)}, p99.9 ${ms(r.heartbeatAtLoad.p999)} | ${verdict(r.heartbeatAtLoad.p99 < 10 && r.acquire.sessions >= 100_000)} |`,
     `| Embedded store (PGlite) ≥ 1,000 acquires/s | ${f0(r.embeddedAcquire.rps)}/s | ${verdict(r.embeddedAcquire.rps >= 1000)} |`,
+    ...(r.race
+      ? [
+          `| Zero over-allocation: ${f0(r.race[0].racers)} acquirers racing for ${r.race[0].seats} seats, ${r.race[0].trials} trials, each store | ${r.race.map((x) => `${x.label}: ${x.overAllocated} over-allocated, granted ${x.minGranted}–${x.maxGranted}`).join('; ')} | ${verdict(r.race.every((x) => x.overAllocated === 0 && x.minGranted === x.seats))} |`,
+        ]
+      : []),
     '',
     '## Throughput (closed loop: as fast as the server answers)',
     '',
@@ -88,6 +93,23 @@ export function renderReport(r) {
     row(`Bare Fastify POST, ${f0(r.bareAtLoad.rate)}/s`, r.bareAtLoad),
     row(`Acquire, Redis store, ${f0(r.acquireAtLoad.rate)}/s`, r.acquireAtLoad),
     '',
+    ...(r.race
+      ? [
+          '## Zero over-allocation (bench/race.mjs)',
+          '',
+          'Each trial creates a license with 10 seats (machine basis) and sends every acquire at once, each on its own',
+          'connection, spread over the server processes; the seats granted are counted from the answers and from the',
+          "server's own count afterwards. 503 answers (overload) are retried after Retry-After, as the SDK does.",
+          '',
+          '| Setup | Trials | Acquirers | Granted (min–max) | Over-allocated trials | Other answers | Median trial |',
+          '|---|---:|---:|---|---:|---:|---:|',
+          ...r.race.map(
+            (x) =>
+              `| ${x.label} | ${x.trials} | ${f0(x.racers)} | ${x.minGranted}–${x.maxGranted} | ${x.overAllocated} | ${x.unexpectedAnswers} | ${f0(x.medianTrialMs)} ms |`,
+          ),
+          '',
+        ]
+      : []),
     '## Memory per live session',
     '',
     `- Redis: ${bytes(r.memory.redisBytesPerSession)} (INFO used_memory delta over the sessions created; ${f0(r.memory.redisUsedMemory / 2 ** 20)} MiB in all). Most of it is the stored lease token (~${r.sizes.heartbeatResponseBytes - 200} B).`,

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createDatabase, startNode, startRedis } from './processes.mjs';
 import { summariseProfile } from './profile.mjs';
+import { runRaces } from './race.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const num = (name, fallback) => Number(process.env[name] ?? fallback);
@@ -21,6 +22,8 @@ const SIZE = {
   acquireRate: num('BENCH_ACQUIRE_RATE', 500),
   embeddedSessions: num('BENCH_EMBEDDED_ACQUIRES', 3_000),
   profileSeconds: num('BENCH_PROFILE_SECONDS', 8),
+  raceTrials: num('BENCH_RACE_TRIALS', 100),
+  raceAcquirers: num('BENCH_RACE_ACQUIRERS', 1000),
 };
 const POSTGRES = process.env.BENCH_POSTGRES_URL ?? process.env.LEASEHOLD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ADMIN = 'lh_bench-admin-key-000000000000000000000';
@@ -235,10 +238,14 @@ async function main() {
     stops.push(embedded.stop);
     const embeddedLicense = await seed(embedded.url, SIZE.embeddedSessions * 2);
     const t1 = Date.now();
-    const embeddedRun = await acquireMany(embedded.url, embeddedLicense, SIZE.embeddedSessions, { connections: 16 });
+    const embeddedRun = await acquireMany(embedded.url, embeddedLicense, SIZE.embeddedSessions);
     results.embeddedAcquire = { ...summary(embeddedRun.result), rps: embeddedRun.sessions.length / ((Date.now() - t1) / 1000) };
     log('embedded heartbeat, closed loop');
-    results.embeddedHeartbeat = summary(await heartbeats(embedded.url, embeddedRun.sessions, { duration: SIZE.duration, connections: 16 }));
+    results.embeddedHeartbeat = summary(await heartbeats(embedded.url, embeddedRun.sessions, { duration: SIZE.duration }));
+    await embedded.stop();
+
+    log(`zero over-allocation: ${SIZE.raceTrials} trials of ${SIZE.raceAcquirers} acquirers for 10 seats on each store`);
+    results.race = await runRaces({ trials: SIZE.raceTrials, racers: SIZE.raceAcquirers, postgresUrl: POSTGRES });
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
     await redis.stop();

@@ -18,17 +18,22 @@ describe('embedded server, first start and key rotation', () => {
 
   it('prints the admin key once, on the first start only, and keeps data across restarts', async () => {
     const first = await startServerProcess({ LEASEHOLD_DATA_DIR: dataDir });
-    const key = /^Admin API key: (lh_\S+)$/m.exec(first.output())?.[1];
-    expect(key).toBeDefined();
-    expect(first.output()).toMatch(/^API docs: http:\/\/localhost:\d+\/docs$/m);
-    expect(statSync(join(dataDir, 'signing-keys.json')).mode & 0o777).toBe(0o600);
-    const created = await fetch(`${first.url}/api/v1/admin/products`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ code: 'coditect', name: 'CODITECT' }),
-    });
-    expect(created.status).toBe(201);
-    expect(await first.stop()).toBe(0);
+    let key: string | undefined;
+    try {
+      key = /^Admin API key: (lh_\S+)$/m.exec(first.output())?.[1];
+      expect(key).toBeDefined();
+      expect(first.output()).toMatch(/^API docs: http:\/\/localhost:\d+\/docs$/m);
+      expect(statSync(join(dataDir, 'signing-keys.json')).mode & 0o777).toBe(0o600);
+      const created = await fetch(`${first.url}/api/v1/admin/products`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ code: 'coditect', name: 'CODITECT' }),
+      });
+      expect(created.status).toBe(201);
+    } finally {
+      // A failed expectation must not leave the server running.
+      await first.stop();
+    }
 
     const second = await startServerProcess({ LEASEHOLD_DATA_DIR: dataDir });
     try {
