@@ -77,25 +77,6 @@ export function liveSession(
   };
 }
 
-export function leaseFacts(
-  terms: SeatTerms,
-  s: { sessionId: string; userId: string | null; fingerprint: string; expiresAt: Date; borrowedUntil: Date | null },
-) {
-  return {
-    sessionId: s.sessionId,
-    licenseId: terms.licenseId,
-    organisationId: terms.organisationId,
-    productCode: terms.productCode,
-    userId: s.userId,
-    fingerprint: s.fingerprint,
-    entitlements: terms.entitlements,
-    leaseExpiresAt: s.expiresAt,
-    leaseTtlSeconds: terms.leaseTtlSeconds,
-    offlineGraceSeconds: terms.offlineGraceSeconds,
-    borrowedUntil: s.borrowedUntil,
-  };
-}
-
 /** Redis stores absent values as '' (strings) or 0 (times). */
 export const orNull = (v: unknown): string | null => (v === '' || v === undefined || v === null || v === false ? null : String(v));
 export const dateOrNull = (v: unknown): Date | null => {

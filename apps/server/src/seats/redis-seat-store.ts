@@ -7,14 +7,14 @@ import type { Db } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RedisConnection, Scripts } from '../redis/connection.js';
 import type { RequestContext } from '../request-context.js';
-import type { IssuedToken, LeaseTokens } from '../tokens/lease-tokens.js';
+import { type IssuedToken, type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
 import { LicenseTermsCache } from './license-terms-cache.js';
 import { GrantRecorder } from './redis-grant-recorder.js';
 import { HeartbeatWriter } from './redis-heartbeat-writer.js';
 import { LicenseTermsLoader, statusRefusal } from './redis-license-terms.js';
 import { RedisSeatKeys } from './redis-seat-keys.js';
 import { rebuildLicense, unavailable } from './redis-seat-rebuild.js';
-import { dateOrNull, endSession, findSession, leaseFacts, licenseEvent, liveSession, orNull, type SessionRow, sessionEvent } from './redis-seat-records.js';
+import { dateOrNull, endSession, findSession, licenseEvent, liveSession, orNull, type SessionRow, sessionEvent } from './redis-seat-records.js';
 import type {
   AcquireOutcome,
   AcquireSeat,

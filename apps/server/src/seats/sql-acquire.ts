@@ -5,10 +5,10 @@ import { randomSecret, sha256 } from '../crypto.js';
 import type { Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../request-context.js';
-import type { LeaseTokens } from '../tokens/lease-tokens.js';
+import { type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
 import type { AcquireOutcome, AcquireSeat, LiveSession, SeatTerms } from './seat-store.js';
 import { basisKey, type LockedLicense, licenseRefusal, readLicenses } from './seat-terms.js';
-import { addSeconds, asFacts, countLive, leaseFacts, liveHolders, maxDate, type SessionRow, toLive } from './sql-seat-helpers.js';
+import { addSeconds, asFacts, countLive, liveHolders, maxDate, type SessionRow, toLive } from './sql-seat-helpers.js';
 
 export interface AcquireJob {
   req: AcquireSeat;

@@ -2,10 +2,10 @@ import { inArray, sql } from 'drizzle-orm';
 import { matchesHash } from '../crypto.js';
 import type { Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
-import type { LeaseTokens } from '../tokens/lease-tokens.js';
+import { type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
 import type { HeartbeatOutcome, SessionRef } from './seat-store.js';
 import { licenseRefusal, readLicenses } from './seat-terms.js';
-import { addSeconds, asFacts, leaseFacts, maxDate, toLive } from './sql-seat-helpers.js';
+import { addSeconds, asFacts, maxDate, toLive } from './sql-seat-helpers.js';
 
 /**
  * Renews a batch of heartbeats of live sessions in one transaction: one read of

@@ -72,22 +72,6 @@ export function asFacts(row: SessionRow): SessionFacts {
   return { sessionId: row.id, userId: row.userId, fingerprint: row.fingerprint, expiresAt: row.expiresAt, borrowedUntil: row.borrowedUntil };
 }
 
-export function leaseFacts(terms: SeatTerms, s: SessionFacts) {
-  return {
-    sessionId: s.sessionId,
-    licenseId: terms.licenseId,
-    organisationId: terms.organisationId,
-    productCode: terms.productCode,
-    userId: s.userId,
-    fingerprint: s.fingerprint,
-    entitlements: terms.entitlements,
-    leaseExpiresAt: s.expiresAt,
-    leaseTtlSeconds: terms.leaseTtlSeconds,
-    offlineGraceSeconds: terms.offlineGraceSeconds,
-    borrowedUntil: s.borrowedUntil,
-  };
-}
-
 export function toLive(
   row: SessionRow,
   terms: SeatTerms,

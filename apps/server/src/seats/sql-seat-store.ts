@@ -4,13 +4,13 @@ import type { Clock } from '../clock.js';
 import type { Db, Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../request-context.js';
-import type { LeaseTokens } from '../tokens/lease-tokens.js';
+import { type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
 import { GroupCommit } from './group-commit.js';
 import type { AcquireOutcome, AcquireSeat, BorrowOutcome, HeartbeatOutcome, OrganisationScope, ReleaseOutcome, SeatStore, SessionRef } from './seat-store.js';
 import { licenseRefusal, lockLicense } from './seat-terms.js';
 import { type AcquireJob, decideAcquires } from './sql-acquire.js';
 import { renewHeartbeats } from './sql-heartbeat.js';
-import { addSeconds, asFacts, countLive, findSession, leaseFacts, liveHolders, maxDate, type SessionRow, sessionEvent, toLive } from './sql-seat-helpers.js';
+import { addSeconds, asFacts, countLive, findSession, liveHolders, maxDate, type SessionRow, sessionEvent, toLive } from './sql-seat-helpers.js';
 
 export interface SqlSeatStoreDeps {
   db: Db;

@@ -1,5 +1,6 @@
 import { LEASE_TOKEN_TYPE, type LeaseTokenClaims } from '@leasehold/protocol/lease-token';
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import type { SeatTerms } from '../seats/seat-store.js';
 import { jwksDocument } from '../signing/jwks.js';
 import { signCompactJws } from '../signing/jws.js';
 import type { Signer } from '../signing/signer.js';
@@ -17,6 +18,26 @@ export interface LeaseFacts {
   leaseTtlSeconds: number;
   offlineGraceSeconds: number;
   borrowedUntil: Date | null;
+}
+
+/** The facts of a lease token from a license's terms and one session. */
+export function leaseFacts(
+  terms: SeatTerms,
+  s: { sessionId: string; userId: string | null; fingerprint: string; expiresAt: Date; borrowedUntil: Date | null },
+): LeaseFacts {
+  return {
+    sessionId: s.sessionId,
+    licenseId: terms.licenseId,
+    organisationId: terms.organisationId,
+    productCode: terms.productCode,
+    userId: s.userId,
+    fingerprint: s.fingerprint,
+    entitlements: terms.entitlements,
+    leaseExpiresAt: s.expiresAt,
+    leaseTtlSeconds: terms.leaseTtlSeconds,
+    offlineGraceSeconds: terms.offlineGraceSeconds,
+    borrowedUntil: s.borrowedUntil,
+  };
 }
 
 export interface IssuedToken {
