@@ -193,7 +193,10 @@ export class LicensingService {
       }
     }
     const locked = await lockLicense(this.deps.db, licenseId, 'share');
-    if (!locked) return invalid('LICENSE_NOT_FOUND', REFUSAL_DETAIL.LICENSE_NOT_FOUND);
+    // The key's license may come from the cache: a key rotated since then opens nothing.
+    const staleKey = input.licenseKey !== undefined && locked?.keyHash !== sha256(input.licenseKey);
+    if (staleKey && input.product && input.licenseKey) this.#keys.evict(input.product, sha256(input.licenseKey));
+    if (!locked || staleKey) return invalid('LICENSE_NOT_FOUND', REFUSAL_DETAIL.LICENSE_NOT_FOUND);
     const refusal = licenseRefusal(locked, now);
     const used = (await this.deps.seats.seatsInUse([licenseId])).get(licenseId) ?? 0;
     const { terms } = locked;

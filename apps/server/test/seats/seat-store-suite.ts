@@ -162,7 +162,12 @@ export function describeSeatStore(name: string, makeHarness: () => Promise<Harne
     it('stops opening the license with a rotated key at once, though the key was just used', async () => {
       const seed = await seedLicense(h, { seats: 5 });
       expectStatus(await acquire(seed, 'machine-aaaa'), 200);
+      expect(expectStatus(await h.licensing('validate', { product: seed.productCode, licenseKey: seed.key }), 200).valid).toBe(true);
       const rotated = expectStatus(await h.admin('POST', `/licenses/${seed.licenseId}/rotate-key`), 200);
+      expect(expectStatus(await h.licensing('validate', { product: seed.productCode, licenseKey: seed.key }), 200)).toMatchObject({
+        valid: false,
+        code: 'LICENSE_NOT_FOUND',
+      });
       const old = await acquire(seed, 'machine-bbbb');
       expect(old.statusCode).toBe(404);
       expect(old.json().code).toBe('LICENSE_NOT_FOUND');
