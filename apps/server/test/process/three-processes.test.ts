@@ -1,37 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDatabase } from '../support/databases.js';
-import { type ServerProcess, startServerProcess } from '../support/server-process.js';
+import { type ServerCluster, startServerCluster } from '../support/server-cluster.js';
+import type { ServerProcess } from '../support/server-process.js';
 
 const ADMIN = 'lh_three-process-admin-key-000000000000';
 
 /** Three server processes on one PostgreSQL database: one seat count, one audit chain, one admin key. */
 describe('three server processes sharing one PostgreSQL', () => {
+  let cluster: ServerCluster;
   let servers: ServerProcess[] = [];
-  let database: Awaited<ReturnType<typeof createPostgresDatabase>>;
-  let dataDir: string;
 
   beforeAll(async () => {
-    database = await createPostgresDatabase();
-    dataDir = mkdtempSync(join(tmpdir(), 'leasehold-3p-'));
-    const env = {
-      DATABASE_URL: database.url,
-      LEASEHOLD_DATA_DIR: dataDir,
+    cluster = await startServerCluster(3, {
       LEASEHOLD_BOOTSTRAP_ADMIN_KEY: ADMIN,
       LEASEHOLD_RATE_LIMIT_IP_PER_MINUTE: '0',
       LEASEHOLD_RATE_LIMIT_LICENSE_PER_MINUTE: '0',
-    };
-    // Started together: migrations and the bootstrap key must not race.
-    servers = await Promise.all([0, 1, 2].map(() => startServerProcess(env)));
+    });
+    servers = cluster.servers;
   }, 90_000);
 
   afterAll(async () => {
-    const codes = await Promise.all(servers.map((s) => s.stop('SIGTERM')));
-    expect(codes).toEqual([0, 0, 0]);
-    await database.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    expect(await cluster.stop()).toEqual([0, 0, 0]);
   });
 
   // Like the SDK, a 503 (overload) is retried after Retry-After; any other answer is final.

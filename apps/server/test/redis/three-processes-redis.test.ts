@@ -1,41 +1,30 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDatabase } from '../support/databases.js';
-import { type ServerProcess, startServerProcess } from '../support/server-process.js';
+import { type ServerCluster, startServerCluster } from '../support/server-cluster.js';
+import type { ServerProcess } from '../support/server-process.js';
 import { dropPrefix, REDIS_TEST_URL, randomPrefix } from './redis-support.js';
 
 const ADMIN = 'lh_three-process-redis-admin-key-0000000';
 
 /** Three server processes sharing one Redis and one PostgreSQL: Redis decides, so the count is exact across them. */
 describe('three server processes sharing one Redis', () => {
+  let cluster: ServerCluster;
   let servers: ServerProcess[] = [];
-  let database: Awaited<ReturnType<typeof createPostgresDatabase>>;
-  let dataDir: string;
   const prefix = randomPrefix();
 
   beforeAll(async () => {
-    database = await createPostgresDatabase();
-    dataDir = mkdtempSync(join(tmpdir(), 'leasehold-3r-'));
-    const env = {
-      DATABASE_URL: database.url,
+    cluster = await startServerCluster(3, {
       REDIS_URL: REDIS_TEST_URL,
       LEASEHOLD_REDIS_KEY_PREFIX: prefix,
-      LEASEHOLD_DATA_DIR: dataDir,
       LEASEHOLD_BOOTSTRAP_ADMIN_KEY: ADMIN,
       LEASEHOLD_RATE_LIMIT_IP_PER_MINUTE: '0',
       LEASEHOLD_RATE_LIMIT_LICENSE_PER_MINUTE: '0',
-    };
-    servers = await Promise.all([0, 1, 2].map(() => startServerProcess(env)));
+    });
+    servers = cluster.servers;
   }, 90_000);
 
   afterAll(async () => {
-    const codes = await Promise.all(servers.map((s) => s.stop('SIGTERM')));
-    expect(codes).toEqual([0, 0, 0]);
-    await database.drop();
+    expect(await cluster.stop()).toEqual([0, 0, 0]);
     await dropPrefix(REDIS_TEST_URL, prefix);
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   const post = async (base: string, path: string, body: unknown, admin = false) => {
