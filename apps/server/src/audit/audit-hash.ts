@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 
-/** The fields of an audit row that its hash covers: everything but the hash itself. */
-export interface HashedAuditFields {
-  seq: number;
+/** What an audit row says happened: everything but its place in the chain. */
+export interface AuditContent {
   id: string;
   at: Date;
   action: string;
@@ -14,7 +13,6 @@ export interface HashedAuditFields {
   requestId: string | null;
   ip: string | null;
   data: Record<string, unknown>;
-  prevHash: string;
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -29,8 +27,18 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-/** hash = SHA-256(prevHash ‖ canonical row). Changing any field, or the order, breaks the chain. */
-export function auditHash(row: HashedAuditFields): string {
-  const body = canonicalJson({ ...row, at: row.at.toISOString() });
-  return createHash('sha256').update(row.prevHash).update('\n').update(body).digest('hex');
+/** SHA-256 of the canonical content, computed where the row is written. */
+export function contentDigest(content: AuditContent): string {
+  return createHash('sha256')
+    .update(canonicalJson({ ...content, at: content.at.toISOString() }))
+    .digest('hex');
+}
+
+/**
+ * hash = SHA-256(prevHash ‖ "\n" ‖ seq ‖ "\n" ‖ contentDigest). PostgreSQL computes the same
+ * in the append statement (see audit-log.ts), so the chain is linked under the head's
+ * lock without a round trip. Changing any field, the order or a link breaks the chain.
+ */
+export function linkHash(prevHash: string, seq: number, digest: string): string {
+  return createHash('sha256').update(`${prevHash}\n${seq}\n${digest}`).digest('hex');
 }

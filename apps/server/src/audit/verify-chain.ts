@@ -1,7 +1,7 @@
 import { asc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { auditEvents, auditHead } from '../db/schema.js';
-import { auditHash, GENESIS_HASH } from './audit-hash.js';
+import { contentDigest, GENESIS_HASH, linkHash } from './audit-hash.js';
 
 export type ChainVerdict = { ok: true; events: number; headHash: string } | { ok: false; events: number; firstBadSeq: number; reason: string };
 
@@ -31,8 +31,8 @@ export async function verifyAuditChain(db: Db): Promise<ChainVerdict> {
       if (row.prevHash !== prevHash) {
         return bad(count, row.seq, `row ${row.seq} does not link to row ${row.seq - 1}: the earlier row was altered or replaced`);
       }
-      const { hash, ...fields } = row;
-      if (auditHash(fields) !== hash) {
+      const { hash, seq, prevHash: link, ...content } = row;
+      if (linkHash(link, seq, contentDigest(content)) !== hash) {
         return bad(count, row.seq, `row ${row.seq} (${row.id}, ${row.action}) was altered: its content does not match its hash`);
       }
       prevHash = hash;

@@ -2,6 +2,7 @@ import { newId } from '@leasehold/protocol/ids';
 import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
 import { randomSecret, sha256 } from '../crypto.js';
+import { bulkInsert } from '../db/bulk-insert.js';
 import type { Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../request-context.js';
@@ -173,7 +174,7 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Date
     }
   }
 
-  if (rows.length > 0) await tx.insert(sessions).values(rows);
+  await bulkInsert(tx, sessions, rows);
   // Holders are read after this batch's own grants are in, so a refusal names them too.
   for (const licenseId of new Set(denied.map((d) => d.licenseId))) {
     const holders = await liveHolders(tx, licenseId, at);
