@@ -1,0 +1,197 @@
+import { newId } from '@leasehold/protocol/ids';
+import { eq } from 'drizzle-orm';
+import { randomSecret, sha256 } from '../crypto.js';
+import { sessions } from '../db/schema.js';
+import type { RequestContext } from '../request-context.js';
+import { type IssuedToken, leaseFacts } from '../tokens/lease-tokens.js';
+import { statusRefusal } from './redis-license-terms.js';
+import type { RedisSeatCore, Reply } from './redis-seat-core.js';
+import { dateOrNull, licenseEvent, liveSession, orNull } from './redis-seat-records.js';
+import type { AcquireOutcome, AcquireSeat, LicenseRefusal, SeatHolder } from './seat-store.js';
+import { basisKey, type LockedLicense } from './seat-terms.js';
+
+// Taking a seat on the Redis store: the license's terms read fresh from PostgreSQL,
+// one script decides, the grant and its event are recorded in PostgreSQL (batched
+// with others), and undone in Redis if that fails.
+
+export async function acquire(core: RedisSeatCore, req: AcquireSeat, ctx: RequestContext): Promise<AcquireOutcome> {
+  const locked = await core.terms.load(req.licenseId);
+  // A key rotated since the caller's lookup no longer opens the license.
+  if (!locked || (req.keyHash !== null && req.keyHash !== locked.keyHash)) return { kind: 'license-refused', code: 'LICENSE_NOT_FOUND' };
+  const { terms } = locked;
+  const refused = statusRefusal(locked.status);
+  if (refused) return refuseAcquire(core, locked, refused, req, ctx, new Date(await core.now()));
+
+  const sessionId = newId('session', core.o.testClock?.now().getTime() ?? Date.now());
+  const key = basisKey(terms.seatBasis, { sessionId, fingerprint: req.fingerprint, userId: req.userId });
+  const secret = randomSecret();
+  const reply = await core.decide('lhAcquire', req.licenseId, [
+    sessionId,
+    key,
+    req.fingerprint,
+    req.userId ?? '',
+    sha256(secret),
+    terms.seats + terms.overage,
+    terms.leaseTtlSeconds * 1000,
+    locked.expiresAt?.getTime() ?? 0,
+    core.retentionMs,
+    req.idempotencyKey ?? '',
+    req.hostname ?? '',
+    0,
+    0,
+    '',
+    '',
+    'acquire',
+  ]);
+  const now = new Date(reply[1]);
+  switch (reply[0]) {
+    case 'LICENSE_EXPIRED':
+      return refuseAcquire(core, locked, 'LICENSE_EXPIRED', req, ctx, now);
+    case 'CONFLICT':
+      return { kind: 'idempotency-conflict' };
+    case 'NO_SEAT': {
+      const used = Number(reply[2]);
+      const holders = (reply[3] as string[][]).map(
+        ([host, user, since, expires]): SeatHolder => ({
+          hostname: orNull(host),
+          userId: orNull(user),
+          since: dateOrNull(since) ?? now,
+          expiresAt: new Date(Number(expires)),
+        }),
+      );
+      await core.recorder.record({
+        ctx,
+        at: now,
+        event: licenseEvent('seat.denied', terms, { code: 'NO_SEAT_AVAILABLE', used, total: terms.seats, fingerprint: req.fingerprint }),
+      });
+      return { kind: 'no-seat', terms, seatsUsed: used, nextFreeAt: holders[0]?.expiresAt ?? null, holders };
+    }
+    case 'REUSED':
+      return reuse(core, locked, req, reply, secret);
+    case 'GRANTED':
+      return grant(core, locked, req, ctx, { sessionId, key, secret, now, reply });
+    default:
+      throw new Error(`unexpected acquire reply ${reply[0]}`);
+  }
+}
+
+async function refuseAcquire(
+  core: RedisSeatCore,
+  locked: LockedLicense,
+  code: LicenseRefusal,
+  req: AcquireSeat,
+  ctx: RequestContext,
+  now: Date,
+): Promise<AcquireOutcome> {
+  await core.recorder.record({ ctx, at: now, event: licenseEvent('seat.denied', locked.terms, { code, fingerprint: req.fingerprint }) });
+  return { kind: 'license-refused', code };
+}
+
+async function grant(
+  core: RedisSeatCore,
+  locked: LockedLicense,
+  req: AcquireSeat,
+  ctx: RequestContext,
+  g: { sessionId: string; key: string; secret: string; now: Date; reply: Reply },
+): Promise<AcquireOutcome> {
+  const { terms } = locked;
+  const { sessionId, now } = g;
+  const expiresAt = new Date(Number(g.reply[2]));
+  const seatsUsed = Number(g.reply[3]);
+  const sharedSeat = g.reply[4] === 1;
+  let issued: IssuedToken;
+  try {
+    issued = await core.o.tokens.issue(leaseFacts(terms, { sessionId, userId: req.userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil: null }), now);
+    const recorded = await core.recorder.record({
+      ctx,
+      at: now,
+      ...(req.idempotencyKey ? { idempotency: { licenseId: terms.licenseId, key: req.idempotencyKey, fingerprint: req.fingerprint } } : {}),
+      session: {
+        id: sessionId,
+        licenseId: terms.licenseId,
+        organisationId: terms.organisationId,
+        userId: req.userId,
+        basisKey: g.key,
+        fingerprint: req.fingerprint,
+        fingerprintComponents: req.fingerprintComponents,
+        secretHash: sha256(g.secret),
+        idempotencyKey: req.idempotencyKey,
+        hostname: req.hostname,
+        platform: req.platform,
+        clientVersion: req.clientVersion,
+        ip: req.ip,
+        startedAt: now,
+        lastHeartbeatAt: now,
+        expiresAt,
+        leaseToken: issued.token,
+        leaseTokenRenewAt: issued.renewAt,
+      },
+      event: {
+        action: 'seat.granted',
+        organisationId: terms.organisationId,
+        targetType: 'session',
+        targetId: sessionId,
+        data: {
+          licenseId: terms.licenseId,
+          basis: terms.seatBasis,
+          sharedSeat,
+          overage: seatsUsed > terms.seats,
+          seatsUsed,
+          hostname: req.hostname,
+          fingerprint: req.fingerprint,
+        },
+      },
+    });
+    const conflict = recorded === 'idempotency-conflict';
+    if (conflict) {
+      await core.undo(terms.licenseId, sessionId);
+      return { kind: 'idempotency-conflict' };
+    }
+  } catch (error) {
+    // PostgreSQL did not record the grant: give the seat back so Redis holds nothing PostgreSQL lacks.
+    await core.undo(terms.licenseId, sessionId).catch(() => {});
+    throw error;
+  }
+  core.remember(sessionId, terms.licenseId);
+  await core.storeToken(terms.licenseId, sessionId, issued);
+  const session = liveSession(terms, {
+    sessionId,
+    userId: req.userId,
+    fingerprint: req.fingerprint,
+    startedAt: now,
+    now,
+    expiresAt,
+    borrowedUntil: null,
+    leaseToken: issued.token,
+  });
+  return { kind: 'granted', session, sessionSecret: g.secret, reused: false, seatsUsed };
+}
+
+/** A repeated idempotency key: the same session, renewed, with a new secret (the first answer may have been lost). */
+async function reuse(core: RedisSeatCore, locked: LockedLicense, req: AcquireSeat, reply: Reply, secret: string): Promise<AcquireOutcome> {
+  const [, nowMs, sessionId, expMs, used, user, started, , , bor] = reply;
+  const now = new Date(nowMs);
+  const expiresAt = new Date(Number(expMs));
+  const borrowedUntil = dateOrNull(bor);
+  const userId = orNull(user);
+  const sid = String(sessionId);
+  const issued = await core.o.tokens.issue(leaseFacts(locked.terms, { sessionId: sid, userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil }), now);
+  core.writer.forget(sid);
+  await core.o.db
+    .update(sessions)
+    .set({ secretHash: sha256(secret), lastHeartbeatAt: now, expiresAt, leaseToken: issued.token, leaseTokenRenewAt: issued.renewAt })
+    .where(eq(sessions.id, sid));
+  core.remember(sid, locked.terms.licenseId);
+  await core.storeToken(locked.terms.licenseId, sid, issued);
+  const session = liveSession(locked.terms, {
+    sessionId: sid,
+    userId,
+    fingerprint: req.fingerprint,
+    startedAt: dateOrNull(started) ?? now,
+    now,
+    expiresAt,
+    borrowedUntil,
+    leaseToken: issued.token,
+  });
+  return { kind: 'granted', session, sessionSecret: secret, reused: true, seatsUsed: Number(used) };
+}
