@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
@@ -62,6 +63,30 @@ describe('audit hash chain on PostgreSQL', () => {
       .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
     expect(lines[0].action).toBe('seat.granted');
+  });
+
+  it('checks out by the formula the README gives, from the export alone', async () => {
+    const answer = await h.admin('GET', '/audit/export');
+    const events = answer.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const sorted = (v: unknown): unknown =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    let prev = '0'.repeat(64);
+    for (const { seq, prevHash, hash, ...content } of events) {
+      expect(prevHash).toBe(prev);
+      expect(hash).toBe(sha(`${prevHash}\n${seq}\n${sha(JSON.stringify(sorted(content)))}`));
+      prev = hash;
+    }
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
   });
 
   it('names the altered row when one is changed', async () => {
