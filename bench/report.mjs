@@ -5,12 +5,23 @@ const pct = (a, b) => (b > 0 ? `${((100 * a) / b).toFixed(0)}%` : 'n/a');
 const bytes = (x) => (Number.isFinite(x) ? `${Math.round(x).toLocaleString('en-GB')} B` : 'n/a');
 const row = (name, r) => `| ${name} | ${f0(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${f0(r.ok)} | ${f0(r.non2xx)} | ${f0(r.errors)} |`;
 const head = '| Run | Requests/s | p50 | p99 | p99.9 | 2xx | non-2xx | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|';
+// Fixed-rate runs: latencies from the open-loop generator's HDR histogram, fractional ms.
+const late = (r) =>
+  Number.isFinite(r.lateSends) && r.sent > 0 ? `${f0(r.lateSends)} (${((100 * r.lateSends) / r.sent).toFixed(1)}%), max ${ms(r.maxSendLag)}` : 'n/a';
+const openRow = (name, r) =>
+  `| ${name} | ${f0(r.rate)} | ${f0(r.rps)} | ${ms(r.p50)} | ${ms(r.p90)} | ${ms(r.p99)} | ${ms(r.p999)} | ${ms(r.max)} | ${f0(r.ok)} | ${f0(r.non2xx)} | ${f0(r.errors)} | ${late(r)} |`;
+const openHead =
+  '| Run | Rate | Answered/s | p50 | p90 | p99 | p99.9 | max | 2xx | non-2xx | errors | Sent > 1 ms late |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|';
 const ANALYSIS = `## Reading these numbers
 
-- The machine has 2 cores shared by autocannon, the server, PostgreSQL and Redis (and anything else the
-  host runs meanwhile); the load generator also holds every session's credentials in its own heap. The
-  bare route's open-loop p99 is the yardstick: when it is far above its closed-loop p99, the latency
-  rows measure the host and the load generator as much as the server. Compare rows within one run only.
+- The machine has 2 cores shared by the load generators, the server, PostgreSQL and Redis (and anything
+  else the host runs meanwhile). The closed-loop runs' autocannon shares the benchmark process, which
+  holds every session's credentials; the fixed-rate runs have a generator process of their own. In the
+  latency table the bare route at the same rate is the yardstick: it is what the host, loopback HTTP
+  and the generator cost without the server's work; the heartbeat row's excess over it is what the
+  server adds. Requests sent more than 1 ms late mean the generator's process did not keep to its schedule
+  (not scheduled on a core, or collecting garbage); that delay is counted in the latencies, not hidden.
+  Compare rows within one run only.
 - A heartbeat on the Redis store asks nothing of PostgreSQL: license terms come from memory, dropped
   by a PostgreSQL NOTIFY when a license, plan or product changes (read from the database while that
   listener is down; never used for more than 5 s). It does one Redis script call (a handful of
@@ -48,14 +59,15 @@ export function renderReport(r) {
     '',
     'Written by `npm run bench` (code in `bench/`). Every figure below comes from one run on one machine:',
     'PostgreSQL, Redis, the lease server and a bare Fastify route as separate processes, driven over',
-    'loopback by autocannon running in the benchmark process. Re-run it rather than trusting old numbers.',
+    'loopback: the throughput runs by autocannon in the benchmark process, the fixed-rate latency runs by',
+    '`bench/open-loop.mjs` in a process of its own. Re-run it rather than trusting old numbers.',
     '',
     '## Machine',
     '',
-    `- CPU: ${m.cpu}, ${m.cores} cores (the load generator, the server, PostgreSQL and Redis share them)`,
+    `- CPU: ${m.cpu}, ${m.cores} cores (the load generators, the server, PostgreSQL and Redis share them)`,
     `- Memory: ${m.memoryGiB} GiB`,
     `- Node.js ${m.node}, ${m.os}`,
-    `- Run: ${f0(r.size.sessions)} live sessions, ${r.size.connections} connections for closed-loop runs, ${r.size.duration} s per throughput run, ${r.size.latencyDuration} s per latency run; took ${r.elapsedSeconds} s`,
+    `- Run: ${f0(r.size.sessions)} live sessions, ${r.size.connections} connections, ${r.size.duration} s per throughput run, ${r.size.latencyDuration} s per latency run${Number.isFinite(r.size.latencyWarmup) ? ` after ${r.size.latencyWarmup} s of warm-up` : ''}; took ${r.elapsedSeconds} s`,
     '',
     '## Targets',
     '',
@@ -85,13 +97,19 @@ export function renderReport(r) {
     '',
     '## Latency at a fixed rate (open loop)',
     '',
-    'autocannon with a fixed `overallRate`: requests are sent on schedule whether or not earlier ones have',
-    'answered (up to the connection count), so slow answers are not hidden by a slower send rate.',
+    '`bench/open-loop.mjs`, run as a separate process for each row: request *i* is due at start + *i* / rate and',
+    `is sent then, whether or not earlier ones have answered, over at most ${r.size.connections} keep-alive connections (a due`,
+    'request that finds them all busy waits for one). Its latency runs from the time it was *due* to the end of',
+    'its answer, so a late generator, a wait for a connection and a slow server all count (no coordinated',
+    `omission). Latencies go into an HDR histogram in microseconds; the first ${r.size.latencyWarmup ?? 0} s of each run are a`,
+    'warm-up, not recorded. Answered/s is answers over the measured span, including the wait for the last',
+    'ones: below the rate when the server fell behind. The last column counts requests the generator itself',
+    'sent more than 1 ms after they were due, and the largest such delay.',
     '',
-    head.replace('| Run |', '| Run (rate) |'),
-    row(`Heartbeat, Redis store, ${f0(r.heartbeatAtLoad.rate)}/s over ${f0(r.acquire.sessions)} sessions`, r.heartbeatAtLoad),
-    row(`Bare Fastify POST, ${f0(r.bareAtLoad.rate)}/s`, r.bareAtLoad),
-    row(`Acquire, Redis store, ${f0(r.acquireAtLoad.rate)}/s`, r.acquireAtLoad),
+    openHead,
+    openRow(`Heartbeat, Redis store, over ${f0(r.acquire.sessions)} sessions`, r.heartbeatAtLoad),
+    openRow('Bare Fastify POST, same JSON sizes', r.bareAtLoad),
+    openRow('Acquire, Redis store, a new machine each', r.acquireAtLoad),
     '',
     ...(r.race
       ? [
@@ -144,8 +162,9 @@ export function renderReport(r) {
     '|---|---|---|',
     '| `BENCH_SESSIONS` | 100000 | live sessions created on the Redis store |',
     '| `BENCH_DURATION_SECONDS` | 10 | length of each closed-loop run |',
-    '| `BENCH_LATENCY_SECONDS` | 20 | length of each open-loop run |',
-    '| `BENCH_CONNECTIONS` | 64 | connections for closed-loop runs |',
+    '| `BENCH_LATENCY_SECONDS` | 20 | length of each fixed-rate (open-loop) run, after its warm-up |',
+    '| `BENCH_LATENCY_WARMUP_SECONDS` | 2 | warm-up of each fixed-rate run, sent but not recorded |',
+    '| `BENCH_CONNECTIONS` | 64 | connections of closed-loop runs; most connections of a fixed-rate run |',
     '| `BENCH_HEARTBEAT_INTERVAL_SECONDS` | 60 | heartbeat interval: the open-loop rate is sessions / interval |',
     '| `BENCH_ACQUIRE_RATE` | 500 | acquires/s of the open-loop acquire run |',
     '| `BENCH_EMBEDDED_ACQUIRES` | 3000 | sessions created on the embedded store |',

@@ -1,11 +1,14 @@
 // `npm run bench`: starts PostgreSQL-backed and embedded lease servers, Redis and a bare
-// Fastify route as real processes, drives them with autocannon on loopback and writes
-// BENCHMARKS.md. Sizes come from the environment (the table at the end of BENCHMARKS.md).
+// Fastify route as real processes, drives them on loopback (closed loop: autocannon in this
+// process; fixed rate: bench/open-loop.mjs in a process of its own) and writes BENCHMARKS.md.
+// Sizes come from the environment (the table at the end of BENCHMARKS.md).
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { createDatabase, startNode, startRedis } from './processes.mjs';
 import { summariseProfile } from './profile.mjs';
@@ -17,6 +20,7 @@ const SIZE = {
   sessions: num('BENCH_SESSIONS', 100_000),
   duration: num('BENCH_DURATION_SECONDS', 10),
   latencyDuration: num('BENCH_LATENCY_SECONDS', 20),
+  latencyWarmup: num('BENCH_LATENCY_WARMUP_SECONDS', 2),
   connections: num('BENCH_CONNECTIONS', 64),
   heartbeatIntervalSeconds: num('BENCH_HEARTBEAT_INTERVAL_SECONDS', 60),
   acquireRate: num('BENCH_ACQUIRE_RATE', 500),
@@ -60,6 +64,36 @@ const summary = (r) => ({
   max: r.latency.max,
 });
 
+/**
+ * One fixed-rate run of bench/open-loop.mjs in its own process, so that neither this process's event
+ * loop nor its heap (every session's credentials) delays the requests. `config` adds url, path, rate
+ * and the bodies to the defaults here.
+ */
+async function openLoop(scratch, name, config) {
+  const file = join(scratch, `open-loop-${name}.json`);
+  const defaults = { method: 'POST', durationSeconds: SIZE.latencyDuration, warmupSeconds: SIZE.latencyWarmup, connections: SIZE.connections };
+  writeFileSync(file, JSON.stringify({ ...defaults, ...config }));
+  const { stdout } = await promisify(execFile)(process.execPath, [join(root, 'bench/open-loop.mjs'), file], { maxBuffer: 1 << 20 });
+  const r = JSON.parse(stdout.trim().split('\n').pop());
+  return {
+    rate: r.rate,
+    rps: r.achievedRps,
+    total: r.completed,
+    ok: r.ok2xx,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    p50: r.p50,
+    p90: r.p90,
+    p99: r.p99,
+    p999: r.p999,
+    max: r.max,
+    sent: r.sent,
+    lateSends: r.lateSends,
+    maxSendLag: r.maxSendLag,
+    maxBacklog: r.maxBacklog,
+  };
+}
+
 async function post(base, path, body) {
   const response = await fetch(`${base}${path}`, {
     method: 'POST',
@@ -93,13 +127,12 @@ async function serverMemory(base) {
 }
 
 /** Acquires `amount` seats as fast as the server takes them, keeping each session's credentials. */
-async function acquireMany(base, license, amount, extra = {}) {
+async function acquireMany(base, license, amount) {
   let n = 0;
   const sessions = [];
   const result = await cannon({
     url: base,
     amount,
-    ...extra,
     requests: [
       {
         method: 'POST',
@@ -167,7 +200,8 @@ async function main() {
     const env = serverEnv({ DATABASE_URL: database.url, REDIS_URL: redis.url, LEASEHOLD_DATA_DIR: join(scratch, 'redis-server') });
     const server = await startNode([SERVER, 'serve'], env, 'lease server');
     stops.push(server.stop);
-    const license = await seed(server.url, SIZE.sessions * 2);
+    // Room for the closed-loop sessions (twice over: the profiled run acquires more) and the fixed-rate acquires.
+    const license = await seed(server.url, SIZE.sessions * 2 + SIZE.acquireRate * (SIZE.latencyWarmup + SIZE.latencyDuration));
 
     // One heartbeat answer, to size the bare route's JSON like it.
     const probe = await post(server.url, '/api/v1/licenses/acquire', { product: 'bench', licenseKey: license.key, fingerprint: 'probe-machine' });
@@ -206,18 +240,25 @@ async function main() {
     results.heartbeat = summary(await heartbeats(server.url, acquired.sessions, { duration: SIZE.duration }));
     const loadRate = Math.max(1, Math.round(n / SIZE.heartbeatIntervalSeconds));
     log(`heartbeat, open loop at ${loadRate}/s`);
-    results.heartbeatAtLoad = {
+    // The same {sessionId, sessionSecret} bodies as the closed-loop run, one per line, cycled in order.
+    const heartbeatBodies = join(scratch, 'heartbeat-bodies.jsonl');
+    writeFileSync(heartbeatBodies, `${acquired.sessions.map((s) => JSON.stringify(s)).join('\n')}\n`);
+    results.heartbeatAtLoad = await openLoop(scratch, 'heartbeat', {
+      url: server.url,
+      path: '/api/v1/licenses/heartbeat',
       rate: loadRate,
-      ...summary(await heartbeats(server.url, acquired.sessions, { duration: SIZE.latencyDuration, overallRate: loadRate })),
-    };
+      bodiesFile: heartbeatBodies,
+    });
     log(`bare route, open loop at ${loadRate}/s`);
-    results.bareAtLoad = {
-      rate: loadRate,
-      ...summary(await bare(bareServer.url, heartbeatRequest, { duration: SIZE.latencyDuration, overallRate: loadRate })),
-    };
+    results.bareAtLoad = await openLoop(scratch, 'bare', { url: bareServer.url, path: '/echo', rate: loadRate, body: heartbeatRequest });
     log(`acquire, open loop at ${SIZE.acquireRate}/s`);
-    const acquireOpen = await acquireMany(server.url, license, SIZE.acquireRate * SIZE.duration, { overallRate: SIZE.acquireRate });
-    results.acquireAtLoad = { rate: SIZE.acquireRate, ...summary(acquireOpen.result) };
+    // A new machine per request ({n} is the request number), so every acquire takes a new seat.
+    results.acquireAtLoad = await openLoop(scratch, 'acquire', {
+      url: server.url,
+      path: '/api/v1/licenses/acquire',
+      rate: SIZE.acquireRate,
+      body: JSON.stringify({ product: 'bench', licenseKey: license.key, fingerprint: 'bench-machine-open-{n}', hostname: 'host-open-{n}' }),
+    });
     await server.stop();
     stops.splice(stops.indexOf(server.stop), 1);
 
