@@ -15,7 +15,8 @@
  *   B epoch        string, present once the license's seat state was loaded
  *   B seats        ZSET basis key → latest expiry (ms) of its sessions
  *   B b:<basis>    ZSET session ID → expiry (ms), the sessions sharing a seat
- *   B s:<session>  HASH of one session (see SESSION_FIELDS)
+ *   B s:<session>  HASH of one session (see SESSION_FIELDS), and pgx: the expiry
+ *                  PostgreSQL holds (or will, once queued heartbeats are written)
  *   B i:<key>      string idempotency key → session ID
  *   B rebuild      string, the lock of whoever is loading the license from PostgreSQL
  */
@@ -73,7 +74,7 @@ if idem ~= '' then
       if f[1] ~= fp then return {'CONFLICT', now} end
       if tonumber(f[2]) > now then
         local exp = math.max(now + ttl, tonumber(f[3]))
-        redis.call('HSET', skey, 'sh', ARGV[7], 'exp', exp, 'lhb', now)
+        redis.call('HSET', skey, 'sh', ARGV[7], 'exp', exp, 'lhb', now, 'pgx', exp)
         keep(earlier, f[4], exp, retention)
         return {'REUSED', now, earlier, exp, live_count(), f[5], f[6], f[7], f[8], f[3]}
       end
@@ -105,7 +106,7 @@ local exp = math.max(now + ttl, bor)
 local started = tonumber(ARGV[15])
 if started == 0 then started = now end
 redis.call('HSET', skey, 'bk', bk, 'sh', ARGV[7], 'exp', exp, 'fp', fp, 'uid', ARGV[6], 'st', started, 'lhb', now,
-  'bor', bor, 'host', ARGV[13], 'idem', idem, 'tok', ARGV[16], 'ren', ARGV[17])
+  'bor', bor, 'host', ARGV[13], 'idem', idem, 'tok', ARGV[16], 'ren', ARGV[17], 'pgx', exp)
 keep(sid, bk, exp, retention)
 if idem ~= '' then redis.call('SET', base .. 'i:' .. idem, sid, 'PX', exp - now + retention) end
 local seats_used = used
@@ -116,12 +117,16 @@ return {'GRANTED', now, exp, seats_used, mine and 1 or 0}
 /**
  * Renews a lease. A lapsed session takes a seat again when its seat is still its
  * own or one is free; otherwise it is removed and the answer is EXPIRED.
+ * The last element of RENEWED says whether PostgreSQL needs a copy of the new expiry:
+ * only once its copy (field pgx) has less than half a lease left, or a new token is
+ * due, so PostgreSQL always holds an expiry still ahead for every session that
+ * heartbeats on time.
  * ARGV: now, base, sessionId, secretHash, capacity, ttlMs, licenseExpiresAtMs, retentionMs.
  */
 export const HEARTBEAT = `${COMMON}
 local sid, capacity, ttl, lic_exp, retention = ARGV[3], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local skey = base .. 's:' .. sid
-local f = redis.call('HMGET', skey, 'sh', 'exp', 'bk', 'bor', 'tok', 'ren', 'st', 'uid', 'fp')
+local f = redis.call('HMGET', skey, 'sh', 'exp', 'bk', 'bor', 'tok', 'ren', 'st', 'uid', 'fp', 'pgx')
 if not f[1] or f[1] ~= ARGV[4] then return {'NOT_FOUND', now} end
 local exp, bk, bor = tonumber(f[2]), f[3], tonumber(f[4])
 if lic_exp > 0 and lic_exp <= now then
@@ -138,9 +143,16 @@ if lapsed then
   end
 end
 local new_exp = math.max(now + ttl, bor)
-redis.call('HSET', skey, 'exp', new_exp, 'lhb', now)
+-- The server signs a new token when this one is due: that token goes to PostgreSQL too.
+local renew = not f[5] or f[5] == '' or not tonumber(f[6]) or tonumber(f[6]) <= now
+local copy = lapsed or renew or not tonumber(f[10]) or tonumber(f[10]) - now < ttl / 2
+if copy then
+  redis.call('HSET', skey, 'exp', new_exp, 'lhb', now, 'pgx', new_exp)
+else
+  redis.call('HSET', skey, 'exp', new_exp, 'lhb', now)
+end
 keep(sid, bk, new_exp, retention)
-return {'RENEWED', now, new_exp, lapsed and 1 or 0, f[5], f[6], f[7], f[8], f[9], f[4], exp}
+return {'RENEWED', now, new_exp, lapsed and 1 or 0, f[5], f[6], f[7], f[8], f[9], f[4], exp, copy and 1 or 0}
 `;
 
 /**
@@ -160,7 +172,7 @@ local borrowed = now + duration
 local exp = math.max(now + ttl, borrowed)
 if lic_exp > 0 and lic_exp < exp then exp = lic_exp end
 local till = math.min(exp, borrowed)
-redis.call('HSET', skey, 'exp', exp, 'bor', till, 'lhb', now)
+redis.call('HSET', skey, 'exp', exp, 'bor', till, 'lhb', now, 'pgx', exp)
 redis.call('PEXPIRE', skey, exp - now + retention)
 redis.call('ZADD', base .. 'b:' .. f[3], exp, sid)
 seat_score(f[3])
@@ -240,7 +252,7 @@ for i = 7, #ARGV, 13 do
   local sid, bk, exp, idem = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 3]), ARGV[i + 10]
   local skey = base .. 's:' .. sid
   redis.call('HSET', skey, 'bk', bk, 'sh', ARGV[i + 2], 'exp', exp, 'fp', ARGV[i + 4], 'uid', ARGV[i + 5], 'st', ARGV[i + 6],
-    'lhb', ARGV[i + 7], 'bor', ARGV[i + 8], 'host', ARGV[i + 9], 'idem', idem, 'tok', ARGV[i + 11], 'ren', ARGV[i + 12])
+    'lhb', ARGV[i + 7], 'bor', ARGV[i + 8], 'host', ARGV[i + 9], 'idem', idem, 'tok', ARGV[i + 11], 'ren', ARGV[i + 12], 'pgx', exp)
   redis.call('PEXPIRE', skey, math.max(1, exp - now + retention))
   redis.call('ZADD', base .. 'b:' .. bk, exp, sid)
   redis.call('ZADD', KEYS[2], 'GT', exp, bk)

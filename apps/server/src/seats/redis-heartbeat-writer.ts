@@ -13,8 +13,9 @@ const CHUNK = 1_000;
 /**
  * Writes routine heartbeats to PostgreSQL behind the answer, batched every few
  * seconds: Redis decides, PostgreSQL keeps a copy good enough to rebuild from.
- * A copy is at most one interval old, far less than the lease a heartbeat leaves,
- * so a rebuild from it never drops a live session (see RedisSeatStore).
+ * Only the heartbeats the heartbeat script asks to copy come here (when PostgreSQL's
+ * expiry has less than half a lease left), so PostgreSQL's expiry of a punctual
+ * client stays ahead of now and a rebuild from it never drops a live session.
  * A failed flush keeps its rows for the next one, unless newer ones replaced them.
  */
 export class HeartbeatWriter {

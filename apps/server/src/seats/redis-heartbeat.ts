@@ -57,7 +57,7 @@ export async function heartbeat(core: RedisSeatCore, ref: SessionRef, ctx: Reque
 
 async function renewed(core: RedisSeatCore, locked: LockedLicense, ref: SessionRef, reply: Reply, ctx: RequestContext): Promise<HeartbeatOutcome> {
   const { terms } = locked;
-  const [, nowMs, expMs, lapsedFlag, tok, ren, started, user, fingerprint, bor, oldExpMs] = reply;
+  const [, nowMs, expMs, lapsedFlag, tok, ren, started, user, fingerprint, bor, oldExpMs, copyFlag] = reply;
   const now = new Date(nowMs);
   const expiresAt = new Date(Number(expMs));
   const lapsed = lapsedFlag === 1;
@@ -80,7 +80,9 @@ async function renewed(core: RedisSeatCore, locked: LockedLicense, ref: SessionR
       await core.undo(terms.licenseId, ref.sessionId).catch(() => {});
       throw error;
     }
-  } else {
+  } else if (copyFlag === 1 || issued) {
+    // Most heartbeats leave PostgreSQL alone: the script asks for a copy once its
+    // expiry has less than half a lease left (and a new token is worth keeping).
     core.writer.record(ref.sessionId, { lastHeartbeatAt: now, expiresAt, token: issued?.token ?? null, renewAt: issued?.renewAt ?? null });
   }
   if (issued) await core.storeToken(terms.licenseId, ref.sessionId, issued);

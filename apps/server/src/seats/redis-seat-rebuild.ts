@@ -30,9 +30,9 @@ export const unavailable = (detail = 'The seat store is recovering for a moment.
  * under a lock; the others wait for the epoch. Until it is set, every script of the
  * license answers REBUILD and changes nothing, so no seat is granted meanwhile.
  *
- * Which sessions: not ended and `expires_at` after now. Heartbeats reach
- * PostgreSQL at most a few seconds late (HeartbeatWriter), far less than the lease
- * they leave, so every client that heartbeats on time is among them. At most
+ * Which sessions: not ended and `expires_at` after now. PostgreSQL's expiry of a
+ * session is refreshed whenever less than half a lease of it is left (see the
+ * heartbeat script), so every client that heartbeats on time is among them. At most
  * `capacity` seats are loaded, latest expiry first, so a license is never
  * over-allocated after a rebuild; a session left out regains a seat on its next
  * heartbeat if one is free.
