@@ -168,6 +168,7 @@ export function renderReport(r) {
     '| `BENCH_HEARTBEAT_INTERVAL_SECONDS` | 60 | heartbeat interval: the open-loop rate is sessions / interval |',
     '| `BENCH_ACQUIRE_RATE` | 500 | acquires/s of the open-loop acquire run |',
     '| `BENCH_EMBEDDED_ACQUIRES` | 3000 | sessions created on the embedded store |',
+    '| `BENCH_WARMUP_ACQUIRES` | 1000 | unmeasured acquires on each lease server before its measured runs |',
     '| `BENCH_PROFILE_SECONDS` | 8 | length of the profiled heartbeat run |',
     '',
   ];
