@@ -1,7 +1,5 @@
-import { eq } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
-import { sessions } from '../db/schema.js';
 import type { RedisConnection, Scripts } from '../redis/connection.js';
 import type { IssuedToken, LeaseTokens } from '../tokens/lease-tokens.js';
 import { LicenseTermsCache } from './license-terms-cache.js';
@@ -10,6 +8,7 @@ import { HeartbeatWriter } from './redis-heartbeat-writer.js';
 import { LicenseTermsLoader } from './redis-license-terms.js';
 import { RedisSeatKeys } from './redis-seat-keys.js';
 import { rebuildLicense, unavailable } from './redis-seat-rebuild.js';
+import { SessionLicenses } from './session-licenses.js';
 
 export interface RedisSeatStoreOptions {
   connection: RedisConnection;
@@ -36,7 +35,6 @@ export interface RedisSeatStoreOptions {
 
 /** What a seat script answers: a verdict, Redis's time in ms, then the verdict's fields. */
 export type Reply = [string, number, ...unknown[]];
-const SESSION_CACHE_LIMIT = 500_000;
 
 /**
  * What the Redis seat store's operations share (see RedisSeatStore): the scripts and
@@ -51,12 +49,12 @@ export class RedisSeatCore {
   readonly writer: HeartbeatWriter;
   readonly recorder: GrantRecorder;
   readonly retentionMs: number;
-  /** Session → license, so a heartbeat finds its license's keys without asking PostgreSQL. */
-  readonly #licenseOf = new Map<string, string>();
+  readonly #sessions: SessionLicenses;
   readonly #rebuilds = new Map<string, Promise<void>>();
 
   constructor(readonly o: RedisSeatStoreOptions) {
     this.keys = new RedisSeatKeys(o.keyPrefix);
+    this.#sessions = new SessionLicenses(o.db);
     this.terms = new LicenseTermsLoader(o.db);
     this.termsCache = new LicenseTermsCache(this.terms, o.termsTtlMs ?? 5_000);
     this.recorder = new GrantRecorder(o.db);
@@ -121,20 +119,15 @@ export class RedisSeatCore {
   }
 
   remember(sessionId: string, licenseId: string): void {
-    if (this.#licenseOf.size >= SESSION_CACHE_LIMIT) this.#licenseOf.clear();
-    this.#licenseOf.set(sessionId, licenseId);
+    this.#sessions.remember(sessionId, licenseId);
   }
 
   forgetSession(sessionId: string): void {
-    this.#licenseOf.delete(sessionId);
+    this.#sessions.forget(sessionId);
     this.writer.forget(sessionId);
   }
 
-  async licenseOfSession(sessionId: string): Promise<string | null> {
-    const known = this.#licenseOf.get(sessionId);
-    if (known) return known;
-    const [row] = await this.o.db.select({ licenseId: sessions.licenseId }).from(sessions).where(eq(sessions.id, sessionId));
-    if (row) this.remember(sessionId, row.licenseId);
-    return row?.licenseId ?? null;
+  licenseOfSession(sessionId: string): Promise<string | null> {
+    return this.#sessions.licenseOf(sessionId);
   }
 }
