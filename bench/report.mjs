@@ -3,8 +3,9 @@ const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-GB') : 
 const ms = (x) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(2) : x.toFixed(1)} ms` : 'n/a');
 const pct = (a, b) => (b > 0 ? `${((100 * a) / b).toFixed(0)}%` : 'n/a');
 const bytes = (x) => (Number.isFinite(x) ? `${Math.round(x).toLocaleString('en-GB')} B` : 'n/a');
-const row = (name, r) => `| ${name} | ${f0(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${f0(r.ok)} | ${f0(r.non2xx)} | ${f0(r.errors)} |`;
-const head = '| Run | Requests/s | p50 | p99 | p99.9 | 2xx | non-2xx | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|';
+const row = (name, r) =>
+  `| ${name} | ${f0(r.rps)} | ${f0(r.cpuMicrosPerRequest)} µs | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${f0(r.ok)} | ${f0(r.non2xx)} | ${f0(r.errors)} |`;
+const head = '| Run | Requests/s | Server CPU per request | p50 | p99 | p99.9 | 2xx | non-2xx | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|';
 // Fixed-rate runs: latencies from the open-loop generator's HDR histogram, fractional ms.
 const late = (r) =>
   Number.isFinite(r.lateSends) && r.sent > 0 ? `${f0(r.lateSends)} (${((100 * r.lateSends) / r.sent).toFixed(1)}%), max ${ms(r.maxSendLag)}` : 'n/a';
@@ -50,6 +51,22 @@ const ANALYSIS = `## Reading these numbers
 `;
 const verdict = (ok) => (ok ? 'met' : '**not met**');
 
+function profileSection(profile, title) {
+  if (!profile) return [`${title}: no profile was written.`, ''];
+  return [
+    `${title}; ${f0(profile.samples)} samples. Self time:`,
+    '',
+    '| Where | Self time |',
+    '|---|---:|',
+    ...profile.places.map((p) => `| ${p.name} | ${p.percent.toFixed(1)}% |`),
+    '',
+    '| Function | Self time |',
+    '|---|---:|',
+    ...profile.functions.map((p) => `| ${p.name.replaceAll('|', '\\|')} | ${p.percent.toFixed(1)}% |`),
+    '',
+  ];
+}
+
 export function renderReport(r) {
   const hbShare = r.heartbeat.rps / r.bare.rps;
   const acShare = r.acquire.rps / r.bare.rps;
@@ -93,7 +110,9 @@ export function renderReport(r) {
     row('Heartbeat, embedded store', r.embeddedHeartbeat),
     '',
     `Request/response sizes: heartbeat request ${r.sizes.heartbeatRequestBytes} B, answer ${r.sizes.heartbeatResponseBytes} B; the bare route takes and returns the same.`,
-    'Acquire requests/s is sessions created divided by wall time.',
+    'Acquire requests/s is sessions created divided by wall time. Server CPU per request is the CPU time',
+    '(user + system, from /proc) the server process used during the run divided by the answers it gave:',
+    'what one request costs the server, whatever the machine had left for it.',
     '',
     '## Latency at a fixed rate (open loop)',
     '',
@@ -133,24 +152,13 @@ export function renderReport(r) {
     `- Redis: ${bytes(r.memory.redisBytesPerSession)} (INFO used_memory delta over the sessions created; ${f0(r.memory.redisUsedMemory / 2 ** 20)} MiB in all). Most of it is the stored lease token (~${r.sizes.heartbeatResponseBytes - 200} B).`,
     `- Server: ${bytes(r.memory.serverHeapBytesPerSession)} heap, ${bytes(r.memory.serverRssBytesPerSession)} RSS (deltas without a forced GC: approximate). The server keeps only a session→license map; sessions live in Redis and PostgreSQL.`,
     '',
-    '## Where the time goes (CPU profile of the hot path)',
+    '## Where the time goes (CPU profiles of the hot paths)',
     '',
-    r.profile
-      ? `\`node --cpu-prof\` on a server running ${r.size.profileSeconds} s of closed-loop heartbeats then a burst of acquires; ${f0(r.profile.samples)} samples. Self time:`
-      : 'No profile was written.',
-    '',
-    ...(r.profile
-      ? [
-          '| Where | Self time |',
-          '|---|---:|',
-          ...r.profile.places.map((p) => `| ${p.name} | ${p.percent.toFixed(1)}% |`),
-          '',
-          '| Function | Self time |',
-          '|---|---:|',
-          ...r.profile.functions.map((p) => `| ${p.name.replaceAll('|', '\\|')} | ${p.percent.toFixed(1)}% |`),
-        ]
-      : []),
-    '',
+    ...profileSection(
+      r.profile,
+      `Heartbeats: \`node --cpu-prof\` on a fresh Redis-store server taking ${r.size.profileSeconds} s of closed-loop heartbeats over 10,000 of the sessions`,
+    ),
+    ...profileSection(r.acquireProfile, 'Acquires: `node --cpu-prof` on a fresh Redis-store server taking a closed-loop burst of new sessions'),
     ...ANALYSIS.split('\n'),
     '## How to run',
     '',

@@ -95,6 +95,37 @@ async function openLoop(scratch, name, config) {
   };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc; NaN where there is none. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Runs `run` and adds the CPU the server process spent per successful answer, in µs. */
+async function withCpu(pid, run) {
+  const before = cpuSeconds(pid);
+  const result = await run();
+  return { ...result, cpuMicrosPerRequest: ((cpuSeconds(pid) - before) * 1e6) / result.ok };
+}
+
+/** Runs `load` against a fresh lease server under `node --cpu-prof` and summarises the profile. */
+async function profileRun(env, dir, load) {
+  mkdirSync(dir);
+  const server = await startNode(
+    ['--cpu-prof', `--cpu-prof-dir=${dir}`, SERVER, 'serve'],
+    { ...env, LEASEHOLD_DATA_DIR: join(dir, 'data') },
+    'profiled server',
+  );
+  await load(server.url);
+  await server.stop();
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  return file ? summariseProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), root) : null;
+}
+
 async function post(base, path, body) {
   const response = await fetch(`${base}${path}`, {
     method: 'POST',
@@ -192,8 +223,6 @@ async function main() {
   const results = { machine: machine(), size: SIZE };
   log('machine', results.machine, 'size', SIZE);
   const scratch = mkdtempSync(join(os.tmpdir(), 'leasehold-bench-'));
-  const profiles = join(scratch, 'profiles');
-  mkdirSync(profiles);
   const redis = await startRedis();
   const database = await createDatabase(POSTGRES);
   const stops = [];
@@ -218,7 +247,7 @@ async function main() {
     stops.push(bareServer.stop);
 
     log('bare route, closed loop');
-    results.bare = summary(await bare(bareServer.url, heartbeatRequest, { duration: SIZE.duration }));
+    results.bare = await withCpu(bareServer.pid, async () => summary(await bare(bareServer.url, heartbeatRequest, { duration: SIZE.duration })));
 
     // Unmeasured acquires first, so JIT compilation and connection set-up are not in the figures.
     log(`warming up with ${SIZE.warmupAcquires} acquires`);
@@ -227,8 +256,14 @@ async function main() {
     const memoryBefore = await serverMemory(server.url);
     log(`acquiring ${SIZE.sessions} sessions, closed loop`);
     const t0 = Date.now();
+    const cpu0 = cpuSeconds(server.pid);
     const acquired = await acquireMany(server.url, license, SIZE.sessions);
-    results.acquire = { ...summary(acquired.result), rps: acquired.sessions.length / ((Date.now() - t0) / 1000), sessions: acquired.sessions.length };
+    results.acquire = {
+      ...summary(acquired.result),
+      rps: acquired.sessions.length / ((Date.now() - t0) / 1000),
+      sessions: acquired.sessions.length,
+      cpuMicrosPerRequest: ((cpuSeconds(server.pid) - cpu0) * 1e6) / acquired.sessions.length,
+    };
     await sleep(3_000);
     const redisAfter = await redis.usedMemory();
     const memoryAfter = await serverMemory(server.url);
@@ -241,7 +276,7 @@ async function main() {
     };
 
     log('heartbeat, closed loop');
-    results.heartbeat = summary(await heartbeats(server.url, acquired.sessions, { duration: SIZE.duration }));
+    results.heartbeat = await withCpu(server.pid, async () => summary(await heartbeats(server.url, acquired.sessions, { duration: SIZE.duration })));
     const loadRate = Math.max(1, Math.round(n / SIZE.heartbeatIntervalSeconds));
     log(`heartbeat, open loop at ${loadRate}/s`);
     // The same {sessionId, sessionSecret} bodies as the closed-loop run, one per line, cycled in order.
@@ -266,17 +301,17 @@ async function main() {
     await server.stop();
     stops.splice(stops.indexOf(server.stop), 1);
 
-    log('profiling the hot path');
-    const profiled = await startNode(
-      ['--cpu-prof', `--cpu-prof-dir=${profiles}`, SERVER, 'serve'],
-      { ...env, LEASEHOLD_DATA_DIR: join(scratch, 'profiled') },
-      'profiled server',
+    // Each hot path profiled on a server of its own, so neither profile holds the other's work.
+    // Heartbeats cycle over 10,000 sessions: a server that just started knows none of them,
+    // and after the first pass it is in the steady state of a long-running replica.
+    log('profiling heartbeats');
+    results.profile = await profileRun(env, join(scratch, 'profile-heartbeat'), (url) =>
+      heartbeats(url, acquired.sessions.slice(0, 10_000), { duration: SIZE.profileSeconds }),
     );
-    await heartbeats(profiled.url, acquired.sessions, { duration: SIZE.profileSeconds });
-    await acquireMany(profiled.url, license, Math.max(1_000, SIZE.profileSeconds * 300));
-    await profiled.stop();
-    const profileFile = readdirSync(profiles).find((f) => f.endsWith('.cpuprofile'));
-    results.profile = profileFile ? summariseProfile(JSON.parse(readFileSync(join(profiles, profileFile), 'utf8')), root) : null;
+    log('profiling acquires');
+    results.acquireProfile = await profileRun(env, join(scratch, 'profile-acquire'), (url) =>
+      acquireMany(url, license, Math.max(1_000, SIZE.profileSeconds * 300)),
+    );
 
     log('embedded store (PGlite), closed loop');
     const embedded = await startNode([SERVER, 'serve'], serverEnv({ LEASEHOLD_DATA_DIR: join(scratch, 'embedded') }), 'embedded server');
@@ -284,10 +319,17 @@ async function main() {
     const embeddedLicense = await seed(embedded.url, SIZE.embeddedSessions * 2 + SIZE.warmupAcquires);
     await acquireMany(embedded.url, embeddedLicense, SIZE.warmupAcquires);
     const t1 = Date.now();
+    const cpu1 = cpuSeconds(embedded.pid);
     const embeddedRun = await acquireMany(embedded.url, embeddedLicense, SIZE.embeddedSessions);
-    results.embeddedAcquire = { ...summary(embeddedRun.result), rps: embeddedRun.sessions.length / ((Date.now() - t1) / 1000) };
+    results.embeddedAcquire = {
+      ...summary(embeddedRun.result),
+      rps: embeddedRun.sessions.length / ((Date.now() - t1) / 1000),
+      cpuMicrosPerRequest: ((cpuSeconds(embedded.pid) - cpu1) * 1e6) / embeddedRun.sessions.length,
+    };
     log('embedded heartbeat, closed loop');
-    results.embeddedHeartbeat = summary(await heartbeats(embedded.url, embeddedRun.sessions, { duration: SIZE.duration }));
+    results.embeddedHeartbeat = await withCpu(embedded.pid, async () =>
+      summary(await heartbeats(embedded.url, embeddedRun.sessions, { duration: SIZE.duration })),
+    );
     await embedded.stop();
 
     log(`zero over-allocation: ${SIZE.raceTrials} trials of ${SIZE.raceAcquirers} acquirers for 10 seats on each store`);
