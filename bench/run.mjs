@@ -310,7 +310,7 @@ async function main() {
     );
     log('profiling acquires');
     results.acquireProfile = await profileRun(env, join(scratch, 'profile-acquire'), (url) =>
-      acquireMany(url, license, Math.max(1_000, SIZE.profileSeconds * 300)),
+      acquireMany(url, license, Math.max(1_000, SIZE.profileSeconds * 2_500)),
     );
 
     log('embedded store (PGlite), closed loop');
