@@ -36,8 +36,8 @@ const ANALYSIS = `## Reading these numbers
   three at the default 360 s lease and 60 s interval, batched every 2 s into one
   \`UPDATE … FROM json_to_recordset($1)\` per 1,000 sessions. The closed-loop run heartbeats within a
   minute or two of the acquires, so almost none of its heartbeats are copied or sign a token.
-- Where the heartbeat's time goes: about three times a bare request's CPU. A quarter of it is the kernel
-  calls that write (\`writev\` for the HTTP answer, which the bare route pays too, and \`writeUtf8String\`
+- Where the heartbeat's time goes: about three times a bare request's CPU. A fifth to a quarter of it is
+  the kernel calls that write (\`writev\` for the HTTP answer, which the bare route pays too, and \`writeUtf8String\`
   for the Redis command); a twentieth is garbage collection; the rest is spread thinly over ioredis,
   Fastify, the answer's assembly, hashing, zod and the metrics histogram, with no single part worth
   more than a few percent. Measured and not kept, each within the noise: ioredis auto-pipelining, one
