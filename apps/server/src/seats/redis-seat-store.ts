@@ -3,7 +3,17 @@ import { acquire } from './redis-acquire.js';
 import { borrow, heartbeat } from './redis-heartbeat.js';
 import { forceRelease, reapExpired, release } from './redis-release.js';
 import { RedisSeatCore, type RedisSeatStoreOptions } from './redis-seat-core.js';
-import type { AcquireOutcome, AcquireSeat, BorrowOutcome, HeartbeatOutcome, OrganisationScope, ReleaseOutcome, SeatStore, SessionRef } from './seat-store.js';
+import type {
+  AcquireOutcome,
+  AcquireSeat,
+  BorrowOutcome,
+  HeartbeatOutcome,
+  HeartbeatTimes,
+  OrganisationScope,
+  ReleaseOutcome,
+  SeatStore,
+  SessionRef,
+} from './seat-store.js';
 
 export type { RedisSeatStoreOptions } from './redis-seat-core.js';
 
@@ -56,6 +66,19 @@ export class RedisSeatStore implements SeatStore {
   async seatsInUse(licenseIds: string[]): Promise<Map<string, number>> {
     const counts = await Promise.all(licenseIds.map(async (id) => [id, Number((await this.#core.decide('lhCount', id, []))[2])] as const));
     return new Map(counts);
+  }
+
+  async latestHeartbeats(sessions: Array<{ id: string; licenseId: string }>): Promise<Map<string, HeartbeatTimes>> {
+    const pipeline = this.#core.o.connection.client.pipeline();
+    for (const s of sessions) pipeline.hmget(this.#core.keys.session(s.licenseId, s.id), 'lhb', 'exp');
+    const replies = (await this.#core.o.connection.run('hmget', () => pipeline.exec())) ?? [];
+    const times = new Map<string, HeartbeatTimes>();
+    for (const [i, [error, fields]] of replies.entries()) {
+      const [lhb, exp] = (fields ?? []) as (string | null)[];
+      const session = sessions[i];
+      if (!error && session && lhb && exp) times.set(session.id, { lastHeartbeatAt: new Date(Number(lhb)), expiresAt: new Date(Number(exp)) });
+    }
+    return times;
   }
 
   async close(): Promise<void> {

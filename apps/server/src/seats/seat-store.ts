@@ -21,7 +21,18 @@ export interface SeatStore {
   reapExpired(ctx: RequestContext): Promise<number>;
   /** Live seats (distinct basis keys) of each license given. */
   seatsInUse(licenseIds: string[]): Promise<Map<string, number>>;
+  /**
+   * The latest heartbeat times of these sessions, where the store knows them better than
+   * the session rows do (the Redis store copies heartbeats to PostgreSQL lazily).
+   * Sessions it has nothing newer for are left out.
+   */
+  latestHeartbeats?(sessions: Array<{ id: string; licenseId: string }>): Promise<Map<string, HeartbeatTimes>>;
   close(): Promise<void>;
+}
+
+export interface HeartbeatTimes {
+  lastHeartbeatAt: Date;
+  expiresAt: Date;
 }
 
 /** Limits a call to one organisation's data, or to all (vendor staff). */

@@ -50,7 +50,9 @@ export class SessionService {
       .orderBy(asc(sessions.id))
       .limit(query.limit + 1);
     const page = pageOf(rows, query.limit, (r) => r.id);
-    return { data: page.data.map(sessionView), nextCursor: page.nextCursor };
+    // The Redis store copies heartbeats to PostgreSQL lazily; it knows the latest ones.
+    const latest = (await this.deps.seats.latestHeartbeats?.(page.data)) ?? new Map();
+    return { data: page.data.map((r) => sessionView({ ...r, ...latest.get(r.id) })), nextCursor: page.nextCursor };
   }
 
   async forceRelease(sessionId: string, scope: OrganisationScope, ctx: RequestContext) {

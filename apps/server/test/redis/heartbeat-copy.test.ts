@@ -38,6 +38,9 @@ describe('redis seat store: copying heartbeats to PostgreSQL', () => {
     h.clock.advance(60);
     await beat();
     expect(await expiryInPostgres(s.sessionId)).toBe(t0 + 540_000);
+    // The admin API shows the heartbeat PostgreSQL has not been sent.
+    const listed = expectStatus(await h.admin('GET', `/sessions?licenseId=${seed.licenseId}`), 200).data;
+    expect(listed).toMatchObject([{ id: s.sessionId, lastHeartbeatAt: new Date(t0 + 240_000).toISOString(), expiresAt: new Date(t0 + 600_000).toISOString() }]);
 
     // Just before the next copy, PostgreSQL's copy is at its oldest. Redis loses its data:
     // the rebuild loads the session from that copy, so the seat stays taken and its own.
