@@ -75,6 +75,7 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Date
     const seats = await liveSeats(
       tx,
       licenseId,
+      terms.seatBasis,
       candidates.map((c) => c.key),
       at,
     );
@@ -213,14 +214,27 @@ async function earlierSessions(tx: Tx, licenseId: string, keys: (string | null)[
 }
 
 /** How many seats are live (distinct basis keys), and which of the candidate keys already hold one. */
-async function liveSeats(tx: Tx, licenseId: string, candidates: string[], now: Date): Promise<{ used: number; live: Set<string> }> {
+async function liveSeats(
+  tx: Tx,
+  licenseId: string,
+  basis: SeatTerms['seatBasis'],
+  candidates: string[],
+  now: Date,
+): Promise<{ used: number; live: Set<string> }> {
+  const live = and(eq(sessions.licenseId, licenseId), isNull(sessions.endedAt), gt(sessions.expiresAt, now));
+  if (basis === 'session') {
+    // Each session is its own seat and a new session's key is its new ID: counting sessions is
+    // enough, and several times cheaper than the distinct count at thousands of sessions.
+    const [row] = await tx.select({ used: sql<number>`count(*)::int` }).from(sessions).where(live);
+    return { used: Number(row?.used ?? 0), live: new Set() };
+  }
   const [row] = await tx
     .select({
       used: sql<number>`count(distinct ${sessions.basisKey})::int`,
       live: sql<string[] | null>`array_agg(distinct ${sessions.basisKey}) filter (where ${inArray(sessions.basisKey, candidates)})`,
     })
     .from(sessions)
-    .where(and(eq(sessions.licenseId, licenseId), isNull(sessions.endedAt), gt(sessions.expiresAt, now)));
+    .where(live);
   return { used: Number(row?.used ?? 0), live: new Set(row?.live ?? []) };
 }
 
