@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServerCluster, startServerCluster } from '../support/server-cluster.js';
+import { clusterClient, raceForTenSeats, type ServerCluster, startServerCluster } from '../support/server-cluster.js';
 import type { ServerProcess } from '../support/server-process.js';
 
 const ADMIN = 'lh_three-process-admin-key-000000000000';
@@ -22,37 +22,11 @@ describe('three server processes sharing one PostgreSQL', () => {
     expect(await cluster.stop()).toEqual([0, 0, 0]);
   });
 
-  // Like the SDK, a 503 (overload) is retried after Retry-After; any other answer is final.
-  // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
-  const post = async (base: string, path: string, body: unknown, admin = false): Promise<{ status: number; body: any }> => {
-    for (;;) {
-      const response = await fetch(`${base}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(admin ? { authorization: `Bearer ${ADMIN}` } : {}) },
-        body: JSON.stringify(body),
-      });
-      if (response.status !== 503) return { status: response.status, body: await response.json() };
-      await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000));
-    }
-  };
+  const { post, get } = clusterClient(ADMIN);
 
   it('grants exactly 10 of 500 concurrent acquires spread over the three', async () => {
     const [a, b, c] = servers.map((s) => s.url) as [string, string, string];
-    const product = (await post(a, '/api/v1/admin/products', { code: 'coditect', name: 'CODITECT' }, true)).body;
-    const plan = (await post(b, '/api/v1/admin/plans', { productId: product.id, code: 'team', name: 'Team', seats: 10 }, true)).body;
-    const org = (await post(c, '/api/v1/admin/organisations', { name: 'Acme' }, true)).body;
-    const license = await post(a, '/api/v1/admin/licenses', { organisationId: org.id, planId: plan.id }, true);
-    expect(license.status).toBe(201);
-
-    const answers = await Promise.all(
-      Array.from({ length: 500 }, (_, i) =>
-        post([a, b, c][i % 3] as string, '/api/v1/licenses/acquire', {
-          product: 'coditect',
-          licenseKey: license.body.key,
-          fingerprint: `machine-${String(i).padStart(4, '0')}`,
-        }),
-      ),
-    );
+    const { license, answers } = await raceForTenSeats({ post, get }, [a, b, c]);
     const statuses = answers.map((x) => x.status);
     const unexpected = answers.filter((x) => x.status !== 200 && x.status !== 409);
     expect(unexpected.map((x) => x.body)).toEqual([]);
@@ -60,17 +34,12 @@ describe('three server processes sharing one PostgreSQL', () => {
     expect(statuses.filter((s) => s === 409)).toHaveLength(490);
 
     // Every replica sees the same count, and tokens from one verify with the keys the others publish.
-    for (const base of [a, b, c]) {
-      const read = await fetch(`${base}/api/v1/admin/licenses/${license.body.id}`, { headers: { authorization: `Bearer ${ADMIN}` } });
-      expect((await read.json()).seatsInUse).toBe(10);
-    }
+    for (const base of [a, b, c]) expect((await get(base, `/api/v1/admin/licenses/${license.id}`)).seatsInUse).toBe(10);
     const granted = answers.find((x) => x.status === 200)?.body;
     const check = await post(c, '/api/v1/licenses/validate', { leaseToken: granted.leaseToken });
     expect(check.body.valid).toBe(true);
-    const verify = await fetch(`${b}/api/v1/admin/audit/verify`, { headers: { authorization: `Bearer ${ADMIN}` } });
-    expect(await verify.json()).toMatchObject({ ok: true });
+    expect(await get(b, '/api/v1/admin/audit/verify')).toMatchObject({ ok: true });
     // Exactly one bootstrap key, though three processes started on an empty database.
-    const keys = await fetch(`${a}/api/v1/admin/api-keys`, { headers: { authorization: `Bearer ${ADMIN}` } });
-    expect((await keys.json()).data).toHaveLength(1);
+    expect((await get(a, '/api/v1/admin/api-keys')).data).toHaveLength(1);
   }, 60_000);
 });

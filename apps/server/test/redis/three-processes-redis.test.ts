@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServerCluster, startServerCluster } from '../support/server-cluster.js';
+import { clusterClient, raceForTenSeats, type ServerCluster, startServerCluster } from '../support/server-cluster.js';
 import type { ServerProcess } from '../support/server-process.js';
 import { dropPrefix, REDIS_TEST_URL, randomPrefix } from './redis-support.js';
 
@@ -27,44 +27,22 @@ describe('three server processes sharing one Redis', () => {
     await dropPrefix(REDIS_TEST_URL, prefix);
   });
 
-  const post = async (base: string, path: string, body: unknown, admin = false) => {
-    const response = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(admin ? { authorization: `Bearer ${ADMIN}` } : {}) },
-      body: JSON.stringify(body),
-    });
-    return { status: response.status, body: await response.json() };
-  };
-  const get = async (base: string, path: string) => (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json();
+  const { post, get } = clusterClient(ADMIN);
 
   it('grants exactly 10 of 500 concurrent acquires spread over the three', async () => {
     const [a, b, c] = servers.map((s) => s.url) as [string, string, string];
-    const product = (await post(a, '/api/v1/admin/products', { code: 'coditect', name: 'CODITECT' }, true)).body;
-    const plan = (await post(b, '/api/v1/admin/plans', { productId: product.id, code: 'team', name: 'Team', seats: 10 }, true)).body;
-    const org = (await post(c, '/api/v1/admin/organisations', { name: 'Acme' }, true)).body;
-    const license = await post(a, '/api/v1/admin/licenses', { organisationId: org.id, planId: plan.id }, true);
-    expect(license.status).toBe(201);
-
-    const answers = await Promise.all(
-      Array.from({ length: 500 }, (_, i) =>
-        post([a, b, c][i % 3] as string, '/api/v1/licenses/acquire', {
-          product: 'coditect',
-          licenseKey: license.body.key,
-          fingerprint: `machine-${String(i).padStart(4, '0')}`,
-        }),
-      ),
-    );
+    const { license, answers } = await raceForTenSeats({ post, get }, [a, b, c]);
     const statuses = answers.map((x) => x.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(10);
     expect(statuses.filter((s) => s === 409)).toHaveLength(490);
 
-    for (const base of [a, b, c]) expect((await get(base, `/api/v1/admin/licenses/${license.body.id}`)).seatsInUse).toBe(10);
+    for (const base of [a, b, c]) expect((await get(base, `/api/v1/admin/licenses/${license.id}`)).seatsInUse).toBe(10);
     // A session taken on one replica heartbeats and releases on the others.
     const granted = answers.find((x) => x.status === 200)?.body;
     const creds = { sessionId: granted.sessionId, sessionSecret: granted.sessionSecret };
     expect((await post(b, '/api/v1/licenses/heartbeat', creds)).status).toBe(200);
     expect((await post(c, '/api/v1/licenses/release', creds)).status).toBe(200);
-    expect((await get(a, `/api/v1/admin/licenses/${license.body.id}`)).seatsInUse).toBe(9);
+    expect((await get(a, `/api/v1/admin/licenses/${license.id}`)).seatsInUse).toBe(9);
     expect(await get(b, '/api/v1/admin/audit/verify')).toMatchObject({ ok: true });
     const ready = await fetch(`${a}/readyz`);
     expect((await ready.json()).checks).toMatchObject({ database: 'ok', redis: 'ok' });
