@@ -25,12 +25,13 @@ export async function acquire(core: RedisSeatCore, req: AcquireSeat, ctx: Reques
   const sessionId = newId('session', core.o.testClock?.now().getTime() ?? Date.now());
   const key = basisKey(terms.seatBasis, { sessionId, fingerprint: req.fingerprint, userId: req.userId });
   const secret = randomSecret();
+  const secretHash = sha256(secret);
   const reply = await core.decide('lhAcquire', req.licenseId, [
     sessionId,
     key,
     req.fingerprint,
     req.userId ?? '',
-    sha256(secret),
+    secretHash,
     terms.seats + terms.overage,
     terms.leaseTtlSeconds * 1000,
     locked.expiresAt?.getTime() ?? 0,
@@ -67,9 +68,9 @@ export async function acquire(core: RedisSeatCore, req: AcquireSeat, ctx: Reques
       return { kind: 'no-seat', terms, seatsUsed: used, nextFreeAt: holders[0]?.expiresAt ?? null, holders };
     }
     case 'REUSED':
-      return reuse(core, locked, req, reply, secret);
+      return reuse(core, locked, req, reply, { secret, secretHash });
     case 'GRANTED':
-      return grant(core, locked, req, ctx, { sessionId, key, secret, now, reply });
+      return grant(core, locked, req, ctx, { sessionId, key, secret, secretHash, now, reply });
     default:
       throw new Error(`unexpected acquire reply ${reply[0]}`);
   }
@@ -92,7 +93,7 @@ async function grant(
   locked: LockedLicense,
   req: AcquireSeat,
   ctx: RequestContext,
-  g: { sessionId: string; key: string; secret: string; now: Date; reply: Reply },
+  g: { sessionId: string; key: string; secret: string; secretHash: string; now: Date; reply: Reply },
 ): Promise<AcquireOutcome> {
   const { terms } = locked;
   const { sessionId, now } = g;
@@ -114,7 +115,7 @@ async function grant(
         basisKey: g.key,
         fingerprint: req.fingerprint,
         fingerprintComponents: req.fingerprintComponents,
-        secretHash: sha256(g.secret),
+        secretHash: g.secretHash,
         idempotencyKey: req.idempotencyKey,
         hostname: req.hostname,
         platform: req.platform,
@@ -168,7 +169,13 @@ async function grant(
 }
 
 /** A repeated idempotency key: the same session, renewed, with a new secret (the first answer may have been lost). */
-async function reuse(core: RedisSeatCore, locked: LockedLicense, req: AcquireSeat, reply: Reply, secret: string): Promise<AcquireOutcome> {
+async function reuse(
+  core: RedisSeatCore,
+  locked: LockedLicense,
+  req: AcquireSeat,
+  reply: Reply,
+  { secret, secretHash }: { secret: string; secretHash: string },
+): Promise<AcquireOutcome> {
   const [, nowMs, sessionId, expMs, used, user, started, , , bor] = reply;
   const now = new Date(nowMs);
   const expiresAt = new Date(Number(expMs));
@@ -179,7 +186,7 @@ async function reuse(core: RedisSeatCore, locked: LockedLicense, req: AcquireSea
   core.writer.forget(sid);
   await core.o.db
     .update(sessions)
-    .set({ secretHash: sha256(secret), lastHeartbeatAt: now, expiresAt, leaseToken: issued.token, leaseTokenRenewAt: issued.renewAt })
+    .set({ secretHash, lastHeartbeatAt: now, expiresAt, leaseToken: issued.token, leaseTokenRenewAt: issued.renewAt })
     .where(eq(sessions.id, sid));
   core.remember(sid, locked.terms.licenseId);
   await core.storeToken(locked.terms.licenseId, sid, issued);

@@ -35,11 +35,14 @@ export class LicensingService {
 
   readonly #keys: LicenseKeyCache;
 
-  /** Finds the license a key opens for a product; a key of another product answers as an unknown key. */
-  async licenseIdForKey(productCode: string, key: string): Promise<string> {
+  /**
+   * Finds the license a key opens for a product; a key of another product answers as an
+   * unknown key. Returns the key's hash too, which callers re-check against the license.
+   */
+  async licenseForKey(productCode: string, key: string): Promise<{ licenseId: string; keyHash: string }> {
     const keyHash = sha256(key);
     const cached = this.#keys.get(productCode, keyHash);
-    if (cached) return cached;
+    if (cached) return { licenseId: cached, keyHash };
     const [row] = await this.deps.db
       .select({ id: licenses.id })
       .from(licenses)
@@ -47,7 +50,7 @@ export class LicensingService {
       .where(and(eq(licenses.keyHash, keyHash), eq(products.code, productCode)));
     if (!row) throw refused('LICENSE_NOT_FOUND');
     this.#keys.set(productCode, keyHash, row.id);
-    return row.id;
+    return { licenseId: row.id, keyHash };
   }
 
   /**
@@ -56,9 +59,8 @@ export class LicensingService {
    * opens the license (rotated), the entry is dropped and the key looked up again.
    */
   async acquireWithKey(input: AcquireRequest & { licenseKey: string }, ctx: Omit<RequestContext, 'actor'>, retried = false): Promise<AcquireResponse> {
-    const licenseId = await this.licenseIdForKey(input.product, input.licenseKey);
+    const { licenseId, keyHash } = await this.licenseForKey(input.product, input.licenseKey);
     if (input.licenseId && input.licenseId !== licenseId) throw new LeaseholdError('LICENSE_NOT_FOUND', 'The licenseId does not belong to this key.');
-    const keyHash = sha256(input.licenseKey);
     try {
       return await this.acquire({ ...input, licenseId, userId: null, keyHash }, { ...ctx, actor: { type: 'license-key', id: licenseId } });
     } catch (error) {
@@ -174,6 +176,8 @@ export class LicensingService {
   async validate(input: ValidateRequest): Promise<ValidateResponse> {
     const now = this.deps.clock.now();
     let licenseId: string;
+    // Set when a key (not a token) names the license: re-checked against it below.
+    let keyHash: string | null = null;
     if (input.leaseToken) {
       try {
         const claims = await this.deps.tokens.verify(input.leaseToken, now, input.product);
@@ -186,7 +190,7 @@ export class LicensingService {
       }
     } else {
       try {
-        licenseId = await this.licenseIdForKey(input.product as string, input.licenseKey as string);
+        ({ licenseId, keyHash } = await this.licenseForKey(input.product as string, input.licenseKey as string));
       } catch (error) {
         if (error instanceof LeaseholdError) return invalid(error.code, error.message);
         throw error;
@@ -194,8 +198,8 @@ export class LicensingService {
     }
     const locked = await lockLicense(this.deps.db, licenseId, 'share');
     // The key's license may come from the cache: a key rotated since then opens nothing.
-    const staleKey = input.licenseKey !== undefined && locked?.keyHash !== sha256(input.licenseKey);
-    if (staleKey && input.product && input.licenseKey) this.#keys.evict(input.product, sha256(input.licenseKey));
+    const staleKey = keyHash !== null && locked?.keyHash !== keyHash;
+    if (staleKey && input.product) this.#keys.evict(input.product, keyHash as string);
     if (!locked || staleKey) return invalid('LICENSE_NOT_FOUND', REFUSAL_DETAIL.LICENSE_NOT_FOUND);
     const refusal = licenseRefusal(locked, now);
     const used = (await this.deps.seats.seatsInUse([licenseId])).get(licenseId) ?? 0;
