@@ -1,5 +1,3 @@
-import { setImmediate } from 'node:timers/promises';
-
 interface Waiting<J, R> {
   job: J;
   resolve: (result: R) => void;
@@ -10,37 +8,50 @@ interface Waiting<J, R> {
  * Group commit: jobs that arrive while a batch is being written wait and go
  * together in the next one, so under load many decisions share one transaction
  * (one lock, one audit append, one commit) while a lone request goes at once.
- * A failing batch is retried job by job, so one bad job fails only itself.
+ * Up to `maxInFlight` batches run at a time (1 where batches would only queue on
+ * the same lock). A failing batch is retried job by job, so one bad job fails
+ * only itself.
  */
 export class GroupCommit<J, R> {
   readonly #queue: Waiting<J, R>[] = [];
-  #running = false;
+  #inFlight = 0;
+  #scheduled = false;
 
   constructor(
     private readonly runBatch: (jobs: J[]) => Promise<R[]>,
     private readonly maxBatch: number,
+    private readonly maxInFlight = 1,
   ) {}
 
   submit(job: J): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.#queue.push({ job, resolve, reject });
-      void this.#pump();
+      this.#schedule();
     });
   }
 
-  async #pump(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
+  #schedule(): void {
+    if (this.#scheduled || this.#inFlight >= this.maxInFlight || this.#queue.length === 0) return;
+    this.#scheduled = true;
+    // Let requests already on the event loop reach submit() first. The embedded
+    // database runs on this thread, so without this pause each batch would hold
+    // exactly the one request that started it.
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#runNext();
+    });
+  }
+
+  async #runNext(): Promise<void> {
+    const batch = this.#queue.splice(0, this.maxBatch);
+    if (batch.length === 0) return;
+    this.#inFlight += 1;
+    this.#schedule();
     try {
-      while (this.#queue.length > 0) {
-        // Let requests already on the event loop reach submit() first. The embedded
-        // database runs on this thread, so without this pause each batch would hold
-        // exactly the one request that started it.
-        await setImmediate();
-        await this.#run(this.#queue.splice(0, this.maxBatch));
-      }
+      await this.#run(batch);
     } finally {
-      this.#running = false;
+      this.#inFlight -= 1;
+      this.#schedule();
     }
   }
 

@@ -4,6 +4,7 @@ import { insertFromJson } from '../db/bulk-insert.js';
 import type { Db, Executor } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../request-context.js';
+import { GroupCommit } from './group-commit.js';
 
 export interface SeatRecord {
   /** A granted session to insert, or none (a denial is only audited). */
@@ -17,11 +18,6 @@ export interface SeatRecord {
 
 export type RecordResult = 'recorded' | 'idempotency-conflict';
 
-interface Pending extends SeatRecord {
-  resolve(result: RecordResult): void;
-  reject(error: unknown): void;
-}
-
 const MAX_BATCH = 64;
 /** Batches written at once. They queue on the chain head's lock inside PostgreSQL, so
  * more than one in flight overlaps the round trips, not the appends. */
@@ -30,56 +26,17 @@ const MAX_IN_FLIGHT = 4;
 /**
  * Records seat decisions in PostgreSQL with group commit: decisions arriving while
  * batches are being written go together in the next one, each session row with its
- * audit event, in one statement (see appendAudit). If a batch fails, each of its
- * decisions is retried alone, so one bad row fails only its own request.
+ * audit event, in one statement (see appendAudit).
  */
 export class GrantRecorder {
-  #queue: Pending[] = [];
-  #inFlight = 0;
-  #scheduled = false;
+  readonly #commit: GroupCommit<SeatRecord, RecordResult>;
 
-  constructor(private readonly db: Db) {}
+  constructor(db: Db) {
+    this.#commit = new GroupCommit((batch) => write(db, batch), MAX_BATCH, MAX_IN_FLIGHT);
+  }
 
   record(record: SeatRecord): Promise<RecordResult> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ ...record, resolve, reject });
-      this.#schedule();
-    });
-  }
-
-  /** Waits one turn of the event loop first, so requests arriving together share a batch. */
-  #schedule(): void {
-    if (this.#scheduled || this.#inFlight >= MAX_IN_FLIGHT || this.#queue.length === 0) return;
-    this.#scheduled = true;
-    setImmediate(() => {
-      this.#scheduled = false;
-      void this.#writeNext();
-    });
-  }
-
-  async #writeNext(): Promise<void> {
-    const batch = this.#queue.splice(0, MAX_BATCH);
-    if (batch.length === 0) return;
-    this.#inFlight += 1;
-    this.#schedule();
-    try {
-      const results = await write(this.db, batch);
-      for (const [i, p] of batch.entries()) p.resolve(results[i] as RecordResult);
-    } catch (error) {
-      if (batch.length === 1) batch[0]?.reject(error);
-      else
-        for (const p of batch) {
-          try {
-            const [result] = await write(this.db, [p]);
-            p.resolve(result as RecordResult);
-          } catch (single) {
-            p.reject(single);
-          }
-        }
-    } finally {
-      this.#inFlight -= 1;
-      this.#schedule();
-    }
+    return this.#commit.submit(record);
   }
 }
 
