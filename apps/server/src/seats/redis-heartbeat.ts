@@ -80,9 +80,9 @@ async function renewed(core: RedisSeatCore, locked: LockedLicense, ref: SessionR
       await core.undo(terms.licenseId, ref.sessionId).catch(() => {});
       throw error;
     }
-  } else if (copyFlag === 1 || issued) {
+  } else if (copyFlag === 1) {
     // Most heartbeats leave PostgreSQL alone: the script asks for a copy once its
-    // expiry has less than half a lease left (and a new token is worth keeping).
+    // expiry has less than half a lease left, or when a new token was due (signed above).
     core.writer.record(ref.sessionId, { lastHeartbeatAt: now, expiresAt, token: issued?.token ?? null, renewAt: issued?.renewAt ?? null });
   }
   if (issued) await core.storeToken(terms.licenseId, ref.sessionId, issued);
