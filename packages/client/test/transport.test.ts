@@ -103,3 +103,34 @@ describe('errors a person can act on', () => {
     expect((error as NoSeatAvailableError).holders).toHaveLength(3);
   });
 });
+
+describe('a bounded call', () => {
+  it('settles with SERVER_UNREACHABLE within its deadline when the server never answers', async () => {
+    const transport = new Transport({
+      serverUrl: 'http://license.test',
+      clock: { now: () => Date.now() },
+      // A fetch that only ends when aborted, like a server that accepted and went quiet.
+      fetch: (_url, init) => new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason))),
+      deadlineMs: 400,
+    });
+    const started = Date.now();
+    const error = await transport.postJson('/x', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerUnreachableError);
+    expect((error as Error).message).toContain('no answer within 400 ms');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('waits between retries on a timer that keeps the process alive', async () => {
+    const { spawnSync } = await import('node:child_process');
+    // A script whose only pending work is the retry wait: it must print before exiting.
+    const script = `
+      import { Transport } from ${JSON.stringify(new URL('../dist/http/transport.js', import.meta.url).href)};
+      let calls = 0;
+      const t = new Transport({ serverUrl: 'http://x', clock: { now: Date.now }, random: () => 1, retry: { attempts: 2, baseDelayMs: 300 },
+        fetch: async () => { calls++; throw new TypeError('fetch failed'); } });
+      t.postJson('/x', {}).catch((e) => console.log(e.code, calls));`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000 });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe('SERVER_UNREACHABLE 2');
+  });
+});

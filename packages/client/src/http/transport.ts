@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { ServerUnreachableError } from '../errors/errors.js';
 import { errorFromProblem } from '../errors/from-problem.js';
+import { nodeRequest } from './node-request.js';
 import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 /**
@@ -28,6 +29,11 @@ export interface TransportOptions {
   retry?: RetryPolicy;
   /** Per-request timeout. Default 10 000 ms. */
   timeoutMs?: number;
+  /**
+   * The bound on one call, retries and waits included: past it the call settles
+   * with {@link ServerUnreachableError}. Default 30 000 ms.
+   */
+  deadlineMs?: number;
   /** Waits between retries; tests pass one that resolves at once. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -60,13 +66,22 @@ export interface RequestOptions {
   bearer?: string;
   retry?: RetryPolicy;
   timeoutMs?: number;
+  /** The bound on this call, retries included (see {@link TransportOptions.deadlineMs}). */
+  deadlineMs?: number;
+  /**
+   * A call nobody awaits (the background heartbeat): its timers are unref'd so it
+   * never keeps a finished program alive.
+   */
+  background?: boolean;
   /** Send `application/x-www-form-urlencoded` (OAuth endpoints) instead of JSON. */
   form?: boolean;
   /** Return 4xx bodies instead of throwing (OAuth error answers are data). */
   acceptStatus?: (status: number) => boolean;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+// Not unref'd: the program is awaiting this call, so the wait must keep the process alive.
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const backgroundSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
  * Sends requests to the license server with retries: exponential backoff with
@@ -101,17 +116,21 @@ export class Transport {
   async request<T>(method: string, path: string, body: unknown, options: RequestOptions): Promise<TransportResponse<T>> {
     const policy = { ...this.#options.retry, ...options.retry };
     const attempts = Math.max(1, policy.attempts ?? 4);
-    const sleep = this.#options.sleep ?? defaultSleep;
+    const sleep = this.#options.sleep ?? (options.background ? backgroundSleep : defaultSleep);
     const random = this.#options.random ?? Math.random;
     const url = `${this.serverUrl}${path}`;
+    const deadline = Date.now() + (options.deadlineMs ?? this.#options.deadlineMs ?? 30_000);
+    const perTry = options.timeoutMs ?? this.#options.timeoutMs ?? 10_000;
     let lastFailure: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
       let response: Response;
       try {
-        response = await this.#send(method, url, body, options);
+        response = await this.#send(method, url, body, options, Math.min(perTry, left));
       } catch (error) {
         lastFailure = error;
-        if (attempt + 1 < attempts) await sleep(backoffDelay(attempt, policy, random, null));
+        if (attempt + 1 < attempts && !(await waitWithin(sleep, backoffDelay(attempt, policy, random, null), deadline))) break;
         continue;
       }
       const serverDate = parseDate(response.headers.get('date'));
@@ -127,12 +146,12 @@ export class Transport {
       lastFailure = error;
       const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.#options.clock.now());
       if (retryAfter !== null && retryAfter > (policy.maxRetryAfterMs ?? 60_000)) break;
-      if (attempt + 1 < attempts) await sleep(backoffDelay(attempt, policy, random, retryAfter));
+      if (attempt + 1 < attempts && !(await waitWithin(sleep, backoffDelay(attempt, policy, random, retryAfter), deadline))) break;
     }
     throw new ServerUnreachableError(unreachableMessage(this.serverUrl, lastFailure), { cause: lastFailure });
   }
 
-  async #send(method: string, url: string, body: unknown, options: RequestOptions): Promise<Response> {
+  async #send(method: string, url: string, body: unknown, options: RequestOptions, timeoutMs: number): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     if (this.#options.userAgent) headers['user-agent'] = this.#options.userAgent;
     if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
@@ -146,14 +165,29 @@ export class Transport {
         payload = JSON.stringify(body);
       }
     }
-    const fetchImpl = this.#options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    return fetchImpl(url, {
-      method,
-      headers,
-      body: payload,
-      signal: AbortSignal.timeout(options.timeoutMs ?? this.#options.timeoutMs ?? 10_000),
-    });
+    const fetchImpl = this.#options.fetch ?? nodeRequest;
+    // A ref'd timer, unlike AbortSignal.timeout(): a server that accepts and never
+    // answers must end in an error the program sees, not in the process quietly exiting.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    if (options.background) timer.unref();
+    try {
+      const response = await fetchImpl(url, { method, headers, body: payload, signal: controller.signal });
+      // The body is read after this returns: keep the timer until it has arrived.
+      const text = await response.text();
+      const empty = text === '' || [204, 205, 304].includes(response.status);
+      return new Response(empty ? null : text, { status: response.status, statusText: response.statusText, headers: response.headers });
+    } finally {
+      clearTimeout(timer);
+    }
   }
+}
+
+/** Sleeps `ms`, unless that would pass the deadline: then returns false at once. */
+async function waitWithin(sleep: (ms: number) => Promise<void>, ms: number, deadline: number): Promise<boolean> {
+  if (Date.now() + ms >= deadline) return false;
+  await sleep(ms);
+  return true;
 }
 
 async function readBody(response: Response): Promise<unknown> {

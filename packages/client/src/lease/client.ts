@@ -6,7 +6,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { ClockRollbackError, LeaseholdError, OfflineGraceExpiredError, ServerError, ServerUnreachableError, TokenVerificationError } from '../errors/errors.js';
 import { formatTime } from '../errors/format-time.js';
 import { computeFingerprint, type Fingerprint } from '../fingerprint/fingerprint.js';
-import { Transport } from '../http/transport.js';
+import { Transport, type TransportResponse } from '../http/transport.js';
 import { defaultStateDir } from '../state/config-dir.js';
 import { type LeaseState, LeaseStateStore } from '../state/lease-state.js';
 import { type JsonWebKeySet, KeyRing } from '../token/jwks.js';
@@ -27,9 +27,17 @@ function checkedLicenseKey(key: string | undefined): string | undefined {
   return canonical;
 }
 
+/** The bound on one call in ms: the option, else `LEASEHOLD_TIMEOUT_SECONDS`, else 30 s. */
+function callDeadlineMs(option: number | undefined, fromEnv: string | undefined): number {
+  const seconds = option ?? (fromEnv && Number(fromEnv) > 0 ? Number(fromEnv) : 30);
+  return Math.max(1, seconds * 1000);
+}
+
 /** Codes after which a cached token must not be used any more. */
 const TERMINAL_LICENSE_CODES = new Set(['LICENSE_REVOKED', 'LICENSE_SUSPENDED', 'LICENSE_EXPIRED', 'LICENSE_NOT_FOUND']);
 const SESSION_GONE_CODES = new Set(['SESSION_NOT_FOUND', 'SESSION_EXPIRED', 'FINGERPRINT_MISMATCH']);
+/** A heartbeat refused with these while offline means the cached session is gone, not the license. */
+const STALE_SESSION_CODES = new Set(['SESSION_NOT_FOUND', 'SESSION_EXPIRED']);
 const OFFLINE_RETRY_MS = 15_000;
 
 /**
@@ -89,6 +97,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.sleep ? { sleep: options.sleep } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
+      deadlineMs: callDeadlineMs(options.timeoutSeconds, this.#env.LEASEHOLD_TIMEOUT_SECONDS),
     });
   }
 
@@ -138,19 +147,28 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
    * After an offline start without a session, it takes a seat instead.
    */
   async heartbeat(): Promise<LeaseStatus> {
-    if (this.#mode === 'offline' && !this.#state?.sessionId) {
-      // Started offline on the token of an earlier run: take a seat now that the server may be back.
-      await this.#acquireOnline(await this.fingerprint());
-      const status = this.status();
-      this.emit('recovered', status);
-      return status;
-    }
+    return this.#heartbeat(false);
+  }
+
+  async #heartbeat(background: boolean): Promise<LeaseStatus> {
+    if (this.#mode === 'offline' && !this.#state?.sessionId) return this.#recoverOnline();
     const state = this.#requireSession();
-    const { body, serverDate } = await this.#transport.postJson<HeartbeatAnswer>(
-      PATHS.heartbeat,
-      { sessionId: state.sessionId, sessionSecret: state.sessionSecret },
-      { retry: { attempts: 2 } },
-    );
+    let answer: TransportResponse<HeartbeatAnswer>;
+    try {
+      answer = await this.#transport.postJson<HeartbeatAnswer>(
+        PATHS.heartbeat,
+        { sessionId: state.sessionId, sessionSecret: state.sessionSecret },
+        { retry: { attempts: 2 }, background },
+      );
+    } catch (error) {
+      // Started offline on the session of a run that did not end cleanly, now gone: take a new seat.
+      if (this.#mode === 'offline' && error instanceof ServerError && STALE_SESSION_CODES.has(error.code)) {
+        await this.#forgetSession({ keepToken: true });
+        return this.#recoverOnline();
+      }
+      throw error;
+    }
+    const { body, serverDate } = answer;
     const wasOffline = this.#mode === 'offline';
     if (body.leaseToken !== state.leaseToken || !this.#claims) {
       this.#claims = (await this.#verifyOnline(body.leaseToken)).claims;
@@ -162,6 +180,14 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     const status = this.status();
     if (wasOffline) this.emit('recovered', status);
     this.emit('renewed', status);
+    return status;
+  }
+
+  /** Started offline on the token of an earlier run: take a seat now that the server may be back. */
+  async #recoverOnline(): Promise<LeaseStatus> {
+    await this.#acquireOnline(await this.fingerprint());
+    const status = this.status();
+    this.emit('recovered', status);
     return status;
   }
 
@@ -184,7 +210,13 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     await this.#forgetSession({ keepToken: true });
     this.#mode = 'released';
     try {
-      await this.#transport.postJson(PATHS.release, credentials, { retry: { attempts: 2 }, timeoutMs: 5000 });
+      // Bounded: a release must never hold up the program's exit for long, least of all offline.
+      const offline = this.#error instanceof ServerUnreachableError;
+      await this.#transport.postJson(PATHS.release, credentials, {
+        retry: { attempts: offline ? 1 : 2 },
+        timeoutMs: offline ? 2000 : 5000,
+        deadlineMs: offline ? 2000 : 5000,
+      });
     } catch (error) {
       // Already gone on the server is what we wanted.
       if (error instanceof ServerError && error.code === 'SESSION_NOT_FOUND') return;
@@ -387,7 +419,10 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   async #verifyOnline(token: string): Promise<VerifiedLeaseToken> {
     const expect = this.#expectations(this.#fingerprint?.fingerprint ?? (await this.fingerprint()).fingerprint);
     try {
-      return verifyLeaseToken(token, new KeyRing(this.#pinned, this.#fetchedKeys), expect);
+      const verified = verifyLeaseToken(token, new KeyRing(this.#pinned, this.#fetchedKeys), expect);
+      // Kept beside the token so tools without the program's pinned keys (the leasehold CLI) can check it offline.
+      if (this.#state && this.#pinned && !this.#state.jwks) this.#state.jwks = this.#pinned;
+      return verified;
     } catch (error) {
       if (!(error instanceof TokenVerificationError) || error.reason !== 'unknown-key') throw error;
     }
@@ -428,7 +463,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     this.#error = cause;
     void this.#persist().catch(() => undefined);
     this.emit('offline', cause, this.status());
-    this.#startHeartbeats(OFFLINE_RETRY_MS);
+    this.#startHeartbeats(Math.min(OFFLINE_RETRY_MS, this.#intervalMs()));
   }
 
   #usableBorrow(state: LeaseState, fingerprint: string): VerifiedLeaseToken | null {
@@ -519,7 +554,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   async #tick(): Promise<void> {
     this.#timer = null;
     try {
-      await this.heartbeat();
+      await this.#heartbeat(true);
       this.#schedule(this.#intervalMs());
     } catch (error) {
       if (this.#mode === 'released' || this.#mode === 'lost') return;

@@ -49,7 +49,13 @@ export interface LeaseClientOptions {
   /** Waits between retries. */
   sleep?: (ms: number) => Promise<void>;
   retry?: RetryPolicy;
-  /** The environment, read once: `LEASEHOLD_FINGERPRINT`, `LEASEHOLD_CONFIG_DIR`, `LEASEHOLD_HOSTNAME` Default `process.env`. */
+  /**
+   * The bound on every call to the server, retries included: within it a call
+   * settles, online, offline on the cached token, or with `SERVER_UNREACHABLE`.
+   * Default `LEASEHOLD_TIMEOUT_SECONDS`, else 30 s.
+   */
+  timeoutSeconds?: number;
+  /** The environment, read once: `LEASEHOLD_FINGERPRINT`, `LEASEHOLD_CONFIG_DIR`, `LEASEHOLD_HOSTNAME`, `LEASEHOLD_TIMEOUT_SECONDS`. Default `process.env`. */
   env?: Record<string, string | undefined>;
   /** Reported to the server, e.g. `coditect/2.3.1`. */
   clientVersion?: string;
