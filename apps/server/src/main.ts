@@ -11,8 +11,10 @@ Usage: leasehold-server <command>
 
   serve                        start the server (migrates first)
   migrate                      apply database migrations and exit
-  keys rotate [--overlap 90d]  start signing with a new key; the old one stays published for the overlap
-  keys list                    list the signing keys and when they retire
+  keys add                     publish the next key ahead of use (in the JWKS, signing nothing yet)
+  keys rotate [--overlap 90d] [--publish-ahead]
+                               the next key (or a new one) signs; the old one stays published for the overlap
+  keys list                    list the published keys, their state and when retired ones drop
   audit verify                 check the audit hash chain; exit 1 naming the first altered or removed event
   licenses create --org ORG --plan PLAN [--seats N] [--expires ISO]
   licenses list [--org ORG] [--status STATUS]

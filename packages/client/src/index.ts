@@ -48,6 +48,7 @@ export { defaultStateDir } from './state/config-dir.js';
 export { readJsonFile, removeFile, writeJsonFileAtomic } from './state/json-file.js';
 export { type LeaseState, LeaseStateStore, leaseStatePath, normaliseServerUrl } from './state/lease-state.js';
 export { type JsonWebKeySet, KeyRing, type PublicJwk } from './token/jwks.js';
+export { KEY_SET_TYPE, rememberKeySet, trustedKeys, verifyKeySet } from './token/keyset.js';
 export {
   decodeLeaseTokenUnverified,
   type LeaseTokenExpectations,

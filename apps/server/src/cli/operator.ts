@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { LeaseholdError } from '../errors.js';
 import { systemContext } from '../request-context.js';
-import { ensureKeyFile, LocalKeyFileSigner, rotateKeyFile } from '../signing/local-key-file.js';
+import { addNextKey, ensureKeyFile, LocalKeyFileSigner, rotateKeyFile } from '../signing/local-key-file.js';
 
 const DEFAULT_OVERLAP = '90d';
 
@@ -29,24 +29,41 @@ export async function runOperatorCommand(config: Config, command: string, args: 
         );
         return 2;
       }
-      const { values } = parseArgs({ args: rest, options: { overlap: { type: 'string', default: DEFAULT_OVERLAP } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { overlap: { type: 'string', default: DEFAULT_OVERLAP }, 'publish-ahead': { type: 'boolean' } },
+      });
       const overlap = parseDuration(values.overlap);
       if (overlap === null) {
         console.error(`--overlap: "${values.overlap}" is not a duration like 90d, 12h or 30m`);
         return 2;
       }
       ensureKeyFile(config.signer.keyFile, systemClock.now());
-      const { newKid, retiring } = rotateKeyFile(config.signer.keyFile, systemClock.now(), overlap);
-      console.log(`Signing with ${newKid}.${retiring.length ? ` Still published until the overlap ends: ${retiring.join(', ')}.` : ''}`);
-      console.log('Running servers pick the new key up within 30 seconds (or at once on SIGHUP).');
+      const { newKid, retiring, nextKid } = rotateKeyFile(config.signer.keyFile, systemClock.now(), overlap, {
+        publishAhead: values['publish-ahead'] === true,
+      });
+      console.log(`Signing with ${newKid}.${retiring.length ? ` Retired, still published until the overlap ends: ${retiring.join(', ')}.` : ''}`);
+      if (nextKid) console.log(`Published ahead as the next key: ${nextKid} (ship it pinned in the next release).`);
+      console.log('Running servers pick the change up within 30 seconds (or at once on SIGHUP).');
+      return 0;
+    }
+    case 'keys add': {
+      if (config.signer.kind !== 'local') {
+        console.error(`Signer ${config.signer.kind}: publish the next key version there and list it in the configuration (see docs/operations.md).`);
+        return 2;
+      }
+      ensureKeyFile(config.signer.keyFile, systemClock.now());
+      const { kid, created } = addNextKey(config.signer.keyFile, systemClock.now());
+      console.log(
+        created ? `Published ${kid} as the next key: in the JWKS now, signing nothing until "keys rotate".` : `${kid} is already published as the next key.`,
+      );
       return 0;
     }
     case 'keys list': {
       ensureKeyFile(config.signer.keyFile, systemClock.now());
       const signer = new LocalKeyFileSigner(config.signer.keyFile, () => systemClock.now());
-      const current = await signer.currentKeyId();
       for (const key of await signer.publicKeys()) {
-        console.log(`${key.kid}${key.kid === current ? '  (signing)' : ''}${key.retiresAt ? `  retires ${key.retiresAt.toISOString()}` : ''}`);
+        console.log(`${key.kid}  ${key.state ?? ''}${key.retiresAt ? `  published until ${key.retiresAt.toISOString()}` : ''}`);
       }
       return 0;
     }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../compose.js';
 import { sendProblem } from '../http/problem.js';
 import { jwksDocument } from '../signing/jwks.js';
+import { signedKeySet } from '../signing/keyset.js';
 
 /** Health, readiness, metrics and the public keys. None needs credentials. */
 export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
@@ -37,6 +38,12 @@ export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
   app.get('/.well-known/jwks.json', hide, async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300');
     return jwksDocument([services.signer]);
+  });
+
+  // The same keys, signed by the keys programs already trust: how they follow a rotation safely.
+  app.get('/.well-known/leasehold-keyset.jws', hide, async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=300').type('application/jose+json');
+    return JSON.stringify(await signedKeySet(services.signer, services.config.publicUrl, services.clock.now()));
   });
 };
 

@@ -14,6 +14,11 @@ export interface Signer {
   sign(keyId: string, data: Uint8Array): Promise<Uint8Array>;
   /** Every public key that may still have live tokens: the current one and those in their overlap window. */
   publicKeys(): Promise<PublicSigningKey[]>;
+  /**
+   * The keys that sign the key-set document (`/.well-known/leasehold-keyset.jws`).
+   * Default: the current key only.
+   */
+  keySetKeyIds?(): Promise<string[]>;
   /** Releases handles (HSM sessions, clients, timers). */
   close(): Promise<void>;
 }
@@ -25,4 +30,6 @@ export interface PublicSigningKey {
   jwk: JWK;
   /** When the key stops being published, if it has been rotated out. */
   retiresAt: Date | null;
+  /** `next` (published ahead, signs nothing yet), `current` (signs) or `retired`; when the signer knows. */
+  state?: 'next' | 'current' | 'retired';
 }

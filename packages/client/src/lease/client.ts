@@ -10,6 +10,7 @@ import { Transport, type TransportResponse } from '../http/transport.js';
 import { defaultStateDir } from '../state/config-dir.js';
 import { type LeaseState, LeaseStateStore } from '../state/lease-state.js';
 import { type JsonWebKeySet, KeyRing } from '../token/jwks.js';
+import { rememberKeySet, trustedKeys, verifyKeySet } from '../token/keyset.js';
 import { decodeLeaseTokenUnverified, type VerifiedLeaseToken, verifyLeaseToken } from '../token/verify.js';
 import type { LeaseEvents } from './events.js';
 import { type ExitReleasable, registerExitRelease, unregisterExitRelease } from './exit-hooks.js';
@@ -326,7 +327,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     };
     if (!state?.leaseToken) return result;
     result.claims = decodeLeaseTokenUnverified(state.leaseToken);
-    const keys = new KeyRing(this.#pinned ?? state.jwks);
+    const keys = this.#offlineKeys(state);
     try {
       if (keys.size === 0 && !this.#pinned) {
         const { body } = await this.#transport.getJson<JsonWebKeySet>(PATHS.jwks, { retry: { attempts: 1 } });
@@ -415,21 +416,46 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     }).catch(() => null);
   }
 
-  /** Verifies a token the server just sent, fetching its JWKS once if the key is new. */
+  /**
+   * Verifies a token the server just sent. A new `kid`: with pinned keys, the
+   * signed key set is fetched and accepted only when a trusted key signed it;
+   * without, the JWKS is fetched (trust on first use).
+   */
   async #verifyOnline(token: string): Promise<VerifiedLeaseToken> {
     const expect = this.#expectations(this.#fingerprint?.fingerprint ?? (await this.fingerprint()).fingerprint);
+    const ring = () => (this.#pinned ? this.#trustedKeys() : new KeyRing(this.#fetchedKeys));
     try {
-      const verified = verifyLeaseToken(token, new KeyRing(this.#pinned, this.#fetchedKeys), expect);
-      // Kept beside the token so tools without the program's pinned keys (the leasehold CLI) can check it offline.
-      if (this.#state && this.#pinned && !this.#state.jwks) this.#state.jwks = this.#pinned;
-      return verified;
+      return this.#rememberKeys(verifyLeaseToken(token, ring(), expect));
     } catch (error) {
       if (!(error instanceof TokenVerificationError) || error.reason !== 'unknown-key') throw error;
     }
-    const { body } = await this.#transport.getJson<JsonWebKeySet>(PATHS.jwks, { retry: { attempts: 2 } });
-    this.#fetchedKeys = body;
-    if (this.#state) this.#state.jwks = body;
-    return verifyLeaseToken(token, new KeyRing(this.#pinned, this.#fetchedKeys), expect);
+    if (this.#pinned) {
+      const { body } = await this.#transport.getJson<unknown>(PATHS.keyset, { retry: { attempts: 2 } });
+      const document = JSON.stringify(body);
+      verifyKeySet(document, this.#trustedKeys(), this.#options.issuer);
+      if (this.#state) this.#state.keysets = rememberKeySet(this.#state.keysets, document);
+    } else {
+      const { body } = await this.#transport.getJson<JsonWebKeySet>(PATHS.jwks, { retry: { attempts: 2 } });
+      this.#fetchedKeys = body;
+      if (this.#state) this.#state.jwks = body;
+    }
+    return this.#rememberKeys(verifyLeaseToken(token, ring(), expect));
+  }
+
+  /** The pinned keys and those learned from signed key sets that chain to them. */
+  #trustedKeys(): KeyRing {
+    return trustedKeys(this.#pinned ?? { keys: [] }, this.#state?.keysets ?? [], this.#options.issuer);
+  }
+
+  /** The keys offline verification may use: the trusted chain when pinned, else those cached. */
+  #offlineKeys(state: LeaseState): KeyRing {
+    return this.#pinned ? trustedKeys(this.#pinned, state.keysets ?? [], this.#options.issuer) : new KeyRing(state.jwks);
+  }
+
+  #rememberKeys(verified: VerifiedLeaseToken): VerifiedLeaseToken {
+    // Kept beside the token so tools without the program's pinned keys (the leasehold CLI) can check it offline.
+    if (this.#state && this.#pinned) this.#state.jwks = this.#trustedKeys().toJwks();
+    return verified;
   }
 
   #markOnline(serverDate: Date | null): void {
@@ -446,7 +472,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     const fp = (this.#fingerprint as Fingerprint).fingerprint;
     if (!state.leaseToken) throw cause;
     this.#checkClock(state);
-    const keys = new KeyRing(this.#pinned ?? state.jwks);
+    const keys = this.#offlineKeys(state);
     try {
       this.#claims = verifyLeaseToken(state.leaseToken, keys, this.#expectations(fp)).claims;
       this.#checkClock(state);
@@ -469,7 +495,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   #usableBorrow(state: LeaseState, fingerprint: string): VerifiedLeaseToken | null {
     if (!state.leaseToken) return null;
     try {
-      const verified = verifyLeaseToken(state.leaseToken, new KeyRing(this.#pinned ?? state.jwks), this.#expectations(fingerprint));
+      const verified = verifyLeaseToken(state.leaseToken, this.#offlineKeys(state), this.#expectations(fingerprint));
       const until = verified.claims.borrowed_until;
       if (typeof until !== 'number' || until * 1000 <= this.#clock.now()) return null;
       this.#claims = verified.claims;

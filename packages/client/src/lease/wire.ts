@@ -87,4 +87,5 @@ export const PATHS = {
   borrow: '/api/v1/licenses/borrow',
   return: '/api/v1/licenses/return',
   jwks: '/.well-known/jwks.json',
+  keyset: '/.well-known/leasehold-keyset.jws',
 } as const;

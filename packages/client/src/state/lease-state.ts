@@ -25,8 +25,18 @@ export interface LeaseState {
   leaseTtlSeconds?: number;
   /** The latest time (ms) this machine has seen: a clock earlier than this was set back. */
   lastSeenAt: number;
-  /** Keys fetched from the server's JWKS, for offline verification when none are pinned. */
+  /**
+   * Keys for offline verification when none are pinned: fetched from the server's
+   * JWKS, or (for a program with pinned keys) the keys it verified with, so tools
+   * without them (the leasehold CLI) can check the token too.
+   */
   jwks?: JsonWebKeySet;
+  /**
+   * Signed key-set documents (`/.well-known/leasehold-keyset.jws`, JSON text)
+   * learned online, oldest first. A program with pinned keys trusts a key from
+   * them only through a chain of signatures from its pinned keys.
+   */
+  keysets?: string[];
 }
 
 /**

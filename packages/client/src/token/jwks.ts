@@ -43,6 +43,7 @@ export interface JsonWebKeySet {
  */
 export class KeyRing {
   readonly #keys = new Map<string, KeyObject>();
+  readonly #jwks = new Map<string, PublicJwk>();
 
   constructor(...sets: (JsonWebKeySet | undefined)[]) {
     for (const set of sets) if (set) this.add(set);
@@ -55,6 +56,7 @@ export class KeyRing {
       try {
         const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x as string }, format: 'jwk' });
         this.#keys.set(jwk.kid as string, key);
+        this.#jwks.set(jwk.kid as string, { kty: 'OKP', crv: 'Ed25519', x: jwk.x as string, kid: jwk.kid as string, alg: 'EdDSA', use: 'sig' });
       } catch {
         // A malformed key is skipped, never fatal: the others may still verify.
       }
@@ -64,6 +66,11 @@ export class KeyRing {
   /** The key with this `kid`, if any. */
   get(kid: string): KeyObject | undefined {
     return this.#keys.get(kid);
+  }
+
+  /** The keys as a JWKS (public members only). */
+  toJwks(): JsonWebKeySet {
+    return { keys: [...this.#jwks.values()] };
   }
 
   /** How many keys the ring holds. */
