@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import { sha256 } from '../crypto.js';
 import type { Db } from '../db/database.js';
-import { licenses, products } from '../db/schema.js';
+import { licenses, products, sessions } from '../db/schema.js';
 import { LeaseholdError } from '../errors.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { RequestContext } from '../request-context.js';
@@ -178,6 +178,8 @@ export class LicensingService {
     let licenseId: string;
     // Set when a key (not a token) names the license: re-checked against it below.
     let keyHash: string | null = null;
+    // For a token: whether the seat it was issued for is still held (null: live).
+    let sessionGone: { code: string; detail: string } | null = null;
     if (input.leaseToken) {
       try {
         const claims = await this.deps.tokens.verify(input.leaseToken, now, input.product);
@@ -185,6 +187,7 @@ export class LicensingService {
           return invalid('FINGERPRINT_MISMATCH', 'The token is bound to another machine.');
         }
         licenseId = claims.license_id;
+        sessionGone = await this.#sessionGone(claims.session_id, now);
       } catch {
         return invalid('UNAUTHENTICATED', 'The lease token is not valid: wrong signature, type, issuer or product, or it has expired.');
       }
@@ -205,9 +208,9 @@ export class LicensingService {
     const used = (await this.deps.seats.seatsInUse([licenseId])).get(licenseId) ?? 0;
     const { terms } = locked;
     return {
-      valid: refusal === null,
-      code: refusal,
-      detail: refusal ? REFUSAL_DETAIL[refusal] : null,
+      valid: refusal === null && sessionGone === null,
+      code: refusal ?? sessionGone?.code ?? null,
+      detail: refusal ? REFUSAL_DETAIL[refusal] : (sessionGone?.detail ?? null),
       license: {
         id: licenseId,
         product: terms.productCode,
@@ -218,6 +221,34 @@ export class LicensingService {
         entitlements: terms.entitlements,
       },
     };
+  }
+
+  /**
+   * Why the session a token was issued for no longer holds a seat, or null while it
+   * does. The token's signature may still verify offline; the online answer must not
+   * call a seat that was given back valid.
+   */
+  async #sessionGone(sessionId: string, now: Date): Promise<{ code: string; detail: string } | null> {
+    const [row] = await this.deps.db
+      .select({ endedAt: sessions.endedAt, expiresAt: sessions.expiresAt, endReason: sessions.endReason })
+      .from(sessions)
+      .where(eq(sessions.id, sessionId))
+      .limit(1);
+    if (!row) return { code: 'SESSION_NOT_FOUND', detail: 'The session this token was issued for does not exist.' };
+    if (row.endedAt) {
+      const how = row.endReason ? ` (${row.endReason})` : '';
+      return {
+        code: 'SESSION_NOT_FOUND',
+        detail: `The session this token was issued for ended at ${row.endedAt.toISOString()}${how}: its seat is no longer held. Acquire a seat again.`,
+      };
+    }
+    if (row.expiresAt <= now) {
+      return {
+        code: 'SESSION_EXPIRED',
+        detail: `The session this token was issued for expired at ${row.expiresAt.toISOString()} without a heartbeat: its seat is no longer held.`,
+      };
+    }
+    return null;
   }
 
   #leaseView(s: LiveSession) {
