@@ -12,6 +12,8 @@ export interface CommandContext {
   serverUrl: string | undefined;
   product: string | undefined;
   json: boolean;
+  /** `--force`: `release` takes the seat even from a running program. */
+  force: boolean;
   stateDir: string;
   env: Record<string, string | undefined>;
   out: Output;

@@ -18,7 +18,8 @@ Options:
   --product <code>      Product code, e.g. coditect (or LEASEHOLD_PRODUCT)
   --config-dir <dir>    Where state is kept (or LEASEHOLD_CONFIG_DIR; default: platform config dir)
   --json                Print machine-readable JSON on stdout
-  -h, --help            Show this help
+  --force               release: take the seat even from a running program
+  -h, --help            Show this help (after a command: that command's help)
   -v, --version         Show the version
 
 Environment:
@@ -32,6 +33,52 @@ Exit codes:
   4  license refused (bad key, unknown, suspended, revoked, expired, borrowing not allowed)
   5  license server unreachable (network, 5xx, rate limited)
   6  offline use refused (grace period over, clock set back, cached token invalid)
-  7  not licensed on this machine, not signed in, or sign-in failed
+  7  not licensed on this machine, not signed in, sign-in failed, or nothing borrowed to return
   8  doctor found a problem
 `;
+
+/** `leasehold <command> --help`: what one command does, its arguments and options. */
+export const COMMAND_HELP: Record<string, string> = {
+  login: `Usage: leasehold login [--server URL]
+
+Signs in with your organisation account: prints a URL and a code to confirm in a
+browser (device flow), then stores the tokens so licensed programs take seats as you.
+`,
+  logout: `Usage: leasehold logout [--server URL]
+
+Revokes the sign-in on the server (when it answers) and forgets it on this machine.
+`,
+  status: `Usage: leasehold status [--server URL] [--product CODE] [--json]
+
+Shows who is signed in, the license key activated here, the license's state and seat
+use (when the server answers), the seat held from this machine and how long it works
+offline. Exit 7 when nothing is set up on this machine.
+`,
+  activate: `Usage: leasehold activate <license-key> [--server URL] [--product CODE] [--json]
+
+Checks the key online (no seat is taken) and stores it for the product, so the
+licensed program finds it when it starts. Exit 4 when the key is refused, 5 when the
+server cannot be reached.
+`,
+  release: `Usage: leasehold release [--force] [--server URL] [--product CODE] [--json]
+
+Gives back the seat held from this machine, say one a crashed program left behind.
+A seat a running program is still renewing is released only with --force (that
+program then loses its seat at its next heartbeat). A borrowed seat is given back
+with "leasehold return".
+`,
+  borrow: `Usage: leasehold borrow <duration> [--server URL] [--product CODE] [--json]
+
+Checks a seat out for offline use: 3d, 12h, 90m, 1d12h or seconds, up to the plan's
+maximum. The program then works without the network until the borrow ends.
+`,
+  return: `Usage: leasehold return [--server URL] [--product CODE] [--json]
+
+Gives a borrowed seat back before its time. Exit 7 when nothing is borrowed here.
+`,
+  doctor: `Usage: leasehold doctor [--server URL] [--product CODE] [--json]
+
+Checks the machine fingerprint, that the server answers, the clock's drift against
+the server, and the cached token. Exit 8 when a check fails.
+`,
+};

@@ -8,7 +8,7 @@ import { release } from './commands/release.js';
 import { status } from './commands/status.js';
 import { type CommandContext, Output, UsageError } from './context.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
-import { HELP } from './help.js';
+import { COMMAND_HELP, HELP } from './help.js';
 
 const VERSION = '0.1.0';
 
@@ -62,6 +62,11 @@ export async function run(argv: string[], world: RunEnvironment): Promise<number
     return EXIT_CODES.OK;
   }
   const [name, ...args] = positionals;
+  const commandHelp = name === 'help' ? COMMAND_HELP[args[0] ?? ''] : values.help ? COMMAND_HELP[name ?? ''] : undefined;
+  if (commandHelp) {
+    world.stdout(commandHelp);
+    return EXIT_CODES.OK;
+  }
   if (values.help || !name || name === 'help') {
     world.stdout(HELP);
     return name || values.help ? EXIT_CODES.OK : EXIT_CODES.USAGE;
@@ -76,6 +81,7 @@ export async function run(argv: string[], world: RunEnvironment): Promise<number
     serverUrl: values.server ?? world.env.LEASEHOLD_URL,
     product: values.product ?? world.env.LEASEHOLD_PRODUCT,
     json: Boolean(values.json),
+    force: Boolean(values.force),
     stateDir: values['config-dir'] ?? defaultStateDir(world.env),
     env: world.env,
     out,
@@ -100,6 +106,7 @@ function parse(argv: string[]) {
       product: { type: 'string' },
       'config-dir': { type: 'string' },
       json: { type: 'boolean' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },

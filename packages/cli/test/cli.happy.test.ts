@@ -72,9 +72,72 @@ describe('leasehold CLI against the server', () => {
     await program.acquire();
     program.close(); // "crashes" without releasing
     expect(await server.sessions(license.licenseId)).toHaveLength(1);
-    const released = await leasehold(['release', '--json'], env);
+    // Just renewed: as far as the CLI can tell a program is running, so it asks for --force.
+    const refused = await leasehold(['release'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^A running program holds this seat \(renewed \d+ s ago, session ses_\w+\)\. Stop it, or run "leasehold release --force"/);
+    expect(await server.sessions(license.licenseId)).toHaveLength(1);
+    // Two heartbeat intervals later with no renewal it is a seat left behind.
+    const later = await leasehold(['release', '--json'], env, { clock: { now: () => Date.now() + 41_000 } });
+    expect(later.json()).toMatchObject({ released: true });
+    expect(await server.sessions(license.licenseId)).toHaveLength(0);
+  });
+
+  it('release --force takes the seat from a running program', async () => {
+    const env = await envFor();
+    await leasehold(['activate', license.key], env);
+    const { LeaseClient } = await import('../../client/src/index.js');
+    const program = new LeaseClient({
+      serverUrl: server.url,
+      product: license.product,
+      stateDir: env.LEASEHOLD_CONFIG_DIR,
+      env,
+      releaseOnExit: false,
+      heartbeat: false,
+    });
+    await program.acquire();
+    program.close();
+    const released = await leasehold(['release', '--force', '--json'], env);
     expect(released.json()).toMatchObject({ released: true });
     expect(await server.sessions(license.licenseId)).toHaveLength(0);
+  });
+
+  it('return with nothing borrowed says so and exits 7', async () => {
+    const env = await envFor();
+    await leasehold(['activate', license.key], env);
+    const returned = await leasehold(['return'], env);
+    expect(returned.code).toBe(7);
+    expect(returned.stderr).toBe('Nothing of coditect is borrowed on this machine, so there is nothing to return.\n');
+    const json = await leasehold(['return', '--json'], env);
+    expect(json.json()).toMatchObject({ error: { code: 'NOT_LICENSED' }, exitCode: 7 });
+  });
+
+  it('status says who is signed in, or that nobody is', async () => {
+    const env = await envFor();
+    await leasehold(['activate', license.key], env);
+    expect((await leasehold(['status'], env)).stdout).toMatch(/^Not signed in \(leasehold login\)\.$/m);
+    const { saveCredentials } = await import('../../client/src/index.js');
+    const claims = Buffer.from(JSON.stringify({ sub: 'usr_01hzzzzzzzzzzzzzzzzzzzzzzz' })).toString('base64url');
+    await saveCredentials(env.LEASEHOLD_CONFIG_DIR, {
+      version: 1,
+      serverUrl: server.url,
+      clientId: 'leasehold-cli',
+      accessToken: `e30.${claims}.sig`,
+      refreshToken: null,
+      expiresAt: Date.now() + 600_000,
+    });
+    const status = await leasehold(['status', '--json'], env);
+    expect(status.json().signedIn).toMatchObject({ userId: 'usr_01hzzzzzzzzzzzzzzzzzzzzzzz' });
+    expect((await leasehold(['status'], env)).stdout).toMatch(/^Signed in as usr_01hzzzzzzzzzzzzzzzzzzzzzzz\.$/m);
+  });
+
+  it('every command has its own --help', async () => {
+    for (const command of ['login', 'logout', 'status', 'activate', 'release', 'borrow', 'return', 'doctor']) {
+      const help = await leasehold([command, '--help'], {});
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^Usage: leasehold ${command}`));
+      expect((await leasehold(['help', command], {})).stdout).toBe(help.stdout);
+    }
   });
 
   it('doctor reports fingerprint, reachability, clock drift and token state', async () => {

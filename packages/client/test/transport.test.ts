@@ -47,7 +47,8 @@ describe('retries', () => {
   });
 
   it('never retries a 4xx decision', async () => {
-    const { transport, calls } = scripted([() => problem(403, 'LICENSE_SUSPENDED')]);
+    // Without a detail of its own, the answer gets the SDK's advice.
+    const { transport, calls } = scripted([() => problem(403, 'LICENSE_SUSPENDED', { detail: undefined })]);
     const error = await transport.postJson('/x', {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerError);
     expect((error as ServerError).code).toBe('LICENSE_SUSPENDED');
@@ -132,5 +133,34 @@ describe('a bounded call', () => {
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000 });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout.trim()).toBe('SERVER_UNREACHABLE 2');
+  });
+});
+
+describe('one message per error', () => {
+  const sentences = (text: string) =>
+    text
+      .split(/(?<=[.!?])\s+/)
+      .map((s) => s.toLowerCase().replace(/[^a-z ]/g, ''))
+      .filter(Boolean);
+  const repeats = (text: string) => {
+    const seen = sentences(text);
+    return seen.filter((s, i) => seen.indexOf(s) !== i || seen.some((o, j) => j !== i && o.length > 12 && s.includes(o)));
+  };
+
+  it.each([
+    ['LICENSE_SUSPENDED', 403, 'The license is suspended. Ask its owner or the vendor to reinstate it.'],
+    ['SESSION_NOT_FOUND', 404, 'No live session matches this ID and secret. It may have been released; acquire a seat again.'],
+    ['SERVICE_UNAVAILABLE', 503, undefined],
+    ['SERVICE_UNAVAILABLE', 503, 'Down for maintenance.'],
+  ])('%s (%s) says each thing once', async (code, status, detail) => {
+    const answer = () =>
+      new Response(JSON.stringify({ type: 'x', title: 'Service unavailable', status, code, ...(detail ? { detail } : {}) }), {
+        status,
+        headers: { 'content-type': 'application/problem+json' },
+      });
+    const { transport } = scripted([answer]);
+    const error = (await transport.postJson('/x', {}).catch((e: unknown) => e)) as Error;
+    expect(repeats(error.message), error.message).toEqual([]);
+    if (detail) expect(error.message).toContain(detail.replace(/\.$/, ''));
   });
 });

@@ -1,3 +1,4 @@
+import { LeaseholdError } from '@leasehold/client';
 import { type CommandContext, clientFor, UsageError } from '../context.js';
 import { formatDuration, parseDuration } from '../duration.js';
 
@@ -32,6 +33,11 @@ export async function borrow(ctx: CommandContext, args: string[]): Promise<numbe
  */
 export async function giveBack(ctx: CommandContext): Promise<number> {
   const client = clientFor(ctx);
+  const cached = await client.inspectCache();
+  const now = (ctx.clock ?? { now: () => Date.now() }).now();
+  if (!cached.sessionId || !cached.claims?.borrowed_until || cached.claims.borrowed_until * 1000 <= now) {
+    throw new LeaseholdError('NOT_LICENSED', `Nothing of ${client.product} is borrowed on this machine, so there is nothing to return.`);
+  }
   await client.returnBorrow();
   ctx.out.result({ returned: true }, 'The borrowed seat is returned.');
   return 0;

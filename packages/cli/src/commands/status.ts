@@ -1,6 +1,7 @@
 import { asLeaseholdError, type ValidateAnswer } from '@leasehold/client';
 import { type CommandContext, clientFor } from '../context.js';
 import { formatDuration } from '../duration.js';
+import { signedIn } from './signed-in.js';
 
 /**
  * `leasehold status`: what is set up on this machine and, when the server answers,
@@ -24,6 +25,7 @@ export async function status(ctx: CommandContext): Promise<number> {
       onlineError = asLeaseholdError(error).message;
     }
   }
+  const who = await signedIn(ctx, client.serverUrl);
   const claims = cached.claims;
   const lease = claims
     ? {
@@ -40,6 +42,7 @@ export async function status(ctx: CommandContext): Promise<number> {
   const data = {
     product: client.product,
     serverUrl: client.serverUrl,
+    signedIn: who,
     activated: cached.licenseKeyHint !== null,
     licenseKey: cached.licenseKeyHint,
     lease,
@@ -48,6 +51,11 @@ export async function status(ctx: CommandContext): Promise<number> {
     problem: online && !online.valid ? online.detail : onlineError,
   };
   const lines = [`${client.product} on ${client.serverUrl}`];
+  lines.push(
+    who
+      ? `Signed in as ${[who.name, who.email ? `<${who.email}>` : null].filter(Boolean).join(' ') || who.userId || 'an unknown user'}${who.userId && (who.name || who.email) ? ` (${who.userId})` : ''}.`
+      : 'Not signed in (leasehold login).',
+  );
   lines.push(cached.licenseKeyHint ? `License key: ${cached.licenseKeyHint}` : 'No license key activated on this machine.');
   if (online?.license) {
     const l = online.license;
@@ -68,5 +76,5 @@ export async function status(ctx: CommandContext): Promise<number> {
     lines.push('No seat held from this machine.');
   }
   ctx.out.result(data, lines.join('\n'));
-  return cached.licenseKeyHint || (claims && !cached.tokenError) ? 0 : 7;
+  return cached.licenseKeyHint || who || (claims && !cached.tokenError) ? 0 : 7;
 }

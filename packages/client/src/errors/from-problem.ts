@@ -40,8 +40,9 @@ export function errorFromProblem(status: number, problem: Record<string, unknown
   const detail = typeof problem.detail === 'string' && problem.detail ? problem.detail : undefined;
   const title = typeof problem.title === 'string' ? problem.title : `HTTP ${status}`;
   const advice = ADVICE[code];
+  // The server's detail already says what to do; the advice is for answers without one.
   const parts = [detail ?? title];
-  if (advice) parts.push(advice);
+  if (advice && !detail) parts.push(advice);
   const fields = Array.isArray(problem.errors)
     ? (problem.errors as { path?: string; message?: string }[]).map((e) => `${e.path}: ${e.message}`).join('; ')
     : '';

@@ -208,7 +208,11 @@ function parseDate(value: string | null): Date | null {
 
 function unreachableMessage(serverUrl: string, failure: unknown): string {
   if (failure instanceof Error && 'status' in failure) {
-    return `The license server at ${serverUrl} is not answering properly (${failure.message}) Try again in a few minutes.`;
+    // The server's own words only: the advice is this sentence's.
+    const problem = (failure as { problem?: Record<string, unknown> }).problem ?? {};
+    const said = [problem.detail, problem.title].find((t): t is string => typeof t === 'string' && t.trim() !== '');
+    const status = (failure as { status: number }).status;
+    return `The license server at ${serverUrl} is not answering properly (HTTP ${status}${said ? `: ${said.trim().replace(/\.$/, '')}` : ''}). Try again in a few minutes.`;
   }
   const cause = failure instanceof Error ? (failure.cause instanceof Error ? failure.cause.message : failure.message) : '';
   return `Cannot reach the license server at ${serverUrl}${cause ? ` (${cause})` : ''}. Check your network connection, proxy or firewall.`;

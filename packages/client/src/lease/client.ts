@@ -322,6 +322,8 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       statePath: this.#store.path,
       licenseKeyHint: key ? `${key.slice(0, 5)}-…-${key.slice(-5)}` : null,
       sessionId: state?.sessionId ?? null,
+      lastRenewedAt: state?.lastSeenAt ? new Date(state.lastSeenAt) : null,
+      heartbeatIntervalSeconds: state?.heartbeatIntervalSeconds ?? null,
       claims: null,
       tokenError: null,
     };

@@ -63,6 +63,10 @@ export interface CachedLease {
   /** The stored license key, masked: `ABCDE-…-YZ012`. */
   licenseKeyHint: string | null;
   sessionId: string | null;
+  /** When the state was last written by a run (acquire, heartbeat, offline start): a running program renews it every heartbeat. */
+  lastRenewedAt: Date | null;
+  /** The plan's heartbeat interval, as last heard from the server. */
+  heartbeatIntervalSeconds: number | null;
   /** The cached token's claims, decoded (check `tokenError` before trusting them). */
   claims: LeaseTokenClaims | null;
   /** Why the cached token would be refused offline now, or `null` when it is good. */
