@@ -1,35 +1,19 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { parseDuration } from './cli/duration.js';
-import { runOperatorCommand } from './cli/operator.js';
+import { operatorUsage, runOperatorCommand } from './cli/operator.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startServer } from './server.js';
-
-const USAGE = `Leasehold server
-
-Usage: leasehold-server <command>
-
-  serve                        start the server (migrates first)
-  migrate                      apply database migrations and exit
-  keys add                     publish the next key ahead of use (in the JWKS, signing nothing yet)
-  keys rotate [--overlap 90d] [--publish-ahead]
-                               the next key (or a new one) signs; the old one stays published for the overlap
-  keys list                    list the published keys, their state and when retired ones drop
-  audit verify                 check the audit hash chain; exit 1 naming the first altered or removed event
-  licenses create --org ORG --plan PLAN [--seats N] [--expires ISO]
-  licenses list [--org ORG] [--status STATUS]
-  licenses suspend|reinstate|revoke LICENSE_ID [--reason TEXT]
-
-Configuration comes from the environment (and a .env file in the working directory).`;
 
 async function main(argv: string[]): Promise<number> {
   // A .env file is read in development; real environment variables win.
   if (existsSync('.env')) process.loadEnvFile('.env');
-  const [command, ...rest] = argv;
+  const [command] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
-    console.log(USAGE);
+    console.log(operatorUsage());
     return command ? 0 : 2;
   }
+  if (command !== 'serve') return runOperatorCommand(argv, () => loadConfig(), parseDuration);
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
@@ -40,8 +24,6 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  if (command !== 'serve') return runOperatorCommand(config, command, rest, parseDuration);
-
   const server = await startServer(config, (line) => console.log(line));
   let stopping = false;
   const shutdown = (signal: string) => {
