@@ -36,7 +36,7 @@ it('a program started while the server is away runs offline, says so once, and g
 
   // The server is away: the program starts on its cached token.
   const child = spawn(process.execPath, [programs.sdkEsm], {
-    env: { PATH: process.env.PATH, ...env, WORK_SECONDS: '14' },
+    env: { PATH: process.env.PATH, ...env, WORK_SECONDS: '25', UNTIL_RECOVERED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
