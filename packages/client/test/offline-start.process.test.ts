@@ -63,3 +63,39 @@ it('a program started while the server is away runs offline, says so once, and g
   // It released the seat it took on recovery when it ended.
   expect(await again.sessions(license.licenseId)).toEqual([]);
 }, 45_000);
+
+it('started offline on the session of a run that crashed, it takes a new seat when the server answers that the old one is gone', async () => {
+  const { LeaseClient } = await import('../src/index.js');
+  const server = await startServer();
+  servers.push(server);
+  const license = await seedLicense(server, { seats: 1, seatBasis: 'session' });
+  const stateDir = await tempDir();
+  dirs.push(stateDir);
+  const options = {
+    serverUrl: server.url,
+    product: license.product,
+    licenseKey: license.key,
+    stateDir,
+    fingerprint: 'crash-machine',
+    heartbeat: false,
+    releaseOnExit: false,
+  };
+  const crashed = new LeaseClient(options);
+  const first = await crashed.acquire();
+  crashed.close(); // killed: the seat stays cached, and an administrator frees it meanwhile
+  await server.admin('POST', `/sessions/${first.sessionId}/release`);
+
+  let online = false;
+  const fetchUntilBack: typeof fetch = (input, init) => (online ? fetch(input, init) : Promise.reject(new TypeError('fetch failed')));
+  const restarted = new LeaseClient({ ...options, fetch: fetchUntilBack as never, sleep: async () => {} });
+  const recovered: string[] = [];
+  restarted.on('recovered', (s) => recovered.push(String(s.sessionId)));
+  expect((await restarted.acquire()).mode).toBe('offline');
+  online = true;
+  const status = await restarted.heartbeat();
+  expect(status.mode).toBe('online');
+  expect(status.sessionId).not.toBe(first.sessionId);
+  expect(recovered).toEqual([status.sessionId]);
+  expect((await server.sessions(license.licenseId)).map((s) => s.id)).toEqual([status.sessionId]);
+  await restarted.release();
+});
