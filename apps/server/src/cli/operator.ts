@@ -117,7 +117,7 @@ export const OPERATOR_COMMANDS: Record<string, OperatorCommand> = {
       if (overlap === null) throw new OperatorUsageError([`--overlap: "${text}" is not a duration like 90d, 12h or 30m`]);
       const result = rotateKeyFile(localKeyFile(r.config), systemClock.now(), overlap, { publishAhead: r.values['publish-ahead'] === true });
       const lines = [
-        `Signing with ${result.newKid}.${result.retiring.length ? ` Retired, still published until the overlap ends: ${result.retiring.join(', ')}.` : ''}`,
+        `Signing with ${result.newKid}.${result.retiring.length ? ` Still published until the overlap ends: ${result.retiring.join(', ')}.` : ''}`,
       ];
       if (result.nextKid) lines.push(`Published ahead as the next key: ${result.nextKid} (ship it pinned in the next release).`);
       lines.push('Running servers pick the change up within 30 seconds (or at once on SIGHUP).');
