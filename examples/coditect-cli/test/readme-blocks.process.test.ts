@@ -32,7 +32,7 @@ describe('examples/coditect-cli/README.md, run as written', () => {
     expect(run.stdout).toMatch(/^ok {3}token/m);
     expect(run.stderr).toMatch(/^coditect: All 3 seats of this license are in use \(by (alice|bob|carol)-laptop/m);
     expect(run.stdout).toMatch(/^exit 3$/m);
-  }, 120_000);
+  }, 240_000);
 
   it('stops with a message when the data directory already has another admin key', async () => {
     const dataDir = await tempDir('leasehold-server-');
@@ -47,7 +47,7 @@ describe('examples/coditect-cli/README.md, run as written', () => {
     expect(run.stderr).toContain('The server did not accept LEASEHOLD_BOOTSTRAP_ADMIN_KEY');
     expect(run.stdout).not.toContain('Activated');
     expect(run.stderr).not.toContain('undefined');
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('README.md, run as written', () => {
@@ -59,14 +59,14 @@ describe('README.md, run as written', () => {
     dirs.push(copy);
     // npm start serves until stopped: stop it once it has said where it listens.
     const run = await runBash(
-      'npm start > out.log 2>&1 & for _ in $(seq 150); do grep -q "^Listening on" out.log && break; sleep 0.2; done; kill %1; wait || true; cat out.log',
+      'npm start > out.log 2>&1 & for _ in $(seq 600); do grep -q "^Listening on" out.log && break; sleep 0.2; done; kill %1; wait || true; cat out.log',
       copy,
       env,
     );
     expect(run.stdout).toMatch(/^Admin API key: lh_\S+$/m);
     expect(run.stdout).toMatch(/^API docs: http:\/\/localhost:\d+\/docs$/m);
     expect(run.stdout).toMatch(/^Listening on http:\/\/127\.0\.0\.1:\d+$/m);
-  }, 90_000);
+  }, 180_000);
 
   it('the curl walkthrough works against a running server', async () => {
     const blocks = await shellBlocks(join(repoRoot, 'README.md'));
@@ -86,5 +86,5 @@ describe('README.md, run as written', () => {
     } finally {
       await server.close();
     }
-  }, 60_000);
+  }, 180_000);
 });

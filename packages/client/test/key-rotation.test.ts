@@ -89,7 +89,7 @@ describe('key rotation', () => {
     } finally {
       await restart();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('refuses a key set signed by a key it does not trust, and the token it vouches for', async () => {
     const pinned = (await fetchJwks(server)) as JsonWebKeySet;
@@ -161,7 +161,7 @@ describe('key rotation', () => {
     expect(verifyKeySet(JSON.stringify(real), new KeyRing(pinned)).keys.length).toBeGreaterThan(0);
     const tampered = { ...real, payload: keySetPayload };
     expect(() => verifyKeySet(JSON.stringify(tampered), new KeyRing(pinned))).toThrow(TokenVerificationError);
-  });
+  }, 60_000);
 });
 
 async function restart(): Promise<void> {

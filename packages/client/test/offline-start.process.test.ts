@@ -53,7 +53,7 @@ it('a program started while the server is away runs offline, says so once, and g
   // Back on the same address, with the same data: no restart of the program needed.
   const again = await startServer({ dataDir, port: Number(new URL(first.url).port) });
   servers.push(again);
-  expect(await waitFor(async () => out.includes('recovered (online'), 10_000), out).toBe(true);
+  expect(await waitFor(async () => out.includes('recovered (online'), 20_000), out).toBe(true);
   const sessionId = /recovered \(online, session (ses_\w+)\)/.exec(out)?.[1];
   expect((await again.sessions(license.licenseId)).map((s) => s.id)).toContain(sessionId);
 
@@ -62,7 +62,7 @@ it('a program started while the server is away runs offline, says so once, and g
   expect(out.match(/offline until/g)).toHaveLength(1);
   // It released the seat it took on recovery when it ended.
   expect(await again.sessions(license.licenseId)).toEqual([]);
-}, 45_000);
+}, 120_000);
 
 it('started offline on the session of a run that crashed, it takes a new seat when the server answers that the old one is gone', async () => {
   const { LeaseClient } = await import('../src/index.js');
@@ -98,4 +98,4 @@ it('started offline on the session of a run that crashed, it takes a new seat wh
   expect(recovered).toEqual([status.sessionId]);
   expect((await server.sessions(license.licenseId)).map((s) => s.id)).toEqual([status.sessionId]);
   await restarted.release();
-});
+}, 120_000);

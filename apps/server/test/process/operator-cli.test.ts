@@ -68,7 +68,7 @@ describe('leasehold-server operator commands', () => {
     expect(keys.stdout).toContain('licenses:read,licenses:write');
     expect(keys.stdout).not.toContain(key.json().secret);
     expect(server('api-keys', 'revoke', key.json().id).stdout).toMatch(/revoked/);
-  });
+  }, 120_000);
 
   it('name each mistake by its option, readably, and change nothing', () => {
     const bad = server('plans', 'create', '--product', 'nope', '--code', 'Bad Code', '--name', 'X', '--seats', '0');
@@ -84,7 +84,7 @@ describe('leasehold-server operator commands', () => {
     expect(json.json().error.problems[0]).toMatch(/^--scopes: /);
     expect(server('products', 'create', '--code', 'coditect', '--name', 'Again').stderr).toBe('A product with code "coditect" already exists.\n');
     expect(server('plans', 'list', '--json').json()).toHaveLength(1);
-  });
+  }, 90_000);
 
   it('have their own --help', () => {
     for (const command of [
@@ -98,5 +98,5 @@ describe('leasehold-server operator commands', () => {
       expect(help.stdout).toMatch(new RegExp(`^Usage: leasehold-server ${command.join(' ')}`));
     }
     expect(server('--help').stdout).toMatch(/organisations create --name NAME/);
-  });
+  }, 60_000);
 });

@@ -48,7 +48,8 @@ export async function startServer(options: { dataDir?: string; port?: number } =
     output += String(c);
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${output}`)), 30_000);
+    // Generous: on a loaded CI machine the embedded database alone can take tens of seconds to open.
+    const timer = setTimeout(() => reject(new Error(`server did not start in 90 s:\n${output}`)), 90_000);
     const onData = () => {
       const match = output.match(/^Listening on (http:\/\/\S+)$/m);
       if (match) {
