@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkModule, loadModule, type TfModule } from './hcl.js';
+import { checkAgainstProvider, GOOGLE_SCHEMA } from './provider-schema.js';
 
 const TOFU = fileURLToPath(new URL('../tofu/', import.meta.url));
 const REQUIRED_MODULES = ['network', 'gke', 'cloudsql', 'redis', 'secrets', 'kms', 'identity-platform', 'dns', 'workload-identity'];
@@ -60,6 +61,31 @@ describe('OpenTofu', () => {
     expect(resource('network', 'google_compute_router_nat', 'nat')).toBeDefined();
     expect(resource('identity-platform', 'google_identity_platform_default_supported_idp_config', 'github').idp_id).toBe('github.com');
     expect(resource('identity-platform', 'google_identity_platform_default_supported_idp_config', 'google').idp_id).toBe('google.com');
+  });
+
+  it('uses only arguments and blocks of the google provider, with every required argument', () => {
+    expect(GOOGLE_SCHEMA.provider).toMatch(/^hashicorp\/google 6\./);
+    for (const [dir, module] of byPath) expect(checkAgainstProvider(module), dir).toEqual([]);
+  });
+
+  it('rejects an invented argument, a misplaced block and a missing required argument against the provider schema', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tofu-schema-'));
+    writeFileSync(
+      join(dir, 'main.tf'),
+      [
+        'resource "google_redis_instance" "r" {\n  name = "x"\n  memory_size_gb = 1\n  transit_encryption = "SERVER_AUTHENTICATION"\n  count = 1\n}',
+        'resource "google_sql_database_instance" "s" {\n  settings {\n    tier = "db-f1-micro"\n    ip_configuration {\n      require_tls = true\n    }\n  }\n}',
+        'resource "google_redis_instance" "missing" {\n  name = "y"\n}',
+        'resource "google_sql_instance" "typo" {\n  name = "z"\n}',
+      ].join('\n'),
+    );
+    expect(checkAgainstProvider(await loadModule(dir)).sort()).toEqual([
+      'resource.google_redis_instance.missing: required argument memory_size_gb is missing',
+      'resource.google_redis_instance.r: unknown argument transit_encryption',
+      'resource.google_sql_database_instance.s.settings.ip_configuration: unknown argument require_tls',
+      'resource.google_sql_database_instance.s: required argument database_version is missing',
+      `resource.google_sql_instance.typo: google_sql_instance is not a resource of ${GOOGLE_SCHEMA.provider}`,
+    ]);
   });
 
   it('catches the mistakes it is meant to catch', async () => {
