@@ -22,7 +22,7 @@ async function manifestDatabaseUrl(): Promise<{ query: string; caPath: string }>
   };
   const caPath = variables.variable.server_ca_path?.[0]?.default as string;
   const value = outputs.output.database_url?.[0]?.value as string;
-  const query = value.slice(value.indexOf('?') + 1).replace('${var.server_ca_path}', caPath);
+  const query = value.slice(value.indexOf('?') + 1).replace(/\$\{var\.server_ca_path\}/, caPath);
   return { query, caPath };
 }
 
