@@ -1,16 +1,22 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const BIN = '/usr/lib/postgresql/15/bin';
+/** The newest PostgreSQL server binaries Debian or Ubuntu installed. */
+const BIN = existsSync('/usr/lib/postgresql')
+  ? (readdirSync('/usr/lib/postgresql')
+      .filter((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`))
+      .sort((a, b) => Number(b) - Number(a))
+      .map((v) => `/usr/lib/postgresql/${v}/bin`)[0] ?? '')
+  : '';
+const isRoot = process.getuid?.() === 0;
 
 /** Why a throwaway PostgreSQL cannot be started here, or null when it can. */
 export function sslPostgresMissing(): string | null {
-  if (!existsSync(join(BIN, 'initdb'))) return `no ${BIN}/initdb`;
-  if (process.getuid?.() !== 0) return 'needs root to run initdb as the postgres user';
-  if (spawnSync('id', ['postgres']).status !== 0) return 'no postgres user';
+  if (!BIN) return 'no PostgreSQL server binaries under /usr/lib/postgresql';
+  if (isRoot && spawnSync('id', ['postgres']).status !== 0) return 'running as root and there is no postgres user to run initdb as';
   return null;
 }
 
@@ -33,18 +39,21 @@ export interface SslPostgres {
 /**
  * A throwaway PostgreSQL 15 on a free port that accepts only TLS connections
  * (hostnossl is rejected) with a password, serving `cert`/`key`, as Cloud SQL
- * with ssl_mode=ENCRYPTED_ONLY does. Runs as the postgres user: initdb refuses root.
+ * with ssl_mode=ENCRYPTED_ONLY does.
  */
 export async function startSslPostgres(cert: string, key: string, login: { database: string; user: string; password: string }): Promise<SslPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'leasehold-sslpg-'));
   const data = join(dir, 'data');
+  // initdb refuses root: as root, run the server as the postgres user; otherwise as ourselves.
   const asPostgres = (command: string, ...args: string[]) =>
-    execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    isRoot
+      ? execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : execFileSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   chmodSync(dir, 0o777);
   asPostgres(join(BIN, 'initdb'), '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync');
   copyFileSync(cert, join(data, 'server.crt'));
   copyFileSync(key, join(data, 'server.key'));
-  execFileSync('chown', ['postgres:postgres', join(data, 'server.crt'), join(data, 'server.key')]);
+  if (isRoot) execFileSync('chown', ['postgres:postgres', join(data, 'server.crt'), join(data, 'server.key')]);
   chmodSync(join(data, 'server.key'), 0o600);
   const port = await freePort();
   appendFileSync(
@@ -53,13 +62,15 @@ export async function startSslPostgres(cert: string, key: string, login: { datab
   );
   writeFileSync(join(data, 'pg_hba.conf'), 'local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\nhostnossl all all 0.0.0.0/0 reject\n');
   asPostgres(join(BIN, 'pg_ctl'), '-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', 'start');
-  const psql = (sql: string) => asPostgres('psql', '-h', dir, '-p', String(port), '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', sql);
+  const psql = (sql: string) => asPostgres(join(BIN, 'psql'), '-h', dir, '-p', String(port), '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', sql);
   psql(`create role ${login.user} login password '${login.password}'`);
   psql(`create database ${login.database} owner ${login.user}`);
   return {
     port,
     stop() {
-      spawnSync('runuser', ['-u', 'postgres', '--', join(BIN, 'pg_ctl'), '-D', data, '-m', 'immediate', '-w', 'stop'], { stdio: 'ignore' });
+      const stop = [join(BIN, 'pg_ctl'), '-D', data, '-m', 'immediate', '-w', 'stop'];
+      if (isRoot) spawnSync('runuser', ['-u', 'postgres', '--', ...stop], { stdio: 'ignore' });
+      else spawnSync(stop[0] as string, stop.slice(1), { stdio: 'ignore' });
       rmSync(dir, { recursive: true, force: true });
     },
   };
