@@ -64,7 +64,7 @@ function walk(check: ts.TypeChecker, value: unknown, declared: ts.Type, path: st
   const type = check.getNonNullableType(declared);
   if (Array.isArray(value)) {
     const element = check.isArrayType(type) ? check.getTypeArguments(type as ts.TypeReference)[0] : undefined;
-    if (element) value.forEach((item, i) => walk(check, item, element, `${path}[${i}]`, problems));
+    if (element) for (const [i, item] of value.entries()) walk(check, item, element, `${path}[${i}]`, problems);
     return;
   }
   if (!value || typeof value !== 'object') return;
