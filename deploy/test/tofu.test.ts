@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,12 +20,12 @@ describe('OpenTofu', () => {
     for (const dir of [...moduleDirs, ...environmentDirs]) byPath.set(dir, await loadModule(dir));
   });
 
-  it('has every required module and a dev environment', () => {
+  it('has every required module, a dev and a prod environment', () => {
     expect(readdirSync(join(TOFU, 'modules')).sort()).toEqual([...REQUIRED_MODULES].sort());
-    expect(environmentDirs.map((d) => d.split('/').at(-1))).toContain('dev');
+    expect(environmentDirs.map((d) => d.split('/').at(-1)).sort()).toEqual(['dev', 'prod']);
   });
 
-  it.each([...REQUIRED_MODULES.map((m) => `modules/${m}`), 'environments/dev'])('%s keeps the module rules', (dir) => {
+  it.each([...REQUIRED_MODULES.map((m) => `modules/${m}`), 'environments/dev', 'environments/prod'])('%s keeps the module rules', (dir) => {
     const module = byPath.get(join(TOFU, dir)) as TfModule;
     expect(Object.keys(module.blocks.variable ?? {}).length).toBeGreaterThan(0);
     expect(Object.keys(module.blocks.output ?? {}).length).toBeGreaterThan(0);
@@ -32,11 +33,56 @@ describe('OpenTofu', () => {
     expect(checkModule(module, byPath)).toEqual([]);
   });
 
-  it('composes every module in the dev environment', () => {
-    const dev = byPath.get(join(TOFU, 'environments/dev')) as TfModule;
-    const sources = Object.values(dev.blocks.module ?? {}).map((call) => first(call).source);
+  it.each(['dev', 'prod'])('composes every module in the %s environment', (name) => {
+    const env = byPath.get(join(TOFU, 'environments', name)) as TfModule;
+    const sources = Object.values(env.blocks.module ?? {}).map((call) => first(call).source);
     expect(sources.map((s: string) => s.split('/').at(-1)).sort()).toEqual([...REQUIRED_MODULES].sort());
-    expect(first(dev.blocks.terraform).backend).toBeDefined();
+    expect(first(env.blocks.terraform).backend).toBeDefined();
+    expect(first(env.blocks.variable.environment).default).toBe(name);
+    expect(first(env.blocks.variable.kubernetes_namespace).default).toBe(name === 'prod' ? 'leasehold' : 'leasehold-dev');
+    // The deploy identity is bound to this GitHub environment.
+    expect(first(env.blocks.module.workload_identity).github_environment).toBe('${var.environment}');
+    expect(Object.keys(first(env.blocks.module.secrets).initial_values).sort()).toEqual([...first(env.blocks.module.secrets).secret_ids].sort());
+  });
+
+  it('sizes prod for production and keeps dev small', () => {
+    const call = (env: string, module: string) => first(byPath.get(join(TOFU, 'environments', env))?.blocks.module?.[module]);
+    expect(call('prod', 'cloudsql')).toMatchObject({ availability_type: 'REGIONAL', deletion_protection: true });
+    expect(call('prod', 'redis').tier).toBe('STANDARD_HA');
+    expect(call('prod', 'gke')).toMatchObject({ min_nodes: 3, deletion_protection: true });
+    expect(call('dev', 'redis').tier).toBe('BASIC');
+    // Prod copies dev's images by digest: dev lets the readers it is given pull them.
+    const reader = first(byPath.get(join(TOFU, 'environments/dev'))?.blocks.resource?.google_artifact_registry_repository_iam_member?.promotion_reader);
+    expect(reader).toMatchObject({ role: 'roles/artifactregistry.reader', for_each: '${toset(var.image_readers)}' });
+  });
+
+  it('connects over verified TLS, reaches the control plane by DNS, trusts only one GitHub environment from main', () => {
+    const module = (name: string) => byPath.get(join(TOFU, 'modules', name)) as TfModule;
+    const url = first(module('cloudsql').blocks.output.database_url).value as string;
+    expect(url).toMatch(/\?sslmode=verify-ca&uselibpqcompat=true&sslrootcert=\$\{var\.server_ca_path\}$/);
+    expect(first(module('redis').blocks.variable.transit_encryption_mode).default).toBe('SERVER_AUTHENTICATION');
+    expect(first(module('redis').blocks.output.redis_url).value).toMatch(/rediss/);
+    const cluster = first(module('gke').blocks.resource.google_container_cluster.cluster);
+    expect(first(first(cluster.control_plane_endpoints_config).dns_endpoint_config).allow_external_traffic).toBe(true);
+    const provider = first(module('workload-identity').blocks.resource.google_iam_workload_identity_pool_provider.github);
+    expect(provider.attribute_condition).toContain('assertion.environment == "${var.github_environment}"');
+    expect(provider.attribute_condition).toContain('assertion.ref == "${var.github_ref}"');
+    const binding = first(module('workload-identity').blocks.resource.google_service_account_iam_member.deployer_federation);
+    expect(binding.member).toMatch(/\/attribute\.environment\/\$\{var\.github_environment\}$/);
+    const records = first(module('dns').blocks.resource.google_dns_record_set.a);
+    expect(records.project).toBe('${local.zone_project}');
+  });
+
+  // terraform fmt (or tofu fmt) when either is installed: neither is in Debian or on npm without a download at install time.
+  const formatter = ['tofu', 'terraform'].find((c) => spawnSync(c, ['version'], { stdio: 'ignore' }).status === 0);
+  if (!formatter) console.warn('SKIPPED OpenTofu format check: neither tofu nor terraform on PATH');
+  it.skipIf(!formatter)('is formatted as `fmt` writes it', () => {
+    const run = spawnSync(formatter as string, ['fmt', '-check', '-recursive', '-diff', TOFU], {
+      encoding: 'utf8',
+      env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' },
+    });
+    expect(run.stdout).toBe('');
+    expect(run.status).toBe(0);
   });
 
   it('creates the resources the platform relies on, configured as required', () => {
