@@ -70,7 +70,7 @@ describe('GitHub Actions workflows', () => {
   it('deploy reaches the cluster through the DNS-based endpoint and promotes the same digest dev ran', () => {
     const deploy = load('deploy.yml').jobs.deploy;
     const credentials = deploy.steps.find((s: { uses?: string }) => s.uses?.startsWith('google-github-actions/get-gke-credentials@'));
-    expect(credentials.with.dns_based_endpoint).toBe(true);
+    expect(credentials.with.use_dns_based_endpoint).toBe(true);
     const names = deploy.steps.map((s: { name?: string }) => s.name ?? '');
     const copy = deploy.steps.find((s: { name?: string }) => s.name === 'Copy the image from dev’s registry by digest'.replace('’', "'"));
     expect(copy.if).toBe("inputs.environment != 'dev'");

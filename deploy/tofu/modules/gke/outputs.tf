@@ -20,6 +20,6 @@ output "workload_pool" {
 }
 
 output "dns_endpoint" {
-  description = "DNS-based control-plane endpoint (what get-gke-credentials uses with dns_based_endpoint: true)."
+  description = "DNS-based control-plane endpoint (what get-gke-credentials uses with use_dns_based_endpoint: true)."
   value       = google_container_cluster.cluster.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint
 }
