@@ -30,7 +30,7 @@ describe('behind a load balancer', () => {
     expect(await ipOf({ LEASEHOLD_TRUST_PROXY: '130.211.0.0/22' })).toBe('35.191.4.2');
     expect(await ipOf({})).toBe('35.191.4.2');
     await h.close();
-  });
+  }, 60_000);
 
   describe('a started server', () => {
     let server: RunningServer;
