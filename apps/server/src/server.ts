@@ -50,8 +50,9 @@ export async function startServer(config: Config, print: (line: string) => void,
     await services.billing.enforceGrace(ctx);
     await purgeExpiredIdentityRows(services.database.db, services.clock.now());
   });
-  // Scrapes read these gauges; the first refresh is awaited so the first scrape has them.
-  await refreshGauges(services);
+  // Scrapes read these gauges. The first refresh starts now but does not hold up start-up
+  // (a dependency that is down takes its 2 s timeout); it never throws.
+  void refreshGauges(services);
   every(config.metrics.refreshSeconds, () => refreshGauges(services));
   const metricsServer = config.metrics.port === null ? null : await startMetricsServer(services.metrics, config.metrics.port, config.metrics.host);
   const { signer } = services;
