@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,9 @@ import { checkModule, loadModule, type TfModule } from './hcl.js';
 import { checkAgainstProvider, GOOGLE_SCHEMA } from './provider-schema.js';
 
 const TOFU = fileURLToPath(new URL('../tofu/', import.meta.url));
+const { format: formatHcl } = createRequire(import.meta.url)('@cdktf/hcl-tools') as { format(hcl: string): Promise<string> };
+const tfFiles = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tfFiles(join(dir, e.name)) : e.name.endsWith('.tf') ? [join(dir, e.name)] : []));
 const REQUIRED_MODULES = ['network', 'gke', 'cloudsql', 'redis', 'secrets', 'kms', 'identity-platform', 'dns', 'workload-identity'];
 const moduleDirs = readdirSync(join(TOFU, 'modules')).map((m) => join(TOFU, 'modules', m));
 const environmentDirs = readdirSync(join(TOFU, 'environments')).map((e) => join(TOFU, 'environments', e));
@@ -73,10 +77,19 @@ describe('OpenTofu', () => {
     expect(records.project).toBe('${local.zone_project}');
   });
 
-  // terraform fmt (or tofu fmt) when either is installed: neither is in Debian or on npm without a download at install time.
+  it('is formatted as `tofu fmt` writes it (HCL’s own formatter, hclwrite, compiled to WebAssembly)', async () => {
+    const unformatted: string[] = [];
+    for (const file of tfFiles(TOFU)) {
+      const source = readFileSync(file, 'utf8');
+      if ((await formatHcl(source)) !== source) unformatted.push(file.slice(TOFU.length));
+    }
+    expect(unformatted).toEqual([]);
+    expect(await formatHcl('resource "x" "y" {\n  a = 1\n  bbb = 2\n}\n')).toBe('resource "x" "y" {\n  a   = 1\n  bbb = 2\n}\n');
+  });
+
+  // The CLI too, where one is installed: neither is in Debian, nor on npm without a download at run time.
   const formatter = ['tofu', 'terraform'].find((c) => spawnSync(c, ['version'], { stdio: 'ignore' }).status === 0);
-  if (!formatter) console.warn('SKIPPED OpenTofu format check: neither tofu nor terraform on PATH');
-  it.skipIf(!formatter)('is formatted as `fmt` writes it', () => {
+  it.skipIf(!formatter)('passes `fmt -check` of the installed tofu or terraform', () => {
     const run = spawnSync(formatter as string, ['fmt', '-check', '-recursive', '-diff', TOFU], {
       encoding: 'utf8',
       env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' },
