@@ -41,6 +41,9 @@ const PROMQL_WORDS = new Set([
   'route',
   'code',
   'status_code',
+  'dependency',
+  'pod',
+  'signer',
 ]);
 
 /**
