@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../apps/server/src/config.js';
 import { secretFileNames, validateObject } from './k8s-schema.js';
 import { unknownFields } from './k8s-strict.js';
 import { findKustomize, findObject, type K8sObject, render } from './kustomize.js';
@@ -210,6 +213,22 @@ function kustomizeSuite(): void {
       for (const container of [server, job.spec.template.spec.containers[0]]) {
         expect(container.volumeMounts.find((m: { name: string }) => m.name === 'secrets').mountPath).toBe('/var/run/secrets/leasehold');
       }
+    });
+
+    it('is configuration the server accepts, with the secret files in place', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'leasehold-k8s-config-'));
+      const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+      const files: Record<string, string> = {
+        'database-url':
+          'postgres://leasehold:pw@10.100.0.3:5432/leasehold?sslmode=verify-ca&uselibpqcompat=true&sslrootcert=/var/run/secrets/leasehold/database-ca.pem',
+        'redis-url': 'rediss://:auth@10.100.0.4:6378',
+        'redis-ca.pem': pem,
+        'bootstrap-admin-key': 'k'.repeat(48),
+      };
+      for (const [name, value] of Object.entries(files)) writeFileSync(join(dir, name), value);
+      const env = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v.replace('/var/run/secrets/leasehold/', `${dir}/`)]));
+      const loaded = loadConfig(env);
+      expect(loaded).toMatchObject({ trustProxy: 2, keepAliveTimeoutSeconds: 620, redisCaCert: pem.trim(), metrics: { port: 9464, host: '0.0.0.0' } });
     });
 
     it('never names a tag that no pipeline pushes', () => {
