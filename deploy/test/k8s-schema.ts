@@ -26,6 +26,8 @@ export async function validateObject(object: K8sObject): Promise<string[]> {
   if (object.apiVersion === 'secrets-store.csi.x-k8s.io/v1' && object.kind === 'SecretProviderClass') {
     return validateSecretProviderClass(object).map((p) => `${where}: ${p}`);
   }
+  const gke = GKE_SCHEMAS[`${object.apiVersion}/${object.kind}`];
+  if (gke) return checkShape(object.spec, gke, 'spec').map((p) => `${where}: ${p}`);
   const load = MODELS[object.apiVersion];
   if (!load) return [`${where}: no schema for apiVersion ${object.apiVersion}`];
   const model = (await load())[object.kind] as Model | undefined;
@@ -36,6 +38,46 @@ export async function validateObject(object: K8sObject): Promise<string[]> {
   } catch (error) {
     return [`${where}: ${(error as Error).message}`];
   }
+}
+
+type Shape = 'string' | 'integer' | 'boolean' | { [field: string]: Shape };
+
+/**
+ * GKE's BackendConfig and FrontendConfig have no schema package: the fields
+ * used here, from the GKE Ingress reference, each with its type. Anything else
+ * is refused, as a misspelt field would otherwise be dropped by the API server.
+ */
+const GKE_SCHEMAS: Record<string, Shape> = {
+  'cloud.google.com/v1/BackendConfig': {
+    timeoutSec: 'integer',
+    connectionDraining: { drainingTimeoutSec: 'integer' },
+    healthCheck: {
+      type: 'string',
+      requestPath: 'string',
+      port: 'integer',
+      checkIntervalSec: 'integer',
+      timeoutSec: 'integer',
+      healthyThreshold: 'integer',
+      unhealthyThreshold: 'integer',
+    },
+    logging: { enable: 'boolean', sampleRate: 'integer' },
+    securityPolicy: { name: 'string' },
+  },
+  'networking.gke.io/v1beta1/FrontendConfig': {
+    redirectToHttps: { enabled: 'boolean', responseCodeName: 'string' },
+    sslPolicy: 'string',
+  },
+};
+
+function checkShape(value: unknown, shape: Shape, path: string): string[] {
+  if (typeof shape === 'string') {
+    const ok = shape === 'integer' ? Number.isInteger(value) : typeof value === shape;
+    return ok ? [] : [`${path} must be ${shape}`];
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return [`${path} must be an object`];
+  return Object.entries(value).flatMap(([key, child]) =>
+    shape[key] === undefined ? [`unknown field ${path}.${key}`] : checkShape(child, shape[key] as Shape, `${path}.${key}`),
+  );
 }
 
 function validateSecretProviderClass(object: K8sObject): string[] {

@@ -1,6 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../apps/server/src/config.js';
 import { secretFileNames, validateObject } from './k8s-schema.js';
+import { unknownFields } from './k8s-strict.js';
 import { findKustomize, findObject, type K8sObject, render } from './kustomize.js';
 import { metricNames, SERVER_METRICS } from './promql.js';
 
@@ -8,8 +12,16 @@ const tool = findKustomize();
 const missing = 'missing' in tool ? tool.missing : undefined;
 if (missing) console.warn(`SKIPPED Kustomize rendering tests: ${missing}`);
 
-/** Besides the server's own metrics, alerts may use Prometheus' `up` and kube-state-metrics. */
-const ALERT_METRICS = new Set([...SERVER_METRICS, 'up', 'kube_deployment_status_replicas_available']);
+/** Besides the server's own metrics, alerts may use Prometheus' `up`, kube-state-metrics and cert-manager's. */
+const ALERT_METRICS = new Set([
+  ...SERVER_METRICS,
+  'up',
+  'kube_deployment_status_replicas_available',
+  'certmanager_certificate_expiration_timestamp_seconds',
+  'certmanager_certificate_ready_status',
+]);
+/** Google's external load balancer's backend keep-alive, which the server's must exceed. */
+const GOOGLE_LB_KEEP_ALIVE_SECONDS = 600;
 const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'LEASEHOLD_BOOTSTRAP_ADMIN_KEY', 'LEASEHOLD_PKCS11_PIN'];
 const operations = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
 
@@ -36,11 +48,21 @@ function kustomizeSuite(): void {
     it('validates every object against the schema of its kind', async () => {
       const problems = (await Promise.all(objects.map(validateObject))).flat();
       expect(problems).toEqual([]);
+      expect(unknownFields(objects)).toEqual([]);
       const kinds = new Set(objects.map((o) => o.kind));
       for (const kind of ['Deployment', 'Service', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
         expect(kinds).toContain(kind);
       }
-      for (const kind of ['NetworkPolicy', 'ServiceAccount', 'Job', 'ServiceMonitor', 'PrometheusRule', 'SecretProviderClass']) {
+      for (const kind of [
+        'NetworkPolicy',
+        'ServiceAccount',
+        'Job',
+        'ServiceMonitor',
+        'PrometheusRule',
+        'SecretProviderClass',
+        'BackendConfig',
+        'FrontendConfig',
+      ]) {
         expect(kinds).toContain(kind);
       }
     });
@@ -148,16 +170,86 @@ function kustomizeSuite(): void {
       expect(cluster[0]?.spec.acme.solvers[0].http01.ingress.name).toBe(ingress.metadata.name);
     });
 
+    it('keeps /metrics off the Ingress: its own port, scraped in-cluster, admitted only from the monitoring namespace', () => {
+      const service = findObject(objects, 'Service', 'leasehold-server');
+      const ingress = findObject(objects, 'Ingress');
+      const metricsPort = server.ports.find((p: { name: string }) => p.name === 'metrics').containerPort;
+      expect(String(metricsPort)).toBe(config.LEASEHOLD_METRICS_PORT);
+      expect(metricsPort).not.toBe(Number(config.PORT));
+      const routed = ingress.spec.rules.flatMap((r: { http: { paths: { backend: { service: { port: { name: string } } } }[] } }) =>
+        r.http.paths.map((p) => p.backend.service.port.name),
+      );
+      expect(routed).toEqual(['http']);
+      expect(findObject(objects, 'ServiceMonitor').spec.endpoints[0].port).toBe('metrics');
+      expect(service.spec.ports.find((p: { name: string }) => p.name === 'metrics').targetPort).toBe('metrics');
+      const policy = findObject(objects, 'NetworkPolicy', 'leasehold-server');
+      const fromMonitoring = policy.spec.ingress.find((r: { from: { namespaceSelector?: unknown }[] }) => r.from.some((f) => f.namespaceSelector));
+      expect(fromMonitoring.ports.map((p: { port: number }) => p.port)).toEqual([metricsPort]);
+      const fromLb = policy.spec.ingress.find((r: { from: { ipBlock?: { cidr: string } }[] }) => r.from.some((f) => f.ipBlock));
+      expect(fromLb.from.map((f: { ipBlock: { cidr: string } }) => f.ipBlock.cidr)).toEqual(['35.191.0.0/16', '130.211.0.0/22']);
+      expect(fromLb.ports.map((p: { port: number }) => p.port)).toEqual([Number(config.PORT)]);
+    });
+
+    it('fits Google’s load balancer: hop-count proxy trust, keep-alive above 600 s, /readyz health check, draining, HTTPS redirect', () => {
+      expect(config.LEASEHOLD_TRUST_PROXY).toBe('2');
+      expect(Number(config.LEASEHOLD_KEEP_ALIVE_TIMEOUT_SECONDS)).toBeGreaterThan(GOOGLE_LB_KEEP_ALIVE_SECONDS);
+      const service = findObject(objects, 'Service', 'leasehold-server');
+      const backend = findObject(objects, 'BackendConfig');
+      expect(JSON.parse(service.metadata.annotations?.['cloud.google.com/backend-config'] ?? '{}')).toEqual({ ports: { http: backend.metadata.name } });
+      expect(backend.spec.healthCheck).toMatchObject({ type: 'HTTP', requestPath: '/readyz', port: Number(config.PORT) });
+      const drain = Number(config.LEASEHOLD_SHUTDOWN_GRACE_SECONDS) + Number(server.lifecycle.preStop.exec.command[1]);
+      expect(backend.spec.connectionDraining.drainingTimeoutSec).toBeGreaterThanOrEqual(drain);
+      const ingress = findObject(objects, 'Ingress');
+      const frontend = findObject(objects, 'FrontendConfig');
+      expect(ingress.metadata.annotations?.['networking.gke.io/v1beta1.FrontendConfig']).toBe(frontend.metadata.name);
+      expect(frontend.spec.redirectToHttps.enabled).toBe(true);
+      expect(ingress.metadata.annotations?.['cert-manager.io/issue-temporary-certificate']).toBe('true');
+    });
+
+    it('verifies PostgreSQL’s and Redis’s TLS against CAs mounted from Secret Manager', () => {
+      const files = secretFileNames(findObject(objects, 'SecretProviderClass'));
+      expect(files).toEqual(expect.arrayContaining(['database-ca.pem', 'redis-ca.pem']));
+      expect(config.REDIS_CA_CERT_FILE).toBe('/var/run/secrets/leasehold/redis-ca.pem');
+      for (const container of [server, job.spec.template.spec.containers[0]]) {
+        expect(container.volumeMounts.find((m: { name: string }) => m.name === 'secrets').mountPath).toBe('/var/run/secrets/leasehold');
+      }
+    });
+
+    it('is configuration the server accepts, with the secret files in place', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'leasehold-k8s-config-'));
+      const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+      const files: Record<string, string> = {
+        'database-url':
+          'postgres://leasehold:pw@10.100.0.3:5432/leasehold?sslmode=verify-ca&uselibpqcompat=true&sslrootcert=/var/run/secrets/leasehold/database-ca.pem',
+        'redis-url': 'rediss://:auth@10.100.0.4:6378',
+        'redis-ca.pem': pem,
+        'bootstrap-admin-key': 'k'.repeat(48),
+      };
+      for (const [name, value] of Object.entries(files)) writeFileSync(join(dir, name), value);
+      const env = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v.replace('/var/run/secrets/leasehold/', `${dir}/`)]));
+      const loaded = loadConfig(env);
+      expect(loaded).toMatchObject({ trustProxy: 2, keepAliveTimeoutSeconds: 620, redisCaCert: pem.trim(), metrics: { port: 9464, host: '0.0.0.0' } });
+    });
+
+    it('never names a tag that no pipeline pushes', () => {
+      const tag = server.image.split(':').at(-1);
+      expect(tag).toBe(overlay === 'dev' ? 'main' : 'promote-by-digest-only');
+      expect(readFileSync(new URL('../../.github/workflows/release.yml', import.meta.url), 'utf8')).toContain('${{ env.IMAGE }}:main');
+    });
+
     it('alerts on the required conditions, using only exported metrics, each explained in the runbook', () => {
       const rules = findObject(objects, 'PrometheusRule').spec.groups.flatMap((g: { rules: unknown[] }) => g.rules);
       const names = rules.map((r: { alert: string }) => r.alert);
       for (const required of [
         'LeaseholdSeatsNearCapacity',
         'LeaseholdSeatDenialSpike',
-        'LeaseholdHighErrorRate',
+        'LeaseholdErrorBudgetBurnFast',
+        'LeaseholdErrorBudgetBurnSlow',
         'LeaseholdHighLatency',
         'LeaseholdDatabaseDown',
         'LeaseholdRedisDown',
+        'LeaseholdSigningFailures',
+        'LeaseholdCertificateExpiringSoon',
       ]) {
         expect(names).toContain(required);
       }
@@ -185,6 +277,30 @@ function kustomizeSuite(): void {
       spec: { provider: 'gke', parameters: { secrets: '- resourceName: "secrets/x"\n  path: "a b"\n' } },
     };
     expect(await validateObject(spc)).toEqual(['SecretProviderClass/s: bad resourceName secrets/x', 'SecretProviderClass/s: bad path a b']);
+    const backend: K8sObject = {
+      apiVersion: 'cloud.google.com/v1',
+      kind: 'BackendConfig',
+      metadata: { name: 'b' },
+      spec: { healthCheck: { requestPath: '/readyz', port: '8080' }, connectionDrainig: { drainingTimeoutSec: 30 } },
+    };
+    expect(await validateObject(backend)).toEqual([
+      'BackendConfig/b: spec.healthCheck.port must be integer',
+      'BackendConfig/b: unknown field spec.connectionDrainig',
+    ]);
+  });
+
+  it('rejects a misspelt field the model validators let through, e.g. readinesProbe', async () => {
+    const deployment = structuredClone(findObject(render(run, 'overlays/prod'), 'Deployment', 'leasehold-server'));
+    const container = deployment.spec.template.spec.containers[0];
+    container.readinesProbe = container.readinessProbe;
+    delete container.readinessProbe;
+    deployment.spec.template.spec.securityContext.runAsNonRot = true;
+    // The published model accepts it: the API server would silently drop the probe.
+    expect(await validateObject(deployment)).toEqual([]);
+    expect(unknownFields([deployment])).toEqual([
+      'Deployment/leasehold-server: unknown field spec.template.spec.containers[0].readinesProbe',
+      'Deployment/leasehold-server: unknown field spec.template.spec.securityContext.runAsNonRot',
+    ]);
   });
 }
 

@@ -10,6 +10,9 @@ export const SERVER_METRICS = new Set([
   'leasehold_sessions_expired_total',
   'leasehold_heartbeats_total',
   'leasehold_db_errors_total',
+  'leasehold_dependency_up',
+  'leasehold_signing_errors_total',
+  'leasehold_gauges_refreshed_timestamp_seconds',
   'leasehold_redis_errors_total',
   'leasehold_redis_command_duration_seconds_bucket',
   'process_resident_memory_bytes',
@@ -31,12 +34,16 @@ const PROMQL_WORDS = new Set([
   'offset',
   'histogram_quantile',
   'clamp_min',
+  'time',
   'le',
   'license_id',
   'namespace',
   'route',
   'code',
   'status_code',
+  'dependency',
+  'pod',
+  'signer',
 ]);
 
 /**

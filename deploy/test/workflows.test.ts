@@ -25,21 +25,25 @@ describe('GitHub Actions workflows', () => {
     expect((await runLint(read(file), file)).map((r) => `${file}:${r.line}:${r.column} ${r.message}`)).toEqual([]);
   });
 
-  it('ci tests every push against PostgreSQL 16 and Redis 7 with npm ci then npm test', () => {
+  it('ci tests every push against PostgreSQL 16 and Redis 7 with npm ci then npm test, on Node.js 20 and the image’s', () => {
     const ci = load('ci.yml');
     expect(ci.on).toHaveProperty('push');
     const job = ci.jobs.test;
+    expect(job.steps.find((s: { uses?: string }) => s.uses?.startsWith('actions/setup-node@')).with['node-version']).toBe('${{ matrix.node }}');
     expect(job.services.postgres.image).toBe('postgres:16');
     expect(job.services.redis.image).toBe('redis:7');
     const runs = job.steps.map((s: { run?: string }) => s.run?.trim()).filter(Boolean);
     expect(runs.indexOf('npm ci')).toBeGreaterThan(-1);
     expect(runs.indexOf('npm test')).toBeGreaterThan(runs.indexOf('npm ci'));
-    expect(runs.join('\n')).toMatch(/apt-get install .*softhsm2/);
+    expect(runs.join('\n')).toMatch(/apt-get install .*softhsm2 prometheus shellcheck postgresql/);
   });
 
-  it('release builds with provenance, keyless auth, and gates prod behind a manual dispatch', () => {
+  it('release builds only after the tests passed on main, with provenance, keyless auth, and gates prod behind a manual dispatch', () => {
     const release = load('release.yml');
-    expect(release.on.push.branches).toEqual(['main']);
+    expect(release.on.push).toBeUndefined();
+    expect(release.on.workflow_run).toEqual({ workflows: [load('ci.yml').name], types: ['completed'], branches: ['main'] });
+    expect(release.jobs.build.if).toContain("github.event.workflow_run.conclusion == 'success'");
+    expect(release.jobs.build.steps[0].with.ref).toBe('${{ github.event.workflow_run.head_sha }}');
     expect(release.on.workflow_dispatch.inputs.environment.options).toEqual(['dev', 'prod']);
     const build = release.jobs.build;
     expect(build.permissions['id-token']).toBe('write');
@@ -61,5 +65,18 @@ describe('GitHub Actions workflows', () => {
     const migrate = deploy.steps.find((s: { name?: string }) => s.name === 'Migrate the database').run;
     expect(migrate).toMatch(/wait --for=condition=complete job\/leasehold-migrate/);
     expect(deploy.env.OVERLAY).toBe('deploy/k8s/overlays/${{ inputs.environment }}');
+  });
+
+  it('deploy reaches the cluster through the DNS-based endpoint and promotes the same digest dev ran', () => {
+    const deploy = load('deploy.yml').jobs.deploy;
+    const credentials = deploy.steps.find((s: { uses?: string }) => s.uses?.startsWith('google-github-actions/get-gke-credentials@'));
+    expect(credentials.with.use_dns_based_endpoint).toBe(true);
+    const names = deploy.steps.map((s: { name?: string }) => s.name ?? '');
+    const copy = deploy.steps.find((s: { name?: string }) => s.name === 'Copy the image from dev’s registry by digest'.replace('’', "'"));
+    expect(copy.if).toBe("inputs.environment != 'dev'");
+    expect(copy.run).toMatch(/crane copy "\$\{SOURCE_IMAGE\}@\$\{DIGEST\}"/);
+    expect(copy.run).toMatch(/\[\[ "\$copied" == "\$DIGEST" \]\]/);
+    expect(names.indexOf(copy.name)).toBeLessThan(names.indexOf('Migrate the database'));
+    expect(read('deploy.yml')).toMatch(/kustomize edit set image "leasehold-server=\$\{IMAGE\}@\$\{DIGEST\}"/);
   });
 });

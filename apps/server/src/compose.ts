@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { MemoryRateLimiter, type RateLimiter } from './http/rate-limiter.js';
 import { createIdentity, type IdentityServices } from './identity/identity-services.js';
+import { countSigningErrors } from './ops/count-signing-errors.js';
 import { Metrics } from './ops/metrics.js';
 import { openRedisParts } from './redis/compose-redis.js';
 import type { SeatStore } from './seats/seat-store.js';
@@ -72,7 +73,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     overrides.database ??
     (await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? null : `${config.dataDir}/pglite`, poolSize: config.databasePoolSize }));
   await database.migrate();
-  const signer = overrides.signer ?? (await createSigner(config, clock));
+  const signer = countSigningErrors(overrides.signer ?? (await createSigner(config, clock)), metrics);
   const tokens = new LeaseTokens(signer, config.publicUrl);
   const db = database.db;
   // With REDIS_URL, Redis decides seats and counts rate limits. A clock override (tests only)
@@ -81,6 +82,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     config.redisUrl && !overrides.seatStore
       ? await openRedisParts({
           url: config.redisUrl,
+          caCert: config.redisCaCert,
           keyPrefix: config.redisKeyPrefix,
           db,
           databaseUrl: database.url,

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 
 /**
  * All configuration, read once from the environment and validated. Any variable
  * NAME may instead be given as NAME_FILE, the path of a file holding the value
  * (how Kubernetes and Secret Manager mount secrets). Nothing else reads process.env.
  */
-const boolean = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const seconds = z.coerce.number().int().min(0).max(86_400);
 
 const schema = z.object({
@@ -24,6 +24,8 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
     .optional(),
+  // PEM of the CA that signs Redis's TLS certificate (Memorystore's server CA), for rediss:// URLs.
+  REDIS_CA_CERT: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate' }).optional(),
   LEASEHOLD_REDIS_KEY_PREFIX: z.string().min(1).max(64).default('leasehold:'),
   LEASEHOLD_BOOTSTRAP_ADMIN_KEY: z.string().min(24, { message: 'must be at least 24 characters' }).optional(),
   LEASEHOLD_SIGNER: z.enum(['local', 'kms', 'pkcs11']).default('local'),
@@ -39,7 +41,23 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LEASEHOLD_REQUEST_LOG_LEVEL: z.enum(['info', 'debug', 'trace']).default('info'),
   LEASEHOLD_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
-  LEASEHOLD_TRUST_PROXY: boolean.default(false),
+  LEASEHOLD_TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value, ctx): TrustProxy => {
+      const parsed = parseTrustProxy(value);
+      if (typeof parsed === 'object' && !Array.isArray(parsed)) {
+        ctx.addIssue({ code: 'custom', message: parsed.problem });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
+  // Above the load balancer's backend keep-alive (600 s on Google's), so the server never closes an idle connection the LB is about to reuse.
+  LEASEHOLD_KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(620),
+  // /metrics on its own port (not routed by the Ingress); unset serves it on PORT.
+  LEASEHOLD_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  LEASEHOLD_METRICS_HOST: z.string().min(1).optional(),
+  LEASEHOLD_METRICS_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   LEASEHOLD_SHUTDOWN_GRACE_SECONDS: seconds.default(25),
   LEASEHOLD_REAPER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   LEASEHOLD_RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(0).default(600),
@@ -104,6 +122,7 @@ function toConfig(env: z.infer<typeof schema>) {
     databasePoolSize: env.DATABASE_POOL_SIZE,
     redisUrl: env.REDIS_URL ?? null,
     redisKeyPrefix: env.LEASEHOLD_REDIS_KEY_PREFIX,
+    redisCaCert: env.REDIS_CA_CERT ?? null,
     bootstrapAdminKey: env.LEASEHOLD_BOOTSTRAP_ADMIN_KEY ?? null,
     signer: {
       kind: env.LEASEHOLD_SIGNER,
@@ -121,6 +140,12 @@ function toConfig(env: z.infer<typeof schema>) {
     requestLogLevel: env.LEASEHOLD_REQUEST_LOG_LEVEL,
     bodyLimitBytes: env.LEASEHOLD_BODY_LIMIT_BYTES,
     trustProxy: env.LEASEHOLD_TRUST_PROXY,
+    keepAliveTimeoutSeconds: env.LEASEHOLD_KEEP_ALIVE_TIMEOUT_SECONDS,
+    metrics: {
+      port: env.LEASEHOLD_METRICS_PORT ?? null,
+      host: env.LEASEHOLD_METRICS_HOST ?? env.HOST,
+      refreshSeconds: env.LEASEHOLD_METRICS_REFRESH_SECONDS,
+    },
     shutdownGraceSeconds: env.LEASEHOLD_SHUTDOWN_GRACE_SECONDS,
     reaperIntervalSeconds: env.LEASEHOLD_REAPER_INTERVAL_SECONDS,
     rateLimits: {
@@ -231,6 +256,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
   } else {
     const s = parsed.data;
+    if (s.REDIS_CA_CERT && !s.REDIS_URL?.startsWith('rediss://')) problems.push('REDIS_CA_CERT: only used with a rediss:// REDIS_URL');
+    if (s.LEASEHOLD_METRICS_PORT !== undefined && s.LEASEHOLD_METRICS_PORT !== 0 && s.LEASEHOLD_METRICS_PORT === s.PORT) {
+      problems.push('LEASEHOLD_METRICS_PORT: must differ from PORT');
+    }
     if (s.LEASEHOLD_SIGNER === 'kms' && !s.LEASEHOLD_KMS_KEY_VERSION) {
       problems.push('LEASEHOLD_KMS_KEY_VERSION: required when LEASEHOLD_SIGNER=kms');
     }

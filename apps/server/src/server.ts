@@ -2,6 +2,9 @@ import { type ComposeOverrides, composeServices, type Services } from './compose
 import type { Config } from './config.js';
 import { type App, buildApp } from './http/app.js';
 import { purgeExpiredIdentityRows } from './identity/housekeeping.js';
+import { refreshGauges } from './ops/gauges.js';
+import { serverLoggerOptions } from './ops/log-format.js';
+import { startMetricsServer } from './ops/metrics-server.js';
 import { systemContext } from './request-context.js';
 import { LocalKeyFileSigner } from './signing/local-key-file.js';
 
@@ -20,7 +23,11 @@ export interface RunningServer {
 export async function startServer(config: Config, print: (line: string) => void, overrides: ComposeOverrides = {}): Promise<RunningServer> {
   const services = await composeServices(config, overrides);
   const generatedKey = await services.apiKeys.bootstrap(config.bootstrapAdminKey);
-  const app = await buildApp(services, { level: config.logLevel });
+  const app = await buildApp(services, serverLoggerOptions(config.logLevel));
+  // Idle keep-alive connections outlive the load balancer's (600 s on Google's), so it never
+  // sends on a socket the server is closing (a 502); headers may take as long.
+  app.server.keepAliveTimeout = config.keepAliveTimeoutSeconds * 1000;
+  app.server.headersTimeout = (config.keepAliveTimeoutSeconds + 5) * 1000;
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -43,11 +50,17 @@ export async function startServer(config: Config, print: (line: string) => void,
     await services.billing.enforceGrace(ctx);
     await purgeExpiredIdentityRows(services.database.db, services.clock.now());
   });
+  // Scrapes read these gauges. The first refresh starts now but does not hold up start-up
+  // (a dependency that is down takes its 2 s timeout); it never throws.
+  void refreshGauges(services);
+  every(config.metrics.refreshSeconds, () => refreshGauges(services));
+  const metricsServer = config.metrics.port === null ? null : await startMetricsServer(services.metrics, config.metrics.port, config.metrics.host);
   const { signer } = services;
   if (signer instanceof LocalKeyFileSigner) every(30, () => signer.refresh());
 
   if (generatedKey) print(`Admin API key: ${generatedKey}`);
   print(`API docs: ${config.publicUrl}/docs`);
+  if (metricsServer) print(`Metrics on ${metricsServer.url}`);
   // Last, so whoever waits for this line has seen the others.
   print(`Listening on ${url}`);
 
@@ -59,6 +72,7 @@ export async function startServer(config: Config, print: (line: string) => void,
       services.lifecycle.draining = true;
       for (const timer of timers) clearInterval(timer);
       await app.close();
+      await new Promise((resolve) => (metricsServer ? metricsServer.server.close(resolve) : resolve(undefined)));
       await services.close();
     },
   };

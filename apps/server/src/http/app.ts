@@ -12,6 +12,7 @@ import { opsRoutes } from '../routes/ops.js';
 import { orgRoutes } from '../routes/orgs/index.js';
 import { webhookRoutes } from '../routes/webhooks.js';
 import { errorHandler, sendProblem } from './problem.js';
+import { fastifyTrustProxy } from './trust-proxy.js';
 
 export type App = FastifyInstance;
 
@@ -31,7 +32,7 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
   const app = Fastify({
     logger: logger && typeof logger === 'object' ? { ...logger, redact: REDACT } : logger,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     requestIdHeader: false,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];

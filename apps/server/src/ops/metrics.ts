@@ -49,6 +49,25 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** 1 while the last background check reached the dependency, 0 otherwise: scrapes never touch it themselves. */
+  readonly dependencyUp = new Gauge({
+    name: 'leasehold_dependency_up',
+    help: 'Whether the last background check reached the dependency (1) or not (0)',
+    labelNames: ['dependency'],
+    registers: [this.registry],
+  });
+  readonly gaugesRefreshed = new Gauge({
+    name: 'leasehold_gauges_refreshed_timestamp_seconds',
+    help: 'When the seat gauges were last read from the database',
+    registers: [this.registry],
+  });
+  readonly #signingErrors = new Counter({
+    name: 'leasehold_signing_errors_total',
+    help: 'Signatures that failed (KMS, HSM or key file), by signer',
+    labelNames: ['signer'],
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
@@ -70,6 +89,9 @@ export class Metrics {
   }
   redisCommand(command: string, seconds: number): void {
     this.#redisDuration.observe({ command }, seconds);
+  }
+  signingError(signer: string): void {
+    this.#signingErrors.inc({ signer });
   }
   redisError(command: string): void {
     this.#redisErrors.inc({ command });

@@ -27,10 +27,19 @@ export const LICENSE_CHANGED_CHANNEL = 'leasehold_license_changed';
  * answers 503.
  */
 export async function openRedisParts(
-  options: { url: string; keyPrefix: string; db: Db; databaseUrl: string | null; tokens: LeaseTokens; metrics: Metrics; testClock?: Clock },
+  options: {
+    url: string;
+    caCert?: string | null;
+    keyPrefix: string;
+    db: Db;
+    databaseUrl: string | null;
+    tokens: LeaseTokens;
+    metrics: Metrics;
+    testClock?: Clock;
+  },
   log: (message: string, error?: unknown) => void = () => {},
 ): Promise<RedisParts> {
-  const connection = new RedisConnection(options.url, options.metrics);
+  const connection = new RedisConnection(options.url, options.metrics, { caCert: options.caCert ?? null });
   if (!(await connection.connect())) log('Redis is not reachable yet; licensing answers 503 until it is');
   const seats = new RedisSeatStore({
     connection,

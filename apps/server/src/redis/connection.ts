@@ -52,7 +52,7 @@ export class RedisConnection {
   constructor(
     url: string,
     private readonly metrics: Metrics,
-    options: { commandTimeoutMs?: number } = {},
+    options: { commandTimeoutMs?: number; caCert?: string | null } = {},
   ) {
     const client = new Redis(url, {
       enableOfflineQueue: false,
@@ -62,6 +62,8 @@ export class RedisConnection {
       // Reconnect for ever, backing off to one attempt a second.
       retryStrategy: (times) => Math.min(times * 100, 1_000),
       lazyConnect: true,
+      // rediss:// turns TLS on; a private CA (Memorystore's server CA) is trusted on top of the system's.
+      ...(options.caCert ? { tls: { ca: options.caCert } } : {}),
     });
     // Errors surface on commands; the event only needs a listener so it is not thrown.
     client.on('error', () => {});

@@ -29,11 +29,14 @@ export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
     return { status: 'ready', checks };
   });
 
-  app.get('/metrics', hide, async (_request, reply) => {
-    await refreshSeatGauges(services);
-    reply.type(services.metrics.registry.contentType);
-    return services.metrics.registry.metrics();
-  });
+  // Served here only when no separate metrics port is set. Either way a scrape reads
+  // gauges the background refresh keeps (ops/gauges.ts), never PostgreSQL or Redis.
+  if (services.config.metrics.port === null) {
+    app.get('/metrics', hide, async (_request, reply) => {
+      reply.type(services.metrics.registry.contentType);
+      return services.metrics.registry.metrics();
+    });
+  }
 
   app.get('/.well-known/jwks.json', hide, async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300');
@@ -46,21 +49,6 @@ export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
     return JSON.stringify(await signedKeySet(services.signer, services.config.publicUrl, services.clock.now()));
   });
 };
-
-/** Seats in use and total per active license, computed at scrape time. */
-async function refreshSeatGauges(services: Services): Promise<void> {
-  services.metrics.seatsInUse.reset();
-  services.metrics.seatsTotal.reset();
-  let cursor: string | undefined;
-  do {
-    const page = await services.licenses.list({ limit: 500, status: 'active', ...(cursor ? { cursor } : {}) }, { organisationId: null });
-    for (const license of page.data) {
-      services.metrics.seatsInUse.set({ license_id: license.id }, license.seatsInUse);
-      services.metrics.seatsTotal.set({ license_id: license.id }, license.seats);
-    }
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-}
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;

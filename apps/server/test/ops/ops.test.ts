@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.js';
+import { refreshGauges } from '../../src/ops/gauges.js';
 import { ADMIN_KEY, acquireBody, createHarness, expectStatus, type Harness, seedLicense } from '../support/harness.js';
 
 describe('operations endpoints', () => {
@@ -23,7 +24,11 @@ describe('operations endpoints', () => {
     const seed = await seedLicense(h, { seats: 1 });
     expectStatus(await h.licensing('acquire', acquireBody(seed, 'machine-aaaa')), 200);
     await h.licensing('acquire', acquireBody(seed, 'machine-bbbb'));
+    // Seat gauges are refreshed in the background (every LEASEHOLD_METRICS_REFRESH_SECONDS), not by the scrape.
+    expect((await h.app.inject({ method: 'GET', url: '/metrics' })).body).not.toContain(`leasehold_seats_in_use{license_id="${seed.licenseId}"}`);
+    await refreshGauges(h.services);
     const text = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(text).toContain('leasehold_dependency_up{dependency="database"} 1');
     expect(text).toContain('http_request_duration_seconds_bucket{le="0.005",method="POST",route="/api/v1/licenses/acquire",status_code="200"}');
     expect(text).toContain(`leasehold_seats_in_use{license_id="${seed.licenseId}"} 1`);
     expect(text).toContain(`leasehold_seats_total{license_id="${seed.licenseId}"} 1`);

@@ -1,6 +1,6 @@
-# The dev environment: every module composed, sized small. A prod environment
-# is the same file with REGIONAL Cloud SQL, STANDARD_HA Redis and its own
-# project.
+# The dev environment: every module composed, sized small. environments/prod
+# is the same composition with REGIONAL Cloud SQL, STANDARD_HA Redis, deletion
+# protection and its own project; deploy/test/tofu.test.ts keeps the two alike.
 
 locals {
   name = "leasehold-${var.environment}"
@@ -44,6 +44,17 @@ resource "google_artifact_registry_repository" "images" {
     }
   }
   depends_on = [google_project_service.api]
+}
+
+# Prod's release identity copies a promoted digest out of this registry (deploy.yml),
+# so prod runs the very image dev ran.
+resource "google_artifact_registry_repository_iam_member" "promotion_reader" {
+  for_each   = toset(var.image_readers)
+  project    = var.project_id
+  location   = google_artifact_registry_repository.images.location
+  repository = google_artifact_registry_repository.images.name
+  role       = "roles/artifactregistry.reader"
+  member     = each.value
 }
 
 module "network" {
@@ -92,11 +103,12 @@ module "redis" {
 }
 
 module "workload_identity" {
-  source            = "../../modules/workload-identity"
-  project_id        = var.project_id
-  namespace         = var.kubernetes_namespace
-  github_repository = var.github_repository
-  depends_on        = [module.gke]
+  source             = "../../modules/workload-identity"
+  project_id         = var.project_id
+  namespace          = var.kubernetes_namespace
+  github_repository  = var.github_repository
+  github_environment = var.environment
+  depends_on         = [module.gke]
 }
 
 module "kms" {
@@ -116,11 +128,13 @@ resource "random_password" "bootstrap_admin_key" {
 module "secrets" {
   source     = "../../modules/secrets"
   project_id = var.project_id
-  secret_ids = ["leasehold-database-url", "leasehold-redis-url", "leasehold-bootstrap-admin-key"]
+  secret_ids = ["leasehold-database-url", "leasehold-redis-url", "leasehold-bootstrap-admin-key", "leasehold-database-ca", "leasehold-redis-ca"]
   initial_values = {
     "leasehold-database-url"        = module.cloudsql.database_url
     "leasehold-redis-url"           = module.redis.redis_url
     "leasehold-bootstrap-admin-key" = random_password.bootstrap_admin_key.result
+    "leasehold-database-ca"         = module.cloudsql.server_ca_cert
+    "leasehold-redis-ca"            = module.redis.server_ca_cert
   }
   accessors  = [module.workload_identity.server_member]
   depends_on = [google_project_service.api]
@@ -138,10 +152,11 @@ module "identity_platform" {
 }
 
 module "dns" {
-  source     = "../../modules/dns"
-  project_id = var.project_id
-  name       = local.name
-  hostname   = var.hostname
-  zone_name  = var.dns_zone_name
-  depends_on = [google_project_service.api]
+  source          = "../../modules/dns"
+  project_id      = var.project_id
+  name            = local.name
+  hostname        = var.hostname
+  zone_name       = var.dns_zone_name
+  zone_project_id = var.dns_zone_project_id
+  depends_on      = [google_project_service.api]
 }

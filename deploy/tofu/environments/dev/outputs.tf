@@ -64,3 +64,8 @@ output "deployer_service_account" {
   description = "Repository variable GCP_DEPLOY_SERVICE_ACCOUNT for the release workflow."
   value       = module.workload_identity.deployer_service_account_email
 }
+
+output "cluster_dns_endpoint" {
+  description = "DNS-based control-plane endpoint the deploy workflow reaches (IAM-guarded, no authorised networks)."
+  value       = module.gke.dns_endpoint
+}

@@ -27,6 +27,18 @@ variable "dns_zone_name" {
   default     = "coditect-ai"
 }
 
+variable "dns_zone_project_id" {
+  description = "Project of the managed zone when it is shared (e.g. a DNS project); null when it is this project."
+  type        = string
+  default     = null
+}
+
+variable "image_readers" {
+  description = "IAM members that may read this registry: prod's deployer service account, which copies promoted digests."
+  type        = list(string)
+  default     = []
+}
+
 variable "kubernetes_namespace" {
   description = "Namespace of the dev overlay (deploy/k8s/overlays/dev)."
   type        = string

@@ -23,6 +23,8 @@ resource "google_sql_database_instance" "postgres" {
       ipv4_enabled    = false
       private_network = var.network_id
       ssl_mode        = "ENCRYPTED_ONLY"
+      # A CA of this instance alone: verify-ca then proves the peer is this instance.
+      server_ca_mode = "GOOGLE_MANAGED_INTERNAL_CA"
     }
 
     backup_configuration {

@@ -71,3 +71,9 @@ variable "deletion_protection" {
   type        = bool
   default     = true
 }
+
+variable "server_ca_path" {
+  description = "Where the pods find the server CA PEM (the Secret Manager CSI mount), written into the URL's sslrootcert."
+  type        = string
+  default     = "/var/run/secrets/leasehold/database-ca.pem"
+}

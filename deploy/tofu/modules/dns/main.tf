@@ -8,7 +8,7 @@ resource "google_compute_global_address" "ingress" {
 
 resource "google_dns_managed_zone" "zone" {
   count    = var.create_zone ? 1 : 0
-  project  = var.project_id
+  project  = local.zone_project
   name     = var.zone_name
   dns_name = var.zone_dns_name
 
@@ -19,10 +19,12 @@ resource "google_dns_managed_zone" "zone" {
 
 locals {
   zone = var.create_zone ? google_dns_managed_zone.zone[0].name : var.zone_name
+  # The zone often lives in a shared DNS project rather than in each environment's.
+  zone_project = coalesce(var.zone_project_id, var.project_id)
 }
 
 resource "google_dns_record_set" "a" {
-  project      = var.project_id
+  project      = local.zone_project
   managed_zone = local.zone
   name         = "${var.hostname}."
   type         = "A"
@@ -31,7 +33,7 @@ resource "google_dns_record_set" "a" {
 }
 
 resource "google_dns_record_set" "caa" {
-  project      = var.project_id
+  project      = local.zone_project
   managed_zone = local.zone
   name         = "${var.hostname}."
   type         = "CAA"

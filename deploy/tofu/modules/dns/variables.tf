@@ -29,3 +29,9 @@ variable "zone_dns_name" {
   type        = string
   default     = ""
 }
+
+variable "zone_project_id" {
+  description = "Project of the managed zone when it is not the environment's own (a shared DNS project); null for project_id."
+  type        = string
+  default     = null
+}

@@ -59,6 +59,14 @@ resource "google_container_cluster" "cluster" {
     master_ipv4_cidr_block  = var.master_ipv4_cidr
   }
 
+  # CD reaches the control plane by its DNS name, guarded by IAM
+  # (container.clusters.connect), so no authorised network has to admit GitHub's runners.
+  control_plane_endpoints_config {
+    dns_endpoint_config {
+      allow_external_traffic = true
+    }
+  }
+
   master_authorized_networks_config {
     dynamic "cidr_blocks" {
       for_each = var.master_authorized_networks

@@ -18,3 +18,8 @@ output "workload_pool" {
   description = "Workload Identity pool, PROJECT.svc.id.goog."
   value       = "${var.project_id}.svc.id.goog"
 }
+
+output "dns_endpoint" {
+  description = "DNS-based control-plane endpoint (what get-gke-credentials uses with use_dns_based_endpoint: true)."
+  value       = google_container_cluster.cluster.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint
+}

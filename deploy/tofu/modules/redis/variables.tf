@@ -35,3 +35,9 @@ variable "redis_version" {
   type        = string
   default     = "REDIS_7_2"
 }
+
+variable "transit_encryption_mode" {
+  description = "SERVER_AUTHENTICATION (TLS on port 6378, verified against server_ca_cert) or DISABLED."
+  type        = string
+  default     = "SERVER_AUTHENTICATION"
+}

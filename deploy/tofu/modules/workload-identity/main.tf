@@ -45,12 +45,15 @@ resource "google_iam_workload_identity_pool_provider" "github" {
   workload_identity_pool_id          = google_iam_workload_identity_pool.github[0].workload_identity_pool_id
   workload_identity_pool_provider_id = "github-actions"
   display_name                       = "GitHub Actions OIDC"
-  # Only tokens from this repository are accepted at all.
-  attribute_condition = "assertion.repository == \"${var.github_repository}\""
+  # Only this repository's jobs that run in this GitHub environment, from the
+  # release branch, are accepted: the environment's required reviewers are then
+  # enforced by Google too, and a workflow on another branch cannot deploy.
+  attribute_condition = "assertion.repository == \"${var.github_repository}\" && assertion.environment == \"${var.github_environment}\" && assertion.ref == \"${var.github_ref}\""
   attribute_mapping = {
-    "google.subject"       = "assertion.sub"
-    "attribute.repository" = "assertion.repository"
-    "attribute.ref"        = "assertion.ref"
+    "google.subject"        = "assertion.sub"
+    "attribute.repository"  = "assertion.repository"
+    "attribute.ref"         = "assertion.ref"
+    "attribute.environment" = "assertion.environment"
   }
   oidc {
     issuer_uri = "https://token.actions.githubusercontent.com"
@@ -61,5 +64,5 @@ resource "google_service_account_iam_member" "deployer_federation" {
   count              = var.github_repository == null ? 0 : 1
   service_account_id = google_service_account.deployer[0].name
   role               = "roles/iam.workloadIdentityUser"
-  member             = "principalSet://iam.googleapis.com/${google_iam_workload_identity_pool.github[0].name}/attribute.repository/${var.github_repository}"
+  member             = "principalSet://iam.googleapis.com/${google_iam_workload_identity_pool.github[0].name}/attribute.environment/${var.github_environment}"
 }

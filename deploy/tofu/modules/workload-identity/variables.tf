@@ -25,3 +25,14 @@ variable "pool_id" {
   type        = string
   default     = "github"
 }
+
+variable "github_environment" {
+  description = "GitHub environment (dev, prod) whose jobs may deploy here: the OIDC token's environment claim must equal it."
+  type        = string
+}
+
+variable "github_ref" {
+  description = "Git ref the deploying workflow must run from."
+  type        = string
+  default     = "refs/heads/main"
+}

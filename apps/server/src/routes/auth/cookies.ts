@@ -25,7 +25,7 @@ export function readCookie(request: FastifyRequest, name: string): string | null
 
 /** Cookies are Secure whenever the server is reached over TLS: an https public URL, or https at a trusted proxy. */
 function isSecure(request: FastifyRequest, config: Config): boolean {
-  return config.publicUrl.startsWith('https:') || (config.trustProxy && request.protocol === 'https');
+  return config.publicUrl.startsWith('https:') || (config.trustProxy !== false && request.protocol === 'https');
 }
 
 export function setCookie(

@@ -1,0 +1,48 @@
+import type { Services } from '../compose.js';
+
+/**
+ * Refreshes the gauges a scrape reads, so /metrics never waits on PostgreSQL or
+ * Redis: one up/down per dependency, then seats per active license. When the
+ * database cannot be read the previous seat values stay (with their refresh
+ * timestamp), rather than vanishing mid-outage.
+ */
+export async function refreshGauges(services: Pick<Services, 'metrics' | 'readiness' | 'licenses'>, timeoutMs = 2_000): Promise<void> {
+  const { metrics } = services;
+  const up: Record<string, boolean> = {};
+  await Promise.all(
+    services.readiness.map(async (dependency) => {
+      up[dependency.name] = await withTimeout(dependency.check(), timeoutMs).then(
+        () => true,
+        () => false,
+      );
+      metrics.dependencyUp.set({ dependency: dependency.name }, up[dependency.name] ? 1 : 0);
+    }),
+  );
+  if (up.database === false) return;
+  const seats: { id: string; inUse: number; total: number }[] = [];
+  try {
+    let cursor: string | undefined;
+    do {
+      const page = await services.licenses.list({ limit: 500, status: 'active', ...(cursor ? { cursor } : {}) }, { organisationId: null });
+      for (const license of page.data) seats.push({ id: license.id, inUse: license.seatsInUse, total: license.seats });
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  } catch {
+    return;
+  }
+  metrics.seatsInUse.reset();
+  metrics.seatsTotal.reset();
+  for (const { id, inUse, total } of seats) {
+    metrics.seatsInUse.set({ license_id: id }, inUse);
+    metrics.seatsTotal.set({ license_id: id }, total);
+  }
+  metrics.gaugesRefreshed.setToCurrentTime();
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
