@@ -1,17 +1,21 @@
+import { schemas } from '@leasehold/protocol';
 import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
 import type { Services } from '../compose.js';
 import { sendProblem } from '../http/problem.js';
 import { jwksDocument } from '../signing/jwks.js';
 
 /** Health, readiness, metrics and the public keys. None needs credentials. */
 export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  const hide = { schema: { hide: true } };
+  const tags = ['operations'];
+  // Like every route, these refuse what they do not read: an unknown query parameter is a 400.
+  const querystring = z.strictObject({});
 
   // Liveness: the process answers. Dependencies are for readiness, so a database
   // outage does not make Kubernetes restart every replica.
-  app.get('/healthz', hide, async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { tags, summary: 'Liveness', querystring, response: { 200: schemas.health } } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', hide, async (_request, reply) => {
+  app.get('/readyz', { schema: { tags, summary: 'Readiness', querystring, response: { 200: schemas.readiness } } }, async (_request, reply) => {
     if (services.lifecycle.draining) return sendProblem(reply, 'SERVICE_UNAVAILABLE', 'The server is shutting down.', { checks: {} }, 1);
     const checks: Record<string, string> = {};
     let ready = true;
@@ -28,16 +32,20 @@ export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
     return { status: 'ready', checks };
   });
 
-  app.get('/metrics', hide, async (_request, reply) => {
+  app.get('/metrics', { schema: { tags, summary: 'Prometheus metrics', querystring } }, async (_request, reply) => {
     await refreshSeatGauges(services);
     reply.type(services.metrics.registry.contentType);
     return services.metrics.registry.metrics();
   });
 
-  app.get('/.well-known/jwks.json', hide, async (_request, reply) => {
-    reply.header('cache-control', 'public, max-age=300');
-    return jwksDocument([services.signer]);
-  });
+  app.get(
+    '/.well-known/jwks.json',
+    { schema: { tags: ['licensing'], summary: 'The public keys of lease tokens', querystring, response: { 200: schemas.jwks } } },
+    async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return jwksDocument([services.signer]);
+    },
+  );
 };
 
 /** Seats in use and total per active license, computed at scrape time. */
