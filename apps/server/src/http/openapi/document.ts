@@ -1,6 +1,6 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
-import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { finishDocument } from './finish.js';
+import { componentsTransform, routeSchemaTransform } from './zod-json.js';
 
 const DESCRIPTION = `Floating seats, signed lease tokens and license administration for commercial software.
 
@@ -90,7 +90,7 @@ export function openApiOptions(publicUrl: string, providers: () => string[]): Fa
       // biome-ignore lint/suspicious/noExplicitAny: the swagger types lag OpenAPI 3.1 (header `examples`, license `identifier`).
       components: { securitySchemes: SECURITY_SCHEMES as any, headers: HEADERS as any },
     },
-    transform: jsonSchemaTransform,
-    transformObject: (input) => finishDocument(jsonSchemaTransformObject(input) as never, providers()) as never,
+    transform: routeSchemaTransform,
+    transformObject: (input) => finishDocument(componentsTransform(input) as never, providers()) as never,
   };
 }

@@ -36,6 +36,11 @@ function finishOperation(operation: OpenApiFragment, entry: OperationDoc, doc: O
   if (entry.security) out.security = entry.security;
   else if (JSON.stringify(out.security) === JSON.stringify([{ userToken: [] }])) out.security = [{ userToken: [] }, { browserCookie: [] }];
   if (entry.parameters) out.parameters = [...(out.parameters ?? []), ...entry.parameters];
+  for (const parameter of out.parameters ?? []) {
+    // A parameter whose schema is a named component (an enum) is described by it.
+    const target = parameter.schema?.$ref as string | undefined;
+    if (!parameter.description && target) parameter.description = doc.components?.schemas?.[target.split('/').pop() ?? '']?.description;
+  }
   if (entry.requestBody) out.requestBody = entry.requestBody;
 
   const responses: Record<string, OpenApiFragment> = {};

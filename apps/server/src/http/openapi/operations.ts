@@ -401,7 +401,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     operationId: 'startSignIn',
     description:
       'Starts a browser sign-in with the provider (authorization code flow with PKCE): sets a short-lived state cookie and redirects to the provider. `redirect_to` must be a path here or on an allowed origin; anything else is replaced by the default.',
-    errors: ['VALIDATION_FAILED', 'NOT_FOUND', ...AUTH_PAGE],
+    errors: ['VALIDATION_FAILED', ...AUTH_PAGE],
     rateLimited: true,
     security: [{}],
     responses: { 302: redirect('To the provider’s authorization page.') },
@@ -410,7 +410,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     operationId: 'finishSignIn',
     description:
       'The provider sends the browser back here. The first sign-in signs the person up. Sets the session cookie (`lh_session`) and the CSRF cookie (`lh_csrf`), then redirects to `redirect_to`. A refusal by the provider (`error`) shows a page.',
-    errors: ['VALIDATION_FAILED', 'NOT_FOUND', 'SIGN_IN_FAILED', ...AUTH_PAGE],
+    errors: ['VALIDATION_FAILED', 'SIGN_IN_FAILED', ...AUTH_PAGE],
     rateLimited: true,
     security: [{}],
     responses: {

@@ -63,7 +63,9 @@ function problemSchema(codes: ErrorCode[]): OpenApiFragment {
   const byComponent = new Map<string, ErrorCode[]>();
   for (const code of codes) byComponent.set(componentOf(code), [...(byComponent.get(componentOf(code)) ?? []), code]);
   const variants = [...byComponent].map(([component, own]) =>
-    own.length === codesOf(component).length ? ref(component) : { allOf: [ref(component), { type: 'object', properties: { code: { enum: own } } }] },
+    own.length === codesOf(component).length
+      ? ref(component)
+      : { allOf: [ref(component), { type: 'object', properties: { code: { description: 'The codes this operation answers at this status.', enum: own } } }] },
   );
   return variants.length === 1 ? (variants[0] as OpenApiFragment) : { anyOf: variants };
 }

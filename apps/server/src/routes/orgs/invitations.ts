@@ -43,7 +43,7 @@ export const invitationRoutes: FastifyPluginAsync<{ services: Services }> = asyn
       schema: {
         tags,
         summary: 'Revoke an invitation (owners and admins)',
-        params: orgParams.extend({ invitationId: schemas.id('invitation') }),
+        params: orgParams.extend({ invitationId: schemas.id('invitation').describe('The invitation.') }),
         response: { 200: schemas.invitation, ...problems },
       },
     },

@@ -5,7 +5,7 @@ import type { Services } from '../../compose.js';
 import { userContext } from '../auth/user-auth.js';
 import { caller, orgParams, problems } from './common.js';
 
-const memberParams = orgParams.extend({ userId: schemas.id('user') });
+const memberParams = orgParams.extend({ userId: schemas.id('user').describe('The member.') });
 
 export const memberRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
