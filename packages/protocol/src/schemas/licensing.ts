@@ -197,6 +197,9 @@ export const borrowResponse = heartbeatResponse
     ],
   });
 
+export type BorrowRequest = z.infer<typeof borrowRequest>;
+export type BorrowResponse = z.infer<typeof borrowResponse>;
+
 export const validateRequest = z
   .strictObject({
     product: code.optional().describe('The product code; required with a `licenseKey`.'),
