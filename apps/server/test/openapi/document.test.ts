@@ -145,6 +145,19 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('is browsable at /docs in Leasehold colours, with the examples shown as samples', async () => {
+    const page = await h.app.inject({ method: 'GET', url: '/docs/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<title>Leasehold API</title>');
+    expect(page.body).toContain('./static/theme/leasehold.css');
+    expect(page.body).toContain('leasehold.svg');
+    expect((await h.app.inject({ method: 'GET', url: '/docs/static/theme/leasehold.css' })).body).toContain('#14213d');
+    const init = (await h.app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' })).body;
+    expect(init).toContain('"defaultModelRendering":"example"');
+    // The UI reads the same document as /openapi.json.
+    expect((await h.app.inject({ method: 'GET', url: '/docs/json' })).json().paths).toEqual(doc.paths);
+  });
+
   it('declares a security scheme for each way in with a header or cookie, and applies them per operation', () => {
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'browserCookie', 'userToken']);
     expect(doc.paths['/api/v1/admin/licenses'].post.security).toEqual([{ apiKey: ['licenses:write'] }]);

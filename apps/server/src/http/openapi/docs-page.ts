@@ -7,6 +7,9 @@ const LOGO = `<svg xmlns="http://www.w3.org/2000/svg" width="220" height="40" vi
 <text x="62" y="28" font-family="system-ui,sans-serif" font-size="22" font-weight="700" fill="#ffffff">Leasehold API</text>
 </svg>`;
 
+const ICON = `<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#14213d"/>
+<circle cx="12" cy="16" r="6" fill="none" stroke="#f5a524" stroke-width="3"/><rect x="17" y="14.5" width="11" height="3" fill="#f5a524"/></svg>`;
+
 const CSS = `
 .swagger-ui .topbar { background: #14213d; padding: 8px 0; }
 .swagger-ui .topbar .download-url-wrapper { display: none; }
@@ -21,7 +24,11 @@ export function docsPageOptions(): FastifySwaggerUiOptions {
   return {
     routePrefix: '/docs',
     logo: { type: 'image/svg+xml', content: Buffer.from(LOGO), href: '/docs', target: '_self' },
-    theme: { title: 'Leasehold API', css: [{ filename: 'leasehold.css', content: CSS }] },
+    theme: {
+      title: 'Leasehold API',
+      css: [{ filename: 'leasehold.css', content: CSS }],
+      favicon: [{ filename: 'leasehold.svg', rel: 'icon', type: 'image/svg+xml', sizes: 'any', content: Buffer.from(ICON) }],
+    },
     uiConfig: {
       docExpansion: 'list',
       deepLinking: true,
