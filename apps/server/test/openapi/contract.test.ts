@@ -18,7 +18,7 @@ const UNKNOWN = { license: 'lic_00000000000000000000000000', session: 'ses_00000
  * GitHub and Stripe), once answering as it should and once refusing; each answer is
  * checked against the document: status, content type, body, required headers.
  */
-describe('the API answers as its OpenAPI document says', () => {
+describe('the API answers as its OpenAPI document says', { timeout: 60_000 }, () => {
   let h: Harness;
   let api: ContractChecker;
   let stripe: FakeStripe;

@@ -1,6 +1,6 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Harness } from '../support/harness.js';
-import { documentValidator, type Json, operationsOf, segment } from './support.js';
+import { documentValidator, type Json, operationsOf, responseOf, segment } from './support.js';
 
 const JSON_TYPES = new Set(['application/json', 'application/problem+json']);
 
@@ -46,7 +46,7 @@ export class ContractChecker {
     const status = String(answer.statusCode);
     const listed = operation.responses[status] ? status : answer.statusCode === 500 ? 'default' : null;
     if (!listed) return [`status ${status} is not documented (documented: ${Object.keys(operation.responses).join(', ')})`];
-    const response = operation.responses[listed];
+    const { response, pointer: at } = responseOf(this.doc, path, method, listed) as { response: Json; pointer: string };
     const problems: string[] = [];
     for (const [name, header] of Object.entries<Json>(response.headers ?? {})) {
       const resolved = header.$ref ? this.doc.components.headers[header.$ref.split('/').pop()] : header;
@@ -61,7 +61,7 @@ export class ContractChecker {
       .split(';')[0]
       ?.trim() as string;
     if (!content[type]) return [...problems, `content type ${type} is not documented (documented: ${Object.keys(content).join(', ')})`];
-    const pointer = `/paths/${segment(path)}/${method}/responses/${listed}/content/${segment(type)}/schema`;
+    const pointer = `${at}/content/${segment(type)}/schema`;
     const bodies = JSON_TYPES.has(type)
       ? [JSON.parse(answer.body)]
       : type === 'application/x-ndjson'

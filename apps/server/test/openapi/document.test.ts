@@ -7,12 +7,12 @@ import { promisify } from 'node:util';
 import { ALL_ERROR_CODES } from '@leasehold/protocol/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../support/harness.js';
-import { documentedHarness, documentValidator, fetchDocument, type Json, operationsOf, segment } from './support.js';
+import { documentedHarness, documentValidator, fetchDocument, type Json, operationsOf, responseOf, segment } from './support.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
-describe('the OpenAPI document', () => {
+describe('the OpenAPI document', { timeout: 60_000 }, () => {
   let h: Harness;
   let doc: Json;
   beforeAll(async () => {
@@ -86,8 +86,9 @@ describe('the OpenAPI document', () => {
       expect(schema.description, name).toBeTruthy();
       walk(schema, name);
     }
-    for (const { key, operation } of operationsOf(doc)) {
-      for (const [status, response] of Object.entries<Json>(operation.responses)) {
+    for (const { key, path, method, operation } of operationsOf(doc)) {
+      for (const status of Object.keys(operation.responses)) {
+        const { response } = responseOf(doc, path, method, status) as { response: Json };
         for (const media of Object.values<Json>(response.content ?? {})) walk(media.schema, `${key} ${status}`);
       }
     }
@@ -119,7 +120,8 @@ describe('the OpenAPI document', () => {
 
   it('answers errors as problem+json with the closed list of codes, and documents the retry headers', () => {
     expect(doc.components.schemas.ErrorCode.enum).toEqual(ALL_ERROR_CODES);
-    const acquire = doc.paths['/api/v1/licenses/acquire'].post.responses;
+    const answer = (status: string) => responseOf(doc, '/api/v1/licenses/acquire', 'post', status)?.response;
+    const acquire = Object.fromEntries(['200', '409', '429'].map((s) => [s, answer(s)]));
     expect(acquire['409'].content['application/problem+json'].schema.anyOf).toEqual(
       expect.arrayContaining([{ $ref: '#/components/schemas/NoSeatAvailableProblem' }]),
     );
@@ -131,12 +133,17 @@ describe('the OpenAPI document', () => {
     );
     expect(doc.components.schemas.ValidationProblem.properties.errors).toBeDefined();
     // Per route, not one blanket list: a heartbeat cannot run out of seats, a product list cannot be suspended.
-    const codes = (responses: Json) => JSON.stringify(responses).match(/#\/components\/examples\/([A-Z_]+)/g) ?? [];
-    expect(codes(doc.paths['/api/v1/licenses/heartbeat'].post.responses).join()).not.toContain('NO_SEAT_AVAILABLE');
-    expect(codes(doc.paths['/api/v1/admin/products'].get.responses).join()).not.toContain('LICENSE_SUSPENDED');
-    for (const { key, operation } of operationsOf(doc)) {
-      for (const [status, response] of Object.entries<Json>(operation.responses)) {
+    const codes = (path: string, method: string) =>
+      Object.keys(doc.paths[path][method].responses)
+        .map((s) => JSON.stringify(responseOf(doc, path, method, s)?.response))
+        .join();
+    expect(codes('/api/v1/licenses/acquire', 'post')).toContain('#/components/examples/NO_SEAT_AVAILABLE');
+    expect(codes('/api/v1/licenses/heartbeat', 'post')).not.toContain('NO_SEAT_AVAILABLE');
+    expect(codes('/api/v1/admin/products', 'get')).not.toContain('LICENSE_SUSPENDED');
+    for (const { key, path, method, operation } of operationsOf(doc)) {
+      for (const status of Object.keys(operation.responses)) {
         if (status !== 'default' && Number(status) < 400) continue;
+        const { response } = responseOf(doc, path, method, status) as { response: Json };
         const types = Object.keys(response.content ?? {});
         expect(types.length, `${key} ${status}`).toBeGreaterThan(0);
         if (!key.startsWith('POST /auth/') && !(key.includes('/auth/') && status === '400'))

@@ -51,3 +51,14 @@ export function operationsOf(doc: Json): { key: string; path: string; method: st
   }
   return out;
 }
+
+/** A response of an operation, following a `$ref` into `components/responses`, with the pointer of where it is. */
+export function responseOf(doc: Json, path: string, method: string, status: string): { response: Json; pointer: string } | null {
+  const response = doc.paths[path]?.[method]?.responses?.[status];
+  if (!response) return null;
+  if (response.$ref) {
+    const name = (response.$ref as string).split('/').pop() as string;
+    return { response: doc.components.responses[name], pointer: `/components/responses/${segment(name)}` };
+  }
+  return { response, pointer: `/paths/${segment(path)}/${method}/responses/${status}` };
+}

@@ -24,8 +24,49 @@ export function finishDocument(doc: OpenApiFragment, providers: string[]): OpenA
   }
   const used = JSON.stringify(doc.paths);
   doc.components.examples = Object.fromEntries(Object.entries(problemExamples()).filter(([code]) => used.includes(`"#/components/examples/${code}"`)));
+  shareProblemResponses(doc);
   tidyComponents(doc);
   return doc;
+}
+
+/**
+ * The same problem answer (same codes, same headers) recurs across operations: each
+ * becomes one named response under `components/responses`, named after its codes.
+ */
+function shareProblemResponses(doc: OpenApiFragment): void {
+  const uses = new Map<string, number>();
+  const each = (visit: (operation: OpenApiFragment, status: string, response: OpenApiFragment) => void) => {
+    for (const item of Object.values<OpenApiFragment>(doc.paths))
+      for (const method of METHODS) {
+        const operation = item[method];
+        if (!operation) continue;
+        for (const [status, response] of Object.entries<OpenApiFragment>(operation.responses)) {
+          if (status === 'default' || Number(status) >= 400) visit(operation, status, response);
+        }
+      }
+  };
+  each((_o, _s, response) => {
+    const text = JSON.stringify(response);
+    uses.set(text, (uses.get(text) ?? 0) + 1);
+  });
+  const names = new Map<string, string>();
+  const shared: Record<string, OpenApiFragment> = {};
+  const pascal = (code: string) => code.toLowerCase().replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());
+  each((operation, status, response) => {
+    const text = JSON.stringify(response);
+    const codes = [...text.matchAll(/#\/components\/examples\/([A-Z_]+)/g)].map((m) => m[1] as string);
+    if ((uses.get(text) ?? 0) < 2 || codes.length === 0) return;
+    let name = names.get(text);
+    if (!name) {
+      const base = codes.map(pascal).join('Or');
+      name = base;
+      for (let n = 2; shared[name]; n++) name = `${base}${n}`;
+      names.set(text, name);
+      shared[name] = response;
+    }
+    operation.responses[status] = { $ref: `#/components/responses/${name}` };
+  });
+  doc.components.responses = Object.fromEntries(Object.entries(shared).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 function finishOperation(operation: OpenApiFragment, entry: OperationDoc, doc: OpenApiFragment): OpenApiFragment {
@@ -51,7 +92,7 @@ function finishOperation(operation: OpenApiFragment, entry: OperationDoc, doc: O
     responses[status] = successResponse(response, entry, doc);
   }
   const errors: ErrorCode[] = [...entry.errors, 'INTERNAL_ERROR'];
-  for (const [status, response] of Object.entries(problemResponses(errors, (s) => problemHeaders(s, entry)))) responses[status] = response;
+  for (const [status, response] of Object.entries(problemResponses(errors, (s) => problemHeaders(s, entry, out.security ?? [])))) responses[status] = response;
   for (const [status, response] of Object.entries(entry.responses ?? {})) {
     if (Number(status) < 400) continue;
     responses[status] = mergeContent(responses[status], { ...response, headers: { 'X-Request-Id': header('XRequestId') } });
@@ -91,11 +132,13 @@ function successResponse(response: OpenApiFragment, entry: OperationDoc, doc: Op
   return out;
 }
 
-function problemHeaders(status: number, entry: OperationDoc): OpenApiFragment {
+function problemHeaders(status: number, entry: OperationDoc, security: Record<string, string[]>[]): OpenApiFragment {
   const headers: OpenApiFragment = { 'X-Request-Id': header('XRequestId') };
   if (status === 429) headers['Retry-After'] = header('RetryAfterRequired');
   if (status === 503 || (status === 409 && entry.errors.includes('NO_SEAT_AVAILABLE'))) headers['Retry-After'] = header('RetryAfter');
-  if (status === 401 && entry.errors.includes('UNAUTHENTICATED') && !entry.security) headers['WWW-Authenticate'] = header('WwwAuthenticate');
+  // The API key and user token checks name the scheme they expect; a body credential has none to name.
+  const bearerOnly = security.length > 0 && security.every((r) => 'apiKey' in r || 'userToken' in r || 'browserCookie' in r);
+  if (status === 401 && bearerOnly) headers['WWW-Authenticate'] = header('WwwAuthenticate');
   return headers;
 }
 
