@@ -61,6 +61,7 @@ describe('the OpenAPI document', { timeout: 60_000 }, () => {
       expect(keys).toContain(key);
     }
     expect(Object.keys(doc.paths['/auth/github/start'].get.responses)).toEqual(['302', '400', '429', '503', 'default']);
+    expect(Object.keys(doc.paths['/auth/token'].post.requestBody.content)).toEqual(['application/json', 'application/x-www-form-urlencoded']);
     expect(doc.paths['/webhooks/stripe'].post.parameters).toEqual([expect.objectContaining({ name: 'Stripe-Signature', in: 'header', required: true })]);
     // Only the documentation itself is left out: a hidden route would be an undocumented one.
     const sources = (dir: string): string[] =>

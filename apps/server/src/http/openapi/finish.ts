@@ -19,7 +19,7 @@ export function finishDocument(doc: OpenApiFragment, providers: string[]): OpenA
       const template = operation['x-path-template'] ?? path;
       delete operation['x-path-template'];
       const entry = OPERATIONS[`${method.toUpperCase()} ${template}`];
-      if (entry) item[method] = finishOperation(operation, entry, doc);
+      if (entry) item[method] = finishOperation(operation, entry, doc, template);
     }
   }
   const used = JSON.stringify(doc.paths);
@@ -29,7 +29,7 @@ export function finishDocument(doc: OpenApiFragment, providers: string[]): OpenA
   return doc;
 }
 
-function finishOperation(operation: OpenApiFragment, entry: OperationDoc, doc: OpenApiFragment): OpenApiFragment {
+function finishOperation(operation: OpenApiFragment, entry: OperationDoc, doc: OpenApiFragment, template: string): OpenApiFragment {
   const { 'x-provider': provider, ...rest } = operation as { 'x-provider'?: string };
   // One sign-in operation per provider: startSignInWithGithub, finishSignInWithGoogle…
   const suffix = provider ? `With${provider[0]?.toUpperCase()}${provider.slice(1)}` : '';
@@ -43,6 +43,9 @@ function finishOperation(operation: OpenApiFragment, entry: OperationDoc, doc: O
     if (!parameter.description && target) parameter.description = doc.components?.schemas?.[target.split('/').pop() ?? '']?.description;
   }
   if (entry.requestBody) out.requestBody = entry.requestBody;
+  // OAuth clients and HTML forms post form fields: everything under /auth reads them as well as JSON.
+  const json = out.requestBody?.content?.['application/json'];
+  if (template.startsWith('/auth/') && json) out.requestBody.content['application/x-www-form-urlencoded'] = json;
 
   const responses: Record<string, OpenApiFragment> = {};
   const generated = (out.responses ?? {}) as Record<string, OpenApiFragment>;
