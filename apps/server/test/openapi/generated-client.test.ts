@@ -102,5 +102,5 @@ describe('a client generated from the document with openapi-typescript', () => {
     expect(new Date(renewedUntil).getTime()).toBeGreaterThan(h.clock.now().getTime());
     expect(released).toBe('true');
     expect(used).toBe('1');
-  }, 60_000);
+  }, 120_000);
 });
