@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { newId } from '@leasehold/protocol/ids';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../compose.js';
 import { adminRoutes } from '../routes/admin/index.js';
 import { authRoutes } from '../routes/auth/index.js';
@@ -11,6 +11,8 @@ import { meRoutes } from '../routes/me.js';
 import { opsRoutes } from '../routes/ops.js';
 import { orgRoutes } from '../routes/orgs/index.js';
 import { webhookRoutes } from '../routes/webhooks.js';
+import { docsPageOptions } from './openapi/docs-page.js';
+import { openApiOptions } from './openapi/document.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { fastifyTrustProxy } from './trust-proxy.js';
 
@@ -66,30 +68,11 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
   app.setErrorHandler((error: FastifyError, request, reply) => errorHandler(error, request, reply, () => metrics.databaseError()));
   app.setNotFoundHandler((request, reply) => sendProblem(reply, 'ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`));
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Leasehold API',
-        version: '1.0.0',
-        description: 'Floating seats, signed lease tokens and license administration. Errors are application/problem+json with a stable `code`.',
-      },
-      servers: [{ url: config.publicUrl }],
-      components: {
-        securitySchemes: {
-          apiKey: { type: 'http', scheme: 'bearer', description: 'A vendor API key (lh_…)' },
-          userToken: {
-            type: 'http',
-            scheme: 'bearer',
-            bearerFormat: 'JWT',
-            description: 'A user access token (at+jwt), or a token of the configured external issuer',
-          },
-        },
-      },
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(
+    swagger,
+    openApiOptions(config.publicUrl, () => services.identity.signIn.providerNames()),
+  );
+  await app.register(swaggerUi, docsPageOptions());
 
   await app.register(opsRoutes, { services });
   await app.register(licensingRoutes, { services, prefix: '/api/v1/licenses' });

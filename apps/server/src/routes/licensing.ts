@@ -1,7 +1,6 @@
 import { schemas } from '@leasehold/protocol';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Services } from '../compose.js';
 import { sha256 } from '../crypto.js';
 import { LeaseholdError } from '../errors.js';
@@ -9,15 +8,6 @@ import { enforceRateLimit, ipKey } from '../http/rate-limit.js';
 import type { RequestContext } from '../request-context.js';
 import { bearerToken } from './auth/user-auth.js';
 import { problems } from './problem-responses.js';
-
-const borrowRequest = schemas.sessionCredentials.extend({
-  durationSeconds: z
-    .number()
-    .int()
-    .min(60)
-    .max(90 * 86_400),
-});
-const borrowResponse = schemas.heartbeatResponse.omit({ reacquired: true }).extend({ borrowedUntil: schemas.timestamp });
 
 /** The calls the SDK makes: thin handlers over the licensing service. */
 export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
@@ -91,8 +81,8 @@ export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async
         tags: ['licensing'],
         summary: 'Check a seat out for offline use',
         description: "Keeps the seat held until borrowedUntil; the lease token is valid offline that long. Limited by the plan's maxBorrowSeconds.",
-        body: borrowRequest,
-        response: { 200: borrowResponse, ...problems },
+        body: schemas.borrowRequest,
+        response: { 200: schemas.borrowResponse, ...problems },
       },
     },
     async (request) => {

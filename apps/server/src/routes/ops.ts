@@ -1,4 +1,6 @@
+import { schemas } from '@leasehold/protocol';
 import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
 import type { Services } from '../compose.js';
 import { sendProblem } from '../http/problem.js';
 import { jwksDocument } from '../signing/jwks.js';
@@ -6,13 +8,15 @@ import { signedKeySet } from '../signing/keyset.js';
 
 /** Health, readiness, metrics and the public keys. None needs credentials. */
 export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  const hide = { schema: { hide: true } };
+  const tags = ['operations'];
+  // Like every route, these refuse what they do not read: an unknown query parameter is a 400.
+  const querystring = z.strictObject({});
 
   // Liveness: the process answers. Dependencies are for readiness, so a database
   // outage does not make Kubernetes restart every replica.
-  app.get('/healthz', hide, async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { tags, summary: 'Liveness', querystring, response: { 200: schemas.health } } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', hide, async (_request, reply) => {
+  app.get('/readyz', { schema: { tags, summary: 'Readiness', querystring, response: { 200: schemas.readiness } } }, async (_request, reply) => {
     if (services.lifecycle.draining) return sendProblem(reply, 'SERVICE_UNAVAILABLE', 'The server is shutting down.', { checks: {} }, 1);
     const checks: Record<string, string> = {};
     let ready = true;
@@ -32,22 +36,30 @@ export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
   // Served here only when no separate metrics port is set. Either way a scrape reads
   // gauges the background refresh keeps (ops/gauges.ts), never PostgreSQL or Redis.
   if (services.config.metrics.port === null) {
-    app.get('/metrics', hide, async (_request, reply) => {
+    app.get('/metrics', { schema: { tags, summary: 'Prometheus metrics', querystring } }, async (_request, reply) => {
       reply.type(services.metrics.registry.contentType);
       return services.metrics.registry.metrics();
     });
   }
 
-  app.get('/.well-known/jwks.json', hide, async (_request, reply) => {
-    reply.header('cache-control', 'public, max-age=300');
-    return jwksDocument([services.signer]);
-  });
+  app.get(
+    '/.well-known/jwks.json',
+    { schema: { tags: ['licensing'], summary: 'The public keys of lease tokens', querystring, response: { 200: schemas.jwks } } },
+    async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return jwksDocument([services.signer]);
+    },
+  );
 
   // The same keys, signed by the keys programs already trust: how they follow a rotation safely.
-  app.get('/.well-known/leasehold-keyset.jws', hide, async (_request, reply) => {
-    reply.header('cache-control', 'public, max-age=300').type('application/jose+json');
-    return JSON.stringify(await signedKeySet(services.signer, services.config.publicUrl, services.clock.now()));
-  });
+  app.get(
+    '/.well-known/leasehold-keyset.jws',
+    { schema: { tags: ['licensing'], summary: 'The public keys, signed by themselves', querystring, response: { 200: schemas.signedKeySet } } },
+    async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=300').type('application/jose+json');
+      return signedKeySet(services.signer, services.config.publicUrl, services.clock.now());
+    },
+  );
 };
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

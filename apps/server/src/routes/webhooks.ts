@@ -13,7 +13,7 @@ export const webhookRoutes: FastifyPluginAsync<{ services: Services }> = async (
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   const { billing, clock, config } = services;
 
-  app.post('/webhooks/stripe', { schema: { hide: true } }, async (request, reply) => {
+  app.post('/webhooks/stripe', { schema: { tags: ['billing'], summary: 'Receive a Stripe event' } }, async (request, reply) => {
     const header = request.headers['stripe-signature'];
     if (typeof header !== 'string' || header.length === 0) {
       throw new LeaseholdError('UNAUTHENTICATED', 'The Stripe-Signature header is missing.');

@@ -112,7 +112,7 @@ for (const driver of DRIVERS) {
       ]) {
         expect(doc.paths[path], path).toBeDefined();
       }
-      expect(doc.paths['/api/v1/me'].get.security).toEqual([{ userToken: [] }]);
+      expect(doc.paths['/api/v1/me'].get.security).toEqual([{ userToken: [] }, { browserCookie: [] }]);
     });
 
     it('takes JSON bodies too', async () => {

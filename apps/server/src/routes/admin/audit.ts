@@ -2,19 +2,11 @@ import { Readable } from 'node:stream';
 import { schemas } from '@leasehold/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Services } from '../../compose.js';
 import { adminScope } from './auth.js';
 import { problems } from './common.js';
 
 const exportQuery = schemas.auditQuery.omit({ limit: true, cursor: true });
-const verdict = z.object({
-  ok: z.boolean(),
-  events: z.number().int(),
-  headHash: z.string().optional(),
-  firstBadSeq: z.number().int().optional(),
-  reason: z.string().optional(),
-});
 
 export const auditRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { audit } }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
@@ -56,7 +48,7 @@ export const auditRoutes: FastifyPluginAsync<{ services: Services }> = async (pl
     '/audit/verify',
     {
       config: { scope: 'audit:read' },
-      schema: { tags, summary: 'Verify the hash chain and name the first altered or removed event', response: { 200: verdict, ...problems } },
+      schema: { tags, summary: 'Verify the hash chain and name the first altered or removed event', response: { 200: schemas.auditVerdict, ...problems } },
     },
     async (request) => {
       // An organisation-bound key sees only its events; the chain spans all of them.

@@ -1,13 +1,12 @@
 import { schemas } from '@leasehold/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Services } from '../../compose.js';
 import { adminScope } from './auth.js';
 import { idParams, problems } from './common.js';
 
-const checkoutRequest = z.strictObject({ planId: schemas.id('plan'), quantity: z.number().int().min(1).max(100_000).default(1), email: z.email().optional() });
-const sessionUrl = z.object({ url: z.url(), id: z.string().optional() });
+const checkoutRequest = schemas.adminCheckoutRequest;
+const sessionUrl = schemas.billingRedirect;
 
 export const billingRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();

@@ -5,4 +5,5 @@ import { z } from 'zod';
 export { problems } from '../problem-responses.js';
 
 /** Path parameters holding one ID of the given kind. */
-export const idParams = (kind: IdKind) => z.strictObject({ id: schemas.id(kind) });
+export const idParams = (kind: IdKind) =>
+  z.strictObject({ id: schemas.id(kind).describe(`The ${kind.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)}'s ID.`) });

@@ -7,7 +7,11 @@ import { esc, sendPage, signInLinks } from './html.js';
 import type { AuthRouteOptions } from './index.js';
 import { csrfMatches, userContext } from './user-auth.js';
 
-const userCode = z.string().max(20);
+const userCode = z
+  .string()
+  .max(20)
+  .describe('The code the program shows.')
+  .meta({ examples: ['WDJB-MJHT'] });
 
 /**
  * The page where a person confirms a program's sign-in (RFC 8628 §3.3): signed in
@@ -64,7 +68,11 @@ export const devicePageRoutes: FastifyPluginAsync<AuthRouteOptions> = async (pla
       schema: {
         tags,
         summary: 'Approve or deny a device sign-in',
-        body: z.object({ user_code: userCode, action: z.enum(['approve', 'deny']), csrf_token: z.string().max(200).optional() }),
+        body: z.object({
+          user_code: userCode,
+          action: z.enum(['approve', 'deny']).describe('Let the program act as you, or refuse.'),
+          csrf_token: z.string().max(200).optional().describe("The page's CSRF token."),
+        }),
       },
     },
     async (request, reply) => {

@@ -8,7 +8,7 @@ import { esc, sendPage, signInLinks } from './html.js';
 import type { AuthRouteOptions } from './index.js';
 import { csrfMatches, userContext } from './user-auth.js';
 
-const params = z.strictObject({ token: z.string().min(20).max(200) });
+const params = z.strictObject({ token: z.string().min(20).max(200).describe('The secret of the invitation link.') });
 
 /** The invitation link a person opens: sign in, then accept (a form with the CSRF token). */
 export const invitationPageRoutes: FastifyPluginAsync<AuthRouteOptions> = async (plain, { services, limit }) => {
@@ -32,7 +32,15 @@ export const invitationPageRoutes: FastifyPluginAsync<AuthRouteOptions> = async 
 
   app.post(
     '/invitations/:token',
-    { onRequest: limit, schema: { tags, summary: 'Accept an invitation (HTML form)', params, body: z.object({ csrf_token: z.string().max(200).optional() }) } },
+    {
+      onRequest: limit,
+      schema: {
+        tags,
+        summary: 'Accept an invitation (HTML form)',
+        params,
+        body: z.object({ csrf_token: z.string().max(200).optional().describe("The page's CSRF token.") }),
+      },
+    },
     async (request, reply) => {
       const secret = readCookie(request, SESSION_COOKIE);
       const userId = secret ? await identity.signIn.sessionUser(secret) : null;

@@ -8,7 +8,12 @@ import { esc, sendPage } from './html.js';
 import type { AuthRouteOptions } from './index.js';
 import { userContext } from './user-auth.js';
 
-const providerParams = z.strictObject({ provider: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/) });
+const providerParams = z.strictObject({
+  provider: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{1,30}$/)
+    .describe('The sign-in provider: google, github or the configured OIDC name.'),
+});
 
 /** Browser sign-in: the authorization code flow with PKCE for Google, GitHub and the configured OIDC issuer. */
 export const signInRoutes: FastifyPluginAsync<AuthRouteOptions> = async (plain, { services, limit }) => {
@@ -25,7 +30,14 @@ export const signInRoutes: FastifyPluginAsync<AuthRouteOptions> = async (plain, 
         summary: 'Start a browser sign-in',
         description: 'Redirects to the provider. redirect_to must be a path here or on an allowed origin; anything else is replaced by the default.',
         params: providerParams,
-        querystring: z.object({ redirect_to: z.string().max(2000).optional() }),
+        querystring: z.object({
+          redirect_to: z
+            .string()
+            .max(2000)
+            .optional()
+            .describe('Where to go once signed in: a path here or a URL on an allowed origin.')
+            .meta({ examples: ['/auth/device'] }),
+        }),
       },
     },
     async (request, reply) => {
@@ -45,10 +57,10 @@ export const signInRoutes: FastifyPluginAsync<AuthRouteOptions> = async (plain, 
         description: 'The provider sends the browser back here. Sign-up is the first sign-in; a session cookie is set and the browser goes on to redirect_to.',
         params: providerParams,
         querystring: z.object({
-          state: z.string().max(200).optional(),
-          code: z.string().max(2000).optional(),
-          error: z.string().max(200).optional(),
-          error_description: z.string().max(1000).optional(),
+          state: z.string().max(200).optional().describe('The state the sign-in started with; it must match the state cookie.'),
+          code: z.string().max(2000).optional().describe("The provider's authorization code."),
+          error: z.string().max(200).optional().describe('Set by the provider when the person cancelled or it refused.'),
+          error_description: z.string().max(1000).optional().describe("The provider's explanation of `error`."),
         }),
       },
     },

@@ -1,12 +1,11 @@
 import { schemas } from '@leasehold/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Services } from '../../compose.js';
 import { caller, orgParams, problems } from './common.js';
 
-const checkoutRequest = z.strictObject({ planId: schemas.id('plan'), quantity: z.number().int().min(1).max(100_000).default(1) });
-const sessionUrl = z.object({ url: z.url(), id: z.string().optional() });
+const checkoutRequest = schemas.checkoutRequest;
+const sessionUrl = schemas.billingRedirect;
 
 /** Self-serve billing for an organisation's owners and admins: buy seats, manage the subscription. */
 export const orgBillingRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {

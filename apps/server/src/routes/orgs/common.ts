@@ -5,7 +5,7 @@ import type { AuthenticatedUser } from '../auth/user-auth.js';
 
 export { problems } from '../problem-responses.js';
 
-export const orgParams = z.strictObject({ orgId: schemas.id('organisation') });
+export const orgParams = z.strictObject({ orgId: schemas.id('organisation').describe('The organisation.') });
 
 /** The person the hook authenticated. */
 export function caller(request: FastifyRequest): AuthenticatedUser {

@@ -1,7 +1,6 @@
 import { schemas } from '@leasehold/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Services } from '../../compose.js';
 import { userContext } from '../auth/user-auth.js';
 import { caller, orgParams, problems } from './common.js';
@@ -44,7 +43,7 @@ export const invitationRoutes: FastifyPluginAsync<{ services: Services }> = asyn
       schema: {
         tags,
         summary: 'Revoke an invitation (owners and admins)',
-        params: orgParams.extend({ invitationId: schemas.id('invitation') }),
+        params: orgParams.extend({ invitationId: schemas.id('invitation').describe('The invitation.') }),
         response: { 200: schemas.invitation, ...problems },
       },
     },
@@ -61,7 +60,7 @@ export const invitationRoutes: FastifyPluginAsync<{ services: Services }> = asyn
         tags,
         summary: 'Accept an invitation as the signed-in person',
         body: schemas.acceptInvitation,
-        response: { 200: z.object({ organisationId: schemas.id('organisation'), role: schemas.role }), ...problems },
+        response: { 200: schemas.acceptedInvitation, ...problems },
       },
     },
     async (request) => memberships.acceptInvitation(caller(request).userId, request.body.token, userContext(request)),

@@ -1,12 +1,11 @@
 import { schemas } from '@leasehold/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Services } from '../../compose.js';
 import { userContext } from '../auth/user-auth.js';
 import { caller, orgParams, problems } from './common.js';
 
-const memberParams = orgParams.extend({ userId: schemas.id('user') });
+const memberParams = orgParams.extend({ userId: schemas.id('user').describe('The member.') });
 
 export const memberRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
@@ -45,7 +44,7 @@ export const memberRoutes: FastifyPluginAsync<{ services: Services }> = async (p
         summary: 'Remove a member, or leave',
         description: 'Admins remove members, owners remove anyone, anyone may remove themselves. The last owner cannot leave or be removed: 409 LAST_OWNER.',
         params: memberParams,
-        response: { 200: z.object({ removed: z.literal(true) }), ...problems },
+        response: { 200: schemas.memberRemoved, ...problems },
       },
     },
     async (request) => memberships.removeMember(caller(request).userId, request.params.orgId, request.params.userId, userContext(request)),

@@ -1,0 +1,199 @@
+import { ADMIN, ADMIN_CHANGE, ADMIN_ONE, ADMIN_READ, ADMIN_WRITE } from './operation-parts.js';
+import type { OperationDoc } from './operations.js';
+
+/** The vendor's administration API under /api/v1/admin. */
+export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {
+  'POST /api/v1/admin/products': {
+    operationId: 'createProduct',
+    description: 'Adds a product. Its `code` is what programs send as `product`; it is unique and never changes.',
+    errors: [...ADMIN_WRITE, 'ALREADY_EXISTS'],
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/products': {
+    operationId: 'listProducts',
+    description: 'Every product, oldest first, a page at a time.',
+    errors: ADMIN_READ,
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/products/{id}': { operationId: 'getProduct', description: 'One product by ID.', errors: ADMIN_ONE, rateLimited: true },
+  'PATCH /api/v1/admin/products/{id}': {
+    operationId: 'updateProduct',
+    description: 'Renames a product; its code stays.',
+    errors: ADMIN_CHANGE,
+    rateLimited: true,
+  },
+  'POST /api/v1/admin/plans': {
+    operationId: 'createPlan',
+    description:
+      'Adds a plan to a product. Defaults: 1 seat, machine basis, lease TTL 360 s, heartbeat every 60 s, 1 day offline grace, no borrowing, no overage. The heartbeat must be shorter than the lease TTL.',
+    errors: [...ADMIN_WRITE, 'NOT_FOUND', 'ALREADY_EXISTS'],
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/plans': {
+    operationId: 'listPlans',
+    description: 'Every plan, or one product’s, a page at a time.',
+    errors: ADMIN_READ,
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/plans/{id}': { operationId: 'getPlan', description: 'One plan by ID.', errors: ADMIN_ONE, rateLimited: true },
+  'PATCH /api/v1/admin/plans/{id}': {
+    operationId: 'updatePlan',
+    description: 'Changes a plan’s terms. Its licenses follow at once, except where a license overrides a term.',
+    errors: [...ADMIN_CHANGE, 'ALREADY_EXISTS'],
+    rateLimited: true,
+  },
+  'POST /api/v1/admin/organisations': {
+    operationId: 'createOrganisation',
+    description: 'Adds a customer organisation. A key bound to one organisation cannot.',
+    errors: ADMIN_WRITE,
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/organisations': {
+    operationId: 'listOrganisations',
+    description: 'Every organisation the key may see, a page at a time.',
+    errors: ADMIN_READ,
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/organisations/{id}': { operationId: 'getOrganisation', description: 'One organisation by ID.', errors: ADMIN_ONE, rateLimited: true },
+  'PATCH /api/v1/admin/organisations/{id}': {
+    operationId: 'updateOrganisation',
+    description: 'Renames an organisation or replaces its metadata.',
+    errors: ADMIN_CHANGE,
+    rateLimited: true,
+  },
+  'POST /api/v1/admin/licenses': {
+    operationId: 'issueLicense',
+    description: 'Issues a license to an organisation under a plan. The answer holds the license key: it is shown this once and stored only as a hash.',
+    errors: [...ADMIN_WRITE, 'NOT_FOUND'],
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/licenses': {
+    operationId: 'listLicenses',
+    description: 'Licenses, filtered by organisation, product, plan, status or expiry, a page at a time.',
+    errors: ADMIN_READ,
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/licenses/{id}': {
+    operationId: 'getLicense',
+    description: 'One license by ID, with its seats in use.',
+    errors: ADMIN_ONE,
+    rateLimited: true,
+  },
+  'PATCH /api/v1/admin/licenses/{id}': {
+    operationId: 'updateLicense',
+    description:
+      'Changes seats, overage, entitlements, expiry, plan or metadata. null clears an override so the plan applies. Seats below current use refuse new acquires; running sessions are not cut off.',
+    errors: [...ADMIN_CHANGE, 'INVALID_STATE'],
+    rateLimited: true,
+  },
+  'POST /api/v1/admin/licenses/{id}/suspend': {
+    operationId: 'suspendLicense',
+    description: 'Refuses new acquires; running sessions end at their next heartbeat. Reinstate undoes it. A revoked license cannot be suspended.',
+    errors: [...ADMIN_CHANGE, 'INVALID_STATE'],
+    rateLimited: true,
+  },
+  'POST /api/v1/admin/licenses/{id}/reinstate': {
+    operationId: 'reinstateLicense',
+    description: 'Makes a suspended license active again.',
+    errors: [...ADMIN_CHANGE, 'INVALID_STATE'],
+    rateLimited: true,
+  },
+  'POST /api/v1/admin/licenses/{id}/revoke': {
+    operationId: 'revokeLicense',
+    description: 'Ends a license for good: new acquires are refused and running sessions end at their next heartbeat.',
+    errors: [...ADMIN_CHANGE, 'INVALID_STATE'],
+    rateLimited: true,
+  },
+  'POST /api/v1/admin/licenses/{id}/rotate-key': {
+    operationId: 'rotateLicenseKey',
+    description: 'Issues a new license key; the old one stops working at once and running sessions keep their seats. The new key is in this answer only.',
+    errors: [...ADMIN_ONE, 'INVALID_STATE'],
+    rateLimited: true,
+  },
+  'POST /api/v1/admin/licenses/{id}/renew': {
+    operationId: 'renewLicense',
+    description: 'Sets `expiresAt`, or extends by `extendDays` from the current expiry (or now, if past). An expired license becomes active again.',
+    errors: [...ADMIN_CHANGE, 'INVALID_STATE'],
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/licenses/{id}/billing': {
+    operationId: 'getLicenseBillingHistory',
+    description: 'The audit events Stripe caused for this license (actor `stripe`, with the event ID), newest first.',
+    errors: ADMIN_ONE,
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/sessions': {
+    operationId: 'listLiveSessions',
+    description: 'The sessions holding seats now, filtered by license or organisation, a page at a time.',
+    errors: ADMIN_READ,
+    rateLimited: true,
+  },
+  'POST /api/v1/admin/sessions/{id}/release': {
+    operationId: 'forceReleaseSession',
+    description: 'Frees a seat at once; the program learns at its next heartbeat.',
+    errors: ADMIN_ONE,
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/audit': {
+    operationId: 'queryAuditEvents',
+    description: 'Audit events, newest first, filtered by action, actor, organisation, target or time, a page at a time.',
+    errors: ADMIN_READ,
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/audit/export': {
+    operationId: 'exportAuditEvents',
+    description: 'Every matching audit event as JSON lines (one `AuditEvent` a line), oldest first, streamed; the same filters as the query, without paging.',
+    errors: ADMIN_READ,
+    rateLimited: true,
+    responses: {
+      200: {
+        description: 'JSON lines, one audit event each.',
+        headers: {
+          'Content-Disposition': {
+            description: 'A file name for the download.',
+            schema: { type: 'string', examples: ['attachment; filename="leasehold-audit.jsonl"'] },
+          },
+        },
+        content: { 'application/x-ndjson': { schema: { $ref: '#/components/schemas/AuditEvent' } } },
+      },
+    },
+  },
+  'GET /api/v1/admin/audit/verify': {
+    operationId: 'verifyAuditChain',
+    description:
+      'Recomputes the hash chain and names the first altered or removed event. A key bound to one organisation gets `ok` with 0 events: the chain spans all of them.',
+    errors: ADMIN,
+    rateLimited: true,
+  },
+  'POST /api/v1/admin/api-keys': {
+    operationId: 'createApiKey',
+    description:
+      'Creates an API key with scopes. The secret is in this answer only. A key bound to an organisation sees only that organisation and cannot hold vendor-wide scopes.',
+    errors: ADMIN_WRITE,
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/api-keys': {
+    operationId: 'listApiKeys',
+    description: 'Every API key, without secrets, a page at a time.',
+    errors: ADMIN_READ,
+    rateLimited: true,
+  },
+  'POST /api/v1/admin/api-keys/{id}/revoke': {
+    operationId: 'revokeApiKey',
+    description: 'The key stops working at once.',
+    errors: ADMIN_ONE,
+    rateLimited: true,
+  },
+  'POST /api/v1/admin/organisations/{id}/billing/checkout': {
+    operationId: 'startOrganisationCheckout',
+    description: 'Starts a Stripe Checkout for a plan on behalf of an organisation and answers its URL. The license follows from the webhook once paid.',
+    errors: [...ADMIN_CHANGE, 'INVALID_STATE'],
+    rateLimited: true,
+  },
+  'POST /api/v1/admin/organisations/{id}/billing/portal': {
+    operationId: 'openOrganisationBillingPortal',
+    description: 'Opens the Stripe customer portal for an organisation that has a subscription and answers its URL.',
+    errors: [...ADMIN_ONE, 'INVALID_STATE'],
+    rateLimited: true,
+  },
+};
