@@ -549,6 +549,8 @@ class LeaseClient:
             return given()
         try:
             return current_access_token(self.server_url, state_dir=self.state_dir, transport=self._transport, clock=self._clock)
+        except ServerUnreachableError:
+            raise  # signed in, server away: the cached token may carry on offline
         except LeaseholdError:
             return None
 
