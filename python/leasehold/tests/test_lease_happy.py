@@ -131,3 +131,48 @@ def test_sigkill_holds_the_seat_only_until_the_lease_ttl(server: Server, state_d
     assert len(server.sessions(lic["licenseId"])) == 1  # nobody could release it
     assert wait_for(lambda: server.sessions(lic["licenseId"]) == [], 8, 0.25)
     assert time.monotonic() - killed <= 7  # lapsed with the 5 s TTL
+
+
+def test_a_revoked_license_loses_the_lease_at_the_next_heartbeat(server: Server, state_dir: str) -> None:
+    lic = seed_license(server, leaseTtlSeconds=10, heartbeatIntervalSeconds=1)
+    lost = []
+    client = client_for(server, lic, state_dir, fingerprint="py-revoked", on_lost=lambda error, status: lost.append((error, status)))
+    client.acquire()
+    server.admin("POST", f"/licenses/{lic['licenseId']}/revoke", {"reason": "test"})
+    assert wait_for(lambda: bool(lost), 5)
+    error, status = lost[0]
+    assert error.code == "LICENSE_REVOKED" and status.mode == "lost"
+    with pytest.raises(type(error)):
+        client.assert_licensed()
+    assert not client.has_feature("core") and client.entitlements == []
+
+
+CHAINED = """
+import os, signal, sys, time
+from leasehold import LeaseClient
+seen = []
+def own_handler(signum, frame):
+    print("own handler ran", flush=True)
+    sys.exit(0)  # the program decides to end: atexit releases the seat
+signal.signal(signal.SIGTERM, own_handler)
+client = LeaseClient(os.environ["LEASEHOLD_URL"], "coditect", license_key=os.environ["KEY"], env=os.environ)
+client.acquire()
+print("acquired", flush=True)
+while True:
+    time.sleep(0.1)
+"""
+
+
+def test_the_programs_own_signal_handler_is_chained_not_replaced(server: Server, state_dir: str) -> None:
+    from support import Program
+
+    lic = seed_license(server, leaseTtlSeconds=300)
+    env = clean_env(LEASEHOLD_URL=server.url, KEY=lic["key"], LEASEHOLD_CONFIG_DIR=state_dir, LEASEHOLD_FINGERPRINT="py-chained")
+    import sys
+
+    program = Program([sys.executable, "-c", CHAINED], env)
+    program.printed("acquired")
+    program.process.send_signal(signal.SIGTERM)
+    assert program.wait(10) == 0, program.stderr
+    assert "own handler ran" in program.stdout
+    assert server.sessions(lic["licenseId"]) == []

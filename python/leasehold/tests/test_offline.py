@@ -214,7 +214,7 @@ def test_a_silent_server_with_a_valid_cached_token_means_offline_in_bounded_time
 def test_unreachable_without_a_cached_token_is_a_clear_error_in_bounded_time(kind: str, silent: SilentServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
     url = f"http://127.0.0.1:{free_port()}" if kind == "closed-port" else silent.url
     env = clean_env(LEASEHOLD_URL=url, CODITECT_LICENSE_KEY="", LEASEHOLD_CONFIG_DIR=str(tmp_path), LEASEHOLD_FINGERPRINT="py-unreachable",
-                    LEASEHOLD_TIMEOUT_SECONDS="2")
+                    LEASEHOLD_TIMEOUT_SECONDS="1")
     env["CODITECT_LICENSE_KEY"] = "ABCDE-FGHJK-MNPQR-STVWX-YZ01" + _check_char("ABCDEFGHJKMNPQRSTVWXYZ01")  # well-formed
     started = time.monotonic()
     program = coditect_py(["hello"], env)

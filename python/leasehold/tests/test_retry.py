@@ -14,6 +14,7 @@ from leasehold.errors import InternalError, LicenseRevokedError
 
 
 class Scripted(ThreadingHTTPServer):
+    daemon_threads = True
     answers: List[Tuple[int, dict, dict]]
     seen: int
 
@@ -40,7 +41,7 @@ class Handler(BaseHTTPRequestHandler):
 def scripted() -> Iterator[Scripted]:
     server = Scripted(("127.0.0.1", 0), Handler)
     server.answers, server.seen = [], 0
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield server
     server.shutdown()
     server.server_close()
