@@ -69,7 +69,7 @@ def licensing_client(env: Mapping[str, str]) -> LeaseClient:
         timeout=timeout,
         deadline=min(25.0, timeout * 3),
         on_renewed=lambda s: print(f"[license] renewed, lease until {s.lease_expires_at:%Y-%m-%dT%H:%M:%SZ}", flush=True),
-        on_offline=lambda e, s: print(f"[license] server unreachable, working offline until {s.offline_grace_until}", flush=True),
+        on_offline=lambda e, s: print(f"[license] server unreachable, working offline until {s.offline_grace_until:%Y-%m-%dT%H:%M:%SZ}", flush=True),
         on_recovered=lambda s: print("[license] back online", flush=True),
         on_lost=lambda e, s: print(f"[license] lost: {e}", file=sys.stderr, flush=True),
     )
@@ -97,7 +97,7 @@ def main(argv: list) -> int:
     except LeaseholdError as error:
         fail(error)
     features = ", ".join(status.entitlements) or "none"
-    print(f"CODITECT licensed ({status.mode}; session {status.session_id}; features: {features})", flush=True)
+    print(f"CODITECT licensed ({status.mode}; session {status.session_id or '-'}; features: {features})", flush=True)
     if command == "check":
         sys.exit(0)  # sys.exit() runs atexit: the seat is released
     if command == "hello":
