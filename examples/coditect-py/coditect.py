@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Dict, Mapping, NoReturn, Optional
 
 try:
-    import leasehold
+    import leasehold  # noqa: F401  (is it installed?)
 except ImportError:  # run from a clone without installing: use the library next door
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python" / "leasehold" / "src"))
-    import leasehold
+    import leasehold  # noqa: F401  (is it installed?)
 
 from leasehold import LeaseClient, LeaseholdError, LeaseStatus
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from email.utils import format_datetime
@@ -70,3 +71,9 @@ def test_backoff_is_exponential_with_full_jitter_and_honours_retry_after() -> No
     assert parse_retry_after("3", now.timestamp() * 1000) == 3.0
     assert parse_retry_after(format_datetime(now + timedelta(seconds=20), usegmt=True), now.timestamp() * 1000) == pytest.approx(20)
     assert parse_retry_after("soon", 0) is None and parse_retry_after(None, 0) is None
+
+
+def test_the_readme_error_table_lists_every_code_and_class() -> None:
+    readme = (PACKAGE / "README.md").read_text("utf-8")
+    for code, cls in {**errors.SERVER_ERROR_CLASSES, **errors.CLIENT_ERROR_CLASSES}.items():
+        assert re.search(rf"^\|\s*`{code}`\s*\|.*`{cls.__name__}`", readme, re.M), code

@@ -40,9 +40,9 @@ class FakeClock:
 
 
 @pytest.fixture(scope="module")
-def cached(tmp_path_factory) -> Iterator[dict]:  # type: ignore[no-untyped-def]
+def cached(spare_server: Server, tmp_path_factory) -> Iterator[dict]:  # type: ignore[no-untyped-def]
     """A seat taken online, its token cached; then the server is stopped for good."""
-    server = Server()
+    server = spare_server
     state_dir = str(tmp_path_factory.mktemp("offline-state"))
     lic = seed_license(server, offlineGraceSeconds=600)
     jwks = server.jwks()
@@ -52,7 +52,7 @@ def cached(tmp_path_factory) -> Iterator[dict]:  # type: ignore[no-untyped-def]
     client.release()  # the last token stays cached for offline starts
     state = LeaseStateStore(state_dir, server.url, "coditect").load()
     assert state and state["leaseToken"]
-    server.close()
+    server.stop()
     yield {"url": server.url, "state_dir": state_dir, "jwks": jwks, "lic": lic, "token": state["leaseToken"],
            "claims": decode_lease_token_unverified(state["leaseToken"]), "state": state}
 
@@ -230,3 +230,20 @@ def _check_char(data: str) -> str:
     from leasehold._license_key import _check_char as check
 
     return check(data)
+
+
+def test_recovers_when_the_server_is_back(cached: dict, spare_server: Server) -> None:
+    events = []
+    client = offline_client(cached, time.time() * 1000, on_recovered=lambda s: events.append(("recovered", s.mode)),
+                            on_renewed=lambda s: events.append(("renewed", s.mode)))
+    assert client.acquire().mode == "offline"
+    restarted = Server(port=spare_server.port, data_dir=spare_server.data_dir)  # the same server, started again
+    try:
+        status = client.heartbeat()  # what the heartbeat thread does on its next try
+        assert status.mode == "online" and status.session_id
+        assert ("recovered", "online") in events
+        assert len(restarted.sessions(cached["lic"]["licenseId"])) == 1
+        client.release()
+        assert restarted.sessions(cached["lic"]["licenseId"]) == []
+    finally:
+        restarted.stop()

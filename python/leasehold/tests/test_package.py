@@ -58,3 +58,12 @@ def test_a_wheel_builds_offline_and_installs_into_a_fresh_venv(tmp_path: Path) -
     version, location = done.stdout.split()
     assert version == leasehold.__version__
     assert str(venv) in location  # the installed copy, not the source tree
+
+
+def test_every_public_method_has_an_example() -> None:
+    for cls in (leasehold.LeaseClient, leasehold.Lease, leasehold.KeyRing, leasehold.LeaseStateStore, leasehold.Transport, leasehold.LeaseStatus):
+        for name, member in vars(cls).items():
+            if name.startswith("_") or not (callable(member) or isinstance(member, property)):
+                continue
+            doc = (member.fget if isinstance(member, property) else member).__doc__ or ""
+            assert "Example" in doc or "``" in doc, f"{cls.__name__}.{name} has no example"

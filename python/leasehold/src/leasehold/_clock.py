@@ -15,7 +15,7 @@ import time
 try:
     from typing import Protocol
 except ImportError:  # pragma: no cover
-    Protocol = object  # type: ignore[assignment,misc]
+    Protocol = object  # type: ignore[assignment]
 
 
 class Clock(Protocol):

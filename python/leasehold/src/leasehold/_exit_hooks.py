@@ -23,7 +23,7 @@ from typing import Any, Callable, Dict, Set
 try:
     from typing import Protocol
 except ImportError:  # pragma: no cover
-    Protocol = object  # type: ignore[assignment,misc]
+    Protocol = object  # type: ignore[assignment]
 
 
 class Releasable(Protocol):

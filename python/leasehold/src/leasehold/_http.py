@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, Mapping, Optional
 
 from ._clock import SYSTEM_CLOCK, Clock
 from ._error_base import ServerError, ServerUnreachableError
-from .errors import error_from_problem
+from ._problem import error_from_problem
 
 __all__ = ["Response", "RetryPolicy", "Transport", "backoff_delay", "parse_retry_after"]
 
@@ -58,9 +58,9 @@ def backoff_delay(attempt: int, policy: RetryPolicy, rand: Callable[[], float], 
 
         backoff_delay(2, RetryPolicy(base_delay=0.1, max_delay=1.0), random.random, None)  # 0 … 0.4
     """
-    ceiling = min(policy.max_delay, policy.base_delay * 2**attempt)
-    jittered = rand() * ceiling
-    return jittered if retry_after is None else max(retry_after, jittered)
+    ceiling = min(policy.max_delay, policy.base_delay * 2.0**attempt)
+    jittered = float(rand()) * ceiling
+    return jittered if retry_after is None else max(float(retry_after), jittered)
 
 
 def parse_retry_after(value: Optional[str], now_ms: float) -> Optional[float]:
@@ -169,10 +169,10 @@ class Transport:
                     return Response(parsed, status, server_date)
                 retry_after = parse_retry_after(headers.get("retry-after"), self._clock.now())
                 problem = parsed if isinstance(parsed, dict) else {}
-                error = error_from_problem(status, problem, retry_after)
+                refusal = error_from_problem(status, problem, retry_after)
                 if status not in RETRYABLE_STATUS:
-                    raise error
-                last_failure = error
+                    raise refusal
+                last_failure = refusal
                 if retry_after is not None and retry_after > self.retry.max_retry_after:
                     break
             if attempt + 1 < tries:

@@ -19,7 +19,7 @@ from typing import List, Optional
 try:  # Python 3.8+: typing.Protocol
     from typing import Protocol
 except ImportError:  # pragma: no cover
-    Protocol = object  # type: ignore[assignment,misc]
+    Protocol = object  # type: ignore[assignment]
 
 _PROBE_TIMEOUT_S = 3.0
 

@@ -40,7 +40,8 @@ from ._http import RetryPolicy, Transport
 from ._license_key import license_key_problem, normalise_license_key
 from ._probes import FingerprintProbes
 from .auth import current_access_token
-from .errors import InvalidLicenseKeyError, format_time
+from ._codes import InvalidLicenseKeyError
+from ._problem import format_time
 from .fingerprint import Fingerprint, compute_fingerprint
 from .state import LeaseStateStore, default_state_dir, normalise_server_url
 from .status import LeaseStatus

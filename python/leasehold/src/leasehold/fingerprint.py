@@ -16,7 +16,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Mapping, Optional, Sequence
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, TypeVar
 
 from ._jsstr import JS_SPACE_RUN, js_sorted, js_trim
 from ._probes import FingerprintProbes, NetworkInterfaceFact, SystemProbes
@@ -51,7 +51,7 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def physical_mac_addresses(interfaces: Sequence[NetworkInterfaceFact]) -> list:
+def physical_mac_addresses(interfaces: Sequence[NetworkInterfaceFact]) -> List[str]:
     """The MAC addresses of physical interfaces: lower case, sorted and de-duplicated.
     Virtual interfaces, the zero MAC and locally administered (randomised) MACs are ignored.
 
@@ -60,7 +60,7 @@ def physical_mac_addresses(interfaces: Sequence[NetworkInterfaceFact]) -> list:
         physical_mac_addresses([NetworkInterfaceFact("eth0", "3C:22:FB:01:02:03", True)])
         # ["3c:22:fb:01:02:03"]
     """
-    macs = set()
+    macs: "set[str]" = set()
     for nic in interfaces:
         if nic.physical is False or _VIRTUAL_NAME.match(nic.name):
             continue
@@ -124,7 +124,10 @@ def compute_fingerprint(
     return Fingerprint(_sha256(f"{full_salt}\u0000{joined}"), components, "probed")
 
 
-def _safe(probe):  # type: ignore[no-untyped-def]
+T = TypeVar("T")
+
+
+def _safe(probe: Callable[[], T]) -> Optional[T]:
     # A probe that fails counts as a fact not readable, as in the TypeScript SDK.
     try:
         return probe()
