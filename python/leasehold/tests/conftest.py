@@ -42,7 +42,7 @@ def _server(name: str) -> Server:
     if thread is None:
         _boot(name)
     else:
-        thread.join(60)
+        thread.join(120)
     if name in _failed:
         raise _failed[name]
     return _booted[name]

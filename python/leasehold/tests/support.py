@@ -71,7 +71,7 @@ class Server:
             ready.set()
 
         threading.Thread(target=pump, daemon=True).start()
-        if not ready.wait(30) or "url" not in found:
+        if not ready.wait(90) or "url" not in found:  # generous: CI machines can be busy
             self.stop()
             raise RuntimeError("server did not start:\n" + "".join(self.output))
         self.url = found["url"]
