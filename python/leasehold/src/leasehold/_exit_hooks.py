@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 import threading
-from typing import Any, Callable, Dict, Set
+from typing import Any, Dict, Set
 
 try:
     from typing import Protocol
@@ -33,7 +33,7 @@ class Releasable(Protocol):
 
 
 _holders: Set[Releasable] = set()
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: a signal may arrive while the main thread holds it
 _atexit_installed = False
 _previous: Dict[int, Any] = {}
 
@@ -111,5 +111,3 @@ def unregister(holder: Releasable) -> None:
     with _lock:
         _holders.discard(holder)
 
-
-ReleaseHook = Callable[[], None]

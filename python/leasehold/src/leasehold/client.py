@@ -77,6 +77,11 @@ def _iso(ms: float) -> str:
     return datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _os_name() -> str:
+    # Named as Node's os.platform() names it, so both SDKs report one platform the same way.
+    return {"windows": "win32"}.get(platform.system().lower(), platform.system().lower())
+
+
 def _checked_license_key(key: Optional[str]) -> Optional[str]:
     if not key:
         return None
@@ -511,7 +516,7 @@ class LeaseClient:
             "fingerprint": fp.fingerprint,
             "fingerprintComponents": fp.components,
             "hostname": (self._hostname or self._env.get("LEASEHOLD_HOSTNAME") or socket.gethostname())[:255] or "unknown",
-            "platform": f"{platform.system().lower()}-{platform.release()}"[:64],
+            "platform": f"{_os_name()}-{platform.release()}"[:64],
             # One key per acquire() call: a retry after a lost answer gets the same seat back.
             "idempotencyKey": f"acq-{uuid.uuid4()}",
         }
