@@ -138,7 +138,7 @@ export class LicenseService {
     await this.deps.db.transaction(async (tx) => {
       const { license } = await this.#load(tx, id, scope, true);
       if (!rule.from.includes(license.status)) {
-        throw new LeaseholdError('INVALID_STATE', `Cannot ${transition} a license that is ${license.status}.`, { status: license.status });
+        throw new LeaseholdError('INVALID_STATE', `Cannot ${transition} a license that is ${license.status}.`, { licenseStatus: license.status });
       }
       const suspensionReason = rule.to === 'suspended' ? 'admin' : null;
       await tx.update(licenses).set({ status: rule.to, suspensionReason, updatedAt: now }).where(eq(licenses.id, id));
@@ -161,7 +161,7 @@ export class LicenseService {
     await this.deps.db.transaction(async (tx) => {
       const { license } = await this.#load(tx, id, scope, true);
       if (license.status === 'revoked' || license.status === 'suspended') {
-        throw new LeaseholdError('INVALID_STATE', `Cannot renew a license that is ${license.status}.`, { status: license.status });
+        throw new LeaseholdError('INVALID_STATE', `Cannot renew a license that is ${license.status}.`, { licenseStatus: license.status });
       }
       const base = license.expiresAt && license.expiresAt > now ? license.expiresAt : now;
       const expiresAt = input.expiresAt ? new Date(input.expiresAt) : new Date(base.getTime() + (input.extendDays as number) * DAY_MS);

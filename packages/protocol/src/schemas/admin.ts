@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { code, entitlements, fingerprint, id, licenseStatus, page, pageQuery, seatBasis, timestamp } from './common.js';
+import { code, entitlements, fingerprint, id, licenseStatus, page, pageQueryOf, seatBasis, seqPageQuery, timestamp } from './common.js';
 
 const name = z.string().trim().min(1).max(200);
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -88,7 +88,7 @@ export const updatePlan = z
   })
   .refine(heartbeatBelowTtl, heartbeatIssue);
 export type UpdatePlan = z.infer<typeof updatePlan>;
-export const planQuery = pageQuery.extend({ productId: id('product').optional() });
+export const planQuery = pageQueryOf('plan').extend({ productId: id('product').optional() });
 export const planPage = page(plan);
 
 // ---- Organisations ----------------------------------------------------------
@@ -168,7 +168,7 @@ export type RenewLicense = z.infer<typeof renewLicense>;
 
 export const licenseAction = z.strictObject({ reason: z.string().max(500).optional() });
 
-export const licenseQuery = pageQuery.extend({
+export const licenseQuery = pageQueryOf('license').extend({
   organisationId: id('organisation').optional(),
   productId: id('product').optional(),
   planId: id('plan').optional(),
@@ -195,7 +195,7 @@ export const session = z.object({
   borrowedUntil: timestamp.nullable(),
 });
 export type Session = z.infer<typeof session>;
-export const sessionQuery = pageQuery.extend({
+export const sessionQuery = pageQueryOf('session').extend({
   licenseId: id('license').optional(),
   organisationId: id('organisation').optional(),
 });
@@ -260,7 +260,7 @@ export const auditEvent = z.object({
   hash: z.string(),
 });
 export type AuditEvent = z.infer<typeof auditEvent>;
-export const auditQuery = pageQuery.extend({
+export const auditQuery = seqPageQuery.extend({
   action: z.string().max(100).optional(),
   actorId: z.string().max(100).optional(),
   actorType: z.string().max(40).optional(),

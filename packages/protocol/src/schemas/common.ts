@@ -49,10 +49,29 @@ export type SeatBasis = z.infer<typeof seatBasis>;
 export const licenseStatus = z.enum(['active', 'suspended', 'expired', 'revoked']);
 export type LicenseStatus = z.infer<typeof licenseStatus>;
 
+const limit = z.coerce.number().int().min(1).max(500).default(50);
+const CURSOR_MESSAGE = 'is not a cursor of this list: pass the nextCursor of the previous page';
+
 /** Paging: an opaque cursor from the previous page and a page size. */
 export const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit,
   cursor: z.string().max(200).optional(),
+});
+
+/** Paging through a list ordered by ID: the cursor is the last ID of the previous page, and nothing else is accepted. */
+export const pageQueryOf = (kind: IdKind) =>
+  z.object({
+    limit,
+    cursor: z.string().regex(idPattern(kind), { message: CURSOR_MESSAGE }).optional(),
+  });
+
+/** Paging through the audit log, newest first: the cursor is the last sequence number of the previous page. */
+export const seqPageQuery = z.object({
+  limit,
+  cursor: z
+    .string()
+    .regex(/^[1-9][0-9]{0,14}$/, { message: CURSOR_MESSAGE })
+    .optional(),
 });
 
 export const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });

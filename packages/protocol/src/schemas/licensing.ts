@@ -78,16 +78,18 @@ export const validateRequest = z
   .strictObject({
     product: code.optional(),
     licenseKey: licenseKey.optional(),
-    leaseToken: z.string().max(4096).optional(),
+    leaseToken: z.string().min(1).max(4096).optional(),
     fingerprint: fingerprint.optional(),
   })
-  .refine((v) => (v.licenseKey === undefined) !== (v.leaseToken === undefined), {
-    message: 'give exactly one of licenseKey or leaseToken',
-    path: ['licenseKey'],
-  })
-  .refine((v) => v.leaseToken !== undefined || v.product !== undefined, {
-    message: 'product is required with a licenseKey',
-    path: ['product'],
+  .superRefine((v, ctx) => {
+    if (v.licenseKey === undefined && v.leaseToken === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['licenseKey'], message: 'is required (or give leaseToken instead)' });
+    } else if (v.licenseKey !== undefined && v.leaseToken !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['leaseToken'], message: 'give either licenseKey or leaseToken, not both' });
+    }
+    if (v.licenseKey !== undefined && v.product === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['product'], message: 'is required with a licenseKey' });
+    }
   });
 export type ValidateRequest = z.infer<typeof validateRequest>;
 
