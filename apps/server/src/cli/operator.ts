@@ -4,19 +4,65 @@ import { isId } from '@leasehold/protocol/ids';
 import { systemClock } from '../clock.js';
 import { composeServices, type Services } from '../compose.js';
 import type { Config } from '../config.js';
+import { DataDirLocked, type LockHolder, lockHolder } from '../db/data-dir-lock.js';
 import { openDatabase } from '../db/database.js';
 import { LeaseholdError } from '../errors.js';
 import { systemContext } from '../request-context.js';
 import { ensureKeyFile, LocalKeyFileSigner, rotateKeyFile } from '../signing/local-key-file.js';
+import { OPERATOR_KEY_VARIABLE, runThroughServer } from './remote-operator.js';
 
 const DEFAULT_OVERLAP = '90d';
 
-/** Operator commands that work on the database or key file directly, without a running server. */
-export async function runOperatorCommand(config: Config, command: string, args: string[], parseDuration: (t: string) => number | null): Promise<number> {
+/** The commands that open the database; the key commands work on the key file alone. */
+const DATABASE_COMMANDS = new Set(['migrate', 'audit', 'licenses']);
+
+/**
+ * Operator commands. Those on the database open it directly, except the embedded one while
+ * a server holds it: the embedded database has one writer, so they go through that server's
+ * admin API (with the operator's key) or refuse, saying what to do.
+ */
+export async function runOperatorCommand(
+  config: Config,
+  command: string,
+  args: string[],
+  parseDuration: (t: string) => number | null,
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
+  if (!DATABASE_COMMANDS.has(command) || config.databaseUrl) return runLocally(config, command, args, parseDuration);
+  const holder = lockHolder(config.dataDir);
+  if (holder) return throughHolder(holder, config.dataDir, command, args, env);
+  try {
+    return await runLocally(config, command, args, parseDuration);
+  } catch (error) {
+    if (error instanceof DataDirLocked) return throughHolder(error.holder, config.dataDir, command, args, env);
+    throw error;
+  }
+}
+
+async function throughHolder(holder: LockHolder, dataDir: string, command: string, args: string[], env: Record<string, string | undefined>): Promise<number> {
+  const key = env[OPERATOR_KEY_VARIABLE];
+  if (holder.role === 'serve' && holder.url && key) return runThroughServer(holder.url, key, command, args);
+  if (holder.role === 'serve') {
+    console.error(
+      [
+        `A Leasehold server (pid ${holder.pid}) is running on ${dataDir}; the embedded database has one writer, so this command did not open it and changed nothing.`,
+        holder.url
+          ? `To run it through that server, set ${OPERATOR_KEY_VARIABLE} to an admin API key and run it again (it calls ${holder.url}/api/v1/admin), or use the admin API.`
+          : 'The server is still starting: run the command again in a moment.',
+        'Or stop the server (SIGTERM) and run the command then.',
+      ].join('\n'),
+    );
+    return 3;
+  }
+  console.error(`${dataDir} is in use by another command (pid ${holder.pid}, ${holder.role}); run this one again when it has finished.`);
+  return 3;
+}
+
+async function runLocally(config: Config, command: string, args: string[], parseDuration: (t: string) => number | null): Promise<number> {
   const [sub, ...rest] = args;
   switch (`${command} ${sub ?? ''}`.trim()) {
     case 'migrate': {
-      const database = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? null : `${config.dataDir}/pglite` });
+      const database = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? null : `${config.dataDir}/pglite`, role: 'migrate' });
       await database.migrate();
       await database.close();
       console.log(`Migrations applied (${database.kind}).`);
@@ -51,7 +97,7 @@ export async function runOperatorCommand(config: Config, command: string, args: 
       return 0;
     }
     case 'audit verify':
-      return withServices(config, async (services) => {
+      return withServices(config, `${command} ${sub}`, async (services) => {
         const verdict = await services.audit.verify();
         if (verdict.ok) {
           console.log(`Audit chain intact: ${verdict.events} events, head ${verdict.headHash}.`);
@@ -61,7 +107,7 @@ export async function runOperatorCommand(config: Config, command: string, args: 
         return 1;
       });
     case 'licenses create':
-      return withServices(config, async (services) => {
+      return withServices(config, `${command} ${sub}`, async (services) => {
         const { values } = parseArgs({
           args: rest,
           options: { org: { type: 'string' }, plan: { type: 'string' }, seats: { type: 'string' }, expires: { type: 'string' } },
@@ -77,7 +123,7 @@ export async function runOperatorCommand(config: Config, command: string, args: 
         return 0;
       });
     case 'licenses list':
-      return withServices(config, async (services) => {
+      return withServices(config, `${command} ${sub}`, async (services) => {
         const { values } = parseArgs({ args: rest, options: { org: { type: 'string' }, status: { type: 'string' } } });
         const query = schemas.licenseQuery.parse({ organisationId: values.org, status: values.status, limit: 500 });
         const page = await services.licenses.list(query, { organisationId: null });
@@ -92,7 +138,7 @@ export async function runOperatorCommand(config: Config, command: string, args: 
     case 'licenses suspend':
     case 'licenses reinstate':
     case 'licenses revoke':
-      return withServices(config, async (services) => {
+      return withServices(config, `${command} ${sub}`, async (services) => {
         const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { reason: { type: 'string' } } });
         const id = positionals[0];
         if (!isId('license', id)) {
@@ -115,8 +161,9 @@ export async function runOperatorCommand(config: Config, command: string, args: 
   }
 }
 
-async function withServices(config: Config, work: (services: Services) => Promise<number>): Promise<number> {
-  const services = await composeServices(config);
+async function withServices(config: Config, role: string, work: (services: Services) => Promise<number>): Promise<number> {
+  const database = config.databaseUrl ? undefined : await openDatabase({ url: null, dataDir: `${config.dataDir}/pglite`, role });
+  const services = await composeServices(config, database ? { database } : {});
   try {
     return await work(services);
   } catch (error) {
