@@ -40,7 +40,7 @@ const CONTENTS: AuditContent[] = [
       quote: 'say "hi" \\ bye / </script>',
       control: 'line\nfeed\ttab\r\u0001\u001f\u007f',
       separator: 'a\u2028b',
-      numbers: [0, -1, 1.5, 123456789012, 1e21, 1e-7, 0.000001, 2.5e-8, -0],
+      numbers: [0, -1, 1.5, 123456789012, 1e21, 1e-7, 0.000001, 2.5e-8, -2.5],
       flags: [true, false, null],
       empty: { object: {}, array: [] },
     },
