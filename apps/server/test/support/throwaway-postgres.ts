@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,8 +7,14 @@ import { freePort } from '../redis/redis-support.js';
 
 const run = promisify(execFile);
 
-/** Where Debian puts the server binaries; PATH is tried when it is not there. */
-const BIN_DIR = process.env.LEASEHOLD_TEST_POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
+/** Where Debian puts the server binaries (the newest version installed); PATH is tried when it is not there. */
+function binDir(): string {
+  if (process.env.LEASEHOLD_TEST_POSTGRES_BIN) return process.env.LEASEHOLD_TEST_POSTGRES_BIN;
+  const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)) : [];
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+  return newest ? `/usr/lib/postgresql/${newest}/bin` : '';
+}
+const BIN_DIR = binDir();
 const bin = (name: string) => (existsSync(join(BIN_DIR, name)) ? join(BIN_DIR, name) : name);
 
 /** initdb refuses to run as root: as root, the cluster belongs to the `postgres` user and its commands run as that user. */
