@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_MAIN, type ServerProcess, startServerProcess } from '../support/server-process.js';
@@ -90,11 +90,11 @@ describe('embedded server and operator commands', () => {
     expect(local.code, local.stderr).toBe(0);
     acknowledged.push({ id: /License (lic_\w+) issued/.exec(local.stdout)?.[1] as string, status: 'active' });
 
-    // A server killed outright leaves a stale lock, which the next start takes over.
-    const killed = await startServerProcess(env());
-    await killed.stop('SIGKILL');
-    expect(existsSync(join(dataDir, 'leasehold.lock'))).toBe(true);
+    // A server killed outright leaves a stale lock (its pid no longer runs), which the next start takes over.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(dataDir, 'leasehold.lock'), JSON.stringify({ pid: gone, hostname: hostname(), role: 'serve', startedAt: new Date().toISOString() }));
     server = await startServerProcess(env());
+    expect(JSON.parse(readFileSync(join(dataDir, 'leasehold.lock'), 'utf8')).pid).toBe(server.child.pid);
     for (const license of acknowledged) expect((await api('GET', `/licenses/${license.id}`)).body.status).toBe(license.status);
-  }, 90_000);
+  }, 180_000);
 });

@@ -122,5 +122,5 @@ describe('embedded server: SIGTERM under load', () => {
     expect(acknowledged.filter((id) => !live.has(id))).toEqual([]);
     expect(await server.stop()).toBe(0);
     server = null;
-  }, 90_000);
+  }, 180_000);
 });
