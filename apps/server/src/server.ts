@@ -1,6 +1,7 @@
 import { type ComposeOverrides, composeServices, type Services } from './compose.js';
 import type { Config } from './config.js';
 import { type App, buildApp } from './http/app.js';
+import { takeInPendingRequests } from './http/drain.js';
 import { purgeExpiredIdentityRows } from './identity/housekeeping.js';
 import { refreshGauges } from './ops/gauges.js';
 import { serverLoggerOptions } from './ops/log-format.js';
@@ -32,6 +33,8 @@ export async function startServer(config: Config, print: (line: string) => void,
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  // Operator commands find the running server here, to send it what they would otherwise write behind its back.
+  services.database.lock?.record({ url: loopbackUrl(config.host, port) });
 
   const timers: NodeJS.Timeout[] = [];
   const every = (seconds: number, task: () => Promise<void> | void) => {
@@ -71,9 +74,17 @@ export async function startServer(config: Config, print: (line: string) => void,
     async stop() {
       services.lifecycle.draining = true;
       for (const timer of timers) clearInterval(timer);
+      await takeInPendingRequests(app.server);
       await app.close();
       await new Promise((resolve) => (metricsServer ? metricsServer.server.close(resolve) : resolve(undefined)));
       await services.close();
     },
   };
+}
+
+/** Where a process on this machine reaches the server: a wildcard address is reached on loopback. */
+function loopbackUrl(host: string, port: number): string {
+  if (host === '0.0.0.0' || host === 'localhost') return `http://127.0.0.1:${port}`;
+  if (host === '::' || host === '::0') return `http://[::1]:${port}`;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -4,11 +4,13 @@ import type { ZodType } from 'zod';
 import { systemClock } from '../clock.js';
 import { composeServices, type Services } from '../compose.js';
 import { type Config, ConfigError } from '../config.js';
+import { DataDirLocked, type LockHolder, lockHolder } from '../db/data-dir-lock.js';
 import { openDatabase } from '../db/database.js';
 import { LeaseholdError } from '../errors.js';
 import { systemContext } from '../request-context.js';
 import { addNextKey, ensureKeyFile, LocalKeyFileSigner, rotateKeyFile } from '../signing/local-key-file.js';
 import { describeIssues, type OperatorOption, OperatorUsageError, parseOperatorArgs } from './operator-args.js';
+import { OPERATOR_KEY_VARIABLE, runThroughServer } from './remote-operator.js';
 
 const DEFAULT_OVERLAP = '90d';
 const everyone = { organisationId: null };
@@ -85,7 +87,7 @@ export const OPERATOR_COMMANDS: Record<string, OperatorCommand> = {
     usage: 'migrate',
     summary: 'Apply database migrations and exit.',
     async run(r) {
-      const database = await openDatabase({ url: r.config.databaseUrl, dataDir: r.config.databaseUrl ? null : `${r.config.dataDir}/pglite` });
+      const database = await openDatabase({ url: r.config.databaseUrl, dataDir: r.config.databaseUrl ? null : `${r.config.dataDir}/pglite`, role: 'migrate' });
       await database.migrate();
       await database.close();
       return { data: { migrated: true, database: database.kind }, lines: [`Migrations applied (${database.kind}).`] };
@@ -349,15 +351,23 @@ export function commandHelp(command: OperatorCommand): string {
   ].join('\n');
 }
 
+type Print = { out: (text: string) => void; err: (text: string) => void };
+
+/** Whether a command opens the database (the key commands work on the key file alone). */
+const opensDatabase = (name: string) => !name.startsWith('keys ');
+
 /**
- * Runs an operator command (they work on the database or key file directly, without a
- * running server). Returns the exit code: 0 done, 1 refused, 2 usage.
+ * Runs an operator command. Those on the database open it directly, except the embedded
+ * one while a server holds it: the embedded database has one writer, so they go through
+ * that server's admin API (with the operator's key) or refuse, saying what to do.
+ * Returns the exit code: 0 done, 1 refused, 2 usage, 3 the data directory is in use.
  */
 export async function runOperatorCommand(
   argv: string[],
   loadConfig: () => Config,
   parseDuration: (t: string) => number | null,
-  print: { out: (text: string) => void; err: (text: string) => void } = { out: console.log, err: console.error },
+  print: Print = { out: console.log, err: console.error },
+  env: Record<string, string | undefined> = process.env,
 ): Promise<number> {
   const found = findOperatorCommand(argv);
   if (!found) {
@@ -385,6 +395,9 @@ export async function runOperatorCommand(
       if (error instanceof ConfigError) throw new OperatorUsageError([error.message]);
       throw error;
     }
+    const embedded = opensDatabase(name) && !config.databaseUrl;
+    const holder = embedded ? lockHolder(config.dataDir) : null;
+    if (holder) return await throughHolder(holder, config.dataDir, argv, env, print);
     const answer = await command.run({
       config,
       values,
@@ -396,13 +409,17 @@ export async function runOperatorCommand(
         return result.data;
       },
       services: async () => {
-        services ??= await composeServices(config);
+        if (!services) {
+          const database = embedded ? await openDatabase({ url: null, dataDir: `${config.dataDir}/pglite`, role: name }) : undefined;
+          services = await composeServices(config, database ? { database } : {});
+        }
         return services;
       },
     });
     print.out(json ? JSON.stringify(answer.data, null, 2) : answer.lines.join('\n'));
     return 0;
   } catch (error) {
+    if (error instanceof DataDirLocked) return await throughHolder(error.holder, error.dir, argv, env, print);
     if (error instanceof OperatorUsageError) {
       if (json) print.out(JSON.stringify({ error: { code: 'USAGE', problems: error.lines } }, null, 2));
       else print.err(`leasehold-server ${name}: ${error.lines.join('\n  ')}\nRun "leasehold-server ${name} --help" for its options.`);
@@ -417,4 +434,24 @@ export async function runOperatorCommand(
   } finally {
     if (services) await (services as Services).close();
   }
+}
+
+async function throughHolder(holder: LockHolder, dataDir: string, argv: string[], env: Record<string, string | undefined>, print: Print): Promise<number> {
+  const key = env[OPERATOR_KEY_VARIABLE];
+  const [command = '', ...args] = argv.filter((a) => a !== '--json');
+  if (holder.role === 'serve' && holder.url && key) return runThroughServer(holder.url, key, command, args);
+  if (holder.role === 'serve') {
+    print.err(
+      [
+        `A Leasehold server (pid ${holder.pid}) is running on ${dataDir}; the embedded database has one writer, so this command did not open it and changed nothing.`,
+        holder.url
+          ? `To run it through that server, set ${OPERATOR_KEY_VARIABLE} to an admin API key and run it again (it calls ${holder.url}/api/v1/admin), or use the admin API.`
+          : 'The server is still starting: run the command again in a moment.',
+        'Or stop the server (SIGTERM) and run the command then.',
+      ].join('\n'),
+    );
+    return 3;
+  }
+  print.err(`${dataDir} is in use by another command (pid ${holder.pid}, ${holder.role}); run this one again when it has finished.`);
+  return 3;
 }

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
@@ -8,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { DataDirLock } from './data-dir-lock.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -23,6 +25,8 @@ export interface Database {
   readonly url: string | null;
   /** Applies pending migrations; safe to call from many processes at once. */
   migrate(): Promise<void>;
+  /** The embedded data directory's lock, held while open; null for PostgreSQL and in-memory PGlite. */
+  readonly lock: DataDirLock | null;
   /** Answers when the database can run a query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -38,10 +42,12 @@ export interface DatabaseOptions {
   /** Where PGlite keeps its files; null keeps it in memory (tests). */
   dataDir: string | null;
   poolSize?: number;
+  /** Who opens an embedded data directory (`serve`, `licenses create`…), written in its lock file. */
+  role?: string;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir);
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir, options.role ?? 'serve');
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
@@ -50,11 +56,15 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 20_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Nor may a checked-out one (a transaction between two statements when PostgreSQL goes
+  // away): its next query fails with the error instead, and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   return {
     kind: 'postgres',
     db,
     url,
+    lock: null,
     async migrate() {
       // drizzle's migrator takes no lock, so replicas starting together are serialised here.
       const client = await pool.connect();
@@ -78,15 +88,27 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   };
 }
 
-async function openPglite(dataDir: string | null): Promise<Database> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const client = dataDir ? new PGlite(dataDir) : new PGlite();
-  await client.waitReady;
+async function openPglite(dataDir: string | null, role: string): Promise<Database> {
+  // One process at a time: a second writer's changes would be invisible to the first and lost.
+  let lock: DataDirLock | null = null;
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    lock = DataDirLock.acquire(dirname(dataDir), role);
+  }
+  let client: PGlite;
+  try {
+    client = dataDir ? new PGlite(dataDir) : new PGlite();
+    await client.waitReady;
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     kind: 'pglite',
     url: null,
     db,
+    lock,
     async migrate() {
       await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS });
     },
@@ -94,7 +116,11 @@ async function openPglite(dataDir: string | null): Promise<Database> {
       await client.query('select 1');
     },
     async close() {
-      await client.close();
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

@@ -11,9 +11,10 @@ import { meRoutes } from '../routes/me.js';
 import { opsRoutes } from '../routes/ops.js';
 import { orgRoutes } from '../routes/orgs/index.js';
 import { webhookRoutes } from '../routes/webhooks.js';
+import { refuseUnsafeInput } from './input-guard.js';
 import { docsPageOptions } from './openapi/docs-page.js';
 import { openApiOptions } from './openapi/document.js';
-import { errorHandler, sendProblem } from './problem.js';
+import { errorHandler, reportingFor, sendProblem } from './problem.js';
 import { fastifyTrustProxy } from './trust-proxy.js';
 
 export type App = FastifyInstance;
@@ -29,7 +30,12 @@ const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers[
  * Builds the HTTP application around already-built services. Nothing here
  * opens databases or reads configuration: that is the composition root's job.
  */
-export async function buildApp(services: Services, logger: FastifyServerOptions['logger'] = false): Promise<App> {
+export interface BuildOptions {
+  /** Runs before any route is registered, e.g. to add an onRoute hook (tests check every answer against its schema). */
+  beforeRoutes?: (app: App) => void;
+}
+
+export async function buildApp(services: Services, logger: FastifyServerOptions['logger'] = false, options: BuildOptions = {}): Promise<App> {
   const { config, metrics } = services;
   const app = Fastify({
     logger: logger && typeof logger === 'object' ? { ...logger, redact: REDACT } : logger,
@@ -45,13 +51,18 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
     // Fastify logs two lines per request; one line per answer (see the onResponse hook) says the same for half the cost.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false } },
+    // Prototype keys are parsed as plain own properties and refused by name (refuseUnsafeInput).
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
   }).withTypeProvider<ZodTypeProvider>();
 
+  options.beforeRoutes?.(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.addHook('preValidation', refuseUnsafeInput);
   const requestLogLevel = config.requestLogLevel;
   // Decided once, not per answer: at a busy server's usual LOG_LEVEL this line is not written.
   const loggerLevel = (logger && typeof logger === 'object' && 'level' in logger ? logger.level : 'info') as keyof typeof LEVELS;
@@ -65,7 +76,7 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
       request.log[requestLogLevel]({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
     }
   });
-  app.setErrorHandler((error: FastifyError, request, reply) => errorHandler(error, request, reply, () => metrics.databaseError()));
+  app.setErrorHandler((error: FastifyError, request, reply) => errorHandler(error, request, reply, reportingFor(services)));
   app.setNotFoundHandler((request, reply) => sendProblem(reply, 'ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`));
 
   await app.register(

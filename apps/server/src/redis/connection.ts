@@ -96,7 +96,7 @@ export class RedisConnection {
       throw new LeaseholdError(
         'SERVICE_UNAVAILABLE',
         'The seat store is unreachable for a moment. Nothing was changed; retry shortly.',
-        {},
+        { dependency: 'redis' },
         REDIS_RETRY_AFTER_SECONDS,
       );
     } finally {

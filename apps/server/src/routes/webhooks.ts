@@ -16,7 +16,9 @@ export const webhookRoutes: FastifyPluginAsync<{ services: Services }> = async (
   app.post('/webhooks/stripe', { schema: { tags: ['billing'], summary: 'Receive a Stripe event' } }, async (request, reply) => {
     const header = request.headers['stripe-signature'];
     if (typeof header !== 'string' || header.length === 0) {
-      throw new LeaseholdError('UNAUTHENTICATED', 'The Stripe-Signature header is missing.');
+      throw new LeaseholdError('VALIDATION_FAILED', 'headers.stripe-signature: is required (an unsigned delivery is refused).', {
+        errors: [{ path: 'headers.stripe-signature', message: 'is required' }],
+      });
     }
     if (config.billing.webhookSecrets.length === 0) {
       throw new LeaseholdError('SERVICE_UNAVAILABLE', 'Stripe webhooks are not configured on this server (STRIPE_WEBHOOK_SECRET is not set).');

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
@@ -87,6 +89,14 @@ describe('audit hash chain on PostgreSQL', () => {
       prev = hash;
     }
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  });
+
+  it('checks out with the independent Python checker the README points to', async () => {
+    const answer = await h.admin('GET', '/audit/export');
+    const file = join(h.dataDir, 'export.jsonl');
+    writeFileSync(file, answer.body);
+    const { stdout } = await run('python3', [fileURLToPath(new URL('../../../../docs/audit-hash/check.py', import.meta.url)), file]);
+    expect(stdout).toMatch(/^\d+ events check out/);
   });
 
   it('names the altered row when one is changed', async () => {

@@ -7,6 +7,7 @@ import { type ComposeOverrides, composeServices, type Services } from '../../src
 import { loadConfig } from '../../src/config.js';
 import { type App, buildApp } from '../../src/http/app.js';
 import { createTestDatabase, type Driver, type TestDatabase } from './databases.js';
+import { checkResponses } from './response-check.js';
 
 export const ADMIN_KEY = 'lh_test-admin-key-0123456789abcdefghij';
 
@@ -16,6 +17,8 @@ export interface Harness {
   clock: ManualClock;
   db: TestDatabase;
   dataDir: string;
+  /** Answers that did not match their declared schema (or problem+json); close() fails when there are any. */
+  responseViolations: string[];
   /** Calls the admin API with the bootstrap key (or `key`). */
   admin(method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown, key?: string): Promise<LightMyRequestResponse>;
   /** Calls a licensing endpoint. */
@@ -46,7 +49,8 @@ export async function createHarness(driver: Driver, options: HarnessOptions = {}
   const clock = new ManualClock('2030-01-01T00:00:00Z');
   const services = await composeServices(config, { ...options.overrides, database: db.database, clock });
   await services.apiKeys.bootstrap(config.bootstrapAdminKey);
-  const app = await buildApp(services);
+  const responseViolations: string[] = [];
+  const app = await buildApp(services, false, { beforeRoutes: (built) => checkResponses(built, responseViolations) });
   const json = { 'content-type': 'application/json' };
   return {
     app,
@@ -54,6 +58,7 @@ export async function createHarness(driver: Driver, options: HarnessOptions = {}
     clock,
     db,
     dataDir,
+    responseViolations,
     admin: (method, url, body, key = ADMIN_KEY) =>
       app.inject({
         method,
@@ -67,6 +72,9 @@ export async function createHarness(driver: Driver, options: HarnessOptions = {}
       await services.close();
       await db.dispose().catch(() => {});
       rmSync(dataDir, { recursive: true, force: true });
+      if (responseViolations.length > 0) {
+        throw new Error(`answers that do not match their declared schema:\n${[...new Set(responseViolations)].join('\n')}`);
+      }
     },
   };
 }

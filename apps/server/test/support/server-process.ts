@@ -24,7 +24,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     output += d;
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
     const check = () => {
       const match = /Listening on (http:\/\/\S+)/.exec(output);
       if (match?.[1]) {

@@ -3,10 +3,13 @@ import type { Harness } from './harness.js';
 
 const TABLES = ['organisations', 'users', 'memberships', 'products', 'plans', 'licenses', 'sessions', 'api_keys', 'audit_events', 'stripe_events'];
 
+/** The sign-in tables, for tests whose calls reach the identity routes too. */
+const IDENTITY_TABLES = ['identities', 'tenant_links', 'refresh_tokens', 'web_sessions', 'login_states', 'device_codes', 'invitations'];
+
 /** Every row of every table, so "changes nothing" is checked, not assumed. */
-export async function snapshot(h: Harness): Promise<string> {
+export async function snapshot(h: Harness, options: { identity?: boolean } = {}): Promise<string> {
   const parts: string[] = [];
-  for (const table of TABLES) {
+  for (const table of options.identity ? [...TABLES, ...IDENTITY_TABLES] : TABLES) {
     // last_used_at of API keys moves with any authenticated call, by design.
     const source = table === 'api_keys' ? '(select id, name, secret_hash, scopes, organisation_id, revoked_at from api_keys)' : table;
     const result = await h.db.database.db.execute(sql.raw(`select coalesce(jsonb_agg(t order by t::text), '[]') as rows from ${source} t`));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { code, entitlements, fingerprint, id, licenseStatus, page, pageQuery, seatBasis, timestamp } from './common.js';
+import { code, entitlements, fingerprint, id, licenseStatus, page, pageQueryOf, seatBasis, seqPageQuery, timestamp } from './common.js';
 import { EXAMPLE_API_KEY_SECRET, EXAMPLE_FINGERPRINT, EXAMPLE_IDS, EXAMPLE_LICENSE_KEY, EXAMPLE_TIMES } from './examples.js';
 
 const name = z.string().trim().min(1).max(200);
@@ -177,7 +177,7 @@ export const updatePlan = z
     examples: [{ seats: 10, overage: 2 }],
   });
 export type UpdatePlan = z.infer<typeof updatePlan>;
-export const planQuery = pageQuery.extend({ productId: id('product').optional().describe("Only this product's plans.") });
+export const planQuery = pageQueryOf('plan').extend({ productId: id('product').optional().describe("Only this product's plans.") });
 export const planPage = page(plan).meta({ id: 'PlanPage', description: 'A page of plans.' });
 
 // ---- Organisations ----------------------------------------------------------
@@ -339,7 +339,7 @@ export const licenseAction = z
   })
   .meta({ id: 'LicenseAction', description: 'Why the status changes; the body may be left out.', examples: [{ reason: 'Invoice 2030-014 unpaid' }] });
 
-export const licenseQuery = pageQuery.extend({
+export const licenseQuery = pageQueryOf('license').extend({
   organisationId: id('organisation').optional().describe("Only this organisation's licenses."),
   productId: id('product').optional().describe("Only this product's licenses."),
   planId: id('plan').optional().describe("Only this plan's licenses."),
@@ -411,7 +411,7 @@ export const session = z
     ],
   });
 export type Session = z.infer<typeof session>;
-export const sessionQuery = pageQuery.extend({
+export const sessionQuery = pageQueryOf('session').extend({
   licenseId: id('license').optional().describe("Only this license's sessions."),
   organisationId: id('organisation').optional().describe("Only this organisation's sessions."),
 });
@@ -555,7 +555,7 @@ export const auditEvent = z
   })
   .meta({ id: 'AuditEvent', description: 'One entry of the hash-chained audit log.' });
 export type AuditEvent = z.infer<typeof auditEvent>;
-export const auditQuery = pageQuery.extend({
+export const auditQuery = seqPageQuery.extend({
   action: z
     .string()
     .max(100)

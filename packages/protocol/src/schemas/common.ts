@@ -73,10 +73,34 @@ export const licenseStatus = z.enum(['active', 'suspended', 'expired', 'revoked'
 });
 export type LicenseStatus = z.infer<typeof licenseStatus>;
 
+const limit = z.coerce.number().int().min(1).max(500).default(50);
+const CURSOR_MESSAGE = 'is not a cursor of this list: pass the nextCursor of the previous page';
+
 /** Paging: an opaque cursor from the previous page and a page size. */
 export const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50).describe('How many items per page, 1–500.'),
+  limit: limit.describe('How many items per page, 1–500.'),
   cursor: z.string().max(200).optional().describe('The `nextCursor` of the previous page; omit it for the first page.'),
+});
+
+/** Paging through a list ordered by ID: the cursor is the last ID of the previous page, and nothing else is accepted. */
+export const pageQueryOf = (kind: IdKind) =>
+  z.object({
+    limit: limit.describe('How many items per page, 1–500.'),
+    cursor: z
+      .string()
+      .regex(idPattern(kind), { message: CURSOR_MESSAGE })
+      .optional()
+      .describe('The `nextCursor` of the previous page; omit it for the first page.'),
+  });
+
+/** Paging through the audit log, newest first: the cursor is the last sequence number of the previous page. */
+export const seqPageQuery = z.object({
+  limit: limit.describe('How many items per page, 1–500.'),
+  cursor: z
+    .string()
+    .regex(/^[1-9][0-9]{0,14}$/, { message: CURSOR_MESSAGE })
+    .optional()
+    .describe('The `nextCursor` of the previous page; omit it for the first page.'),
 });
 
 export const page = <T extends z.ZodType>(item: T) =>

@@ -206,19 +206,22 @@ export const validateRequest = z
     licenseKey: licenseKey.optional().describe('The license key to check (give this or `leaseToken`).'),
     leaseToken: z
       .string()
+      .min(1)
       .max(4096)
       .optional()
       .describe('A lease token to check (give this or `licenseKey`).')
       .meta({ examples: [EXAMPLE_LEASE_TOKEN] }),
     fingerprint: fingerprint.optional().describe('With a lease token: the machine it must have been issued to.'),
   })
-  .refine((v) => (v.licenseKey === undefined) !== (v.leaseToken === undefined), {
-    message: 'give exactly one of licenseKey or leaseToken',
-    path: ['licenseKey'],
-  })
-  .refine((v) => v.leaseToken !== undefined || v.product !== undefined, {
-    message: 'product is required with a licenseKey',
-    path: ['product'],
+  .superRefine((v, ctx) => {
+    if (v.licenseKey === undefined && v.leaseToken === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['licenseKey'], message: 'is required (or give leaseToken instead)' });
+    } else if (v.licenseKey !== undefined && v.leaseToken !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['leaseToken'], message: 'give either licenseKey or leaseToken, not both' });
+    }
+    if (v.licenseKey !== undefined && v.product === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['product'], message: 'is required with a licenseKey' });
+    }
   })
   .meta({
     id: 'ValidateRequest',

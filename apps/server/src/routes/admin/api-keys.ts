@@ -26,7 +26,7 @@ export const apiKeyRoutes: FastifyPluginAsync<{ services: Services }> = async (p
     '/api-keys',
     {
       config: { scope: 'api-keys:write' },
-      schema: { tags, summary: 'List API keys', querystring: schemas.pageQuery, response: { 200: schemas.apiKeyPage, ...problems } },
+      schema: { tags, summary: 'List API keys', querystring: schemas.pageQueryOf('apiKey'), response: { 200: schemas.apiKeyPage, ...problems } },
     },
     async (request) => apiKeys.list(request.query.limit, request.query.cursor),
   );

@@ -20,7 +20,7 @@ export const billingRoutes: FastifyPluginAsync<{ services: Services }> = async (
         summary: 'Billing history of a license',
         description: 'The audit events Stripe caused for this license (actor `stripe`, with the event ID), newest first.',
         params: idParams('license'),
-        querystring: schemas.pageQuery,
+        querystring: schemas.seqPageQuery,
         response: { 200: schemas.auditPage, ...problems },
       },
     },

@@ -20,7 +20,12 @@ export const organisationRoutes: FastifyPluginAsync<{ services: Services }> = as
     '/organisations',
     {
       config: { scope: 'organisations:read' },
-      schema: { tags, summary: 'List organisations', querystring: schemas.pageQuery, response: { 200: schemas.organisationPage, ...problems } },
+      schema: {
+        tags,
+        summary: 'List organisations',
+        querystring: schemas.pageQueryOf('organisation'),
+        response: { 200: schemas.organisationPage, ...problems },
+      },
     },
     async (request) => organisations.list(request.query.limit, request.query.cursor, adminScope(request)),
   );

@@ -20,7 +20,7 @@ export const productRoutes: FastifyPluginAsync<{ services: Services }> = async (
     '/products',
     {
       config: { scope: 'products:read' },
-      schema: { tags, summary: 'List products', querystring: schemas.pageQuery, response: { 200: schemas.productPage, ...problems } },
+      schema: { tags, summary: 'List products', querystring: schemas.pageQueryOf('product'), response: { 200: schemas.productPage, ...problems } },
     },
     async (request) => catalog.listProducts(request.query.limit, request.query.cursor),
   );

@@ -1,8 +1,9 @@
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../compose.js';
-import { errorHandler } from '../../http/problem.js';
+import { errorHandler, reportingFor } from '../../http/problem.js';
 import { enforceRateLimit, ipKey } from '../../http/rate-limit.js';
+import { asOAuthError, OAUTH_ROUTES } from '../../identity/oauth-answer.js';
 import { OAuthError } from '../../identity/oauth-error.js';
 import { devicePageRoutes } from './device-page.js';
 import { invitationPageRoutes } from './invitation-page.js';
@@ -20,18 +21,19 @@ export interface AuthRouteOptions {
  * forms send them); OAuth errors keep OAuth's JSON shape, others are problem+json.
  */
 export const authRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  const { rateLimiter, config, metrics } = services;
+  const { rateLimiter, config } = services;
   await app.register(formbody);
   const limit = (request: FastifyRequest, reply: FastifyReply) =>
     enforceRateLimit(rateLimiter, reply, 'to sign-in endpoints from this address', `auth:${ipKey(request)}`, config.rateLimits.authPerMinute);
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof OAuthError) {
+    const oauth = error instanceof OAuthError ? error : OAUTH_ROUTES.has(request.routeOptions.url ?? '') ? asOAuthError(error) : null;
+    if (oauth) {
       return reply
-        .code(error.error === 'invalid_client' ? 401 : 400)
+        .code(oauth.error === 'invalid_client' ? 401 : 400)
         .header('cache-control', 'no-store')
-        .send({ error: error.error, error_description: error.description });
+        .send({ error: oauth.error, error_description: oauth.description });
     }
-    return errorHandler(error, request, reply, () => metrics.databaseError());
+    return errorHandler(error, request, reply, reportingFor(services));
   });
   for (const routes of [signInRoutes, tokenRoutes, devicePageRoutes, invitationPageRoutes]) {
     await app.register(routes, { services, limit });
