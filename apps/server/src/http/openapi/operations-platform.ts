@@ -39,7 +39,7 @@ export const PLATFORM_OPERATIONS: Record<string, OperationDoc> = {
     description:
       'Stripe’s webhook deliveries. The `Stripe-Signature` header is checked over the raw body (5 minutes tolerance, the previous secret too while rolling it); an unsigned, stale, wrongly signed or malformed delivery gets 400 and changes nothing. ' +
       'Each event ID is applied once, in the same transaction as its effect, and an out-of-order event never moves a license back.',
-    errors: ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'SERVICE_UNAVAILABLE'],
+    errors: ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'SERVICE_UNAVAILABLE'],
     security: [{}],
     parameters: [
       {
