@@ -4,6 +4,7 @@ import { sha256 } from '../crypto.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../request-context.js';
 import type { RedisSeatCore } from './redis-seat-core.js';
+import { conservativeExpiry } from './redis-seat-rebuild.js';
 import { endSession, findSession, type SessionRow, sessionEvent } from './redis-seat-records.js';
 import type { OrganisationScope, ReleaseOutcome, SessionRef } from './seat-store.js';
 
@@ -45,7 +46,9 @@ async function recordEnd(core: RedisSeatCore, row: SessionRow, reason: 'released
 
 /**
  * Ends sessions whose lease ran out. PostgreSQL names the candidates (its copy of
- * the expiry is never later than Redis's); Redis says which really expired.
+ * the expiry is never later than Redis's); Redis says which really expired. One Redis
+ * no longer knows (lost with its data, or past retention) ends only once PostgreSQL's
+ * expiry plus a lease has passed, as a rebuild would judge it.
  */
 export async function reapExpired(core: RedisSeatCore, ctx: RequestContext): Promise<number> {
   await core.writer.flush().catch(() => {});
@@ -66,6 +69,7 @@ export async function reapExpired(core: RedisSeatCore, ctx: RequestContext): Pro
       for (const row of rows) byLicense.set(row.licenseId, [...(byLicense.get(row.licenseId) ?? []), row]);
       const ended: { row: SessionRow; at: Date }[] = [];
       for (const [licenseId, group] of byLicense) {
+        const leaseMs = ((await core.terms.load(licenseId))?.terms.leaseTtlSeconds ?? 0) * 1000;
         const reply = await core.decide(
           'lhReap',
           licenseId,
@@ -79,7 +83,9 @@ export async function reapExpired(core: RedisSeatCore, ctx: RequestContext): Pro
               .update(sessions)
               .set({ expiresAt: new Date(expMs) })
               .where(eq(sessions.id, row.id));
-          else ended.push({ row, at: state === 'EXPIRED' ? new Date(expMs) : row.expiresAt });
+          else if (state === 'EXPIRED') ended.push({ row, at: new Date(expMs) });
+          // Unknown to Redis: ended only once no lease PostgreSQL cannot see may still run.
+          else if (conservativeExpiry(row, leaseMs) <= now.getTime()) ended.push({ row, at: row.expiresAt });
         }
       }
       for (const { row, at } of ended) {
