@@ -7,7 +7,7 @@ import { type IssuedToken, leaseFacts } from '../tokens/lease-tokens.js';
 import { commitDecision, decideTaking, failed, RowMissing } from './redis-commit.js';
 import { statusRefusal } from './redis-license-terms.js';
 import type { RedisSeatCore, Reply } from './redis-seat-core.js';
-import { dateOrNull, licenseEvent, liveSession, orNull } from './redis-seat-records.js';
+import { dateOrNull, licenseEvent, liveSession, orNull, REDIS_CLOCK } from './redis-seat-records.js';
 import { SeatFenced } from './seat-fence.js';
 import type { AcquireOutcome, AcquireSeat, LicenseRefusal, SeatHolder } from './seat-store.js';
 import { basisKey, type LockedLicense } from './seat-terms.js';
@@ -158,6 +158,7 @@ async function grant(
           seatsUsed,
           hostname: req.hostname,
           fingerprint: req.fingerprint,
+          clock: REDIS_CLOCK,
         },
       },
     });

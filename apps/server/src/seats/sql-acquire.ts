@@ -9,7 +9,7 @@ import type { RequestContext } from '../request-context.js';
 import { type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
 import type { AcquireOutcome, AcquireSeat, LiveSession, SeatTerms } from './seat-store.js';
 import { basisKey, type LockedLicense, licenseRefusal, readLicenses } from './seat-terms.js';
-import { addSeconds, asFacts, countLive, liveHolders, maxDate, type SessionRow, toLive } from './sql-seat-helpers.js';
+import { addSeconds, asFacts, countLive, liveHolders, maxDate, type SessionRow, SQL_CLOCK, toLive } from './sql-seat-helpers.js';
 
 export interface AcquireJob {
   req: AcquireSeat;
@@ -24,10 +24,10 @@ type Granted = Extract<AcquireOutcome, { kind: 'granted' }>;
  * decided one after another in arrival order exactly as if each had its own
  * transaction, and all new sessions and audit events are written together.
  */
-export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Date, tokens: LeaseTokens): Promise<AcquireOutcome[]> {
+export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Promise<Date>, tokens: LeaseTokens): Promise<AcquireOutcome[]> {
   const licenseIds = [...new Set(jobs.map((j) => j.req.licenseId))].sort();
   const locked = await readLicenses(tx, licenseIds, 'update');
-  const at = now();
+  const at = await now();
   const outcomes: AcquireOutcome[] = new Array(jobs.length);
   const events: AuditEntry[] = [];
   const rows: (typeof sessions.$inferInsert)[] = [];
@@ -47,7 +47,7 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Date
       organisationId: terms.organisationId,
       targetType: sessionId ? 'session' : 'license',
       targetId: sessionId ?? licenseId,
-      data: { licenseId, ...data },
+      data: { licenseId, ...data, clock: SQL_CLOCK },
     });
     // A key rotated since the caller's lookup no longer opens the license.
     for (const { job, index } of group) {

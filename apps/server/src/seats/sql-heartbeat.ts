@@ -13,7 +13,7 @@ import { addSeconds, asFacts, maxDate, toLive } from './sql-seat-helpers.js';
  * not a plain renewal — an unknown session, a wrong secret, a lease that ran out,
  * a refused license — is answered null, to be decided alone by the full path.
  */
-export async function renewHeartbeats(tx: Tx, refs: SessionRef[], now: () => Date, tokens: LeaseTokens): Promise<(HeartbeatOutcome | null)[]> {
+export async function renewHeartbeats(tx: Tx, refs: SessionRef[], now: () => Promise<Date>, tokens: LeaseTokens): Promise<(HeartbeatOutcome | null)[]> {
   const ids = [...new Set(refs.map((r) => r.sessionId))];
   const rows = new Map((await tx.select().from(sessions).where(inArray(sessions.id, ids))).map((r) => [r.id, r]));
   const live = refs.map((ref) => {
@@ -23,7 +23,7 @@ export async function renewHeartbeats(tx: Tx, refs: SessionRef[], now: () => Dat
   // The lock is taken before reading the clock, as on the full path: an acquire that
   // saw one of these leases as expired has committed before we judge it alive.
   const licenses = await readLicenses(tx, [...new Set(live.flatMap((row) => (row ? [row.licenseId] : [])))].sort(), 'share');
-  const at = now();
+  const at = await now();
   const outcomes: (HeartbeatOutcome | null)[] = [];
   const updates: { id: string; expiresAt: Date; token: string; renewAt: Date }[] = [];
   for (const row of live) {

@@ -11,11 +11,13 @@ import { licenseRefusal, lockLicense } from './seat-terms.js';
 import { type AcquireJob, decideAcquires } from './sql-acquire.js';
 import { renewHeartbeats } from './sql-heartbeat.js';
 import { addSeconds, asFacts, countLive, findSession, liveHolders, maxDate, type SessionRow, sessionEvent, toLive } from './sql-seat-helpers.js';
+import { StoreClock } from './store-clock.js';
 
 export interface SqlSeatStoreDeps {
   db: Db;
-  clock: Clock;
   tokens: LeaseTokens;
+  /** For tests only: a clock to decide with instead of PostgreSQL's (see StoreClock). */
+  testClock?: Clock;
 }
 
 const REAP_BATCH = 500;
@@ -32,9 +34,12 @@ export class SqlSeatStore implements SeatStore {
   readonly kind = 'sql';
   readonly #acquires: GroupCommit<AcquireJob, AcquireOutcome>;
   readonly #heartbeats: GroupCommit<{ ref: SessionRef; ctx: RequestContext }, HeartbeatOutcome>;
+  readonly #clock: StoreClock;
 
   constructor(private readonly deps: SqlSeatStoreDeps) {
-    this.#acquires = new GroupCommit((jobs) => deps.db.transaction((tx) => decideAcquires(tx, jobs, () => deps.clock.now(), deps.tokens)), MAX_BATCH);
+    const clock = new StoreClock(deps.testClock);
+    this.#clock = clock;
+    this.#acquires = new GroupCommit((jobs) => deps.db.transaction((tx) => decideAcquires(tx, jobs, () => clock.now(tx), deps.tokens)), MAX_BATCH);
     this.#heartbeats = new GroupCommit((jobs) => this.#heartbeatBatch(jobs), MAX_BATCH);
   }
 
@@ -48,12 +53,13 @@ export class SqlSeatStore implements SeatStore {
 
   /** Renews plain heartbeats together; the others are decided one by one on the full path. */
   async #heartbeatBatch(jobs: { ref: SessionRef; ctx: RequestContext }[]): Promise<HeartbeatOutcome[]> {
-    const { db, clock, tokens } = this.deps;
+    const { db, tokens } = this.deps;
+    const clock = this.#clock;
     const renewed = await db.transaction((tx) =>
       renewHeartbeats(
         tx,
         jobs.map((j) => j.ref),
-        () => clock.now(),
+        () => clock.now(tx),
         tokens,
       ),
     );
@@ -72,11 +78,12 @@ export class SqlSeatStore implements SeatStore {
     return this.deps.db.transaction(async (tx) => {
       const row = await findSession(tx, ref);
       if (!row || (row.endedAt !== null && row.endReason !== 'expired')) return { kind: 'not-found' } as const;
-      const looksExpired = row.endedAt !== null || row.expiresAt <= this.deps.clock.now();
+      // A first look, before any lock; decided again below on the clock read after it.
+      const looksExpired = row.endedAt !== null || row.expiresAt <= (await this.#clock.now(tx));
       const mode = looksExpired ? 'update' : preferred;
       const locked = await lockLicense(tx, row.licenseId, mode);
       if (!locked) return { kind: 'not-found' } as const;
-      const now = this.deps.clock.now();
+      const now = await this.#clock.now(tx);
       const { terms } = locked;
       const refusal = licenseRefusal(locked, now);
       if (refusal) {
@@ -126,7 +133,7 @@ export class SqlSeatStore implements SeatStore {
       if (!row || row.endedAt !== null) return { kind: 'not-found' } as const;
       const locked = await lockLicense(tx, row.licenseId, 'update');
       if (!locked) return { kind: 'not-found' } as const;
-      const now = this.deps.clock.now();
+      const now = await this.#clock.now(tx);
       const refusal = licenseRefusal(locked, now);
       if (refusal) return { kind: 'license-refused', code: refusal } as const;
       if (row.expiresAt <= now) return { kind: 'expired', seatsUsed: 0, nextFreeAt: null } as const;
@@ -161,7 +168,7 @@ export class SqlSeatStore implements SeatStore {
   async forceRelease(sessionId: string, scope: OrganisationScope, ctx: RequestContext): Promise<ReleaseOutcome> {
     return this.deps.db.transaction(async (tx) => {
       const [row] = await tx.select().from(sessions).where(eq(sessions.id, sessionId)).for('update');
-      const now = this.deps.clock.now();
+      const now = await this.#clock.now(tx);
       if (!row || row.endedAt !== null || row.expiresAt <= now) return { kind: 'not-found' } as const;
       if (scope.organisationId && row.organisationId !== scope.organisationId) return { kind: 'not-found' } as const;
       return this.#end(tx, row, 'force-released', ctx);
@@ -169,7 +176,7 @@ export class SqlSeatStore implements SeatStore {
   }
 
   async #end(tx: Tx, row: SessionRow, reason: 'released' | 'force-released', ctx: RequestContext): Promise<ReleaseOutcome> {
-    const now = this.deps.clock.now();
+    const now = await this.#clock.now(tx);
     await tx.update(sessions).set({ endedAt: now, endReason: reason }).where(eq(sessions.id, row.id));
     await appendAudit(tx, ctx, now, [sessionEvent(`seat.${reason}`, row, { heldSeconds: Math.round((now.getTime() - row.startedAt.getTime()) / 1000) })]);
     return { kind: 'released', sessionId: row.id };
@@ -179,7 +186,7 @@ export class SqlSeatStore implements SeatStore {
     let total = 0;
     for (;;) {
       const reaped = await this.deps.db.transaction(async (tx) => {
-        const now = this.deps.clock.now();
+        const now = await this.#clock.now(tx);
         // SKIP LOCKED: replicas reaping at once split the work instead of waiting on each other.
         const rows = await tx
           .select()
@@ -217,7 +224,7 @@ export class SqlSeatStore implements SeatStore {
     const rows = await this.deps.db
       .select({ licenseId: sessions.licenseId, used: sql<number>`count(distinct ${sessions.basisKey})::int` })
       .from(sessions)
-      .where(and(inArray(sessions.licenseId, licenseIds), isNull(sessions.endedAt), gt(sessions.expiresAt, this.deps.clock.now())))
+      .where(and(inArray(sessions.licenseId, licenseIds), isNull(sessions.endedAt), gt(sessions.expiresAt, await this.#clock.now(this.deps.db))))
       .groupBy(sessions.licenseId);
     for (const row of rows) result.set(row.licenseId, Number(row.used));
     return result;
