@@ -5,11 +5,12 @@ import type { Db, Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../request-context.js';
 import { type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
-import { GroupCommit } from './group-commit.js';
+import { isInfrastructureError } from './dependency-errors.js';
+import { GroupCommit, JobFailed } from './group-commit.js';
 import type { AcquireOutcome, AcquireSeat, BorrowOutcome, HeartbeatOutcome, OrganisationScope, ReleaseOutcome, SeatStore, SessionRef } from './seat-store.js';
 import { licenseRefusal, lockLicense } from './seat-terms.js';
-import { type AcquireJob, decideAcquires } from './sql-acquire.js';
-import { renewHeartbeats } from './sql-heartbeat.js';
+import { type AcquireJob, decideAcquires, signGrants } from './sql-acquire.js';
+import { renewHeartbeats, signRenewals } from './sql-heartbeat.js';
 import { addSeconds, asFacts, countLive, findSession, liveHolders, maxDate, type SessionRow, sessionEvent, toLive } from './sql-seat-helpers.js';
 import { StoreClock } from './store-clock.js';
 
@@ -39,7 +40,10 @@ export class SqlSeatStore implements SeatStore {
   constructor(private readonly deps: SqlSeatStoreDeps) {
     const clock = new StoreClock(deps.testClock);
     this.#clock = clock;
-    this.#acquires = new GroupCommit((jobs) => deps.db.transaction((tx) => decideAcquires(tx, jobs, () => clock.now(tx), deps.tokens)), MAX_BATCH);
+    this.#acquires = new GroupCommit(async (jobs) => {
+      const decided = await deps.db.transaction((tx) => decideAcquires(tx, jobs, () => clock.now(tx)));
+      return signGrants(deps.db, decided, deps.tokens);
+    }, MAX_BATCH);
     this.#heartbeats = new GroupCommit((jobs) => this.#heartbeatBatch(jobs), MAX_BATCH);
   }
 
@@ -52,19 +56,33 @@ export class SqlSeatStore implements SeatStore {
   }
 
   /** Renews plain heartbeats together; the others are decided one by one on the full path. */
-  async #heartbeatBatch(jobs: { ref: SessionRef; ctx: RequestContext }[]): Promise<HeartbeatOutcome[]> {
+  async #heartbeatBatch(jobs: { ref: SessionRef; ctx: RequestContext }[]): Promise<(HeartbeatOutcome | JobFailed)[]> {
     const { db, tokens } = this.deps;
     const clock = this.#clock;
-    const renewed = await db.transaction((tx) =>
+    const decided = await db.transaction((tx) =>
       renewHeartbeats(
         tx,
         jobs.map((j) => j.ref),
         () => clock.now(tx),
-        tokens,
       ),
     );
-    const outcomes: HeartbeatOutcome[] = [];
-    for (const [i, job] of jobs.entries()) outcomes.push(renewed[i] ?? (await this.#heartbeatAlone(job.ref, job.ctx)));
+    const renewed = await signRenewals(db, decided, tokens);
+    // The renewals above are committed: a failure of one decided alone fails only that one,
+    // so a retry never replays them (the batch stays atomic).
+    const outcomes: (HeartbeatOutcome | JobFailed)[] = [];
+    for (const [i, job] of jobs.entries()) {
+      const plain = renewed[i];
+      if (plain) {
+        outcomes.push(plain);
+        continue;
+      }
+      try {
+        outcomes.push(await this.#heartbeatAlone(job.ref, job.ctx));
+      } catch (error) {
+        if (isInfrastructureError(error)) throw error;
+        outcomes.push(new JobFailed(error));
+      }
+    }
     return outcomes;
   }
 
