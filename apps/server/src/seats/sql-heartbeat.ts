@@ -78,7 +78,7 @@ export async function signRenewals(
   const stored: { id: string; token: string; renewAt: string }[] = [];
   const out = await Promise.all(
     renewed.map(async (r) => {
-      if (!r || r.kind !== 'unsigned') return r;
+      if (r?.kind !== 'unsigned') return r;
       try {
         const issued = await tokens.issue(r.facts, r.at);
         stored.push({ id: r.outcome.session.sessionId, token: issued.token, renewAt: issued.renewAt.toISOString() });
