@@ -1,7 +1,7 @@
 import { Redis, ReplyError } from 'ioredis';
 import { LeaseholdError } from '../errors.js';
 import type { Metrics } from '../ops/metrics.js';
-import { ACQUIRE, BORROW, COUNT, DROP_EPOCH, END, HEARTBEAT, LOAD, RATE_HIT, REAP, REBUILD_LOCK, SET_TOKEN, TIME } from './seat-scripts.js';
+import { ACQUIRE, BORROW, COUNT, DROP_EPOCH, END, HEARTBEAT, INSPECT, LOAD, RATE_HIT, REAP, REBUILD_LOCK, SET_TOKEN, TIME } from './seat-scripts.js';
 
 type Arg = string | number;
 type Script = (...args: Arg[]) => Promise<unknown>;
@@ -19,6 +19,7 @@ export interface Scripts {
   lhLoad: Script;
   lhRebuildLock: Script;
   lhDropEpoch: Script;
+  lhInspect: Script;
   lhRateHit: Script;
 }
 
@@ -34,6 +35,7 @@ const DEFINITIONS: Record<keyof Scripts, { numberOfKeys: number; lua: string }> 
   lhLoad: { numberOfKeys: 3, lua: LOAD },
   lhRebuildLock: { numberOfKeys: 2, lua: REBUILD_LOCK },
   lhDropEpoch: { numberOfKeys: 1, lua: DROP_EPOCH },
+  lhInspect: { numberOfKeys: 2, lua: INSPECT },
   lhRateHit: { numberOfKeys: 1, lua: RATE_HIT },
 };
 

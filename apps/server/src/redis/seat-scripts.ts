@@ -160,7 +160,7 @@ local renew = not f[5] or f[5] == '' or not tonumber(f[6]) or tonumber(f[6]) <= 
 local pgx = tonumber(f[10])
 local copy = 0
 if lapsed or not pgx or pgx <= now then copy = 2
-elseif renew or pgx - now < ttl / 2 then copy = 1 end
+elseif renew or pgx - now < ttl / 2 or pgx > new_exp then copy = 1 end
 redis.call('HSET', skey, 'exp', new_exp, 'lhb', now)
 keep(sid, bk, new_exp, retention, f[11])
 return {'RENEWED', now, epoch, new_exp, lapsed and 1 or 0, f[5], f[6], f[7], f[8], f[9], f[4], exp, copy}
@@ -259,6 +259,18 @@ return 'BUSY'
 export const DROP_EPOCH = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
 return 0
+`;
+
+/** Every session Redis holds for one license: {sid, exp, st} (the reconciler compares them with PostgreSQL). ARGV: now, base. */
+export const INSPECT = `${COMMON}
+local out = {}
+for _, bk in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  for _, sid in ipairs(redis.call('ZRANGE', base .. 'b:' .. bk, 0, -1)) do
+    local f = redis.call('HMGET', base .. 's:' .. sid, 'exp', 'st')
+    if f[1] then out[#out + 1] = {sid, tonumber(f[1]), tonumber(f[2]) or 0} end
+  end
+end
+return {'OK', now, epoch, out}
 `;
 
 /** The time every script would see. ARGV: now override or ''. */

@@ -66,6 +66,11 @@ export class RedisSeatCore {
   }
 
   // --- Redis plumbing -------------------------------------------------------
+  /** The time the scripts are handed: '' (Redis TIME) except under a test clock. */
+  scriptNow(): string {
+    return this.#testNow();
+  }
+
   #testNow(): string {
     return this.o.testClock ? String(this.o.testClock.now().getTime()) : '';
   }

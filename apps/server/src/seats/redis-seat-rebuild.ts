@@ -37,8 +37,7 @@ export const unavailable = (detail = 'The seat store is recovering for a moment.
  * PostgreSQL before the sessions are read, so every decision of the old epoch either
  * committed before the read or fails its fence; and a session counts as live until
  * PostgreSQL's expiry plus the largest lag the heartbeat copy rule allows (a lease),
- * since a client may have been promised that much more than PostgreSQL holds. At most
- * `capacity` seats are loaded, latest expiry first.
+ * since a client may have been promised that much more than PostgreSQL holds.
  */
 export async function rebuildLicense(deps: RebuildDeps, licenseId: string): Promise<void> {
   const { connection, keys } = deps;
@@ -55,7 +54,7 @@ export async function rebuildLicense(deps: RebuildDeps, licenseId: string): Prom
   }
 
   const nowMs = await deps.now();
-  const { capacity, leaseMs } = await deps.limits(licenseId);
+  const { leaseMs } = await deps.limits(licenseId);
   const epochValue = `${nowMs}.${token}`;
   const rows = await deps.db.transaction(async (tx) => {
     await replaceEpoch(tx, licenseId, epochValue);
@@ -68,13 +67,10 @@ export async function rebuildLicense(deps: RebuildDeps, licenseId: string): Prom
     .map((row) => ({ row, exp: conservativeExpiry(row, leaseMs) }))
     .filter((c) => c.exp > nowMs)
     .sort((a, b) => b.exp - a.exp);
-  const admitted = new Set<string>();
+  // Every one of them, even beyond the license's capacity (seats lowered meanwhile): leaving
+  // one out could free a seat its holder still believes in. Over capacity only refuses acquires.
   const load: (string | number)[][] = [];
   for (const { row, exp } of candidates) {
-    if (!admitted.has(row.basisKey)) {
-      if (admitted.size >= capacity) continue;
-      admitted.add(row.basisKey);
-    }
     load.push([
       row.id,
       row.basisKey,

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../request-context.js';
 import { acquire } from './redis-acquire.js';
 import { borrow, heartbeat } from './redis-heartbeat.js';
+import { compare, type ReconcileReport, reconcile } from './redis-reconciler.js';
 import { forceRelease, reapExpired, release } from './redis-release.js';
 import { RedisSeatCore, type RedisSeatStoreOptions } from './redis-seat-core.js';
 import type {
@@ -79,6 +80,16 @@ export class RedisSeatStore implements SeatStore {
       if (!error && session && lhb && exp) times.set(session.id, { lastHeartbeatAt: new Date(Number(lhb)), expiresAt: new Date(Number(exp)) });
     }
     return times;
+  }
+
+  /** See redis-reconciler.ts. */
+  reconcile(licenseId?: string): Promise<ReconcileReport> {
+    return reconcile(this.#core, licenseId);
+  }
+
+  /** What the reconciler would repair on this license now (null: Redis has no state for it). */
+  disagreements(licenseId: string): Promise<{ orphans: number; missing: number } | null> {
+    return compare(this.#core, licenseId);
   }
 
   async close(): Promise<void> {

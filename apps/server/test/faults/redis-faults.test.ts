@@ -63,6 +63,13 @@ describe('redis seat store under faults', () => {
     };
   }
 
+  /** The second checker: after one reconciler pass, Redis and PostgreSQL agree on the license. */
+  const agreeAfterReconcile = async (licenseId: string) => {
+    await store().flushHeartbeats();
+    await store().reconcile(licenseId);
+    expect(await store().disagreements(licenseId)).toMatchObject({ orphans: 0, missing: 0 });
+  };
+
   const liveInPostgres = async (licenseId: string) =>
     (
       await h.db.database.db
@@ -89,6 +96,7 @@ describe('redis seat store under faults', () => {
     const kept = expectStatus(await c.heartbeat('machine-a'), 200);
     expect(kept.reacquired).toBe(false);
     beliefs.check(1);
+    await agreeAfterReconcile(seed.licenseId);
   });
 
   it('1b: twenty seats, fifty clients, an outage with data loss: no holder is cut off early', async () => {
@@ -112,6 +120,7 @@ describe('redis seat store under faults', () => {
       expect(beat.statusCode).toBe(200);
     }
     beliefs.check(20);
+    await agreeAfterReconcile(seed.licenseId);
   });
 
   it('2: grants in flight when Redis loses its data are never missed by the rebuild', async () => {
@@ -138,6 +147,7 @@ describe('redis seat store under faults', () => {
       const used = (await store().seatsInUse([seed.licenseId])).get(seed.licenseId);
       expect(used).toBe(10);
       expect(await liveInPostgres(seed.licenseId)).toBe(10);
+      await agreeAfterReconcile(seed.licenseId);
     }
   });
 
@@ -187,6 +197,7 @@ describe('redis seat store under faults', () => {
     expectStatus(await c.acquire('machine-c'), 200);
     expect((await c.acquire('machine-d')).statusCode).toBe(409);
     beliefs.check(2);
+    await agreeAfterReconcile(seed.licenseId);
   });
 
   it('4: a retried acquire after the replica died between script and PostgreSQL gets a recorded session', async () => {
@@ -235,6 +246,7 @@ describe('redis seat store under faults', () => {
     const again = expectStatus(await c.acquire('machine-a', { idempotencyKey: 'start-0001' }), 200);
     expect(again).toMatchObject({ sessionId: retried.sessionId, reused: true });
     beliefs.check(1);
+    await agreeAfterReconcile(seed.licenseId);
   });
 
   it('4b: a Redis timeout is outcome unknown: the acquire is undone by its session ID and nothing is split', async () => {
@@ -263,6 +275,7 @@ describe('redis seat store under faults', () => {
     expect(await liveInPostgres(seed.licenseId)).toBe(0);
     expectStatus(await c.acquire('machine-b'), 200);
     beliefs.check(1);
+    await agreeAfterReconcile(seed.licenseId);
   });
 
   it('4c: a signer failing after a heartbeat took a lapsed seat again gives the seat back', async () => {
@@ -279,6 +292,63 @@ describe('redis seat store under faults', () => {
     expect(await liveInPostgres(seed.licenseId)).toBe(0);
     expectStatus(await c.acquire('machine-b'), 200);
     beliefs.check(1);
+    await agreeAfterReconcile(seed.licenseId);
+  });
+
+  it('reconciles: a session only Redis holds is dropped, one Redis lost is counted again', async () => {
+    const seed = await seedLicense(h, { seats: 2, seatBasis: 'session' });
+    const beliefs = new BeliefChecker();
+    const c = clients(seed, beliefs);
+    expectStatus(await c.acquire('machine-a'), 200);
+    const keys = new RedisSeatKeys(h.prefix);
+    const base = keys.base(seed.licenseId);
+    // An orphan: decided in Redis by a replica that died before PostgreSQL heard of it.
+    const orphan = 'ses_00000000000000000000000001';
+    await direct.client.lhAcquire(
+      `${base}epoch`,
+      `${base}seats`,
+      String(now()),
+      base,
+      orphan,
+      `s:${orphan}`,
+      'machine-o',
+      '',
+      'x',
+      2,
+      360_000,
+      0,
+      3_600_000,
+      '',
+      'h',
+      0,
+      0,
+      '',
+      '',
+      'acquire',
+      '',
+    );
+    expect((await store().seatsInUse([seed.licenseId])).get(seed.licenseId)).toBe(2);
+    expect((await c.acquire('machine-b')).statusCode).toBe(409);
+    // Within the grace it may still be on its way to PostgreSQL: left alone.
+    expect(await store().disagreements(seed.licenseId)).toMatchObject({ orphans: 0, missing: 0 });
+    h.clock.advance(61);
+    expect(await store().disagreements(seed.licenseId)).toMatchObject({ orphans: 1, missing: 0 });
+    // And a live session Redis lost (a partial loss that kept the epoch).
+    const a = c.held.get('machine-a') as Creds;
+    await direct.client.del(keys.session(seed.licenseId, a.sessionId));
+    await direct.client.zrem(`${base}b:s:${a.sessionId}`, a.sessionId);
+    await direct.client.zrem(`${base}seats`, `s:${a.sessionId}`);
+    expect(await store().disagreements(seed.licenseId)).toMatchObject({ orphans: 1, missing: 1 });
+    const report = await store().reconcile(seed.licenseId);
+    expect(report).toMatchObject({ orphans: 1, missing: 1, rebuilt: [seed.licenseId] });
+    expect(await store().disagreements(seed.licenseId)).toMatchObject({ orphans: 0, missing: 0 });
+    expect((await store().seatsInUse([seed.licenseId])).get(seed.licenseId)).toBe(1);
+    expectStatus(await c.heartbeat('machine-a'), 200);
+    expectStatus(await c.acquire('machine-b'), 200);
+    beliefs.check(2);
+    // Counted for operators.
+    const metrics = await h.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toContain('leasehold_seat_reconciler_repairs_total');
   });
 
   it('6: an idempotency key lives as long as its session, and a shorter lease lowers the seat at once', async () => {
@@ -302,5 +372,6 @@ describe('redis seat store under faults', () => {
     h.clock.advance(21);
     expectStatus(await c.acquire('machine-b'), 200);
     beliefs.check(1);
+    await agreeAfterReconcile(seed.licenseId);
   });
 });
