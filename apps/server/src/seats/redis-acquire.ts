@@ -9,6 +9,7 @@ import { statusRefusal } from './redis-license-terms.js';
 import type { RedisSeatCore, Reply } from './redis-seat-core.js';
 import { dateOrNull, licenseEvent, liveSession, orNull, REDIS_CLOCK } from './redis-seat-records.js';
 import { SeatFenced } from './seat-fence.js';
+import { capacity, seatPayload } from './seat-rules.js';
 import type { AcquireOutcome, AcquireSeat, LicenseRefusal, SeatHolder } from './seat-store.js';
 import { basisKey, type LockedLicense } from './seat-terms.js';
 
@@ -46,7 +47,7 @@ async function acquireOnce(core: RedisSeatCore, req: AcquireSeat, ctx: RequestCo
       req.fingerprint,
       req.userId ?? '',
       secretHash,
-      terms.seats + terms.overage,
+      capacity(terms),
       terms.leaseTtlSeconds * 1000,
       locked.expiresAt?.getTime() ?? 0,
       core.retentionMs,
@@ -79,7 +80,7 @@ async function acquireOnce(core: RedisSeatCore, req: AcquireSeat, ctx: RequestCo
       await core.recorder.record({
         ctx,
         at: now,
-        event: licenseEvent('seat.denied', terms, { code: 'NO_SEAT_AVAILABLE', used, total: terms.seats, fingerprint: req.fingerprint }),
+        event: licenseEvent('seat.denied', terms, seatPayload.noSeat(terms, used, req.fingerprint)),
       });
       return { kind: 'no-seat', terms, seatsUsed: used, nextFreeAt: holders[0]?.expiresAt ?? null, holders };
     }
@@ -100,7 +101,7 @@ async function refuseAcquire(
   ctx: RequestContext,
   now: Date,
 ): Promise<AcquireOutcome> {
-  await core.recorder.record({ ctx, at: now, event: licenseEvent('seat.denied', locked.terms, { code, fingerprint: req.fingerprint }) });
+  await core.recorder.record({ ctx, at: now, event: licenseEvent('seat.denied', locked.terms, seatPayload.licenseRefused(code, req.fingerprint)) });
   return { kind: 'license-refused', code };
 }
 
@@ -152,12 +153,7 @@ async function grant(
         targetId: sessionId,
         data: {
           licenseId: terms.licenseId,
-          basis: terms.seatBasis,
-          sharedSeat,
-          overage: seatsUsed > terms.seats,
-          seatsUsed,
-          hostname: req.hostname,
-          fingerprint: req.fingerprint,
+          ...seatPayload.granted(terms, { sharedSeat, seatsUsed, hostname: req.hostname, fingerprint: req.fingerprint }),
           clock: REDIS_CLOCK,
         },
       },

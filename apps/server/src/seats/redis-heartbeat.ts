@@ -10,6 +10,7 @@ import { statusRefusal } from './redis-license-terms.js';
 import type { RedisSeatCore, Reply } from './redis-seat-core.js';
 import { unavailable } from './redis-seat-rebuild.js';
 import { dateOrNull, endSession, findSession, liveSession, orNull, type SessionRow, sessionEvent } from './redis-seat-records.js';
+import { capacity, seatPayload, tokenDue } from './seat-rules.js';
 import type { BorrowOutcome, HeartbeatOutcome, LicenseRefusal, SessionRef } from './seat-store.js';
 import type { LockedLicense } from './seat-terms.js';
 
@@ -28,7 +29,7 @@ export async function heartbeat(core: RedisSeatCore, ref: SessionRef, ctx: Reque
   const reply = await core.decide('lhHeartbeat', licenseId, [
     ref.sessionId,
     sha256(ref.sessionSecret),
-    terms.seats + terms.overage,
+    capacity(terms),
     terms.leaseTtlSeconds * 1000,
     locked.expiresAt?.getTime() ?? 0,
     core.retentionMs,
@@ -45,8 +46,8 @@ export async function heartbeat(core: RedisSeatCore, ref: SessionRef, ctx: Reque
       const expiredAt = new Date(Number(expMs));
       core.forgetSession(ref.sessionId);
       await endSession(core.o.db, ctx, now, row, { endedAt: expiredAt, reason: 'expired' }, (wasLive) => [
-        ...(wasLive ? [sessionEvent('seat.expired', row, { expiredAt: expiredAt.toISOString() })] : []),
-        sessionEvent('seat.denied', row, { code: 'SESSION_EXPIRED', used: Number(used), total: terms.seats }),
+        ...(wasLive ? [sessionEvent('seat.expired', row, seatPayload.expired(expiredAt.getTime()))] : []),
+        sessionEvent('seat.denied', row, seatPayload.sessionExpired(terms, Number(used))),
       ]);
       return { kind: 'expired', seatsUsed: Number(used), nextFreeAt: dateOrNull(nextFree) };
     }
@@ -69,7 +70,7 @@ async function renewed(core: RedisSeatCore, locked: LockedLicense, ref: SessionR
   let token = orNull(tok);
   let issued: IssuedToken | null = null;
   const renewAt = dateOrNull(ren);
-  const mustSign = lapsed || !token || !renewAt || renewAt <= now;
+  const mustSign = lapsed || tokenDue(token, renewAt?.getTime() ?? null, now.getTime());
   const sign = async () => (mustSign ? core.o.tokens.issue(leaseFacts(terms, facts), now) : null);
   const row = { id: ref.sessionId, licenseId: terms.licenseId, organisationId: terms.organisationId };
   if (lapsed) {
@@ -151,8 +152,8 @@ async function recordReacquire(
     .set({ lastHeartbeatAt: now, expiresAt: s.expiresAt, endedAt: null, endReason: null, leaseToken: s.token, leaseTokenRenewAt: s.renewAt })
     .where(eq(sessions.id, row.id));
   await appendAudit(tx, ctx, now, [
-    ...(before.endedAt === null ? [sessionEvent('seat.expired', row, { expiredAt: s.oldExpiresAt.toISOString() })] : []),
-    sessionEvent('seat.reacquired', row, { sharedSeat: s.sharedSeat ?? false }),
+    ...(before.endedAt === null ? [sessionEvent('seat.expired', row, seatPayload.expired(s.oldExpiresAt.getTime()))] : []),
+    sessionEvent('seat.reacquired', row, seatPayload.reacquired(s.sharedSeat ?? false)),
   ]);
 }
 
@@ -201,8 +202,8 @@ export async function heartbeatFromPostgres(
       const used = Number(reply[2]);
       const holders = reply[3] as string[][];
       await endSession(core.o.db, ctx, now, row, { endedAt: row.expiresAt < now ? row.expiresAt : now, reason: 'expired' }, (wasLive) => [
-        ...(wasLive ? [sessionEvent('seat.expired', row, { expiredAt: row.expiresAt.toISOString() })] : []),
-        sessionEvent('seat.denied', row, { code: 'SESSION_EXPIRED', used, total: terms.seats }),
+        ...(wasLive ? [sessionEvent('seat.expired', row, seatPayload.expired(row.expiresAt.getTime()))] : []),
+        sessionEvent('seat.denied', row, seatPayload.sessionExpired(terms, used)),
       ]);
       return { kind: 'expired', seatsUsed: used, nextFreeAt: holders[0] ? new Date(Number(holders[0][3])) : null };
     }
@@ -212,7 +213,7 @@ export async function heartbeatFromPostgres(
       const facts = { sessionId: row.id, userId: row.userId, fingerprint: row.fingerprint, expiresAt, borrowedUntil: row.borrowedUntil };
       let token = row.leaseToken;
       let renewAt = row.leaseTokenRenewAt;
-      const mustSign = lapsed || !token || !renewAt || renewAt <= now;
+      const mustSign = lapsed || tokenDue(token, renewAt?.getTime() ?? null, now.getTime());
       const sign = async () => (mustSign ? core.o.tokens.issue(leaseFacts(terms, facts), now) : null);
       const decision = { licenseId: row.licenseId, sessionId: row.id, reply, undo: true };
       if (lapsed) {
@@ -264,7 +265,7 @@ function readmit(core: RedisSeatCore, row: SessionRow, locked: LockedLicense): P
     row.fingerprint,
     row.userId ?? '',
     row.secretHash,
-    terms.seats + terms.overage,
+    capacity(terms),
     terms.leaseTtlSeconds * 1000,
     locked.expiresAt?.getTime() ?? 0,
     core.retentionMs,
@@ -302,7 +303,7 @@ async function recordRefusedEnd(
   const row = { id: sessionId, licenseId, organisationId };
   core.forgetSession(sessionId);
   await endSession(core.o.db, ctx, now, row, { endedAt: now, reason: code.toLowerCase() }, (wasLive) =>
-    wasLive ? [sessionEvent('seat.ended', row, { reason: code })] : [],
+    wasLive ? [sessionEvent('seat.ended', row, seatPayload.refusedEnd(code))] : [],
   );
   return { kind: 'license-refused', code };
 }
@@ -357,7 +358,7 @@ export async function borrow(core: RedisSeatCore, ref: SessionRef, durationSecon
             .where(and(eq(sessions.id, ref.sessionId), isNull(sessions.endedAt)))
             .returning({ id: sessions.id });
           if (updated.length === 0) throw new RowMissing(ref.sessionId);
-          await appendAudit(tx, ctx, now, [sessionEvent('seat.borrowed', row, { borrowedUntil: borrowedUntil.toISOString() })]);
+          await appendAudit(tx, ctx, now, [sessionEvent('seat.borrowed', row, seatPayload.borrowed(borrowedUntil.getTime()))]);
         },
         { expiresAt, version: now },
       );

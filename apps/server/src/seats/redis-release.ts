@@ -6,6 +6,7 @@ import type { RequestContext } from '../request-context.js';
 import type { RedisSeatCore } from './redis-seat-core.js';
 import { conservativeExpiry } from './redis-seat-rebuild.js';
 import { endSession, findSession, type SessionRow, sessionEvent } from './redis-seat-records.js';
+import { seatPayload } from './seat-rules.js';
 import type { OrganisationScope, ReleaseOutcome, SessionRef } from './seat-store.js';
 
 // Giving seats back on the Redis store: releases by the holder, by an admin, and by
@@ -40,7 +41,7 @@ export async function forceRelease(core: RedisSeatCore, sessionId: string, scope
 async function recordEnd(core: RedisSeatCore, row: SessionRow, reason: 'released' | 'force-released', now: Date, ctx: RequestContext): Promise<void> {
   core.forgetSession(row.id);
   await endSession(core.o.db, ctx, now, row, { endedAt: now, reason }, (wasLive) =>
-    wasLive ? [sessionEvent(`seat.${reason}`, row, { heldSeconds: Math.round((now.getTime() - row.startedAt.getTime()) / 1000) })] : [],
+    wasLive ? [sessionEvent(`seat.${reason}`, row, seatPayload.ended(row.startedAt.getTime(), now.getTime()))] : [],
   );
 }
 
@@ -96,7 +97,7 @@ export async function reapExpired(core: RedisSeatCore, ctx: RequestContext): Pro
         tx,
         ctx,
         now,
-        ended.map(({ row, at }) => sessionEvent('seat.expired', row, { expiredAt: at.toISOString() })),
+        ended.map(({ row, at }) => sessionEvent('seat.expired', row, seatPayload.expired(at.getTime()))),
       );
       return { ended: ended.length, seen: rows.length };
     });

@@ -8,6 +8,7 @@ import { type Beat, HeartbeatWriter } from './redis-heartbeat-writer.js';
 import { LicenseTermsLoader } from './redis-license-terms.js';
 import { RedisSeatKeys } from './redis-seat-keys.js';
 import { rebuildLicense, unavailable } from './redis-seat-rebuild.js';
+import { capacity } from './seat-rules.js';
 import { SessionLicenses } from './session-licenses.js';
 
 export interface RedisSeatStoreOptions {
@@ -107,7 +108,7 @@ export class RedisSeatCore {
           now: () => this.now(),
           limits: async (id) => {
             const locked = await this.terms.load(id);
-            return locked ? { capacity: locked.terms.seats + locked.terms.overage, leaseMs: locked.terms.leaseTtlSeconds * 1000 } : { capacity: 0, leaseMs: 0 };
+            return locked ? { capacity: capacity(locked.terms), leaseMs: locked.terms.leaseTtlSeconds * 1000 } : { capacity: 0, leaseMs: 0 };
           },
         },
         licenseId,

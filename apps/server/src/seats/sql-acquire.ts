@@ -9,9 +9,10 @@ import type { RequestContext } from '../request-context.js';
 import { type IssuedToken, type LeaseFacts, type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
 import { asUnavailable } from './dependency-errors.js';
 import { JobFailed } from './group-commit.js';
+import { capacity, leaseEnd, seatDecision, seatPayload } from './seat-rules.js';
 import type { AcquireOutcome, AcquireSeat, LiveSession, SeatTerms } from './seat-store.js';
 import { basisKey, type LockedLicense, licenseRefusal, readLicenses } from './seat-terms.js';
-import { addSeconds, asFacts, countLive, liveHolders, maxDate, type SessionRow, SQL_CLOCK, toLive } from './sql-seat-helpers.js';
+import { asFacts, countLive, liveHolders, type SessionRow, SQL_CLOCK, toLive } from './sql-seat-helpers.js';
 
 export interface AcquireJob {
   req: AcquireSeat;
@@ -71,7 +72,7 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Prom
     if (refusal) {
       for (const { job, index } of group) {
         if (outcomes[index]) continue;
-        events.push(event(job.ctx, 'seat.denied', { code: refusal, fingerprint: job.req.fingerprint }));
+        events.push(event(job.ctx, 'seat.denied', seatPayload.licenseRefused(refusal, job.req.fingerprint)));
         outcomes[index] = { kind: 'license-refused', code: refusal };
       }
       continue;
@@ -93,7 +94,7 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Prom
       candidates.map((c) => c.key),
       at,
     );
-    const capacity = terms.seats + terms.overage;
+    const limit = capacity(terms);
     const grantedByKey = new Map<string, Unsigned>();
 
     for (const [position, { job, index }] of group.entries()) {
@@ -125,8 +126,8 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Prom
 
       const { sessionId, key } = candidates[position] as { sessionId: string; key: string };
       const mine = seats.live.has(key);
-      if (!mine && seats.used >= capacity) {
-        events.push(event(job.ctx, 'seat.denied', { code: 'NO_SEAT_AVAILABLE', used: seats.used, total: terms.seats, fingerprint: req.fingerprint }));
+      if (seatDecision({ used: seats.used, mine, capacity: limit }) === 'refused') {
+        events.push(event(job.ctx, 'seat.denied', seatPayload.noSeat(terms, seats.used, req.fingerprint)));
         outcomes[index] = { kind: 'no-seat', terms, seatsUsed: seats.used, nextFreeAt: null, holders: [] };
         denied.push({ index, licenseId });
         continue;
@@ -136,7 +137,7 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Prom
         seats.live.add(key);
       }
       const secret = randomSecret();
-      const expiresAt = addSeconds(at, terms.leaseTtlSeconds);
+      const expiresAt = new Date(leaseEnd(at.getTime(), terms.leaseTtlSeconds, null));
       rows.push({
         id: sessionId,
         licenseId,
@@ -159,14 +160,7 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Prom
         event(
           job.ctx,
           'seat.granted',
-          {
-            basis: terms.seatBasis,
-            sharedSeat: mine,
-            overage: seats.used > terms.seats,
-            seatsUsed: seats.used,
-            hostname: req.hostname,
-            fingerprint: req.fingerprint,
-          },
+          seatPayload.granted(terms, { sharedSeat: mine, seatsUsed: seats.used, hostname: req.hostname, fingerprint: req.fingerprint }),
           sessionId,
         ),
       );
@@ -208,7 +202,7 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Prom
 /** A repeated acquire: the same session, renewed, with a new secret (the first answer may have been lost). */
 async function reuse(tx: Tx, row: SessionRow, terms: SeatTerms, now: Date): Promise<Unsigned> {
   const secret = randomSecret();
-  const expiresAt = maxDate(addSeconds(now, terms.leaseTtlSeconds), row.borrowedUntil);
+  const expiresAt = new Date(leaseEnd(now.getTime(), terms.leaseTtlSeconds, row.borrowedUntil?.getTime() ?? null));
   await tx
     .update(sessions)
     .set({ secretHash: sha256(secret), lastHeartbeatAt: now, expiresAt })

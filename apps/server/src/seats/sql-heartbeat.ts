@@ -5,9 +5,10 @@ import { sessions } from '../db/schema.js';
 import { type LeaseFacts, type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
 import { asUnavailable } from './dependency-errors.js';
 import { JobFailed } from './group-commit.js';
+import { leaseEnd, tokenDue } from './seat-rules.js';
 import type { HeartbeatOutcome, SessionRef } from './seat-store.js';
 import { licenseRefusal, readLicenses } from './seat-terms.js';
-import { addSeconds, asFacts, maxDate, toLive } from './sql-seat-helpers.js';
+import { asFacts, toLive } from './sql-seat-helpers.js';
 
 /**
  * Renews a batch of heartbeats of live sessions in one transaction: one read of
@@ -35,7 +36,7 @@ export async function renewHeartbeats(tx: Tx, refs: SessionRef[], now: () => Pro
       continue;
     }
     const { terms } = license;
-    const expiresAt = maxDate(addSeconds(at, terms.leaseTtlSeconds), row.borrowedUntil);
+    const expiresAt = new Date(leaseEnd(at.getTime(), terms.leaseTtlSeconds, row.borrowedUntil?.getTime() ?? null));
     const token = row.leaseToken;
     const renewAt = row.leaseTokenRenewAt;
     updates.push({ id: row.id, expiresAt });
@@ -45,7 +46,8 @@ export async function renewHeartbeats(tx: Tx, refs: SessionRef[], now: () => Pro
       reacquired: false,
     };
     // A token due for renewal is signed after the commit (no signing under the lock).
-    if (!token || !renewAt || renewAt <= at) outcomes.push({ kind: 'unsigned', outcome, facts: leaseFacts(terms, { ...asFacts(row), expiresAt }), at });
+    if (tokenDue(token, renewAt?.getTime() ?? null, at.getTime()))
+      outcomes.push({ kind: 'unsigned', outcome, facts: leaseFacts(terms, { ...asFacts(row), expiresAt }), at });
     else outcomes.push(outcome);
   }
   if (updates.length > 0) {

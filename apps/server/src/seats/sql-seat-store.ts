@@ -7,11 +7,12 @@ import type { RequestContext } from '../request-context.js';
 import { type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
 import { isInfrastructureError } from './dependency-errors.js';
 import { GroupCommit, JobFailed } from './group-commit.js';
+import { borrowDecision, capacity, leaseEnd, seatDecision, seatPayload, tokenDue } from './seat-rules.js';
 import type { AcquireOutcome, AcquireSeat, BorrowOutcome, HeartbeatOutcome, OrganisationScope, ReleaseOutcome, SeatStore, SessionRef } from './seat-store.js';
 import { licenseRefusal, lockLicense } from './seat-terms.js';
 import { type AcquireJob, decideAcquires, signGrants } from './sql-acquire.js';
 import { renewHeartbeats, signRenewals } from './sql-heartbeat.js';
-import { addSeconds, asFacts, countLive, findSession, liveHolders, maxDate, type SessionRow, sessionEvent, toLive } from './sql-seat-helpers.js';
+import { asFacts, countLive, findSession, liveHolders, type SessionRow, sessionEvent, toLive } from './sql-seat-helpers.js';
 import { StoreClock } from './store-clock.js';
 
 export interface SqlSeatStoreDeps {
@@ -107,7 +108,7 @@ export class SqlSeatStore implements SeatStore {
       if (refusal) {
         if (row.endedAt === null) {
           await tx.update(sessions).set({ endedAt: now, endReason: refusal.toLowerCase() }).where(eq(sessions.id, row.id));
-          await appendAudit(tx, ctx, now, [sessionEvent('seat.ended', row, { reason: refusal })]);
+          await appendAudit(tx, ctx, now, [sessionEvent('seat.ended', row, seatPayload.refusedEnd(refusal))]);
         }
         return { kind: 'license-refused', code: refusal } as const;
       }
@@ -116,22 +117,22 @@ export class SqlSeatStore implements SeatStore {
       if (lapsed && mode === 'share') return 'retry-with-update-lock' as const;
       const events: AuditEntry[] = [];
       if (lapsed) {
-        if (row.endedAt === null) events.push(sessionEvent('seat.expired', row, { expiredAt: row.expiresAt.toISOString() }));
+        if (row.endedAt === null) events.push(sessionEvent('seat.expired', row, seatPayload.expired(row.expiresAt.getTime())));
         const { used, mine } = await countLive(tx, terms.licenseId, row.basisKey, now, row.id);
-        if (!mine && used >= terms.seats + terms.overage) {
+        if (seatDecision({ used, mine, capacity: capacity(terms) }) === 'refused') {
           if (row.endedAt === null) await tx.update(sessions).set({ endedAt: row.expiresAt, endReason: 'expired' }).where(eq(sessions.id, row.id));
           const holders = await liveHolders(tx, terms.licenseId, now);
-          events.push(sessionEvent('seat.denied', row, { code: 'SESSION_EXPIRED', used, total: terms.seats }));
+          events.push(sessionEvent('seat.denied', row, seatPayload.sessionExpired(terms, used)));
           await appendAudit(tx, ctx, now, events);
           return { kind: 'expired', seatsUsed: used, nextFreeAt: holders[0]?.expiresAt ?? null } as const;
         }
-        events.push(sessionEvent('seat.reacquired', row, { sharedSeat: mine }));
+        events.push(sessionEvent('seat.reacquired', row, seatPayload.reacquired(mine)));
       }
 
-      const expiresAt = maxDate(addSeconds(now, terms.leaseTtlSeconds), row.borrowedUntil);
+      const expiresAt = new Date(leaseEnd(now.getTime(), terms.leaseTtlSeconds, row.borrowedUntil?.getTime() ?? null));
       let token = row.leaseToken;
       let renewAt = row.leaseTokenRenewAt;
-      if (lapsed || !token || !renewAt || renewAt <= now) {
+      if (!token || lapsed || tokenDue(token, renewAt?.getTime() ?? null, now.getTime())) {
         const issued = await this.deps.tokens.issue(leaseFacts(terms, { ...asFacts(row), expiresAt }), now);
         token = issued.token;
         renewAt = issued.renewAt;
@@ -155,19 +156,22 @@ export class SqlSeatStore implements SeatStore {
       const refusal = licenseRefusal(locked, now);
       if (refusal) return { kind: 'license-refused', code: refusal } as const;
       if (row.expiresAt <= now) return { kind: 'expired', seatsUsed: 0, nextFreeAt: null } as const;
-      if (durationSeconds > locked.maxBorrowSeconds) {
-        return { kind: 'borrow-refused', maxBorrowSeconds: locked.maxBorrowSeconds } as const;
-      }
-      const borrowedUntil = addSeconds(now, durationSeconds);
-      let expiresAt = maxDate(addSeconds(now, locked.terms.leaseTtlSeconds), borrowedUntil);
-      if (locked.expiresAt && locked.expiresAt < expiresAt) expiresAt = locked.expiresAt;
-      const until = new Date(Math.min(expiresAt.getTime(), borrowedUntil.getTime()));
+      const decided = borrowDecision(
+        now.getTime(),
+        durationSeconds,
+        locked.maxBorrowSeconds,
+        locked.terms.leaseTtlSeconds,
+        locked.expiresAt?.getTime() ?? null,
+      );
+      if (decided.kind === 'refused') return { kind: 'borrow-refused', maxBorrowSeconds: locked.maxBorrowSeconds } as const;
+      const expiresAt = new Date(decided.expiresAtMs);
+      const until = new Date(decided.borrowedUntilMs);
       const issued = await this.deps.tokens.issue(leaseFacts(locked.terms, { ...asFacts(row), expiresAt, borrowedUntil: until }), now);
       await tx
         .update(sessions)
         .set({ lastHeartbeatAt: now, expiresAt, borrowedUntil: until, leaseToken: issued.token, leaseTokenRenewAt: issued.renewAt })
         .where(eq(sessions.id, row.id));
-      await appendAudit(tx, ctx, now, [sessionEvent('seat.borrowed', row, { borrowedUntil: until.toISOString() })]);
+      await appendAudit(tx, ctx, now, [sessionEvent('seat.borrowed', row, seatPayload.borrowed(until.getTime()))]);
       const session = toLive(row, locked.terms, { lastHeartbeatAt: now, expiresAt, leaseToken: issued.token, borrowedUntil: until });
       return { kind: 'borrowed', session } as const;
     });
@@ -196,7 +200,7 @@ export class SqlSeatStore implements SeatStore {
   async #end(tx: Tx, row: SessionRow, reason: 'released' | 'force-released', ctx: RequestContext): Promise<ReleaseOutcome> {
     const now = await this.#clock.now(tx);
     await tx.update(sessions).set({ endedAt: now, endReason: reason }).where(eq(sessions.id, row.id));
-    await appendAudit(tx, ctx, now, [sessionEvent(`seat.${reason}`, row, { heldSeconds: Math.round((now.getTime() - row.startedAt.getTime()) / 1000) })]);
+    await appendAudit(tx, ctx, now, [sessionEvent(`seat.${reason}`, row, seatPayload.ended(row.startedAt.getTime(), now.getTime()))]);
     return { kind: 'released', sessionId: row.id };
   }
 
@@ -227,7 +231,7 @@ export class SqlSeatStore implements SeatStore {
           tx,
           ctx,
           now,
-          rows.map((r) => sessionEvent('seat.expired', r, { expiredAt: r.expiresAt.toISOString() })),
+          rows.map((r) => sessionEvent('seat.expired', r, seatPayload.expired(r.expiresAt.getTime()))),
         );
         return rows.length;
       });
