@@ -3,6 +3,11 @@
  * needs no copying of asset files. ioredis `defineCommand` loads each once and calls
  * it by SHA, falling back to EVAL when Redis answers NOSCRIPT (after a restart).
  *
+ * The seat rules themselves are written once, in seats/seat-rules.ts; the scripts mirror
+ * them (capacity = seats + overage passed in, live while now < exp, a seat is taken when
+ * the basis key holds one or fewer than capacity are live, lease end = max(now + ttl,
+ * borrowed until)), and test/seats/seat-scenarios.ts runs one table against both.
+ *
  * Rules every script follows:
  * - Time is read once, from Redis `TIME` (one clock for every replica). ARGV[1] may
  *   carry a time in milliseconds instead: only tests set it, to drive a manual clock.
