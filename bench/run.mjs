@@ -222,7 +222,8 @@ function machine() {
 
 /**
  * The seat promise under faults, longer than the test command's run and with several
- * seeds: three replicas, Redis flushed, stopped and paused, replicas killed (see
+ * seeds: three replicas, Redis flushed, stopped and paused, replicas killed, PostgreSQL
+ * restarted (see
  * apps/server/test/faults/fault-schedule.ts). Fails the bench if a seed fails.
  */
 async function faultSchedules() {
@@ -232,7 +233,7 @@ async function faultSchedules() {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [join(root, 'node_modules/vitest/vitest.mjs'), 'run', 'apps/server/test/faults/fault-schedule.test.ts'],
-    { cwd: root, env: { ...process.env, FAULT_SEEDS: seeds, FAULT_SECONDS: seconds }, maxBuffer: 16 << 20 },
+    { cwd: root, env: { ...process.env, FAULT_SEEDS: seeds, FAULT_SECONDS: seconds, FAULT_RESTART_POSTGRES: '1' }, maxBuffer: 16 << 20 },
   );
   return stdout
     .split('\n')

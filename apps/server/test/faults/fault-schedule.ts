@@ -9,6 +9,7 @@ import { createPostgresDatabase } from '../support/databases.js';
 import { ADMIN_KEY } from '../support/harness.js';
 import { SERVER_MAIN, type ServerProcess, startServerProcess } from '../support/server-process.js';
 import { BeliefChecker } from './belief-checker.js';
+import { ThrowawayPostgres } from './throwaway-postgres.js';
 
 /** A small seeded generator (mulberry32): the same seed gives the same schedule. */
 export function seeded(seed: number): () => number {
@@ -42,12 +43,21 @@ type Creds = { sessionId: string; sessionSecret: string; expiresAt: string };
  * clients acquiring, heartbeating and releasing like the SDK (a 503 or a dead replica
  * is retried elsewhere with the same idempotency key), while a seeded schedule injects
  * faults: FLUSHALL, Redis stopped and started empty, CLIENT PAUSE past the command
- * timeout, and kill -9 of a replica (started again). Every client's belief is recorded.
+ * timeout, kill -9 of a replica (started again) and, with `restartPostgres`, an
+ * immediate PostgreSQL shutdown and start. Every client's belief is recorded.
  */
-export async function runFaultSchedule(o: { seed: number; seconds: number; clients: number; seats: number }): Promise<ScheduleResult> {
+export async function runFaultSchedule(o: {
+  seed: number;
+  seconds: number;
+  clients: number;
+  seats: number;
+  restartPostgres?: boolean;
+}): Promise<ScheduleResult> {
   const random = seeded(o.seed);
   const redis = await ThrowawayRedis.start();
-  const database = await createPostgresDatabase();
+  // PostgreSQL restarts need a cluster of their own (initdb takes seconds: the bench's longer runs only).
+  const ownPostgres = o.restartPostgres ? await ThrowawayPostgres.start() : null;
+  const database = ownPostgres ? { url: ownPostgres.url, drop: () => ownPostgres.destroy() } : await createPostgresDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'leasehold-faults-'));
   const env = {
     DATABASE_URL: database.url,
@@ -148,7 +158,7 @@ export async function runFaultSchedule(o: { seed: number; seconds: number; clien
     const injector = async () => {
       while (Date.now() < until - 1_500) {
         await new Promise((resolve) => setTimeout(resolve, 500 + random() * 1_000));
-        const kind = Math.floor(random() * 4);
+        const kind = Math.floor(random() * (ownPostgres ? 5 : 4));
         if (kind === 0) {
           faults.push('flushall');
           await redis.command((r) => r.flushall()).catch(() => {});
@@ -161,6 +171,12 @@ export async function runFaultSchedule(o: { seed: number; seconds: number; clien
         } else if (kind === 2) {
           faults.push('client pause 2500 ms');
           await redis.command((r) => r.call('CLIENT', 'PAUSE', '2500', 'ALL')).catch(() => {});
+        } else if (kind === 4 && ownPostgres) {
+          const down = Math.round(300 + random() * 1_200);
+          faults.push(`postgres restart, down ${down} ms`);
+          await ownPostgres.stop();
+          await new Promise((resolve) => setTimeout(resolve, down));
+          await ownPostgres.start();
         } else {
           const i = Math.floor(random() * servers.length);
           const victim = servers[i];

@@ -124,7 +124,7 @@ describe('redis seat store under faults', () => {
   });
 
   it('2: grants in flight when Redis loses its data are never missed by the rebuild', async () => {
-    for (let round = 0; round < 8; round++) {
+    for (let round = 0; round < 6; round++) {
       const seed = await seedLicense(h, { seats: 10 });
       const beliefs = new BeliefChecker();
       const c = clients(seed, beliefs);

@@ -78,7 +78,7 @@ describe.skipIf(!hasFaketime)('sql seat store: replicas with clocks 10 minutes a
 
     const beliefs = new BeliefChecker();
     const cutEarly: string[] = [];
-    const until = Date.now() + 9_000;
+    const until = Date.now() + 6_000;
     let turn = 0;
     await Promise.all(
       Array.from({ length: 10 }, async (_, c) => {
