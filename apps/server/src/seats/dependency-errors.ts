@@ -30,16 +30,25 @@ const NETWORK_MESSAGES =
  */
 export function isInfrastructureError(error: unknown): boolean {
   if (error instanceof LeaseholdError) return error.code === 'SERVICE_UNAVAILABLE';
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') {
-    if (NETWORK_CODES.has(code)) return true;
-    if (/^(08|53|57P)/.test(code)) return true;
+  // The query builder wraps the driver's error: look down the chain of causes.
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (NETWORK_CODES.has(code) || /^(08|53|57P)/.test(code))) return true;
+    if (NETWORK_MESSAGES.test(e.message)) return true;
   }
-  return NETWORK_MESSAGES.test(error.message);
+  return false;
 }
 
 /** The error a caller sees for a failure that hit everyone: a 503, unless it already is a LeaseholdError. */
 export function asUnavailable(error: unknown): unknown {
   return error instanceof LeaseholdError ? error : new DependencyUnavailable(error);
+}
+
+/** Runs a seat store call, answering an outage of a dependency as 503 rather than as a fault. */
+export async function guarded<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw isInfrastructureError(error) ? asUnavailable(error) : error;
+  }
 }

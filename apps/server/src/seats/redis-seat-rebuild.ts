@@ -53,6 +53,19 @@ export async function rebuildLicense(deps: RebuildDeps, licenseId: string): Prom
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 
+  try {
+    await load(deps, licenseId, token);
+  } catch (error) {
+    // Give the lock back at once (if still ours): another replica may succeed sooner than its timeout.
+    await connection.run('unlock', (c) => c.lhDropEpoch(lock, token)).catch(() => {});
+    throw error;
+  }
+}
+
+async function load(deps: RebuildDeps, licenseId: string, token: string): Promise<void> {
+  const { connection, keys } = deps;
+  const epoch = keys.epoch(licenseId);
+  const lock = keys.lock(licenseId);
   const nowMs = await deps.now();
   const { leaseMs } = await deps.limits(licenseId);
   const epochValue = `${nowMs}.${token}`;

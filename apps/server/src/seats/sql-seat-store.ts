@@ -5,7 +5,7 @@ import type { Db, Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../request-context.js';
 import { type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
-import { isInfrastructureError } from './dependency-errors.js';
+import { guarded, isInfrastructureError } from './dependency-errors.js';
 import { GroupCommit, JobFailed } from './group-commit.js';
 import { borrowDecision, capacity, leaseEnd, seatDecision, seatPayload, tokenDue } from './seat-rules.js';
 import type { AcquireOutcome, AcquireSeat, BorrowOutcome, HeartbeatOutcome, OrganisationScope, ReleaseOutcome, SeatStore, SessionRef } from './seat-store.js';
@@ -49,11 +49,11 @@ export class SqlSeatStore implements SeatStore {
   }
 
   async acquire(req: AcquireSeat, ctx: RequestContext): Promise<AcquireOutcome> {
-    return this.#acquires.submit({ req, ctx });
+    return guarded(this.#acquires.submit({ req, ctx }));
   }
 
   async heartbeat(ref: SessionRef, ctx: RequestContext): Promise<HeartbeatOutcome> {
-    return this.#heartbeats.submit({ ref, ctx });
+    return guarded(this.#heartbeats.submit({ ref, ctx }));
   }
 
   /** Renews plain heartbeats together; the others are decided one by one on the full path. */
@@ -147,6 +147,10 @@ export class SqlSeatStore implements SeatStore {
   }
 
   async borrow(ref: SessionRef, durationSeconds: number, ctx: RequestContext): Promise<BorrowOutcome> {
+    return guarded(this.#borrow(ref, durationSeconds, ctx));
+  }
+
+  async #borrow(ref: SessionRef, durationSeconds: number, ctx: RequestContext): Promise<BorrowOutcome> {
     return this.deps.db.transaction(async (tx) => {
       const row = await findSession(tx, ref);
       if (!row || row.endedAt !== null) return { kind: 'not-found' } as const;
@@ -178,6 +182,10 @@ export class SqlSeatStore implements SeatStore {
   }
 
   async release(ref: SessionRef, ctx: RequestContext): Promise<ReleaseOutcome> {
+    return guarded(this.#release(ref, ctx));
+  }
+
+  async #release(ref: SessionRef, ctx: RequestContext): Promise<ReleaseOutcome> {
     return this.deps.db.transaction(async (tx) => {
       const row = await findSession(tx, ref);
       if (!row) return { kind: 'not-found' } as const;

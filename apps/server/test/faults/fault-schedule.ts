@@ -75,6 +75,9 @@ export async function runFaultSchedule(o: {
   const answers: Record<string, number> = {};
   const acknowledged: string[] = [];
   const beliefs = new BeliefChecker();
+  const timeline = new Map<string, string[]>();
+  const t0 = Date.now();
+  const note = (name: string, what: string) => timeline.set(name, [...(timeline.get(name) ?? []), `${Date.now() - t0}ms ${what}`]);
   const count = (what: string) => {
     answers[what] = (answers[what] ?? 0) + 1;
   };
@@ -128,6 +131,7 @@ export async function runFaultSchedule(o: {
         if (!held) {
           const a = await post('/api/v1/licenses/acquire', { product: 'faults', licenseKey: license.key, fingerprint: name, idempotencyKey: idem });
           count(`acquire ${a.status}`);
+          note(name, `acquire ${a.status} ${a.body.sessionId ?? a.body.code ?? ''} ${a.body.expiresAt ? Date.parse(a.body.expiresAt) - t0 : ''}`);
           if (a.status === 200) {
             held = a.body as Creds;
             acknowledged.push(held.sessionId);
@@ -138,6 +142,10 @@ export async function runFaultSchedule(o: {
         } else {
           const b = await post('/api/v1/licenses/heartbeat', { sessionId: held.sessionId, sessionSecret: held.sessionSecret });
           count(`heartbeat ${b.status}`);
+          note(
+            name,
+            `heartbeat ${b.status} ${b.body.code ?? ''} ${b.body.expiresAt ? Date.parse(b.body.expiresAt) - t0 : ''} ${b.body.reacquired ? 'reacquired' : ''}`,
+          );
           if (b.status === 200) {
             held.expiresAt = b.body.expiresAt;
             beliefs.renewed(name, Date.now(), Date.parse(b.body.expiresAt));
@@ -145,6 +153,7 @@ export async function runFaultSchedule(o: {
           else if (Date.now() >= Date.parse(held.expiresAt)) held = null;
           if (held && random() < 0.05) {
             beliefs.released(name, Date.now());
+            note(name, 'release');
             const r = await post('/api/v1/licenses/release', { sessionId: held.sessionId, sessionSecret: held.sessionSecret });
             count(`release ${r.status}`);
             held = null;
@@ -159,21 +168,22 @@ export async function runFaultSchedule(o: {
       while (Date.now() < until - 1_500) {
         await new Promise((resolve) => setTimeout(resolve, 500 + random() * 1_000));
         const kind = Math.floor(random() * (ownPostgres ? 5 : 4));
+        const at = Date.now() - t0;
         if (kind === 0) {
-          faults.push('flushall');
+          faults.push(`flushall at ${at}ms`);
           await redis.command((r) => r.flushall()).catch(() => {});
         } else if (kind === 1) {
           const down = Math.round(500 + random() * 2_000);
-          faults.push(`redis down ${down} ms`);
+          faults.push(`redis down ${down} ms at ${at}ms`);
           await redis.stop();
           await new Promise((resolve) => setTimeout(resolve, down));
           await redis.start();
         } else if (kind === 2) {
-          faults.push('client pause 2500 ms');
+          faults.push(`client pause 2500 ms at ${at}ms`);
           await redis.command((r) => r.call('CLIENT', 'PAUSE', '2500', 'ALL')).catch(() => {});
         } else if (kind === 4 && ownPostgres) {
           const down = Math.round(300 + random() * 1_200);
-          faults.push(`postgres restart, down ${down} ms`);
+          faults.push(`postgres restart, down ${down} ms at ${at}ms`);
           await ownPostgres.stop();
           await new Promise((resolve) => setTimeout(resolve, down));
           await ownPostgres.start();
@@ -181,14 +191,20 @@ export async function runFaultSchedule(o: {
           const i = Math.floor(random() * servers.length);
           const victim = servers[i];
           if (!victim) continue;
-          faults.push(`kill -9 replica ${i}`);
+          faults.push(`kill -9 replica ${i} at ${at}ms`);
           servers[i] = null;
           await victim.stop('SIGKILL');
           // Started again in the background; the clients use the other two meanwhile.
           restarts.push(
-            startServerProcess(env).then((s) => {
-              servers[i] = s;
-            }),
+            (async () => {
+              // A replica cannot start while PostgreSQL is down: try again, as Kubernetes would.
+              for (let tries = 0; tries < 20 && !servers[i]; tries++) {
+                servers[i] = await startServerProcess(env).catch(async () => {
+                  await new Promise((resolve) => setTimeout(resolve, 500));
+                  return null;
+                });
+              }
+            })(),
           );
         }
       }
@@ -197,6 +213,13 @@ export async function runFaultSchedule(o: {
     await Promise.all([injector(), ...Array.from({ length: o.clients }, (_, c) => client(c))]);
     await Promise.all(restarts);
 
+    const peak = beliefs.peak();
+    if (peak.holders > o.seats) {
+      console.log(`over-allocated at ${peak.at - t0}ms:`);
+      for (const who of peak.who) console.log(who, (timeline.get(who) ?? []).join(' | '));
+    }
+    const unexpected = servers.flatMap((srv) => (srv?.output() ?? '').split('\n').filter((l) => l.includes('unexpected error')));
+    if (unexpected.length > 0) console.log('unexpected errors:', unexpected.slice(0, 3).join('\n'));
     // Checks: every acknowledged grant recorded with its event, the chain intact, and one reconciler pass agreeing.
     const db = new pg.Client({ connectionString: database.url });
     await db.connect();
