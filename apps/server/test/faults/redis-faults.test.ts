@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { auditEvents, sessions } from '../../src/db/schema.js';
+import { auditEvents, seatEpochs, sessions } from '../../src/db/schema.js';
 import { Metrics } from '../../src/ops/metrics.js';
 import { RedisConnection } from '../../src/redis/connection.js';
 import { RedisSeatKeys } from '../../src/seats/redis-seat-keys.js';
@@ -197,6 +197,22 @@ describe('redis seat store under faults', () => {
     expectStatus(await c.acquire('machine-c'), 200);
     expect((await c.acquire('machine-d')).statusCode).toBe(409);
     beliefs.check(2);
+    await agreeAfterReconcile(seed.licenseId);
+  });
+
+  it('3c: a grant decided under an epoch PostgreSQL does not know (an upgrade, or a rebuild elsewhere) is fenced and decided again', async () => {
+    const seed = await seedLicense(h, { seats: 1 });
+    const beliefs = new BeliefChecker();
+    const c = clients(seed, beliefs);
+    expect((await store().seatsInUse([seed.licenseId])).get(seed.licenseId)).toBe(0);
+    await h.db.database.db.delete(seatEpochs).where(eq(seatEpochs.licenseId, seed.licenseId));
+    const epochBefore = await direct.client.get(new RedisSeatKeys(h.prefix).epoch(seed.licenseId));
+    expectStatus(await c.acquire('machine-a'), 200);
+    const [fence] = await h.db.database.db.select().from(seatEpochs).where(eq(seatEpochs.licenseId, seed.licenseId));
+    expect(fence?.epoch).toBe(await direct.client.get(new RedisSeatKeys(h.prefix).epoch(seed.licenseId)));
+    expect(fence?.epoch).not.toBe(epochBefore);
+    expect((await c.acquire('machine-b')).statusCode).toBe(409);
+    beliefs.check(1);
     await agreeAfterReconcile(seed.licenseId);
   });
 
