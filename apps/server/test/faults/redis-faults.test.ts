@@ -270,7 +270,7 @@ describe('redis seat store under faults', () => {
     const beliefs = new BeliefChecker();
     const c = clients(seed, beliefs);
     expect((await store().seatsInUse([seed.licenseId])).get(seed.licenseId)).toBe(0);
-    await redis.command((r) => r.call('CLIENT', 'PAUSE', '3000', 'ALL'));
+    await redis.command((r) => r.call('CLIENT', 'PAUSE', '4000', 'ALL'));
     // Straight to the store (the HTTP path's rate limiter would spend the pause first).
     const request = {
       licenseId: seed.licenseId,
