@@ -4,14 +4,24 @@ import type { Clock } from '../clock.js';
 import type { Db, Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../request-context.js';
-import { type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
+import { type LeaseFacts, type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
 import { guarded, isInfrastructureError } from './dependency-errors.js';
 import { GroupCommit, JobFailed } from './group-commit.js';
 import { borrowDecision, capacity, leaseEnd, seatDecision, seatPayload, tokenDue } from './seat-rules.js';
-import type { AcquireOutcome, AcquireSeat, BorrowOutcome, HeartbeatOutcome, OrganisationScope, ReleaseOutcome, SeatStore, SessionRef } from './seat-store.js';
+import type {
+  AcquireOutcome,
+  AcquireSeat,
+  BorrowOutcome,
+  HeartbeatOutcome,
+  LiveSession,
+  OrganisationScope,
+  ReleaseOutcome,
+  SeatStore,
+  SessionRef,
+} from './seat-store.js';
 import { licenseRefusal, lockLicense } from './seat-terms.js';
 import { type AcquireJob, decideAcquires, signGrants } from './sql-acquire.js';
-import { renewHeartbeats, signRenewals } from './sql-heartbeat.js';
+import { type RenewedUnsigned, renewHeartbeats, signRenewals } from './sql-heartbeat.js';
 import { asFacts, countLive, findSession, liveHolders, type SessionRow, sessionEvent, toLive } from './sql-seat-helpers.js';
 import { StoreClock } from './store-clock.js';
 
@@ -88,12 +98,21 @@ export class SqlSeatStore implements SeatStore {
   }
 
   async #heartbeatAlone(ref: SessionRef, ctx: RequestContext): Promise<HeartbeatOutcome> {
-    const first = await this.#heartbeatOnce(ref, ctx, 'share');
+    let decided = await this.#heartbeatOnce(ref, ctx, 'share');
     // The lease ran out between the first look and the lock: decide again with the license locked for update.
-    return first === 'retry-with-update-lock' ? (this.#heartbeatOnce(ref, ctx, 'update') as Promise<HeartbeatOutcome>) : first;
+    if (decided === 'retry-with-update-lock') decided = await this.#heartbeatOnce(ref, ctx, 'update');
+    if (decided === 'retry-with-update-lock') throw new Error('a heartbeat asked twice for the update lock');
+    if (decided.kind !== 'unsigned') return decided;
+    const [signed] = await signRenewals(this.deps.db, [decided], this.deps.tokens);
+    if (signed instanceof JobFailed) throw signed.error;
+    return signed as HeartbeatOutcome;
   }
 
-  async #heartbeatOnce(ref: SessionRef, ctx: RequestContext, preferred: 'share' | 'update'): Promise<HeartbeatOutcome | 'retry-with-update-lock'> {
+  async #heartbeatOnce(
+    ref: SessionRef,
+    ctx: RequestContext,
+    preferred: 'share' | 'update',
+  ): Promise<HeartbeatOutcome | RenewedUnsigned | 'retry-with-update-lock'> {
     return this.deps.db.transaction(async (tx) => {
       const row = await findSession(tx, ref);
       if (!row || (row.endedAt !== null && row.endReason !== 'expired')) return { kind: 'not-found' } as const;
@@ -130,19 +149,19 @@ export class SqlSeatStore implements SeatStore {
       }
 
       const expiresAt = new Date(leaseEnd(now.getTime(), terms.leaseTtlSeconds, row.borrowedUntil?.getTime() ?? null));
-      let token = row.leaseToken;
-      let renewAt = row.leaseTokenRenewAt;
-      if (!token || lapsed || tokenDue(token, renewAt?.getTime() ?? null, now.getTime())) {
-        const issued = await this.deps.tokens.issue(leaseFacts(terms, { ...asFacts(row), expiresAt }), now);
-        token = issued.token;
-        renewAt = issued.renewAt;
-      }
-      await tx
-        .update(sessions)
-        .set({ lastHeartbeatAt: now, expiresAt, endedAt: null, endReason: null, leaseToken: token, leaseTokenRenewAt: renewAt })
-        .where(eq(sessions.id, row.id));
+      const token = row.leaseToken;
+      // The token columns stay as they are (due): a new token is signed after the commit.
+      await tx.update(sessions).set({ lastHeartbeatAt: now, expiresAt, endedAt: null, endReason: null }).where(eq(sessions.id, row.id));
       await appendAudit(tx, ctx, now, events);
-      return { kind: 'renewed', session: toLive(row, terms, { lastHeartbeatAt: now, expiresAt, leaseToken: token }), reacquired: lapsed } as const;
+      const outcome = {
+        kind: 'renewed',
+        session: toLive(row, terms, { lastHeartbeatAt: now, expiresAt, leaseToken: token ?? '' }),
+        reacquired: lapsed,
+      } as const;
+      if (!token || lapsed || tokenDue(token, row.leaseTokenRenewAt?.getTime() ?? null, now.getTime())) {
+        return { kind: 'unsigned', outcome, facts: leaseFacts(terms, { ...asFacts(row), expiresAt }), at: now } as RenewedUnsigned;
+      }
+      return outcome;
     });
   }
 
@@ -151,6 +170,23 @@ export class SqlSeatStore implements SeatStore {
   }
 
   async #borrow(ref: SessionRef, durationSeconds: number, ctx: RequestContext): Promise<BorrowOutcome> {
+    const decided = await this.#decideBorrow(ref, durationSeconds, ctx);
+    if (decided.kind !== 'unsigned') return decided;
+    // Signed after the commit, as every token of this store.
+    const [signed] = await signRenewals(
+      this.deps.db,
+      [{ ...decided, outcome: { kind: 'renewed', session: decided.session, reacquired: false } }],
+      this.deps.tokens,
+    );
+    if (signed instanceof JobFailed) throw signed.error;
+    return { kind: 'borrowed', session: (signed as Extract<HeartbeatOutcome, { kind: 'renewed' }>).session };
+  }
+
+  async #decideBorrow(
+    ref: SessionRef,
+    durationSeconds: number,
+    ctx: RequestContext,
+  ): Promise<Exclude<BorrowOutcome, { kind: 'borrowed' }> | { kind: 'unsigned'; session: LiveSession; facts: LeaseFacts; at: Date }> {
     return this.deps.db.transaction(async (tx) => {
       const row = await findSession(tx, ref);
       if (!row || row.endedAt !== null) return { kind: 'not-found' } as const;
@@ -170,14 +206,10 @@ export class SqlSeatStore implements SeatStore {
       if (decided.kind === 'refused') return { kind: 'borrow-refused', maxBorrowSeconds: locked.maxBorrowSeconds } as const;
       const expiresAt = new Date(decided.expiresAtMs);
       const until = new Date(decided.borrowedUntilMs);
-      const issued = await this.deps.tokens.issue(leaseFacts(locked.terms, { ...asFacts(row), expiresAt, borrowedUntil: until }), now);
-      await tx
-        .update(sessions)
-        .set({ lastHeartbeatAt: now, expiresAt, borrowedUntil: until, leaseToken: issued.token, leaseTokenRenewAt: issued.renewAt })
-        .where(eq(sessions.id, row.id));
+      await tx.update(sessions).set({ lastHeartbeatAt: now, expiresAt, borrowedUntil: until }).where(eq(sessions.id, row.id));
       await appendAudit(tx, ctx, now, [sessionEvent('seat.borrowed', row, seatPayload.borrowed(until.getTime()))]);
-      const session = toLive(row, locked.terms, { lastHeartbeatAt: now, expiresAt, leaseToken: issued.token, borrowedUntil: until });
-      return { kind: 'borrowed', session } as const;
+      const session = toLive(row, locked.terms, { lastHeartbeatAt: now, expiresAt, leaseToken: '', borrowedUntil: until });
+      return { kind: 'unsigned', session, facts: leaseFacts(locked.terms, { ...asFacts(row), expiresAt, borrowedUntil: until }), at: now } as const;
     });
   }
 
