@@ -97,7 +97,9 @@ if mode == 'readmit' and redis.call('EXISTS', skey) == 1 then return {'EXISTS', 
 local used = live_count()
 local mine_score = redis.call('ZSCORE', KEYS[2], bk)
 local mine = mine_score and tonumber(mine_score) > now
-if not mine and used >= capacity then
+-- Over capacity (a rebuild counts every session PostgreSQL cannot prove ended), a seat may be
+-- one nobody holds any more: joining it would make it held again. Refused (seat-rules.ts).
+if (not mine and used >= capacity) or (mine and used > capacity) then
   local rows = redis.call('ZRANGEBYSCORE', KEYS[2], after(now), '+inf', 'WITHSCORES', 'LIMIT', 0, 10)
   local holders = {}
   for i = 1, #rows, 2 do
@@ -151,7 +153,7 @@ local lapsed = exp <= now
 if lapsed then
   local others = redis.call('ZRANGEBYSCORE', base .. 'b:' .. bk, after(now), '+inf', 'LIMIT', 0, 1)
   local used = live_count()
-  if #others == 0 and used >= capacity then
+  if (#others == 0 and used >= capacity) or (#others > 0 and used > capacity) then
     remove_session(sid, bk)
     return {'EXPIRED', now, epoch, exp, used, next_free()}
   end

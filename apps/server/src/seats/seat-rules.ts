@@ -24,10 +24,13 @@ export const isLive = (expiresAtMs: number, nowMs: number): boolean => nowMs < e
 
 /**
  * Whether a request may hold a seat: its basis key already holds one (a shared seat),
- * or fewer than `capacity` seats are live.
+ * or fewer than `capacity` seats are live. Over capacity (seats lowered, or a rebuild
+ * that counts every session PostgreSQL cannot prove ended) a shared seat is refused
+ * too: the seat joined may be one nobody holds any more, and joining it would make
+ * more seats held than allowed.
  */
 export function seatDecision(s: { used: number; mine: boolean; capacity: number }): 'shared' | 'new' | 'refused' {
-  if (s.mine) return 'shared';
+  if (s.mine) return s.used <= s.capacity ? 'shared' : 'refused';
   return s.used < s.capacity ? 'new' : 'refused';
 }
 

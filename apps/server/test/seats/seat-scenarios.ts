@@ -12,7 +12,8 @@ export type Step =
   | { heartbeat: string; expect: 'renewed' | 'reacquired' | 'expired' | 'not-found'; leaseEndsIn?: number }
   | { release: string }
   | { borrow: string; seconds: number; expect: 'borrowed' | 'borrow-refused'; leaseEndsIn?: number }
-  | { advance: number };
+  | { advance: number }
+  | { seats: number };
 
 export interface Scenario {
   name: string;
@@ -79,6 +80,18 @@ export const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: 'machine basis: over capacity, not even a copy on a machine holding a seat gets one',
+    terms: { seats: 2, seatBasis: 'machine', ...lease },
+    steps: [
+      { acquire: 'a', expect: 'granted', used: 1 },
+      { acquire: 'b', expect: 'granted', used: 2 },
+      { seats: 1 },
+      { acquire: 'a', expect: 'no-seat', used: 2 },
+      { release: 'b' },
+      { acquire: 'a', expect: 'granted', used: 1 },
+    ],
+  },
+  {
     name: 'session basis: every copy counts',
     terms: { seats: 2, seatBasis: 'session', ...lease },
     steps: [
@@ -125,7 +138,7 @@ export class SeatModel {
   #sessions: { id: number; fp: string; key: string; exp: number; bor: number | null; idem: string | null; ended: boolean }[] = [];
   #latest = new Map<string, number>();
 
-  constructor(private readonly terms: Scenario['terms']) {}
+  constructor(private terms: Scenario['terms']) {}
 
   #live() {
     return this.#sessions.filter((s) => !s.ended && rules.isLive(s.exp, this.#now));
@@ -147,6 +160,10 @@ export class SeatModel {
   step(step: Step): Observed | null {
     if ('advance' in step) {
       this.#now += step.advance * 1000;
+      return null;
+    }
+    if ('seats' in step) {
+      this.terms = { ...this.terms, seats: step.seats };
       return null;
     }
     if ('acquire' in step) {
@@ -206,6 +223,10 @@ export async function runOnStore(h: Harness, scenario: Scenario): Promise<(Obser
     if ('advance' in step) {
       h.clock.advance(step.advance);
       observed.push(null);
+    } else if ('seats' in step) {
+      const changed = await h.admin('PATCH', `/licenses/${seed.licenseId}`, { seats: step.seats });
+      if (changed.statusCode !== 200) throw new Error(`seats not changed: ${changed.body}`);
+      observed.push(null);
     } else if ('acquire' in step) {
       const a = await h.licensing(
         'acquire',
@@ -240,7 +261,7 @@ export async function runOnStore(h: Harness, scenario: Scenario): Promise<(Obser
 /** What the table expects at each step, in the shape both runners answer. */
 export function expected(scenario: Scenario): (Observed | null)[] {
   return scenario.steps.map((step) => {
-    if ('advance' in step || 'release' in step) return null;
+    if ('advance' in step || 'release' in step || 'seats' in step) return null;
     const e: Observed = { result: step.expect };
     if ('used' in step && step.used !== undefined) e.used = step.used;
     if ('leaseEndsIn' in step && step.leaseEndsIn !== undefined) e.leaseEndsIn = step.leaseEndsIn;
