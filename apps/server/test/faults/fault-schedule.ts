@@ -53,7 +53,10 @@ export async function runFaultSchedule(o: {
   seats: number;
   restartPostgres?: boolean;
 }): Promise<ScheduleResult> {
+  // The faults draw from their own generator, so a seed always gives the same sequence of
+  // faults and pauses; each client has its own, so their traffic does not shift it.
   const random = seeded(o.seed);
+  const clientRandoms = Array.from({ length: o.clients }, (_, c) => seeded(o.seed * 7919 + c + 1));
   const redis = await ThrowawayRedis.start();
   // PostgreSQL restarts need a cluster of their own (initdb takes seconds: the bench's longer runs only).
   const ownPostgres = o.restartPostgres ? await ThrowawayPostgres.start() : null;
@@ -81,13 +84,13 @@ export async function runFaultSchedule(o: {
   const count = (what: string) => {
     answers[what] = (answers[what] ?? 0) + 1;
   };
-  const pick = () => {
+  const pick = (r: () => number) => {
     const alive = servers.filter((s): s is ServerProcess => s !== null);
-    return alive[Math.floor(random() * alive.length)] ?? (servers[0] as ServerProcess);
+    return alive[Math.floor(r() * alive.length)] ?? (servers[0] as ServerProcess);
   };
   // biome-ignore lint/suspicious/noExplicitAny: answers are read loosely.
-  const post = async (path: string, body: unknown, admin = false): Promise<{ status: number; body: any }> => {
-    const server = pick();
+  const post = async (path: string, body: unknown, admin = false, r: () => number = Math.random): Promise<{ status: number; body: any }> => {
+    const server = pick(r);
     try {
       const response = await fetch(`${server.url}${path}`, {
         method: 'POST',
@@ -123,13 +126,19 @@ export async function runFaultSchedule(o: {
     const until = Date.now() + o.seconds * 1000;
 
     const client = async (c: number) => {
+      const random = clientRandoms[c] as () => number;
       const name = `machine-${String(c).padStart(3, '0')}`;
       let held: Creds | null = null;
       let attempt = 0;
       let idem = `${name}-start-${attempt}`;
       while (Date.now() < until) {
         if (!held) {
-          const a = await post('/api/v1/licenses/acquire', { product: 'faults', licenseKey: license.key, fingerprint: name, idempotencyKey: idem });
+          const a = await post(
+            '/api/v1/licenses/acquire',
+            { product: 'faults', licenseKey: license.key, fingerprint: name, idempotencyKey: idem },
+            false,
+            random,
+          );
           count(`acquire ${a.status}`);
           note(name, `acquire ${a.status} ${a.body.sessionId ?? a.body.code ?? ''} ${a.body.expiresAt ? Date.parse(a.body.expiresAt) - t0 : ''}`);
           if (a.status === 200) {
@@ -140,7 +149,7 @@ export async function runFaultSchedule(o: {
           // Like the SDK: the same key until an answer says granted or refused.
           if (a.status === 200 || a.status === 409) idem = `${name}-start-${++attempt}`;
         } else {
-          const b = await post('/api/v1/licenses/heartbeat', { sessionId: held.sessionId, sessionSecret: held.sessionSecret });
+          const b = await post('/api/v1/licenses/heartbeat', { sessionId: held.sessionId, sessionSecret: held.sessionSecret }, false, random);
           count(`heartbeat ${b.status}`);
           note(
             name,
@@ -154,7 +163,7 @@ export async function runFaultSchedule(o: {
           if (held && random() < 0.05) {
             beliefs.released(name, Date.now());
             note(name, 'release');
-            const r = await post('/api/v1/licenses/release', { sessionId: held.sessionId, sessionSecret: held.sessionSecret });
+            const r = await post('/api/v1/licenses/release', { sessionId: held.sessionId, sessionSecret: held.sessionSecret }, false, random);
             count(`release ${r.status}`);
             held = null;
           }
