@@ -17,7 +17,7 @@ describe('seat promise under a seeded fault schedule: three replicas, Redis flus
         const result = await runFaultSchedule({ seed, seconds, clients: 24, seats: 8, restartPostgres });
         console.log(JSON.stringify(result));
         expect(result.faults.length).toBeGreaterThanOrEqual(2);
-        expect(result.grants).toBeGreaterThan(8);
+        expect(result.grants).toBeGreaterThanOrEqual(8);
         expect(result.peakHolders).toBeLessThanOrEqual(result.seats);
         expect(result.unrecorded).toEqual([]);
         expect(result.auditIntact).toBe(true);
