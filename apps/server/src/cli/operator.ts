@@ -147,6 +147,25 @@ export const OPERATOR_COMMANDS: Record<string, OperatorCommand> = {
       );
     },
   },
+  'seats reconcile': {
+    usage: 'seats reconcile [--license LICENSE_ID]',
+    summary:
+      "With REDIS_URL: compare Redis's seats with PostgreSQL's sessions per license and rebuild a license that disagrees from PostgreSQL (the safe direction).",
+    options: { license: str('only this license (lic_…)') },
+    async run(r) {
+      const license = r.values.license as string | undefined;
+      if (license !== undefined && !isId('license', license)) throw new OperatorUsageError([`--license: "${license}" is not a license ID (lic_…)`]);
+      const seats = (await r.services()).seats;
+      if (!seats.reconcile) return { data: { reconciled: false }, lines: ['Seats are counted in PostgreSQL itself: nothing to reconcile.'] };
+      const report = await seats.reconcile(license);
+      return {
+        data: report,
+        lines: [
+          `Checked ${report.licenses} licenses: ${report.orphans} sessions only Redis held, ${report.missing} PostgreSQL held that Redis did not count.${report.rebuilt.length ? ` Rebuilt from PostgreSQL: ${report.rebuilt.join(', ')}.` : ''}`,
+        ],
+      };
+    },
+  },
   'products create': {
     usage: 'products create --code CODE --name NAME',
     summary: 'Create a product: the software being licensed.',
