@@ -25,9 +25,12 @@ const PG_MESSAGES = [
 // The embedded database once it is closed (shutdown) answers only this.
 const PGLITE_CLOSED = 'PGlite is closed';
 
-// ioredis: the connection is down (no offline queue), gave up retrying, timed out, or Redis
-// refused the command (out of memory, a failover): every Redis error answers 503.
-const REDIS_NAMES = new Set(['MaxRetriesPerRequestError', 'ReplyError']);
+// ioredis: the connection is down (no offline queue), gave up retrying or timed out.
+const REDIS_NAMES = new Set(['MaxRetriesPerRequestError']);
+// Redis refusing for a while (loading, out of memory, a failover, a busy script, a cluster
+// resharding) answers 503; any other reply error (a wrong type, a failing script) is a
+// fault of ours and stays a 500 that alerts.
+const REDIS_UNAVAILABLE_REPLY = /^(LOADING|OOM|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|NOREPLICAS|MOVED|ASK)\b/;
 const REDIS_MESSAGES = ['Connection is closed', "Stream isn't writeable", 'Command timed out', 'Reached the max retries per request limit'];
 
 /** The error and its causes (drizzle wraps driver errors as `cause`), outermost first. */
@@ -54,6 +57,7 @@ export function unavailableDependency(error: unknown): Dependency | null {
     const message = typeof link.message === 'string' ? link.message : '';
     const name = typeof link.name === 'string' ? link.name : '';
     if (REDIS_NAMES.has(name) || REDIS_MESSAGES.some((m) => message.startsWith(m))) return 'redis';
+    if (name === 'ReplyError' && REDIS_UNAVAILABLE_REPLY.test(message)) return 'redis';
     if (SQLSTATE_UNAVAILABLE.test(code)) return 'database';
     if (message.startsWith(PGLITE_CLOSED)) return 'database';
     if (PG_MESSAGES.some((m) => message.includes(m))) return 'database';

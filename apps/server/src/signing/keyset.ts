@@ -21,13 +21,21 @@ const b64url = (value: string | Uint8Array) => Buffer.from(value).toString('base
  */
 export async function signedKeySet(signer: Signer, issuer: string, now: Date): Promise<SignedKeySet> {
   const { keys } = await jwksDocument([signer]);
-  const payload = b64url(JSON.stringify({ iss: issuer, iat: Math.floor(now.getTime() / 1000), keys }));
   const kids = signer.keySetKeyIds ? await signer.keySetKeyIds() : [await signer.currentKeyId()];
+  const basis = JSON.stringify({ issuer, keys, kids });
+  const signed = lastSigned.get(signer);
+  // Signed again only when the keys change: the route is public, and a KMS signature costs.
+  if (signed?.basis === basis) return signed.document;
+  const payload = b64url(JSON.stringify({ iss: issuer, iat: Math.floor(now.getTime() / 1000), keys }));
   const signatures = [];
   for (const kid of kids) {
     const header = b64url(JSON.stringify({ alg: 'EdDSA', typ: KEY_SET_TYPE, kid }));
     const signature = await signer.sign(kid, new TextEncoder().encode(`${header}.${payload}`));
     signatures.push({ protected: header, signature: b64url(signature) });
   }
-  return { payload, signatures };
+  const document = { payload, signatures };
+  lastSigned.set(signer, { basis, document });
+  return document;
 }
+
+const lastSigned = new WeakMap<Signer, { basis: string; document: SignedKeySet }>();

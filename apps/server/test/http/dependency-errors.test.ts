@@ -38,6 +38,8 @@ describe('dependency error classification', () => {
     ['a unique violation', withCode('duplicate key value', '23505')],
     ['a syntax error', withCode('syntax error at or near', '42601')],
     ['a bug', new TypeError("Cannot read properties of undefined (reading 'id')")],
+    ['a failing script', Object.assign(new Error('ERR user_script:12: Script attempted to access nonexistent global variable'), { name: 'ReplyError' })],
+    ['a wrong type', Object.assign(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'), { name: 'ReplyError' })],
   ])('not a dependency: %s', (_name, error) => {
     expect(unavailableDependency(error)).toBeNull();
   });

@@ -53,8 +53,18 @@ describe('license terms cached for heartbeats', () => {
 
   it('misses nothing while its listener is down: it reads PostgreSQL until it listens again', async () => {
     const { seed, creds } = await liveSession();
+    // The server learns that the feed is gone when its socket says so, a moment after
+    // the cut (until then a copy may serve, at most the 5 s TTL): wait for that moment.
+    const noticed = new Promise<void>((resolve) => {
+      const setListening = cache.setListening.bind(cache);
+      cache.setListening = (listening) => {
+        setListening(listening);
+        if (!listening) resolve();
+      };
+    });
     // Cut the listener off; the change below may land before it is listening again.
     await execute(sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'listen%'`);
+    await noticed;
     await execute(sql`update licenses set status = 'suspended' where id = ${seed.licenseId}`);
     expect(await beat(creds)).toBe('LICENSE_SUSPENDED');
     await expect.poll(() => cache.listening, { timeout: 5_000 }).toBe(true);

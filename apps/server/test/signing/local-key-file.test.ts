@@ -49,3 +49,28 @@ it('keys go next → current → retired; only the current one signs; retired on
     [k3, 'current'],
   ]);
 });
+
+it('signs the key set again only when the published keys change', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'leasehold-keys-'));
+  dirs.push(dir);
+  const path = join(dir, 'signing-keys.json');
+  const now = new Date('2030-01-01T00:00:00Z');
+  ensureKeyFile(path, now);
+  const signer = new LocalKeyFileSigner(path, () => now);
+  let signatures = 0;
+  const sign = signer.sign.bind(signer);
+  signer.sign = (kid, data) => {
+    signatures += 1;
+    return sign(kid, data);
+  };
+
+  const first = await signedKeySet(signer, 'https://lic.example', now);
+  expect(await signedKeySet(signer, 'https://lic.example', now)).toBe(first);
+  expect(signatures).toBe(1);
+
+  addNextKey(path, now);
+  signer.refresh();
+  const second = await signedKeySet(signer, 'https://lic.example', now);
+  expect(second.signatures).toHaveLength(2);
+  expect(signatures).toBe(3);
+});

@@ -78,6 +78,8 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   #seats: LeaseStatus['seats'] = null;
   #timer: NodeJS.Timeout | null = null;
   #exitHook: ExitReleasable | null = null;
+  /** Set while the seat is given back because the process ends (see assertLicensed). */
+  #exitStatus: LeaseStatus | null = null;
 
   constructor(options: LeaseClientOptions) {
     super();
@@ -298,6 +300,8 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
 
   /** Throws the reason the program may not use licensed features now, if any. */
   assertLicensed(): LeaseStatus {
+    // The process is ending and gives its seat back: its work is licensed until it is gone.
+    if (this.#exitStatus) return this.#exitStatus;
     const status = this.status();
     if (status.mode === 'online' || status.mode === 'offline' || status.mode === 'borrowed') return status;
     throw status.error ?? this.#notLicensed();
@@ -619,6 +623,8 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   async #releaseForExit(): Promise<void> {
     this.#exitHook = null;
     if (this.#mode === 'borrowed') return;
+    const status = this.status();
+    if (status.mode === 'online' || status.mode === 'offline') this.#exitStatus = status;
     await this.release().catch(() => undefined);
   }
 
