@@ -17,7 +17,7 @@ export async function shellBlocks(markdownPath: string): Promise<string[]> {
  */
 export async function freshCopy(repoRoot: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'leasehold-readme-'));
-  for (const entry of ['apps', 'packages', 'examples', 'node_modules', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.base.json']) {
+  for (const entry of ['apps', 'packages', 'examples', 'python', 'node_modules', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.base.json']) {
     await symlink(join(repoRoot, entry), join(dir, entry));
   }
   return dir;

@@ -50,6 +50,21 @@ describe('examples/coditect-cli/README.md, run as written', () => {
   }, 180_000);
 });
 
+describe('examples/coditect-py/README.md, run as written', () => {
+  it('the end-to-end block works on a fresh copy: online, no free seat, then offline', async () => {
+    const [block] = await shellBlocks(join(repoRoot, 'examples/coditect-py/README.md'));
+    expect(block).toMatch(INSTALL);
+    const copy = await freshCopy(repoRoot);
+    dirs.push(copy);
+    const run = await runBash((block as string).replace(INSTALL, ':'), copy, await userEnv());
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toMatch(/^Activated coditect on this machine\.$/m);
+    expect(run.stdout).toMatch(/^CODITECT licensed \(online; session ses_\w+; features: core, pro\)$/m);
+    expect(run.stdout).toMatch(/^exit 3$/m);
+    expect(run.stdout).toMatch(/^CODITECT licensed \(offline; /m);
+  }, 240_000);
+});
+
 describe('README.md, run as written', () => {
   it('quick start: npm start prints the admin key, the docs and where it listens', async () => {
     const [quickStart] = await shellBlocks(join(repoRoot, 'README.md'));

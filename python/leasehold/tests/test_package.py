@@ -26,7 +26,7 @@ def test_the_public_surface_is_typed_and_documented() -> None:
 def test_a_wheel_builds_offline_and_installs_into_a_fresh_venv(tmp_path: Path) -> None:
     env = clean_env()
     env.pop("PYTHONPATH")
-    env["PIP_RETRIES"] = "0"  # only the local package mirror is reachable: fail over at once
+    env["PIP_RETRIES"] = "0"  # an unreachable index fails at once instead of retrying
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     dist = tmp_path / "dist"
     build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(PACKAGE)]
@@ -35,7 +35,7 @@ def test_a_wheel_builds_offline_and_installs_into_a_fresh_venv(tmp_path: Path) -
 
         build.insert(4, "--no-build-isolation")
     except ImportError:
-        pass  # pip fetches the build backend from the configured local mirror
+        pass  # pip fetches the build backend from the configured package index
     done = subprocess.run(build, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     [wheel] = list(dist.glob("leasehold-*.whl"))
