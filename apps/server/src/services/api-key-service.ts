@@ -25,7 +25,7 @@ const ORGANISATION_SCOPES = new Set<ApiKeyScope>([
   'audit:read',
 ]);
 
-export const apiKeyView = (r: ApiKeyRow): ApiKey => ({
+const apiKeyView = (r: ApiKeyRow): ApiKey => ({
   id: r.id,
   name: r.name,
   scopes: r.scopes as ApiKeyScope[],

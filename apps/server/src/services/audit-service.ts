@@ -8,7 +8,7 @@ import { iso, pageOf } from './paging.js';
 
 type AuditRow = typeof auditEvents.$inferSelect;
 
-export const auditView = (r: AuditRow): AuditEvent => ({
+const auditView = (r: AuditRow): AuditEvent => ({
   id: r.id,
   seq: r.seq,
   at: iso(r.at),

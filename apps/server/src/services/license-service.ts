@@ -285,7 +285,7 @@ export function newLicenseRow(
   return { row, key };
 }
 
-export function licenseView(r: LicenseRow, plan: PlanRow, seatsInUse: number): License {
+function licenseView(r: LicenseRow, plan: PlanRow, seatsInUse: number): License {
   return {
     id: r.id,
     organisationId: r.organisationId,

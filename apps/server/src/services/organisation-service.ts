@@ -12,7 +12,7 @@ import { iso, pageOf } from './paging.js';
 
 type OrganisationRow = typeof organisations.$inferSelect;
 
-export const organisationView = (r: OrganisationRow): Organisation => ({
+const organisationView = (r: OrganisationRow): Organisation => ({
   id: r.id,
   name: r.name,
   metadata: r.metadata as Organisation['metadata'],

@@ -10,7 +10,7 @@ import { iso, isoOrNull, pageOf } from './paging.js';
 
 type SessionRow = typeof sessions.$inferSelect;
 
-export const sessionView = (r: SessionRow): Session => ({
+const sessionView = (r: SessionRow): Session => ({
   id: r.id,
   licenseId: r.licenseId,
   organisationId: r.organisationId,

@@ -45,7 +45,7 @@ const DETAILS: Partial<Record<ErrorCode, string>> = {
 };
 
 /** A realistic body of a code's problem, as the server writes it. */
-export function exampleProblem(code: ErrorCode): Record<string, unknown> {
+function exampleProblem(code: ErrorCode): Record<string, unknown> {
   const { status, title } = ERROR_CODES[code];
   return {
     type: problemType(code),
