@@ -3,7 +3,8 @@ import type { AuditEntry } from '../audit/audit-log.js';
 import { matchesHash } from '../crypto.js';
 import type { Executor } from '../db/database.js';
 import { sessions } from '../db/schema.js';
-import type { LiveSession, SeatHolder, SeatTerms, SessionRef } from './seat-store.js';
+import type { SeatTerms } from '../kernel/seat-terms.js';
+import type { LiveSession, SeatHolder, SessionRef } from './seat-store.js';
 
 /** Queries and shapes the SQL seat store's acquire, heartbeat and release share. */
 export type SessionRow = typeof sessions.$inferSelect;

@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gt, gte, lt, lte, type SQL } from 'drizzle-orm';
 import { verifyAuditChain } from '../audit/verify-chain.js';
 import type { Db } from '../db/database.js';
 import { auditEvents } from '../db/schema.js';
-import type { OrganisationScope } from '../seats/seat-store.js';
+import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import { iso, pageOf } from './paging.js';
 
 type AuditRow = typeof auditEvents.$inferSelect;

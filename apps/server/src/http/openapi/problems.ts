@@ -1,7 +1,7 @@
 import { schemas } from '@leasehold/protocol';
 import { ALL_ERROR_CODES, ERROR_CODES, type ErrorCode, problemType } from '@leasehold/protocol/errors';
 import { globalRegistry } from 'zod';
-import type { OpenApiFragment } from './operations.js';
+import type { OpenApiFragment } from './operation-doc.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
