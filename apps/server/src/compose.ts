@@ -23,7 +23,7 @@ import type { Signer } from './signing/signer.js';
 import { LeaseTokens } from './tokens/lease-tokens.js';
 
 /** A dependency /readyz checks: the database, and Redis when configured. */
-export interface ReadinessCheck {
+interface ReadinessCheck {
   name: string;
   check(): Promise<void>;
 }

@@ -299,6 +299,3 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return toConfig(parsed.data);
 }
-
-/** Every variable the server reads, for the README and `--help`. */
-export const CONFIG_VARIABLES = Object.keys(schema.shape);

@@ -5,7 +5,7 @@ export interface RequestContext {
   actor: Actor;
 }
 
-export type Actor =
+type Actor =
   | { type: 'api-key'; id: string; organisationId: string | null }
   | { type: 'license-key'; id: string }
   | { type: 'session'; id: string }

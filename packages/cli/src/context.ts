@@ -1,4 +1,4 @@
-import { type Clock, defaultStateDir, type FetchLike, LeaseClient } from '@leasehold/client';
+import { type Clock, type FetchLike, LeaseClient } from '@leasehold/client';
 
 /**
  * What every command gets: resolved global options and the outside world.
@@ -113,5 +113,3 @@ export function clientFor(ctx: CommandContext, extra: { licenseKey?: string; rem
 export class UsageError extends Error {
   override name = 'UsageError';
 }
-
-export { defaultStateDir };

@@ -31,9 +31,9 @@ export { asLeaseholdError, errorFromProblem } from './errors/from-problem.js';
 export { computeFingerprint, type Fingerprint, type FingerprintOptions } from './fingerprint/fingerprint.js';
 export { physicalMacAddresses } from './fingerprint/mac-addresses.js';
 export { type FingerprintProbes, type NetworkInterfaceFact, systemProbes } from './fingerprint/probes.js';
+export type { FetchLike } from './http/fetch-like.js';
 export { backoffDelay, parseRetryAfter, type RetryPolicy } from './http/retry.js';
 export {
-  type FetchLike,
   type RequestOptions,
   Transport,
   type TransportOptions,

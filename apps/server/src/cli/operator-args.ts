@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 /** How one option's text becomes a value. */
-export type OptionKind = 'string' | 'int' | 'list' | 'boolean';
+type OptionKind = 'string' | 'int' | 'list' | 'boolean';
 
 /** One `--option` of an operator command, and the request field it fills. */
 export interface OperatorOption {

@@ -82,7 +82,7 @@ function licenseStatusCommand(action: 'suspend' | 'reinstate' | 'revoke'): Opera
 }
 
 /** Every operator command, by its words. */
-export const OPERATOR_COMMANDS: Record<string, OperatorCommand> = {
+const OPERATOR_COMMANDS: Record<string, OperatorCommand> = {
   migrate: {
     usage: 'migrate',
     summary: 'Apply database migrations and exit.',
@@ -346,7 +346,7 @@ export function operatorUsage(): string {
 }
 
 /** The command named by the first words of `argv`, and the rest. */
-export function findOperatorCommand(argv: string[]): { name: string; command: OperatorCommand; rest: string[] } | null {
+function findOperatorCommand(argv: string[]): { name: string; command: OperatorCommand; rest: string[] } | null {
   for (const words of [2, 1]) {
     const name = argv.slice(0, words).join(' ');
     const command = OPERATOR_COMMANDS[name];
@@ -356,7 +356,7 @@ export function findOperatorCommand(argv: string[]): { name: string; command: Op
 }
 
 /** `leasehold-server <command> --help`. */
-export function commandHelp(command: OperatorCommand): string {
+function commandHelp(command: OperatorCommand): string {
   const options = Object.entries(command.options ?? {}).map(([name, o]) => `  --${name.padEnd(16)} ${o.required ? '(required) ' : ''}${o.help}`);
   return [
     `Usage: leasehold-server ${command.usage}`,

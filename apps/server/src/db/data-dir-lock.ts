@@ -27,7 +27,7 @@ export class DataDirLocked extends Error {
   }
 }
 
-export const LOCK_FILE = 'leasehold.lock';
+const LOCK_FILE = 'leasehold.lock';
 
 /** Whether the process that wrote a lock still runs (a lock of another host is taken as live: it cannot be checked). */
 function alive(holder: LockHolder): boolean {

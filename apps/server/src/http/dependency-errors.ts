@@ -34,7 +34,7 @@ const REDIS_UNAVAILABLE_REPLY = /^(LOADING|OOM|READONLY|MASTERDOWN|CLUSTERDOWN|T
 const REDIS_MESSAGES = ['Connection is closed', "Stream isn't writeable", 'Command timed out', 'Reached the max retries per request limit'];
 
 /** The error and its causes (drizzle wraps driver errors as `cause`), outermost first. */
-export function* errorChain(error: unknown): Generator<Record<string, unknown>> {
+function* errorChain(error: unknown): Generator<Record<string, unknown>> {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
     yield current as Record<string, unknown>;

@@ -5,7 +5,7 @@ import { LeaseholdError } from '../errors.js';
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** The first field of parsed input no route may accept, with why, or null. */
-export function unsafeField(value: unknown, path: string, depth = 0): { path: string; message: string } | null {
+function unsafeField(value: unknown, path: string, depth = 0): { path: string; message: string } | null {
   // PostgreSQL text cannot hold U+0000: refused here, by name, instead of failing in the driver.
   if (typeof value === 'string') return value.includes('\u0000') ? { path, message: 'must not contain the NUL character' } : null;
   if (depth > 32 || value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return null;

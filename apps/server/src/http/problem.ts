@@ -4,7 +4,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { LeaseholdError } from '../errors.js';
 import { DEPENDENCY_RETRY_AFTER_SECONDS, type Dependency, isRefusedValue, OutageLog, unavailableDependency } from './dependency-errors.js';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** Writes one problem+json answer (RFC 9457) with the request ID, the code and any extensions. */
 export function sendProblem(

@@ -5,7 +5,7 @@ import { signCompactJws } from '../signing/jws.js';
 import type { Signer } from '../signing/signer.js';
 
 /** The `typ` of Leasehold access tokens (RFC 9068 §2.1); lease tokens carry another, so neither passes for the other. */
-export const ACCESS_TOKEN_TYPE = 'at+jwt';
+const ACCESS_TOKEN_TYPE = 'at+jwt';
 
 export interface AccessTokenClaims {
   iss: string;

@@ -27,11 +27,11 @@ export interface DeviceServiceDeps {
 }
 
 /** Normalises what a person typed: upper case, no dashes or spaces. */
-export function normaliseUserCode(input: string): string {
+function normaliseUserCode(input: string): string {
   return input.toUpperCase().replace(/[^A-Z]/g, '');
 }
 
-export const formatUserCode = (code: string) => `${code.slice(0, 4)}-${code.slice(4)}`;
+const formatUserCode = (code: string) => `${code.slice(0, 4)}-${code.slice(4)}`;
 
 /**
  * The device authorization grant (RFC 8628) for command-line programs: the program

@@ -16,7 +16,7 @@ export interface RedisParts {
 }
 
 /** The channel the migration's trigger NOTIFYs on: a license ID, or '*' for all. */
-export const LICENSE_CHANGED_CHANNEL = 'leasehold_license_changed';
+const LICENSE_CHANGED_CHANNEL = 'leasehold_license_changed';
 
 /**
  * The Redis side of a production server: one connection, the seat store and the

@@ -287,8 +287,8 @@ local t = redis.call('TIME')
 return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
-/** Fields of one session in the order LOAD reads them. */
-export const SESSION_FIELDS = ['sid', 'bk', 'sh', 'exp', 'fp', 'uid', 'st', 'lhb', 'bor', 'host', 'idem', 'tok', 'ren', 'pgx'] as const;
+// Fields of one session (SESSION_FIELDS), in the order LOAD reads them:
+// sid, bk, sh, exp, fp, uid, st, lhb, bor, host, idem, tok, ren, pgx.
 
 /**
  * Loads sessions of one license from PostgreSQL, in chunks, while holding the

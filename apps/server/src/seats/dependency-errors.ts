@@ -1,14 +1,14 @@
 import { LeaseholdError } from '../errors.js';
 
 /** Seconds a caller waits before retrying when a dependency (PostgreSQL, Redis, the signer) is down. */
-export const DEPENDENCY_RETRY_AFTER_SECONDS = 2;
+const DEPENDENCY_RETRY_AFTER_SECONDS = 2;
 
 /**
  * A dependency of the seat stores failed for everyone, not for one request: the
  * database went away, a connection broke, the pool ran dry. Answered 503 with
  * Retry-After (a LeaseholdError, so the HTTP layer maps it as it maps the others).
  */
-export class DependencyUnavailable extends LeaseholdError {
+class DependencyUnavailable extends LeaseholdError {
   constructor(readonly reason: unknown) {
     super(
       'SERVICE_UNAVAILABLE',

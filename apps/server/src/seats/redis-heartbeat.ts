@@ -179,7 +179,7 @@ async function writeBeat(tx: Tx, sessionId: string, b: { lastHeartbeatAt: Date; 
  * Redis does not know the session: it was lost with Redis's data, left out of a
  * rebuild, or reaped. PostgreSQL decides whether it exists; Redis whether a seat is free.
  */
-export async function heartbeatFromPostgres(
+async function heartbeatFromPostgres(
   core: RedisSeatCore,
   ref: SessionRef,
   locked: LockedLicense,

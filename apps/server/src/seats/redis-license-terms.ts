@@ -23,7 +23,7 @@ export class LicenseTermsLoader {
 }
 
 /** Terms of many licenses in one query, without row locks: Redis decides seats, not a lock. */
-export function readTerms(db: Db, ids: string[]): Promise<Map<string, LockedLicense>> {
+function readTerms(db: Db, ids: string[]): Promise<Map<string, LockedLicense>> {
   return readLicenses(db, ids, null);
 }
 

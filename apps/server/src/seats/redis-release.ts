@@ -2,12 +2,13 @@ import { and, eq, isNull, lte } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import { sha256 } from '../crypto.js';
 import { sessions } from '../db/schema.js';
+import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../request-context.js';
 import type { RedisSeatCore } from './redis-seat-core.js';
 import { conservativeExpiry } from './redis-seat-rebuild.js';
 import { endSession, findSession, type SessionRow, sessionEvent } from './redis-seat-records.js';
 import { seatPayload } from './seat-rules.js';
-import type { OrganisationScope, ReleaseOutcome, SessionRef } from './seat-store.js';
+import type { ReleaseOutcome, SessionRef } from './seat-store.js';
 
 // Giving seats back on the Redis store: releases by the holder, by an admin, and by
 // the reaper when a lease ran out.

@@ -3,8 +3,9 @@ import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
 import { matchesHash } from '../crypto.js';
 import type { Db, Executor } from '../db/database.js';
 import { sessions } from '../db/schema.js';
+import type { SeatTerms } from '../kernel/seat-terms.js';
 import type { RequestContext } from '../request-context.js';
-import type { LiveSession, SeatTerms, SessionRef } from './seat-store.js';
+import type { LiveSession, SessionRef } from './seat-store.js';
 
 /**
  * The PostgreSQL side of the Redis seat store: the session rows and the audit

@@ -1,3 +1,4 @@
+import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../request-context.js';
 import { guarded } from './dependency-errors.js';
 import { acquire } from './redis-acquire.js';
@@ -5,17 +6,7 @@ import { borrow, heartbeat } from './redis-heartbeat.js';
 import { compare, type ReconcileReport, reconcile } from './redis-reconciler.js';
 import { forceRelease, reapExpired, release } from './redis-release.js';
 import { RedisSeatCore, type RedisSeatStoreOptions } from './redis-seat-core.js';
-import type {
-  AcquireOutcome,
-  AcquireSeat,
-  BorrowOutcome,
-  HeartbeatOutcome,
-  HeartbeatTimes,
-  OrganisationScope,
-  ReleaseOutcome,
-  SeatStore,
-  SessionRef,
-} from './seat-store.js';
+import type { AcquireOutcome, AcquireSeat, BorrowOutcome, HeartbeatOutcome, HeartbeatTimes, ReleaseOutcome, SeatStore, SessionRef } from './seat-store.js';
 
 export type { RedisSeatStoreOptions } from './redis-seat-core.js';
 

@@ -1,4 +1,5 @@
-import type { LicenseRefusal, SeatTerms } from './seat-store.js';
+import type { SeatTerms } from '../kernel/seat-terms.js';
+import type { LicenseRefusal } from './seat-store.js';
 
 /**
  * The seat rules, written once. Both stores call these (the SQL store directly, the

@@ -1,4 +1,5 @@
-import type { SeatBasis } from '@leasehold/protocol/schemas';
+import type { OrganisationScope } from '../kernel/organisation-scope.js';
+import type { SeatTerms } from '../kernel/seat-terms.js';
 import type { RequestContext } from '../request-context.js';
 
 /**
@@ -40,11 +41,6 @@ export interface HeartbeatTimes {
   expiresAt: Date;
 }
 
-/** Limits a call to one organisation's data, or to all (vendor staff). */
-export interface OrganisationScope {
-  organisationId: string | null;
-}
-
 export interface AcquireSeat {
   licenseId: string;
   /** The hash of the key the caller presented, re-checked under the lock; null for a signed-in user. */
@@ -62,20 +58,6 @@ export interface AcquireSeat {
 export interface SessionRef {
   sessionId: string;
   sessionSecret: string;
-}
-
-/** The terms that decide a seat, read under the license lock. */
-export interface SeatTerms {
-  licenseId: string;
-  organisationId: string;
-  productCode: string;
-  seats: number;
-  overage: number;
-  seatBasis: SeatBasis;
-  leaseTtlSeconds: number;
-  heartbeatIntervalSeconds: number;
-  offlineGraceSeconds: number;
-  entitlements: string[];
 }
 
 /** A live session as the licensing service needs it to answer and sign a token. */

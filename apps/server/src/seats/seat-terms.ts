@@ -1,8 +1,9 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../db/database.js';
 import { licenses, plans, products } from '../db/schema.js';
+import type { SeatTerms } from '../kernel/seat-terms.js';
 import * as rules from './seat-rules.js';
-import type { LicenseRefusal, SeatTerms } from './seat-store.js';
+import type { LicenseRefusal } from './seat-store.js';
 
 export interface LockedLicense {
   terms: SeatTerms;

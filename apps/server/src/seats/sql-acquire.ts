@@ -5,13 +5,14 @@ import { randomSecret, sha256 } from '../crypto.js';
 import { bulkInsert } from '../db/bulk-insert.js';
 import type { Executor, Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
+import type { SeatTerms } from '../kernel/seat-terms.js';
 import type { RequestContext } from '../request-context.js';
 import { type IssuedToken, type LeaseFacts, type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
 import { asUnavailable } from './dependency-errors.js';
 import { JobFailed } from './group-commit.js';
 import { capacity, leaseEnd, seatDecision, seatPayload } from './seat-rules.js';
-import type { AcquireOutcome, AcquireSeat, LiveSession, SeatTerms } from './seat-store.js';
-import { basisKey, type LockedLicense, licenseRefusal, readLicenses } from './seat-terms.js';
+import type { AcquireOutcome, AcquireSeat, LiveSession } from './seat-store.js';
+import { basisKey, licenseRefusal, readLicenses } from './seat-terms.js';
 import { asFacts, countLive, liveHolders, type SessionRow, SQL_CLOCK, toLive } from './sql-seat-helpers.js';
 
 export interface AcquireJob {
@@ -22,7 +23,7 @@ export interface AcquireJob {
 type Granted = Extract<AcquireOutcome, { kind: 'granted' }>;
 
 /** A grant decided and written, whose lease token is signed after the commit (see signGrants). */
-export interface Unsigned {
+interface Unsigned {
   kind: 'unsigned';
   granted: Granted;
   facts: LeaseFacts;
@@ -292,5 +293,3 @@ async function liveSeats(
     .where(live);
   return { used: Number(row?.used ?? 0), live: new Set(row?.live ?? []) };
 }
-
-export type { LockedLicense };

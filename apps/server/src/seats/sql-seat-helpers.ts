@@ -3,12 +3,11 @@ import type { AuditEntry } from '../audit/audit-log.js';
 import { matchesHash } from '../crypto.js';
 import type { Executor } from '../db/database.js';
 import { sessions } from '../db/schema.js';
-import type { LiveSession, SeatHolder, SeatTerms, SessionRef } from './seat-store.js';
+import type { SeatTerms } from '../kernel/seat-terms.js';
+import type { LiveSession, SeatHolder, SessionRef } from './seat-store.js';
 
 /** Queries and shapes the SQL seat store's acquire, heartbeat and release share. */
 export type SessionRow = typeof sessions.$inferSelect;
-
-export const addSeconds = (d: Date, s: number) => new Date(d.getTime() + s * 1000);
 
 export async function findSession(tx: Executor, ref: SessionRef): Promise<SessionRow | null> {
   const [row] = await tx.select().from(sessions).where(eq(sessions.id, ref.sessionId));
@@ -57,10 +56,6 @@ export const SQL_CLOCK = 'postgres';
 
 export function sessionEvent(action: string, row: SessionRow, data: Record<string, unknown>): AuditEntry {
   return { action, organisationId: row.organisationId, targetType: 'session', targetId: row.id, data: { licenseId: row.licenseId, ...data, clock: SQL_CLOCK } };
-}
-
-export function maxDate(a: Date, b: Date | null): Date {
-  return b && b > a ? b : a;
 }
 
 export interface SessionFacts {

@@ -3,22 +3,13 @@ import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Db, Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
+import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../request-context.js';
 import { type LeaseFacts, type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
 import { guarded, isInfrastructureError } from './dependency-errors.js';
 import { GroupCommit, JobFailed } from './group-commit.js';
 import { borrowDecision, capacity, leaseEnd, seatDecision, seatPayload, tokenDue } from './seat-rules.js';
-import type {
-  AcquireOutcome,
-  AcquireSeat,
-  BorrowOutcome,
-  HeartbeatOutcome,
-  LiveSession,
-  OrganisationScope,
-  ReleaseOutcome,
-  SeatStore,
-  SessionRef,
-} from './seat-store.js';
+import type { AcquireOutcome, AcquireSeat, BorrowOutcome, HeartbeatOutcome, LiveSession, ReleaseOutcome, SeatStore, SessionRef } from './seat-store.js';
 import { licenseRefusal, lockLicense } from './seat-terms.js';
 import { type AcquireJob, decideAcquires, signGrants } from './sql-acquire.js';
 import { type RenewedUnsigned, renewHeartbeats, signRenewals } from './sql-heartbeat.js';

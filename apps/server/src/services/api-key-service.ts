@@ -7,8 +7,8 @@ import { matchesHash, newApiKeySecret, sha256 } from '../crypto.js';
 import type { Db, Tx } from '../db/database.js';
 import { apiKeys, auditHead, organisations } from '../db/schema.js';
 import { LeaseholdError, notFound } from '../errors.js';
+import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import { type RequestContext, systemContext } from '../request-context.js';
-import type { OrganisationScope } from '../seats/seat-store.js';
 import { iso, isoOrNull, pageOf } from './paging.js';
 
 type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -25,7 +25,7 @@ const ORGANISATION_SCOPES = new Set<ApiKeyScope>([
   'audit:read',
 ]);
 
-export const apiKeyView = (r: ApiKeyRow): ApiKey => ({
+const apiKeyView = (r: ApiKeyRow): ApiKey => ({
   id: r.id,
   name: r.name,
   scopes: r.scopes as ApiKeyScope[],

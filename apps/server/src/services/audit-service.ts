@@ -3,12 +3,12 @@ import { and, asc, desc, eq, gt, gte, lt, lte, type SQL } from 'drizzle-orm';
 import { verifyAuditChain } from '../audit/verify-chain.js';
 import type { Db } from '../db/database.js';
 import { auditEvents } from '../db/schema.js';
-import type { OrganisationScope } from '../seats/seat-store.js';
+import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import { iso, pageOf } from './paging.js';
 
 type AuditRow = typeof auditEvents.$inferSelect;
 
-export const auditView = (r: AuditRow): AuditEvent => ({
+const auditView = (r: AuditRow): AuditEvent => ({
   id: r.id,
   seq: r.seq,
   at: iso(r.at),

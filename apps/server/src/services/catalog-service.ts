@@ -13,9 +13,9 @@ import { isUniqueViolation } from './unique-violation.js';
 type ProductRow = typeof products.$inferSelect;
 type PlanRow = typeof plans.$inferSelect;
 
-export const productView = (r: ProductRow): Product => ({ id: r.id, code: r.code, name: r.name, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt) });
+const productView = (r: ProductRow): Product => ({ id: r.id, code: r.code, name: r.name, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt) });
 
-export const planView = (r: PlanRow): Plan => ({
+const planView = (r: PlanRow): Plan => ({
   id: r.id,
   productId: r.productId,
   code: r.code,

@@ -7,8 +7,9 @@ import { newLicenseKey, sha256 } from '../crypto.js';
 import type { Db, Tx } from '../db/database.js';
 import { licenses, organisations, plans } from '../db/schema.js';
 import { LeaseholdError, notFound } from '../errors.js';
+import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../request-context.js';
-import type { OrganisationScope, SeatStore } from '../seats/seat-store.js';
+import type { SeatStore } from '../seats/seat-store.js';
 import { iso, isoOrNull, pageOf } from './paging.js';
 
 type LicenseRow = typeof licenses.$inferSelect;
@@ -285,7 +286,7 @@ export function newLicenseRow(
   return { row, key };
 }
 
-export function licenseView(r: LicenseRow, plan: PlanRow, seatsInUse: number): License {
+function licenseView(r: LicenseRow, plan: PlanRow, seatsInUse: number): License {
   return {
     id: r.id,
     organisationId: r.organisationId,

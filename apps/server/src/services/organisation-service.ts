@@ -6,13 +6,13 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { organisations } from '../db/schema.js';
 import { LeaseholdError, notFound } from '../errors.js';
+import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../request-context.js';
-import type { OrganisationScope } from '../seats/seat-store.js';
 import { iso, pageOf } from './paging.js';
 
 type OrganisationRow = typeof organisations.$inferSelect;
 
-export const organisationView = (r: OrganisationRow): Organisation => ({
+const organisationView = (r: OrganisationRow): Organisation => ({
   id: r.id,
   name: r.name,
   metadata: r.metadata as Organisation['metadata'],

@@ -4,13 +4,14 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import { notFound } from '../errors.js';
+import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../request-context.js';
-import type { OrganisationScope, SeatStore } from '../seats/seat-store.js';
+import type { SeatStore } from '../seats/seat-store.js';
 import { iso, isoOrNull, pageOf } from './paging.js';
 
 type SessionRow = typeof sessions.$inferSelect;
 
-export const sessionView = (r: SessionRow): Session => ({
+const sessionView = (r: SessionRow): Session => ({
   id: r.id,
   licenseId: r.licenseId,
   organisationId: r.organisationId,

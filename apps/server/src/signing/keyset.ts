@@ -2,7 +2,7 @@ import { jwksDocument } from './jwks.js';
 import type { Signer } from './signer.js';
 
 /** The `typ` of the signed key-set document: never mistaken for a lease or access token. */
-export const KEY_SET_TYPE = 'leasehold-keyset+jws';
+const KEY_SET_TYPE = 'leasehold-keyset+jws';
 
 /** A JWS in the general JSON serialisation (RFC 7515 §7.2.1): one payload, several signatures. */
 export interface SignedKeySet {

@@ -15,7 +15,7 @@ interface KeyFile {
  * can pin it before it is used. `current`: signs. `retired`: published until
  * `retiresAt` so the tokens it signed stay verifiable, then dropped.
  */
-export type KeyState = 'next' | 'current' | 'retired';
+type KeyState = 'next' | 'current' | 'retired';
 
 interface StoredKey {
   kid: string;
@@ -183,11 +183,6 @@ export class LocalKeyFileSigner implements Signer {
     const key = keyId === this.#current.kid ? this.#current.key : this.#privateKeys.get(keyId);
     if (!key) throw new Error(`unknown signing key ${keyId}`);
     return sign(null, data, key);
-  }
-
-  /** Signs synchronously with the current key: the hot path avoids a promise per token. */
-  signNow(data: Uint8Array): { kid: string; signature: Uint8Array } {
-    return { kid: this.#current.kid, signature: sign(null, data, this.#current.key) };
   }
 
   async publicKeys(): Promise<PublicSigningKey[]> {

@@ -178,7 +178,7 @@ async function readKey(lib: pkcs11js.PKCS11, session: pkcs11js.Handle, label: st
 }
 
 /** CKA_EC_POINT holds the 32-byte key, DER-wrapped in an OCTET STRING by most tokens (SoftHSM2 included), raw by some. */
-export function ed25519PointBytes(value: Buffer | undefined): Buffer {
+function ed25519PointBytes(value: Buffer | undefined): Buffer {
   if (value?.length === 32) return value;
   if (value?.length === 34 && value[0] === 0x04 && value[1] === 32) return value.subarray(2);
   throw new Error('PKCS#11 CKA_EC_POINT is not a 32-byte Ed25519 point');

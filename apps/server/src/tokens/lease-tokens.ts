@@ -1,6 +1,6 @@
 import { LEASE_TOKEN_TYPE, type LeaseTokenClaims } from '@leasehold/protocol/lease-token';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import type { SeatTerms } from '../seats/seat-store.js';
+import type { SeatTerms } from '../kernel/seat-terms.js';
 import { jwksDocument } from '../signing/jwks.js';
 import { signCompactJws } from '../signing/jws.js';
 import type { Signer } from '../signing/signer.js';

@@ -202,6 +202,7 @@ for (const driver of DRIVERS) {
       const second = expectStatus(await asUser(h, owner, 'POST', '/api/v1/licenses/acquire', { ...body, fingerprint: 'machine-bbbb-2222' }), 200);
       expect(second.seats.used).toBe(1);
       const sessions = expectStatus(await h.admin('GET', `/sessions?licenseId=${seed.licenseId}`), 200);
+      expect(sessions.data.map((s: { id: string }) => s.id).sort()).toEqual([first.sessionId, second.sessionId].sort());
       expect(sessions.data.every((s: { userId: string }) => s.userId === owner.userId)).toBe(true);
       // Another person needs another seat: none is free.
       const full = await asUser(h, admin, 'POST', '/api/v1/licenses/acquire', body);

@@ -105,7 +105,12 @@ for (const driver of DRIVERS) {
     it("never shows or touches another organisation's data", async () => {
       const licenses = expectStatus(await asUser(h, owner, 'GET', `/api/v1/orgs/${org}/licenses`), 200);
       expect(licenses.data.map((l: { id: string }) => l.id)).toEqual([licenseId]);
+      // A seat of this organisation taken just now: the list must show it, and only this organisation's.
+      const ours = await acquire();
       const sessions = expectStatus(await asUser(h, owner, 'GET', `/api/v1/orgs/${org}/sessions`), 200);
+      const shown = sessions.data.map((s: { id: string }) => s.id);
+      expect(shown).toContain(ours);
+      expect(shown).not.toContain(otherSession);
       expect(sessions.data.every((s: { organisationId: string }) => s.organisationId === org)).toBe(true);
       // Freeing another organisation's seat through one's own organisation answers as missing and frees nothing.
       const steal = await asUser(h, owner, 'POST', `/api/v1/orgs/${org}/sessions/${otherSession}/release`);

@@ -65,7 +65,9 @@ describe('redis seat store: losing Redis', () => {
     expect(used).toBeLessThanOrEqual(10);
     expect(used).toBe(originals.length + kept);
     expect(await liveSeatsInPostgres(seed.licenseId)).toBe(used);
-    if (used === 10) expect(await acquire(seed, 'machine-late')).toBe(409);
+    // A late comer gets a seat exactly when one is free.
+    const late = await acquire(seed, 'machine-late');
+    expect(typeof late === 'object' ? 'granted' : late).toBe((used ?? 0) < 10 ? 'granted' : 409);
 
     // Nothing lost: the license answers, every grant has its row, the audit chain is whole.
     expectStatus(await h.admin('GET', `/licenses/${seed.licenseId}`), 200);

@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '../clock.js';
 import { LeaseholdError } from '../errors/errors.js';
-import { type FetchLike, Transport } from '../http/transport.js';
+import type { FetchLike } from '../http/fetch-like.js';
+import { Transport } from '../http/transport.js';
 import { defaultStateDir } from '../state/config-dir.js';
 import { normaliseServerUrl } from '../state/lease-state.js';
 import { clearCredentials, loadCredentials, type StoredCredentials, saveCredentials } from './credentials.js';

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { FetchLike } from './transport.js';
+import type { FetchLike } from './fetch-like.js';
 
 /**
  * The default `fetch` of the SDK, on `node:http`: aborting it destroys the socket

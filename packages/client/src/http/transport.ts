@@ -1,18 +1,9 @@
 import type { Clock } from '../clock.js';
 import { ServerUnreachableError } from '../errors/errors.js';
 import { errorFromProblem } from '../errors/from-problem.js';
+import type { FetchLike } from './fetch-like.js';
 import { nodeRequest } from './node-request.js';
 import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
-
-/**
- * The `fetch` the SDK calls: the global one by default, any compatible one in tests.
- *
- * @example
- * ```ts
- * const fetchThroughProxy: FetchLike = (url, init) => fetch(url, { ...init, dispatcher });
- * ```
- */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 /**
  * What the transport needs, injected.

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { FingerprintProbes } from '../fingerprint/probes.js';
+import type { FetchLike } from '../http/fetch-like.js';
 import type { RetryPolicy } from '../http/retry.js';
-import type { FetchLike } from '../http/transport.js';
 import type { JsonWebKeySet } from '../token/jwks.js';
 
 /**

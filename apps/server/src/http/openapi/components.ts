@@ -1,4 +1,4 @@
-import { METHODS, type OpenApiFragment } from './operations.js';
+import { METHODS, type OpenApiFragment } from './operation-doc.js';
 
 /**
  * The same problem answer (same codes, same headers) recurs across operations: each

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '@leasehold/protocol/errors';
 import { shareProblemResponses, tidyComponents } from './components.js';
-import { METHODS, OPERATIONS, type OpenApiFragment, type OperationDoc } from './operations.js';
+import { METHODS, type OpenApiFragment, type OperationDoc } from './operation-doc.js';
+import { OPERATIONS } from './operations.js';
 import { problemExamples, problemResponses } from './problems.js';
 
 const header = (name: string) => ({ $ref: `#/components/headers/${name}` });

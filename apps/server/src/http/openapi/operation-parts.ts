@@ -1,5 +1,5 @@
 import type { ErrorCode } from '@leasehold/protocol/errors';
-import type { OpenApiFragment } from './operations.js';
+import type { OpenApiFragment } from './operation-doc.js';
 
 // The problem codes groups of routes share, so each operation lists what it really answers.
 export const BODY: ErrorCode[] = ['VALIDATION_FAILED', 'MALFORMED_REQUEST', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];

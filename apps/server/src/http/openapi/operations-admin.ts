@@ -1,5 +1,5 @@
+import type { OperationDoc } from './operation-doc.js';
 import { ADMIN, ADMIN_CHANGE, ADMIN_ONE, ADMIN_READ, ADMIN_WRITE } from './operation-parts.js';
-import type { OperationDoc } from './operations.js';
 
 /** The vendor's administration API under /api/v1/admin. */
 export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {

@@ -1,5 +1,5 @@
+import type { OperationDoc } from './operation-doc.js';
 import { BODY, DB, LICENSE_REFUSALS, SESSION } from './operation-parts.js';
-import type { OperationDoc } from './operations.js';
 
 /** The calls a licensed program makes, and the keys to check its lease tokens. */
 export const LICENSING_OPERATIONS: Record<string, OperationDoc> = {

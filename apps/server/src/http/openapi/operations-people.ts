@@ -1,5 +1,5 @@
+import type { OperationDoc } from './operation-doc.js';
 import { BODY, MEMBER, MEMBER_WRITE, USER, userSecurity } from './operation-parts.js';
-import type { OperationDoc } from './operations.js';
 
 /** What signed-in people do: themselves, their organisations' members, invitations, seats and billing. */
 export const PEOPLE_OPERATIONS: Record<string, OperationDoc> = {

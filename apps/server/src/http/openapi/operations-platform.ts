@@ -1,4 +1,4 @@
-import type { OperationDoc } from './operations.js';
+import type { OperationDoc } from './operation-doc.js';
 
 /** Health, readiness and metrics, and Stripe's webhook. */
 export const PLATFORM_OPERATIONS: Record<string, OperationDoc> = {

@@ -1,5 +1,5 @@
+import type { OperationDoc } from './operation-doc.js';
 import { AUTH_PAGE, BODY, html, redirect } from './operation-parts.js';
-import type { OperationDoc } from './operations.js';
 
 /** Signing in under /auth: browser sign-in, device sign-in, tokens and the pages. */
 export const SIGN_IN_OPERATIONS: Record<string, OperationDoc> = {

@@ -1,7 +1,7 @@
 import { schemas } from '@leasehold/protocol';
 import { ALL_ERROR_CODES, ERROR_CODES, type ErrorCode, problemType } from '@leasehold/protocol/errors';
 import { globalRegistry } from 'zod';
-import type { OpenApiFragment } from './operations.js';
+import type { OpenApiFragment } from './operation-doc.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
@@ -45,7 +45,7 @@ const DETAILS: Partial<Record<ErrorCode, string>> = {
 };
 
 /** A realistic body of a code's problem, as the server writes it. */
-export function exampleProblem(code: ErrorCode): Record<string, unknown> {
+function exampleProblem(code: ErrorCode): Record<string, unknown> {
   const { status, title } = ERROR_CODES[code];
   return {
     type: problemType(code),

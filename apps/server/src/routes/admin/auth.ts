@@ -3,8 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../compose.js';
 import { LeaseholdError } from '../../errors.js';
 import { enforceRateLimit, ipKey } from '../../http/rate-limit.js';
+import type { OrganisationScope } from '../../kernel/organisation-scope.js';
 import type { RequestContext } from '../../request-context.js';
-import type { OrganisationScope } from '../../seats/seat-store.js';
 import type { AuthenticatedKey } from '../../services/api-key-service.js';
 
 declare module 'fastify' {

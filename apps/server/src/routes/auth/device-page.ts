@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { csrfTokenFor } from '../../identity/sign-in-service.js';
 import { readCookie, SESSION_COOKIE } from './cookies.js';
 import { esc, sendPage, signInLinks } from './html.js';
-import type { AuthRouteOptions } from './index.js';
+import type { AuthRouteOptions } from './route-options.js';
 import { csrfMatches, userContext } from './user-auth.js';
 
 const userCode = z

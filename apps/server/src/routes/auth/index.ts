@@ -10,12 +10,6 @@ import { invitationPageRoutes } from './invitation-page.js';
 import { signInRoutes } from './sign-in.js';
 import { tokenRoutes } from './token.js';
 
-export interface AuthRouteOptions {
-  services: Services;
-  /** The per-address rate limit of sign-in, token, refresh and device endpoints. */
-  limit: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-}
-
 /**
  * Everything under /auth. Form bodies are parsed only here (OAuth clients and HTML
  * forms send them); OAuth errors keep OAuth's JSON shape, others are problem+json.

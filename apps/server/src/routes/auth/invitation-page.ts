@@ -5,7 +5,7 @@ import { LeaseholdError } from '../../errors.js';
 import { csrfTokenFor } from '../../identity/sign-in-service.js';
 import { readCookie, SESSION_COOKIE } from './cookies.js';
 import { esc, sendPage, signInLinks } from './html.js';
-import type { AuthRouteOptions } from './index.js';
+import type { AuthRouteOptions } from './route-options.js';
 import { csrfMatches, userContext } from './user-auth.js';
 
 const params = z.strictObject({ token: z.string().min(20).max(200).describe('The secret of the invitation link.') });

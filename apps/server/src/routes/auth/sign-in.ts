@@ -5,7 +5,7 @@ import { LeaseholdError } from '../../errors.js';
 import { csrfTokenFor } from '../../identity/sign-in-service.js';
 import { CSRF_COOKIE, clearCookie, readCookie, SESSION_COOKIE, STATE_COOKIE, setCookie } from './cookies.js';
 import { esc, sendPage } from './html.js';
-import type { AuthRouteOptions } from './index.js';
+import type { AuthRouteOptions } from './route-options.js';
 import { userContext } from './user-auth.js';
 
 const providerParams = z.strictObject({

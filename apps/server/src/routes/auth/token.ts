@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { LeaseholdError } from '../../errors.js';
 import { OAuthError } from '../../identity/oauth-error.js';
 import { CSRF_COOKIE, clearCookie, readCookie, SESSION_COOKIE } from './cookies.js';
-import type { AuthRouteOptions } from './index.js';
+import type { AuthRouteOptions } from './route-options.js';
 import { csrfMatches, userContext } from './user-auth.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';

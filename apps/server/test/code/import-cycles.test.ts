@@ -1,0 +1,140 @@
+import { fileURLToPath } from 'node:url';
+import { type DependencyTree, parseCircular, parseDependencyTree } from 'dpdm';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Imports point one way. Type-only imports count: a type cycle is still a cycle a reader
+ * has to untangle. Two checks:
+ * - no cycle between files, in the server and in every package;
+ * - no cycle between the server's folders (a top-level file such as compose.ts counts as
+ *   a folder of its own). The arrows that still close a folder cycle are listed below;
+ *   the list may only shrink: a new arrow inside a cycle fails, and so does a listed one
+ *   that no longer closes a cycle (take it off the list).
+ */
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/**
+ * Arrows `from -> to` between server folders that still lie on a cycle, sorted. One cycle
+ * joins them all; what closes it: routes, http and ops import the whole `Services` type
+ * from compose.ts, config.ts parses the trust-proxy setting with http's parser, and redis
+ * and seats build each other (redis/compose-redis.ts makes the seat store, the seat store
+ * uses redis/connection.ts). tokens no longer imports seats (SeatTerms is in kernel/).
+ */
+const KNOWN_CYCLE_ARROWS: string[] = [
+  'billing -> config.ts',
+  'billing -> services',
+  'compose.ts -> billing',
+  'compose.ts -> config.ts',
+  'compose.ts -> http',
+  'compose.ts -> identity',
+  'compose.ts -> ops',
+  'compose.ts -> redis',
+  'compose.ts -> seats',
+  'compose.ts -> services',
+  'compose.ts -> signing',
+  'compose.ts -> tokens',
+  'config.ts -> http',
+  'http -> compose.ts',
+  'http -> redis',
+  'http -> routes',
+  'identity -> config.ts',
+  'identity -> services',
+  'identity -> signing',
+  'ops -> compose.ts',
+  'ops -> signing',
+  'redis -> http',
+  'redis -> ops',
+  'redis -> seats',
+  'redis -> tokens',
+  'routes -> billing',
+  'routes -> compose.ts',
+  'routes -> config.ts',
+  'routes -> http',
+  'routes -> identity',
+  'routes -> services',
+  'routes -> signing',
+  'seats -> redis',
+  'seats -> tokens',
+  'services -> ops',
+  'services -> seats',
+  'services -> tokens',
+  'signing -> config.ts',
+  'tokens -> signing',
+];
+
+const parse = (sources: string, tsconfig: string): Promise<DependencyTree> =>
+  parseDependencyTree(sources, { cwd: root, tsconfig: `${root}${tsconfig}`, transform: false, skipDynamicImports: false });
+
+describe('import cycles', () => {
+  it.each([
+    ['apps/server/src/**/*.ts', 'apps/server/tsconfig.json'],
+    ['packages/protocol/src/**/*.ts', 'packages/protocol/tsconfig.json'],
+    ['packages/client/src/**/*.ts', 'packages/client/tsconfig.json'],
+    ['packages/cli/src/**/*.ts', 'packages/cli/tsconfig.json'],
+    ['examples/coditect-cli/src/**/*.ts', 'examples/coditect-cli/tsconfig.json'],
+  ])('no file imports itself back: %s', async (sources, tsconfig) => {
+    const tree = await parse(sources, tsconfig);
+    expect(Object.keys(tree).length, 'the sources were found').toBeGreaterThan(3);
+    expect(parseCircular(tree).map((cycle) => cycle.join(' -> '))).toEqual([]);
+  });
+
+  it('no server folder imports itself back, beyond the known cycles', async () => {
+    const tree = await parse('apps/server/src/**/*.ts', 'apps/server/tsconfig.json');
+    const prefix = 'apps/server/src/';
+    const folder = (file: string) => file.slice(prefix.length).split('/')[0] as string;
+    const edges = new Map<string, Set<string>>();
+    for (const [file, deps] of Object.entries(tree)) {
+      if (!file.startsWith(prefix)) continue;
+      for (const dep of deps ?? []) {
+        if (!dep.id?.startsWith(prefix) || folder(dep.id) === folder(file)) continue;
+        edges.set(folder(file), (edges.get(folder(file)) ?? new Set()).add(folder(dep.id)));
+      }
+    }
+    expect(edges.size, 'folders were found').toBeGreaterThan(5);
+    const arrows = stronglyConnected(edges).flatMap((group) =>
+      group.flatMap((from) => [...(edges.get(from) ?? [])].filter((to) => group.includes(to)).map((to) => `${from} -> ${to}`)),
+    );
+    expect(arrows.sort()).toEqual(KNOWN_CYCLE_ARROWS);
+  });
+
+  it('finds a planted cycle', () => {
+    const edges = new Map([
+      ['a', new Set(['b'])],
+      ['b', new Set(['c'])],
+      ['c', new Set(['a'])],
+      ['d', new Set(['a'])],
+    ]);
+    expect(stronglyConnected(edges)).toEqual([['a', 'b', 'c']]);
+  });
+});
+
+/** The groups of two or more nodes that reach each other (Tarjan), each sorted, sorted. */
+function stronglyConnected(edges: Map<string, Set<string>>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const groups: string[][] = [];
+  const visit = (node: string) => {
+    index.set(node, index.size);
+    low.set(node, index.get(node) as number);
+    stack.push(node);
+    onStack.add(node);
+    for (const next of edges.get(node) ?? []) {
+      if (!index.has(next)) {
+        visit(next);
+        low.set(node, Math.min(low.get(node) as number, low.get(next) as number));
+      } else if (onStack.has(next)) low.set(node, Math.min(low.get(node) as number, index.get(next) as number));
+    }
+    if (low.get(node) !== index.get(node)) return;
+    const group: string[] = [];
+    for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+      onStack.delete(top);
+      group.push(top);
+      if (top === node) break;
+    }
+    if (group.length > 1) groups.push(group.sort());
+  };
+  for (const node of edges.keys()) if (!index.has(node)) visit(node);
+  return groups.sort((a, b) => a.join().localeCompare(b.join()));
+}
