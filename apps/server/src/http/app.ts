@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { newId } from '@leasehold/protocol/ids';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../compose.js';
 import { adminRoutes } from '../routes/admin/index.js';
@@ -12,6 +12,7 @@ import { opsRoutes } from '../routes/ops.js';
 import { orgRoutes } from '../routes/orgs/index.js';
 import { webhookRoutes } from '../routes/webhooks.js';
 import { refuseUnsafeInput } from './input-guard.js';
+import { loggableUrl } from './loggable-url.js';
 import { docsPageOptions } from './openapi/docs-page.js';
 import { openApiOptions } from './openapi/document.js';
 import { errorHandler, reportingFor, sendProblem } from './problem.js';
@@ -26,6 +27,17 @@ const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60,
 /** Paths that must never appear in logs with their bodies or credentials. */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
 
+/** Fastify's request fields, with the URL as the log may keep it (no query values, no invitation secrets). */
+function serializeRequest(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: loggableUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
 /**
  * Builds the HTTP application around already-built services. Nothing here
  * opens databases or reads configuration: that is the composition root's job.
@@ -38,7 +50,7 @@ export interface BuildOptions {
 export async function buildApp(services: Services, logger: FastifyServerOptions['logger'] = false, options: BuildOptions = {}): Promise<App> {
   const { config, metrics } = services;
   const app = Fastify({
-    logger: logger && typeof logger === 'object' ? { ...logger, redact: REDACT } : logger,
+    logger: logger && typeof logger === 'object' ? { ...logger, redact: REDACT, serializers: { req: serializeRequest } } : logger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: fastifyTrustProxy(config.trustProxy),
     requestIdHeader: false,

@@ -94,14 +94,27 @@ describe('logs', () => {
       const session = (await inject('/api/v1/licenses/acquire', { product: 'logged', licenseKey: license.key, fingerprint: 'machine-log1' }, false)).json();
       await inject('/api/v1/licenses/heartbeat', { sessionId: session.sessionId, sessionSecret: session.sessionSecret }, false);
       await inject('/api/v1/licenses/acquire', { product: 'logged', licenseKey: 'BROKEN', fingerprint: 'machine-log1' }, false);
+      // Secrets in a URL: an invitation link's token, OAuth's code and state.
+      await app.inject({ method: 'GET', url: '/auth/invitations/inv-secret-token-0123456789' });
+      await app.inject({ method: 'GET', url: '/auth/github/callback?code=oauth-code-secret-42&state=oauth-state-secret-43' });
       const all = lines.join('');
       // One line per answered request, saying what was asked and how it was answered.
       const answered = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request completed');
-      expect(answered).toHaveLength(8);
-      expect(answered.at(-1)).toMatchObject({ req: { method: 'POST', url: '/api/v1/licenses/acquire' }, res: { statusCode: 400 } });
+      expect(answered).toHaveLength(10);
+      expect(answered.at(-3)).toMatchObject({ req: { method: 'POST', url: '/api/v1/licenses/acquire' }, res: { statusCode: 400 } });
+      expect(answered.at(-1)).toMatchObject({ req: { url: '/auth/github/callback?code=[redacted]&state=[redacted]' } });
       for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
       expect(lines.some((l) => JSON.parse(l).reqId?.startsWith('req_'))).toBe(true);
-      for (const secret of [ADMIN_KEY, license.key, key.secret, session.sessionSecret, session.leaseToken]) {
+      for (const secret of [
+        ADMIN_KEY,
+        license.key,
+        key.secret,
+        session.sessionSecret,
+        session.leaseToken,
+        'inv-secret-token',
+        'oauth-code-secret',
+        'oauth-state-secret',
+      ]) {
         expect(all).not.toContain(secret);
       }
     } finally {
