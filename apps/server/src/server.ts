@@ -48,6 +48,7 @@ export async function startServer(config: Config, print: (line: string) => void,
 
   if (generatedKey) print(`Admin API key: ${generatedKey}`);
   print(`API docs: ${config.publicUrl}/docs`);
+  print(`Dashboard: ${config.publicUrl}/dashboard`);
   // Last, so whoever waits for this line has seen the others.
   print(`Listening on ${url}`);
 

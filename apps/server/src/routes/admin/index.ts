@@ -5,6 +5,7 @@ import { auditRoutes } from './audit.js';
 import { apiKeyAuth } from './auth.js';
 import { billingRoutes } from './billing.js';
 import { licenseRoutes } from './licenses.js';
+import { liveRoutes } from './live.js';
 import { organisationRoutes } from './organisations.js';
 import { planRoutes } from './plans.js';
 import { productRoutes } from './products.js';
@@ -18,7 +19,7 @@ export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
     const scope = route.config?.scope;
     if (scope) route.schema = { ...route.schema, security: [{ apiKey: [scope] }] };
   });
-  for (const routes of [productRoutes, planRoutes, organisationRoutes, licenseRoutes, sessionRoutes, auditRoutes, apiKeyRoutes, billingRoutes]) {
+  for (const routes of [productRoutes, planRoutes, organisationRoutes, licenseRoutes, sessionRoutes, auditRoutes, apiKeyRoutes, billingRoutes, liveRoutes]) {
     await app.register(routes, { services });
   }
 };

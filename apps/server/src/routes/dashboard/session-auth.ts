@@ -1,0 +1,24 @@
+import type { FastifyRequest } from 'fastify';
+import type { Services } from '../../compose.js';
+import { ADMIN_SESSION_COOKIE, checkAdminSession, csrfEquals } from '../../dashboard/admin-session.js';
+import { LeaseholdError } from '../../errors.js';
+import type { AuthenticatedKey } from '../../services/api-key-service.js';
+import { readCookie } from '../auth/cookies.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The API key behind a dashboard session cookie, or null without one. A cookie alone
+ * never authorises a change: those also need the session's CSRF token in `x-csrf-token`,
+ * which a form posted from another site cannot send.
+ */
+export async function dashboardKey(services: Services, request: FastifyRequest): Promise<AuthenticatedKey | null> {
+  const cookie = readCookie(request, ADMIN_SESSION_COOKIE);
+  if (!cookie) return null;
+  const session = await checkAdminSession(cookie, services.clock.now(), (id) => services.apiKeys.byId(id));
+  if (!session) throw new LeaseholdError('UNAUTHENTICATED', 'The dashboard session has ended or its API key was revoked. Sign in again.');
+  if (!SAFE_METHODS.has(request.method) && !csrfEquals(session.csrf, request.headers['x-csrf-token'])) {
+    throw new LeaseholdError('FORBIDDEN', 'A cookie-authenticated change needs the x-csrf-token header (the lh_admin_csrf cookie).');
+  }
+  return session.key;
+}
