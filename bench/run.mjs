@@ -220,6 +220,27 @@ function machine() {
   };
 }
 
+/**
+ * The seat promise under faults, longer than the test command's run and with several
+ * seeds: three replicas, Redis flushed, stopped and paused, replicas killed, PostgreSQL
+ * restarted (see
+ * apps/server/test/faults/fault-schedule.ts). Fails the bench if a seed fails.
+ */
+async function faultSchedules() {
+  const seeds = process.env.BENCH_FAULT_SEEDS ?? '1,2,3';
+  const seconds = String(num('BENCH_FAULT_SECONDS', 40));
+  log(`fault schedules: seeds ${seeds}, ${seconds} s each`);
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(root, 'node_modules/vitest/vitest.mjs'), 'run', 'apps/server/test/faults/fault-schedule.test.ts'],
+    { cwd: root, env: { ...process.env, FAULT_SEEDS: seeds, FAULT_SECONDS: seconds, FAULT_RESTART_POSTGRES: '1' }, maxBuffer: 16 << 20 },
+  );
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{"seed"'))
+    .map((line) => JSON.parse(line));
+}
+
 async function main() {
   const started = Date.now();
   const results = { machine: machine(), size: SIZE };
@@ -331,6 +352,7 @@ async function main() {
 
     log(`zero over-allocation: ${SIZE.raceTrials} trials of ${SIZE.raceAcquirers} acquirers for 10 seats on each store`);
     results.race = await runRaces({ trials: SIZE.raceTrials, racers: SIZE.raceAcquirers, postgresUrl: POSTGRES });
+    results.faults = await faultSchedules();
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
     await redis.stop();

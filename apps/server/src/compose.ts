@@ -91,7 +91,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       : null;
   const seats = overrides.seatStore
     ? await overrides.seatStore({ database, clock, tokens, metrics })
-    : (redis?.seats ?? new SqlSeatStore({ db, clock, tokens }));
+    : (redis?.seats ?? new SqlSeatStore({ db, tokens, ...(overrides.clock ? { testClock: clock } : {}) }));
   const rateLimiter = overrides.rateLimiter ?? redis?.rateLimiter ?? new MemoryRateLimiter(() => Date.now());
   const stripe = createStripeClient(config.billing);
   const services: Services = {

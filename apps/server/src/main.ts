@@ -14,6 +14,7 @@ Usage: leasehold-server <command>
   keys rotate [--overlap 90d]  start signing with a new key; the old one stays published for the overlap
   keys list                    list the signing keys and when they retire
   audit verify                 check the audit hash chain; exit 1 naming the first altered or removed event
+  seats reconcile [--license ID]  compare Redis's seats with PostgreSQL's sessions and repair (safe direction)
   licenses create --org ORG --plan PLAN [--seats N] [--expires ISO]
   licenses list [--org ORG] [--status STATUS]
   licenses suspend|reinstate|revoke LICENSE_ID [--reason TEXT]

@@ -39,6 +39,11 @@ export async function startServer(config: Config, print: (line: string) => void,
   const ctx = systemContext('reaper');
   every(config.reaperIntervalSeconds, async () => {
     services.metrics.sessionsExpired(await services.seats.reapExpired(ctx));
+    const repaired = await services.seats.reconcile?.();
+    if (repaired) {
+      services.metrics.seatRepairs('orphan', repaired.orphans);
+      services.metrics.seatRepairs('missing', repaired.missing);
+    }
     await services.licenses.expireDue(ctx);
     await services.billing.enforceGrace(ctx);
     await purgeExpiredIdentityRows(services.database.db, services.clock.now());

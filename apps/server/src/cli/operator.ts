@@ -50,6 +50,19 @@ export async function runOperatorCommand(config: Config, command: string, args: 
       }
       return 0;
     }
+    case 'seats reconcile':
+      return withServices(config, async (services) => {
+        const { values } = parseArgs({ args: rest, options: { license: { type: 'string' } } });
+        if (!services.seats.reconcile) {
+          console.log('Seats are counted in PostgreSQL itself: nothing to reconcile.');
+          return 0;
+        }
+        const report = await services.seats.reconcile(values.license);
+        console.log(
+          `Checked ${report.licenses} licenses: ${report.orphans} sessions only Redis held, ${report.missing} PostgreSQL held that Redis did not count.${report.rebuilt.length ? ` Rebuilt from PostgreSQL: ${report.rebuilt.join(', ')}.` : ''}`,
+        );
+        return 0;
+      });
     case 'audit verify':
       return withServices(config, async (services) => {
         const verdict = await services.audit.verify();

@@ -168,6 +168,18 @@ export const sessions = pgTable(
   ],
 );
 
+/**
+ * The Redis seat store's fence: the epoch under which Redis may decide a license's
+ * seats. A rebuild from PostgreSQL replaces it (under the row lock) before reading the
+ * sessions, and every write of a Redis decision checks it under a share lock, so a
+ * decision taken before a loss either committed before the rebuild read or fails.
+ */
+export const seatEpochs = pgTable('seat_epochs', {
+  licenseId: text('license_id').primaryKey(),
+  epoch: text('epoch').notNull(),
+  rebuiltAt: ts('rebuilt_at').notNull(),
+});
+
 export const apiKeys = pgTable('api_keys', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),

@@ -41,6 +41,12 @@ export class Metrics {
     labelNames: ['command'],
     registers: [this.registry],
   });
+  readonly #seatRepairs = new Counter({
+    name: 'leasehold_seat_reconciler_repairs_total',
+    help: 'Disagreements between Redis seats and PostgreSQL sessions the reconciler repaired, by kind',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
   readonly seatsInUse = new Gauge({ name: 'leasehold_seats_in_use', help: 'Live seats by license', labelNames: ['license_id'], registers: [this.registry] });
   readonly seatsTotal = new Gauge({
     name: 'leasehold_seats_total',
@@ -58,6 +64,9 @@ export class Metrics {
   }
   seatDenied(licenseId: string, code: string): void {
     this.#denials.inc({ license_id: licenseId, code });
+  }
+  seatRepairs(kind: string, count: number): void {
+    if (count > 0) this.#seatRepairs.inc({ kind }, count);
   }
   sessionsExpired(count: number): void {
     if (count > 0) this.#expired.inc(count);

@@ -1,7 +1,7 @@
 import { Redis, ReplyError } from 'ioredis';
 import { LeaseholdError } from '../errors.js';
 import type { Metrics } from '../ops/metrics.js';
-import { ACQUIRE, BORROW, COUNT, END, HEARTBEAT, LOAD, RATE_HIT, REAP, SET_TOKEN, TIME } from './seat-scripts.js';
+import { ACQUIRE, BORROW, COUNT, DROP_EPOCH, END, HEARTBEAT, INSPECT, LOAD, RATE_HIT, REAP, REBUILD_LOCK, SET_TOKEN, TIME } from './seat-scripts.js';
 
 type Arg = string | number;
 type Script = (...args: Arg[]) => Promise<unknown>;
@@ -17,6 +17,9 @@ export interface Scripts {
   lhSetToken: Script;
   lhTime: Script;
   lhLoad: Script;
+  lhRebuildLock: Script;
+  lhDropEpoch: Script;
+  lhInspect: Script;
   lhRateHit: Script;
 }
 
@@ -30,6 +33,9 @@ const DEFINITIONS: Record<keyof Scripts, { numberOfKeys: number; lua: string }> 
   lhSetToken: { numberOfKeys: 1, lua: SET_TOKEN },
   lhTime: { numberOfKeys: 0, lua: TIME },
   lhLoad: { numberOfKeys: 3, lua: LOAD },
+  lhRebuildLock: { numberOfKeys: 2, lua: REBUILD_LOCK },
+  lhDropEpoch: { numberOfKeys: 1, lua: DROP_EPOCH },
+  lhInspect: { numberOfKeys: 2, lua: INSPECT },
   lhRateHit: { numberOfKeys: 1, lua: RATE_HIT },
 };
 
@@ -37,6 +43,17 @@ export type ScriptedRedis = Redis & Scripts;
 
 /** Seconds a caller is told to wait when Redis cannot answer. */
 export const REDIS_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * A command was sent but no answer came in time: Redis may have run it, or may run it
+ * still (a queued script). Callers that changed state reconcile by what they know (the
+ * session ID they chose) instead of assuming nothing changed.
+ */
+export class RedisOutcomeUnknown extends LeaseholdError {
+  constructor(readonly command: string) {
+    super('SERVICE_UNAVAILABLE', 'The seat store did not answer in time; retry shortly with the same idempotency key.', {}, REDIS_RETRY_AFTER_SECONDS);
+  }
+}
 
 /** Replies that mean "not now" rather than "wrong": the server is loading, failing over or read-only. */
 const TRANSIENT_REPLY = /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY)\b/;
@@ -91,6 +108,8 @@ export class RedisConnection {
     } catch (error) {
       this.metrics.redisError(command);
       if (error instanceof ReplyError && !TRANSIENT_REPLY.test((error as Error).message)) throw error;
+      // A command that timed out was sent and may still run: its outcome is unknown.
+      if (error instanceof Error && /timed out/i.test(error.message)) throw new RedisOutcomeUnknown(command);
       throw new LeaseholdError(
         'SERVICE_UNAVAILABLE',
         'The seat store is unreachable for a moment. Nothing was changed; retry shortly.',

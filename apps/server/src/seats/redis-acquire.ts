@@ -1,12 +1,15 @@
 import { newId } from '@leasehold/protocol/ids';
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { randomSecret, sha256 } from '../crypto.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../request-context.js';
 import { type IssuedToken, leaseFacts } from '../tokens/lease-tokens.js';
+import { commitDecision, decideTaking, failed, RowMissing } from './redis-commit.js';
 import { statusRefusal } from './redis-license-terms.js';
 import type { RedisSeatCore, Reply } from './redis-seat-core.js';
-import { dateOrNull, licenseEvent, liveSession, orNull } from './redis-seat-records.js';
+import { dateOrNull, licenseEvent, liveSession, orNull, REDIS_CLOCK } from './redis-seat-records.js';
+import { SeatFenced } from './seat-fence.js';
+import { capacity, seatPayload } from './seat-rules.js';
 import type { AcquireOutcome, AcquireSeat, LicenseRefusal, SeatHolder } from './seat-store.js';
 import { basisKey, type LockedLicense } from './seat-terms.js';
 
@@ -15,6 +18,17 @@ import { basisKey, type LockedLicense } from './seat-terms.js';
 // with others), and undone in Redis if that fails.
 
 export async function acquire(core: RedisSeatCore, req: AcquireSeat, ctx: RequestContext): Promise<AcquireOutcome> {
+  // Once more when the first try found its epoch fenced (Redis lost its data meanwhile) or a
+  // repeated key's session without its row: the caller was promised nothing yet.
+  try {
+    return await acquireOnce(core, req, ctx);
+  } catch (error) {
+    if (!(error instanceof SeatFenced || error instanceof RowMissing)) throw error;
+    return acquireOnce(core, req, ctx);
+  }
+}
+
+async function acquireOnce(core: RedisSeatCore, req: AcquireSeat, ctx: RequestContext): Promise<AcquireOutcome> {
   const locked = await core.terms.load(req.licenseId);
   // A key rotated since the caller's lookup no longer opens the license.
   if (!locked || (req.keyHash !== null && req.keyHash !== locked.keyHash)) return { kind: 'license-refused', code: 'LICENSE_NOT_FOUND' };
@@ -26,24 +40,27 @@ export async function acquire(core: RedisSeatCore, req: AcquireSeat, ctx: Reques
   const key = basisKey(terms.seatBasis, { sessionId, fingerprint: req.fingerprint, userId: req.userId });
   const secret = randomSecret();
   const secretHash = sha256(secret);
-  const reply = await core.decide('lhAcquire', req.licenseId, [
-    sessionId,
-    key,
-    req.fingerprint,
-    req.userId ?? '',
-    secretHash,
-    terms.seats + terms.overage,
-    terms.leaseTtlSeconds * 1000,
-    locked.expiresAt?.getTime() ?? 0,
-    core.retentionMs,
-    req.idempotencyKey ?? '',
-    req.hostname ?? '',
-    0,
-    0,
-    '',
-    '',
-    'acquire',
-  ]);
+  const decide = () =>
+    core.decide('lhAcquire', req.licenseId, [
+      sessionId,
+      key,
+      req.fingerprint,
+      req.userId ?? '',
+      secretHash,
+      capacity(terms),
+      terms.leaseTtlSeconds * 1000,
+      locked.expiresAt?.getTime() ?? 0,
+      core.retentionMs,
+      req.idempotencyKey ?? '',
+      req.hostname ?? '',
+      0,
+      0,
+      '',
+      '',
+      'acquire',
+      '',
+    ]);
+  const reply = await decideTaking(core, decide, req.licenseId, sessionId);
   const now = new Date(reply[1]);
   switch (reply[0]) {
     case 'LICENSE_EXPIRED':
@@ -63,7 +80,7 @@ export async function acquire(core: RedisSeatCore, req: AcquireSeat, ctx: Reques
       await core.recorder.record({
         ctx,
         at: now,
-        event: licenseEvent('seat.denied', terms, { code: 'NO_SEAT_AVAILABLE', used, total: terms.seats, fingerprint: req.fingerprint }),
+        event: licenseEvent('seat.denied', terms, seatPayload.noSeat(terms, used, req.fingerprint)),
       });
       return { kind: 'no-seat', terms, seatsUsed: used, nextFreeAt: holders[0]?.expiresAt ?? null, holders };
     }
@@ -84,7 +101,7 @@ async function refuseAcquire(
   ctx: RequestContext,
   now: Date,
 ): Promise<AcquireOutcome> {
-  await core.recorder.record({ ctx, at: now, event: licenseEvent('seat.denied', locked.terms, { code, fingerprint: req.fingerprint }) });
+  await core.recorder.record({ ctx, at: now, event: licenseEvent('seat.denied', locked.terms, seatPayload.licenseRefused(code, req.fingerprint)) });
   return { kind: 'license-refused', code };
 }
 
@@ -100,12 +117,14 @@ async function grant(
   const expiresAt = new Date(Number(g.reply[2]));
   const seatsUsed = Number(g.reply[3]);
   const sharedSeat = g.reply[4] === 1;
+  const decision = { licenseId: terms.licenseId, sessionId, reply: g.reply, undo: true };
   let issued: IssuedToken;
   try {
     issued = await core.o.tokens.issue(leaseFacts(terms, { sessionId, userId: req.userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil: null }), now);
     const recorded = await core.recorder.record({
       ctx,
       at: now,
+      fence: { licenseId: terms.licenseId, epoch: g.reply.epoch },
       ...(req.idempotencyKey ? { idempotency: { licenseId: terms.licenseId, key: req.idempotencyKey, fingerprint: req.fingerprint } } : {}),
       session: {
         id: sessionId,
@@ -134,27 +153,23 @@ async function grant(
         targetId: sessionId,
         data: {
           licenseId: terms.licenseId,
-          basis: terms.seatBasis,
-          sharedSeat,
-          overage: seatsUsed > terms.seats,
-          seatsUsed,
-          hostname: req.hostname,
-          fingerprint: req.fingerprint,
+          ...seatPayload.granted(terms, { sharedSeat, seatsUsed, hostname: req.hostname, fingerprint: req.fingerprint }),
+          clock: REDIS_CLOCK,
         },
       },
     });
-    const conflict = recorded === 'idempotency-conflict';
-    if (conflict) {
+    if (recorded === 'fenced') throw new SeatFenced(terms.licenseId);
+    if (recorded === 'idempotency-conflict') {
       await core.undo(terms.licenseId, sessionId);
       return { kind: 'idempotency-conflict' };
     }
   } catch (error) {
     // PostgreSQL did not record the grant: give the seat back so Redis holds nothing PostgreSQL lacks.
-    await core.undo(terms.licenseId, sessionId).catch(() => {});
+    await failed(core, decision, error);
     throw error;
   }
   core.remember(sessionId, terms.licenseId);
-  await core.storeToken(terms.licenseId, sessionId, issued);
+  await core.confirm(terms.licenseId, sessionId, { token: issued, expiresAt, version: now });
   const session = liveSession(terms, {
     sessionId,
     userId: req.userId,
@@ -182,14 +197,28 @@ async function reuse(
   const borrowedUntil = dateOrNull(bor);
   const userId = orNull(user);
   const sid = String(sessionId);
-  const issued = await core.o.tokens.issue(leaseFacts(locked.terms, { sessionId: sid, userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil }), now);
   core.writer.forget(sid);
-  await core.o.db
-    .update(sessions)
-    .set({ secretHash, lastHeartbeatAt: now, expiresAt, leaseToken: issued.token, leaseTokenRenewAt: issued.renewAt })
-    .where(eq(sessions.id, sid));
+  // Only a session without its row is undone: otherwise Redis keeps the longer lease, which is safe.
+  const decision = { licenseId: locked.terms.licenseId, sessionId: sid, reply, undo: false };
+  const issued = await commitDecision(
+    core,
+    decision,
+    () => core.o.tokens.issue(leaseFacts(locked.terms, { sessionId: sid, userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil }), now),
+    async (tx, signed) => {
+      const updated = await tx
+        .update(sessions)
+        .set({ secretHash, lastHeartbeatAt: now, expiresAt, leaseToken: signed.token, leaseTokenRenewAt: signed.renewAt })
+        .where(and(eq(sessions.id, sid), isNull(sessions.endedAt)))
+        .returning({ id: sessions.id });
+      if (updated.length === 0) {
+        // The grant was decided but never recorded (its replica died first): it never happened.
+        await failed(core, { ...decision, undo: true }, null);
+        throw new RowMissing(sid);
+      }
+    },
+    { expiresAt, version: now },
+  );
   core.remember(sid, locked.terms.licenseId);
-  await core.storeToken(locked.terms.licenseId, sid, issued);
   const session = liveSession(locked.terms, {
     sessionId: sid,
     userId,

@@ -5,6 +5,7 @@ import type { Db, Executor } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../request-context.js';
 import { GroupCommit } from './group-commit.js';
+import { staleEpochs } from './seat-fence.js';
 
 export interface SeatRecord {
   /** A granted session to insert, or none (a denial is only audited). */
@@ -14,9 +15,11 @@ export interface SeatRecord {
   event: AuditEntry;
   ctx: RequestContext;
   at: Date;
+  /** The epoch the grant was decided under (see seat-fence.ts); denials have none. */
+  fence?: { licenseId: string; epoch: string };
 }
 
-export type RecordResult = 'recorded' | 'idempotency-conflict';
+export type RecordResult = 'recorded' | 'idempotency-conflict' | 'fenced';
 
 const MAX_BATCH = 64;
 /** Batches written at once. They queue on the chain head's lock inside PostgreSQL, so
@@ -40,15 +43,25 @@ export class GrantRecorder {
   }
 }
 
-/** Idempotency keys need a look at PostgreSQL first, so only their batches open a transaction. */
+/** Grants check their fence and idempotency keys need a look first: a batch with either is one transaction. */
 function write(db: Db, batch: SeatRecord[]): Promise<RecordResult[]> {
-  if (batch.some((r) => r.idempotency)) return db.transaction((tx) => writeBatch(tx, batch));
+  if (batch.some((r) => r.idempotency || r.fence)) return db.transaction((tx) => writeBatch(tx, batch));
   return writeBatch(db, batch);
 }
 
 async function writeBatch(tx: Executor, batch: SeatRecord[]): Promise<RecordResult[]> {
   const results: RecordResult[] = [];
+  const decided = new Map<string, string>();
+  for (const r of batch) if (r.fence) decided.set(r.fence.licenseId, r.fence.epoch);
+  // A grant decided under an epoch a rebuild has since replaced must not be recorded.
+  // Two grants of one license in one batch carry one epoch unless a loss fell between
+  // them; then the later epoch is checked and the earlier grant is fenced below.
+  const stale = await staleEpochs(tx, decided);
   for (const r of batch) {
+    if (r.fence && (stale.has(r.fence.licenseId) || decided.get(r.fence.licenseId) !== r.fence.epoch)) {
+      results.push('fenced');
+      continue;
+    }
     if (r.idempotency) {
       // Redis no longer knew the key's session; PostgreSQL still may.
       const { licenseId, key, fingerprint } = r.idempotency;

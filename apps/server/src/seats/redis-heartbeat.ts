@@ -1,13 +1,16 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull, lte } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import { sha256 } from '../crypto.js';
+import type { Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../request-context.js';
 import { type IssuedToken, leaseFacts } from '../tokens/lease-tokens.js';
+import { commitDecision, failed, RowMissing } from './redis-commit.js';
 import { statusRefusal } from './redis-license-terms.js';
 import type { RedisSeatCore, Reply } from './redis-seat-core.js';
 import { unavailable } from './redis-seat-rebuild.js';
 import { dateOrNull, endSession, findSession, liveSession, orNull, type SessionRow, sessionEvent } from './redis-seat-records.js';
+import { capacity, seatPayload, tokenDue } from './seat-rules.js';
 import type { BorrowOutcome, HeartbeatOutcome, LicenseRefusal, SessionRef } from './seat-store.js';
 import type { LockedLicense } from './seat-terms.js';
 
@@ -26,7 +29,7 @@ export async function heartbeat(core: RedisSeatCore, ref: SessionRef, ctx: Reque
   const reply = await core.decide('lhHeartbeat', licenseId, [
     ref.sessionId,
     sha256(ref.sessionSecret),
-    terms.seats + terms.overage,
+    capacity(terms),
     terms.leaseTtlSeconds * 1000,
     locked.expiresAt?.getTime() ?? 0,
     core.retentionMs,
@@ -43,8 +46,8 @@ export async function heartbeat(core: RedisSeatCore, ref: SessionRef, ctx: Reque
       const expiredAt = new Date(Number(expMs));
       core.forgetSession(ref.sessionId);
       await endSession(core.o.db, ctx, now, row, { endedAt: expiredAt, reason: 'expired' }, (wasLive) => [
-        ...(wasLive ? [sessionEvent('seat.expired', row, { expiredAt: expiredAt.toISOString() })] : []),
-        sessionEvent('seat.denied', row, { code: 'SESSION_EXPIRED', used: Number(used), total: terms.seats }),
+        ...(wasLive ? [sessionEvent('seat.expired', row, seatPayload.expired(expiredAt.getTime()))] : []),
+        sessionEvent('seat.denied', row, seatPayload.sessionExpired(terms, Number(used))),
       ]);
       return { kind: 'expired', seatsUsed: Number(used), nextFreeAt: dateOrNull(nextFree) };
     }
@@ -67,25 +70,56 @@ async function renewed(core: RedisSeatCore, locked: LockedLicense, ref: SessionR
   let token = orNull(tok);
   let issued: IssuedToken | null = null;
   const renewAt = dateOrNull(ren);
-  if (lapsed || !token || !renewAt || renewAt <= now) {
-    issued = await core.o.tokens.issue(leaseFacts(terms, facts), now);
-    token = issued.token;
-  }
+  const mustSign = lapsed || tokenDue(token, renewAt?.getTime() ?? null, now.getTime());
+  const sign = async () => (mustSign ? core.o.tokens.issue(leaseFacts(terms, facts), now) : null);
+  const row = { id: ref.sessionId, licenseId: terms.licenseId, organisationId: terms.organisationId };
   if (lapsed) {
-    // Taking a seat again is a decision: recorded now, with its events, or undone.
-    const row = { id: ref.sessionId, licenseId: terms.licenseId, organisationId: terms.organisationId };
+    // Taking a seat again is a decision: signed and recorded now, with its events, or undone.
+    issued = await commitDecision(
+      core,
+      { licenseId: terms.licenseId, sessionId: ref.sessionId, reply, undo: true },
+      sign,
+      (tx, signed) =>
+        recordReacquire(tx, core, row, ctx, now, {
+          expiresAt,
+          token: signed?.token ?? token ?? '',
+          renewAt: signed?.renewAt ?? renewAt,
+          oldExpiresAt: new Date(Number(oldExpMs)),
+        }),
+      { expiresAt, version: now },
+    );
+  } else if (copyFlag === 2) {
+    // PostgreSQL's confirmed expiry is no longer ahead: the promise waits for its copy.
     try {
-      await recordReacquire(core, row, ctx, now, { expiresAt, token, renewAt: issued?.renewAt ?? renewAt, oldExpiresAt: new Date(Number(oldExpMs)) });
+      issued = await commitDecision(
+        core,
+        { licenseId: terms.licenseId, sessionId: ref.sessionId, reply, undo: false },
+        sign,
+        (tx, signed) => writeBeat(tx, ref.sessionId, { lastHeartbeatAt: now, expiresAt, token: signed?.token ?? null, renewAt: signed?.renewAt ?? null }),
+        { expiresAt, version: now },
+      );
     } catch (error) {
+      if (!(error instanceof RowMissing)) throw error;
+      // PostgreSQL has no live row for what Redis holds: PostgreSQL decides.
       await core.undo(terms.licenseId, ref.sessionId).catch(() => {});
-      throw error;
+      return heartbeatFromPostgres(core, ref, locked, ctx, true);
     }
-  } else if (copyFlag === 1) {
+  } else {
+    issued = await sign();
     // Most heartbeats leave PostgreSQL alone: the script asks for a copy once its
     // expiry has less than half a lease left, or when a new token was due (signed above).
-    core.writer.record(ref.sessionId, { lastHeartbeatAt: now, expiresAt, token: issued?.token ?? null, renewAt: issued?.renewAt ?? null });
+    if (copyFlag === 1)
+      core.writer.record(ref.sessionId, {
+        licenseId: terms.licenseId,
+        lastHeartbeatAt: now,
+        expiresAt,
+        token: issued?.token ?? null,
+        renewAt: issued?.renewAt ?? null,
+      });
+    if (issued) await core.storeToken(terms.licenseId, ref.sessionId, issued);
   }
-  if (issued) await core.storeToken(terms.licenseId, ref.sessionId, issued);
+  if (issued) token = issued.token;
+  if (!token) throw new Error('a renewed session has no lease token');
   // Spelled out, not spread from facts: on every heartbeat the spread showed in the profile (~4% of CPU).
   const session = liveSession(terms, {
     sessionId: facts.sessionId,
@@ -100,7 +134,9 @@ async function renewed(core: RedisSeatCore, locked: LockedLicense, ref: SessionR
   return { kind: 'renewed', session, reacquired: lapsed };
 }
 
+/** Takes a seat again in PostgreSQL, inside the commit's transaction; a missing row is RowMissing. */
 async function recordReacquire(
+  tx: Tx,
   core: RedisSeatCore,
   row: { id: string; licenseId: string; organisationId: string },
   ctx: RequestContext,
@@ -108,17 +144,35 @@ async function recordReacquire(
   s: { expiresAt: Date; token: string; renewAt: Date | null; oldExpiresAt: Date; sharedSeat?: boolean },
 ): Promise<void> {
   core.writer.forget(row.id);
-  await core.o.db.transaction(async (tx) => {
-    const [before] = await tx.select({ endedAt: sessions.endedAt }).from(sessions).where(eq(sessions.id, row.id)).for('update');
-    await tx
-      .update(sessions)
-      .set({ lastHeartbeatAt: now, expiresAt: s.expiresAt, endedAt: null, endReason: null, leaseToken: s.token, leaseTokenRenewAt: s.renewAt })
-      .where(eq(sessions.id, row.id));
-    await appendAudit(tx, ctx, now, [
-      ...(before && before.endedAt === null ? [sessionEvent('seat.expired', row, { expiredAt: s.oldExpiresAt.toISOString() })] : []),
-      sessionEvent('seat.reacquired', row, { sharedSeat: s.sharedSeat ?? false }),
-    ]);
-  });
+  const [before] = await tx.select({ endedAt: sessions.endedAt, endReason: sessions.endReason }).from(sessions).where(eq(sessions.id, row.id)).for('update');
+  // Only a live or expired session comes back; one released meanwhile stays released.
+  if (!before || (before.endedAt !== null && before.endReason !== 'expired')) throw new RowMissing(row.id);
+  await tx
+    .update(sessions)
+    .set({ lastHeartbeatAt: now, expiresAt: s.expiresAt, endedAt: null, endReason: null, leaseToken: s.token, leaseTokenRenewAt: s.renewAt })
+    .where(eq(sessions.id, row.id));
+  await appendAudit(tx, ctx, now, [
+    ...(before.endedAt === null ? [sessionEvent('seat.expired', row, seatPayload.expired(s.oldExpiresAt.getTime()))] : []),
+    sessionEvent('seat.reacquired', row, seatPayload.reacquired(s.sharedSeat ?? false)),
+  ]);
+}
+
+/** A heartbeat copied before the answer: only onto a live row, never over a newer copy. */
+async function writeBeat(tx: Tx, sessionId: string, b: { lastHeartbeatAt: Date; expiresAt: Date; token: string | null; renewAt: Date | null }): Promise<void> {
+  const updated = await tx
+    .update(sessions)
+    .set({
+      lastHeartbeatAt: b.lastHeartbeatAt,
+      expiresAt: b.expiresAt,
+      ...(b.token ? { leaseToken: b.token, leaseTokenRenewAt: b.renewAt } : {}),
+    })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.endedAt), lte(sessions.lastHeartbeatAt, b.lastHeartbeatAt)))
+    .returning({ id: sessions.id });
+  if (updated.length === 0) {
+    const [row] = await tx.select({ endedAt: sessions.endedAt }).from(sessions).where(eq(sessions.id, sessionId));
+    // A newer copy got there first: fine. No live row at all: Redis holds what PostgreSQL does not.
+    if (!row || row.endedAt !== null) throw new RowMissing(sessionId);
+  }
 }
 
 /**
@@ -148,8 +202,8 @@ export async function heartbeatFromPostgres(
       const used = Number(reply[2]);
       const holders = reply[3] as string[][];
       await endSession(core.o.db, ctx, now, row, { endedAt: row.expiresAt < now ? row.expiresAt : now, reason: 'expired' }, (wasLive) => [
-        ...(wasLive ? [sessionEvent('seat.expired', row, { expiredAt: row.expiresAt.toISOString() })] : []),
-        sessionEvent('seat.denied', row, { code: 'SESSION_EXPIRED', used, total: terms.seats }),
+        ...(wasLive ? [sessionEvent('seat.expired', row, seatPayload.expired(row.expiresAt.getTime()))] : []),
+        sessionEvent('seat.denied', row, seatPayload.sessionExpired(terms, used)),
       ]);
       return { kind: 'expired', seatsUsed: used, nextFreeAt: holders[0] ? new Date(Number(holders[0][3])) : null };
     }
@@ -159,22 +213,41 @@ export async function heartbeatFromPostgres(
       const facts = { sessionId: row.id, userId: row.userId, fingerprint: row.fingerprint, expiresAt, borrowedUntil: row.borrowedUntil };
       let token = row.leaseToken;
       let renewAt = row.leaseTokenRenewAt;
-      if (lapsed || !token || !renewAt || renewAt <= now) {
-        const issued = await core.o.tokens.issue(leaseFacts(terms, facts), now);
-        token = issued.token;
-        renewAt = issued.renewAt;
-        await core.storeToken(row.licenseId, row.id, issued);
-      }
-      try {
-        if (lapsed) {
-          await recordReacquire(core, row, ctx, now, { expiresAt, token, renewAt, oldExpiresAt: row.expiresAt, sharedSeat: reply[4] === 1 });
-        } else {
-          core.writer.record(row.id, { lastHeartbeatAt: now, expiresAt, token, renewAt });
+      const mustSign = lapsed || tokenDue(token, renewAt?.getTime() ?? null, now.getTime());
+      const sign = async () => (mustSign ? core.o.tokens.issue(leaseFacts(terms, facts), now) : null);
+      const decision = { licenseId: row.licenseId, sessionId: row.id, reply, undo: true };
+      if (lapsed) {
+        const issued = await commitDecision(
+          core,
+          decision,
+          sign,
+          (tx, signed) =>
+            recordReacquire(tx, core, row, ctx, now, {
+              expiresAt,
+              token: signed?.token ?? token ?? '',
+              renewAt: signed?.renewAt ?? renewAt,
+              oldExpiresAt: row.expiresAt,
+              sharedSeat: reply[4] === 1,
+            }),
+          { expiresAt, version: now },
+        );
+        if (issued) ({ token, renewAt } = issued);
+      } else {
+        // PostgreSQL's expiry is still ahead: the lease promised now ends by it plus a lease, so the copy may follow.
+        let issued: IssuedToken | null;
+        try {
+          issued = await sign();
+        } catch (error) {
+          await failed(core, decision, error);
+          throw error;
         }
-      } catch (error) {
-        await core.undo(row.licenseId, row.id).catch(() => {});
-        throw error;
+        if (issued) {
+          ({ token, renewAt } = issued);
+          await core.storeToken(row.licenseId, row.id, issued);
+        }
+        core.writer.record(row.id, { licenseId: row.licenseId, lastHeartbeatAt: now, expiresAt, token, renewAt });
       }
+      if (!token) throw new Error('a renewed session has no lease token');
       core.remember(row.id, row.licenseId);
       const session = liveSession(terms, { ...facts, startedAt: row.startedAt, now, leaseToken: token });
       return { kind: 'renewed', session, reacquired: lapsed };
@@ -192,7 +265,7 @@ function readmit(core: RedisSeatCore, row: SessionRow, locked: LockedLicense): P
     row.fingerprint,
     row.userId ?? '',
     row.secretHash,
-    terms.seats + terms.overage,
+    capacity(terms),
     terms.leaseTtlSeconds * 1000,
     locked.expiresAt?.getTime() ?? 0,
     core.retentionMs,
@@ -203,6 +276,7 @@ function readmit(core: RedisSeatCore, row: SessionRow, locked: LockedLicense): P
     row.leaseToken ?? '',
     row.leaseTokenRenewAt?.getTime() ?? '',
     'readmit',
+    row.endedAt === null ? row.expiresAt.getTime() : 0,
   ]);
 }
 
@@ -229,7 +303,7 @@ async function recordRefusedEnd(
   const row = { id: sessionId, licenseId, organisationId };
   core.forgetSession(sessionId);
   await endSession(core.o.db, ctx, now, row, { endedAt: now, reason: code.toLowerCase() }, (wasLive) =>
-    wasLive ? [sessionEvent('seat.ended', row, { reason: code })] : [],
+    wasLive ? [sessionEvent('seat.ended', row, seatPayload.refusedEnd(code))] : [],
   );
   return { kind: 'license-refused', code };
 }
@@ -270,18 +344,24 @@ export async function borrow(core: RedisSeatCore, ref: SessionRef, durationSecon
       const expiresAt = new Date(Number(expMs));
       const borrowedUntil = new Date(Number(tillMs));
       const facts = { sessionId: ref.sessionId, userId: orNull(user), fingerprint: String(fingerprint), expiresAt, borrowedUntil };
-      const issued = await core.o.tokens.issue(leaseFacts(terms, facts), now);
       const row = { id: ref.sessionId, licenseId, organisationId: terms.organisationId };
       core.writer.forget(ref.sessionId);
       // Should this fail, Redis holds the seat until the borrow ends: more than recorded, never more than allowed.
-      await core.o.db.transaction(async (tx) => {
-        await tx
-          .update(sessions)
-          .set({ lastHeartbeatAt: now, expiresAt, borrowedUntil, leaseToken: issued.token, leaseTokenRenewAt: issued.renewAt })
-          .where(eq(sessions.id, ref.sessionId));
-        await appendAudit(tx, ctx, now, [sessionEvent('seat.borrowed', row, { borrowedUntil: borrowedUntil.toISOString() })]);
-      });
-      await core.storeToken(licenseId, ref.sessionId, issued);
+      const issued = await commitDecision(
+        core,
+        { licenseId, sessionId: ref.sessionId, reply, undo: false },
+        () => core.o.tokens.issue(leaseFacts(terms, facts), now),
+        async (tx, signed) => {
+          const updated = await tx
+            .update(sessions)
+            .set({ lastHeartbeatAt: now, expiresAt, borrowedUntil, leaseToken: signed.token, leaseTokenRenewAt: signed.renewAt })
+            .where(and(eq(sessions.id, ref.sessionId), isNull(sessions.endedAt)))
+            .returning({ id: sessions.id });
+          if (updated.length === 0) throw new RowMissing(ref.sessionId);
+          await appendAudit(tx, ctx, now, [sessionEvent('seat.borrowed', row, seatPayload.borrowed(borrowedUntil.getTime()))]);
+        },
+        { expiresAt, version: now },
+      );
       return { kind: 'borrowed', session: liveSession(terms, { ...facts, startedAt: dateOrNull(started) ?? now, now, leaseToken: issued.token }) };
     }
     default:

@@ -4,7 +4,9 @@ import { sha256 } from '../crypto.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../request-context.js';
 import type { RedisSeatCore } from './redis-seat-core.js';
+import { conservativeExpiry } from './redis-seat-rebuild.js';
 import { endSession, findSession, type SessionRow, sessionEvent } from './redis-seat-records.js';
+import { seatPayload } from './seat-rules.js';
 import type { OrganisationScope, ReleaseOutcome, SessionRef } from './seat-store.js';
 
 // Giving seats back on the Redis store: releases by the holder, by an admin, and by
@@ -39,13 +41,15 @@ export async function forceRelease(core: RedisSeatCore, sessionId: string, scope
 async function recordEnd(core: RedisSeatCore, row: SessionRow, reason: 'released' | 'force-released', now: Date, ctx: RequestContext): Promise<void> {
   core.forgetSession(row.id);
   await endSession(core.o.db, ctx, now, row, { endedAt: now, reason }, (wasLive) =>
-    wasLive ? [sessionEvent(`seat.${reason}`, row, { heldSeconds: Math.round((now.getTime() - row.startedAt.getTime()) / 1000) })] : [],
+    wasLive ? [sessionEvent(`seat.${reason}`, row, seatPayload.ended(row.startedAt.getTime(), now.getTime()))] : [],
   );
 }
 
 /**
  * Ends sessions whose lease ran out. PostgreSQL names the candidates (its copy of
- * the expiry is never later than Redis's); Redis says which really expired.
+ * the expiry is never later than Redis's); Redis says which really expired. One Redis
+ * no longer knows (lost with its data, or past retention) ends only once PostgreSQL's
+ * expiry plus a lease has passed, as a rebuild would judge it.
  */
 export async function reapExpired(core: RedisSeatCore, ctx: RequestContext): Promise<number> {
   await core.writer.flush().catch(() => {});
@@ -66,6 +70,7 @@ export async function reapExpired(core: RedisSeatCore, ctx: RequestContext): Pro
       for (const row of rows) byLicense.set(row.licenseId, [...(byLicense.get(row.licenseId) ?? []), row]);
       const ended: { row: SessionRow; at: Date }[] = [];
       for (const [licenseId, group] of byLicense) {
+        const leaseMs = ((await core.terms.load(licenseId))?.terms.leaseTtlSeconds ?? 0) * 1000;
         const reply = await core.decide(
           'lhReap',
           licenseId,
@@ -79,7 +84,9 @@ export async function reapExpired(core: RedisSeatCore, ctx: RequestContext): Pro
               .update(sessions)
               .set({ expiresAt: new Date(expMs) })
               .where(eq(sessions.id, row.id));
-          else ended.push({ row, at: state === 'EXPIRED' ? new Date(expMs) : row.expiresAt });
+          else if (state === 'EXPIRED') ended.push({ row, at: new Date(expMs) });
+          // Unknown to Redis: ended only once no lease PostgreSQL cannot see may still run.
+          else if (conservativeExpiry(row, leaseMs) <= now.getTime()) ended.push({ row, at: row.expiresAt });
         }
       }
       for (const { row, at } of ended) {
@@ -90,7 +97,7 @@ export async function reapExpired(core: RedisSeatCore, ctx: RequestContext): Pro
         tx,
         ctx,
         now,
-        ended.map(({ row, at }) => sessionEvent('seat.expired', row, { expiredAt: at.toISOString() })),
+        ended.map(({ row, at }) => sessionEvent('seat.expired', row, seatPayload.expired(at.getTime()))),
       );
       return { ended: ended.length, seen: rows.length };
     });

@@ -4,10 +4,11 @@ import type { RedisConnection, Scripts } from '../redis/connection.js';
 import type { IssuedToken, LeaseTokens } from '../tokens/lease-tokens.js';
 import { LicenseTermsCache } from './license-terms-cache.js';
 import { GrantRecorder } from './redis-grant-recorder.js';
-import { HeartbeatWriter } from './redis-heartbeat-writer.js';
+import { type Beat, HeartbeatWriter } from './redis-heartbeat-writer.js';
 import { LicenseTermsLoader } from './redis-license-terms.js';
 import { RedisSeatKeys } from './redis-seat-keys.js';
 import { rebuildLicense, unavailable } from './redis-seat-rebuild.js';
+import { capacity } from './seat-rules.js';
 import { SessionLicenses } from './session-licenses.js';
 
 export interface RedisSeatStoreOptions {
@@ -33,8 +34,11 @@ export interface RedisSeatStoreOptions {
   onBackgroundError?: (error: unknown) => void;
 }
 
-/** What a seat script answers: a verdict, Redis's time in ms, then the verdict's fields. */
-export type Reply = [string, number, ...unknown[]];
+/**
+ * What a seat script answers: a verdict, Redis's time in ms, then the verdict's fields;
+ * and the epoch it decided under (answered third by the script, moved here).
+ */
+export type Reply = [string, number, ...unknown[]] & { epoch: string };
 
 /**
  * What the Redis seat store's operations share (see RedisSeatStore): the scripts and
@@ -59,10 +63,15 @@ export class RedisSeatCore {
     this.termsCache = new LicenseTermsCache(this.terms, o.termsTtlMs ?? 5_000);
     this.recorder = new GrantRecorder(o.db);
     this.retentionMs = o.retentionMs ?? 3_600_000;
-    this.writer = new HeartbeatWriter(o.db, o.heartbeatFlushMs ?? 2_000, o.onBackgroundError ?? (() => {}));
+    this.writer = new HeartbeatWriter(o.db, o.heartbeatFlushMs ?? 2_000, o.onBackgroundError ?? (() => {}), (written) => this.#confirmCopies(written));
   }
 
   // --- Redis plumbing -------------------------------------------------------
+  /** The time the scripts are handed: '' (Redis TIME) except under a test clock. */
+  scriptNow(): string {
+    return this.#testNow();
+  }
+
   #testNow(): string {
     return this.o.testClock ? String(this.o.testClock.now().getTime()) : '';
   }
@@ -75,8 +84,11 @@ export class RedisSeatCore {
   async decide(command: keyof Scripts, licenseId: string, args: (string | number)[]): Promise<Reply> {
     for (let attempt = 0; ; attempt++) {
       const base = this.keys.base(licenseId);
-      const reply = (await this.o.connection.run(command, (c) => c[command](`${base}epoch`, `${base}seats`, this.#testNow(), base, ...args))) as Reply;
-      if (reply[0] !== 'REBUILD') return reply;
+      const raw = (await this.o.connection.run(command, (c) => c[command](`${base}epoch`, `${base}seats`, this.#testNow(), base, ...args))) as unknown[];
+      if (raw[0] !== 'REBUILD') {
+        const [verdict, now, epoch, ...rest] = raw;
+        return Object.assign([verdict, now, ...rest], { epoch: String(epoch) }) as Reply;
+      }
       if (attempt >= 3) throw unavailable();
       await this.#rebuild(licenseId);
     }
@@ -94,9 +106,9 @@ export class RedisSeatCore {
           keys: this.keys,
           retentionMs: this.retentionMs,
           now: () => this.now(),
-          capacity: async (id) => {
+          limits: async (id) => {
             const locked = await this.terms.load(id);
-            return locked ? locked.terms.seats + locked.terms.overage : 0;
+            return locked ? { capacity: capacity(locked.terms), leaseMs: locked.terms.leaseTtlSeconds * 1000 } : { capacity: 0, leaseMs: 0 };
           },
         },
         licenseId,
@@ -112,10 +124,45 @@ export class RedisSeatCore {
   }
 
   async storeToken(licenseId: string, sessionId: string, issued: IssuedToken): Promise<void> {
-    // Best effort: without it, the next heartbeat signs a new token.
+    await this.confirm(licenseId, sessionId, { token: issued });
+  }
+
+  /**
+   * After a PostgreSQL write: stores a new token and confirms the expiry PostgreSQL now
+   * holds (versioned by its heartbeat time). Best effort: without the token the next
+   * heartbeat signs one; without the confirmation Redis keeps an older, lower pgx, which
+   * only asks for copies sooner.
+   */
+  async confirm(
+    licenseId: string,
+    sessionId: string,
+    c: { token?: { token: string; renewAt: Date | null } | null; expiresAt?: Date; version?: Date },
+  ): Promise<void> {
     await this.o.connection
-      .run('settoken', (c) => c.lhSetToken(this.keys.session(licenseId, sessionId), issued.token, issued.renewAt.getTime()))
+      .run('settoken', (r) =>
+        r.lhSetToken(
+          this.keys.session(licenseId, sessionId),
+          c.token?.token ?? '',
+          c.token?.renewAt?.getTime() ?? '',
+          c.expiresAt?.getTime() ?? '',
+          c.version?.getTime() ?? 0,
+        ),
+      )
       .catch(() => {});
+  }
+
+  async #confirmCopies(written: { sessionId: string; beat: Beat }[]): Promise<void> {
+    if (written.length === 0) return;
+    const pipeline = this.o.connection.client.pipeline() as unknown as Scripts & { exec(): Promise<unknown> };
+    for (const { sessionId, beat } of written) {
+      pipeline.lhSetToken(this.keys.session(beat.licenseId, sessionId), '', '', beat.expiresAt.getTime(), beat.lastHeartbeatAt.getTime());
+    }
+    await this.o.connection.run('confirm', () => pipeline.exec());
+  }
+
+  /** PostgreSQL fenced this epoch: drop it (if Redis still has it) so the next call rebuilds. */
+  async dropEpoch(licenseId: string, epoch: string): Promise<void> {
+    await this.o.connection.run('dropepoch', (c) => c.lhDropEpoch(this.keys.epoch(licenseId), epoch));
   }
 
   remember(sessionId: string, licenseId: string): void {

@@ -19,12 +19,27 @@ export async function findSession(db: Executor, ref: SessionRef): Promise<Sessio
   return row && matchesHash(ref.sessionSecret, row.secretHash) ? row : null;
 }
 
+/** Which clock stamped the Redis store's decisions (and their audit events): Redis `TIME`, inside the scripts. */
+export const REDIS_CLOCK = 'redis';
+
 export function sessionEvent(action: string, row: Pick<SessionRow, 'id' | 'organisationId' | 'licenseId'>, data: Record<string, unknown>): AuditEntry {
-  return { action, organisationId: row.organisationId, targetType: 'session', targetId: row.id, data: { licenseId: row.licenseId, ...data } };
+  return {
+    action,
+    organisationId: row.organisationId,
+    targetType: 'session',
+    targetId: row.id,
+    data: { licenseId: row.licenseId, ...data, clock: REDIS_CLOCK },
+  };
 }
 
 export function licenseEvent(action: string, terms: SeatTerms, data: Record<string, unknown>): AuditEntry {
-  return { action, organisationId: terms.organisationId, targetType: 'license', targetId: terms.licenseId, data: { licenseId: terms.licenseId, ...data } };
+  return {
+    action,
+    organisationId: terms.organisationId,
+    targetType: 'license',
+    targetId: terms.licenseId,
+    data: { licenseId: terms.licenseId, ...data, clock: REDIS_CLOCK },
+  };
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { RequestContext } from '../request-context.js';
+import { guarded } from './dependency-errors.js';
 import { acquire } from './redis-acquire.js';
 import { borrow, heartbeat } from './redis-heartbeat.js';
+import { compare, type ReconcileReport, reconcile } from './redis-reconciler.js';
 import { forceRelease, reapExpired, release } from './redis-release.js';
 import { RedisSeatCore, type RedisSeatStoreOptions } from './redis-seat-core.js';
 import type {
@@ -40,27 +42,27 @@ export class RedisSeatStore implements SeatStore {
   }
 
   acquire(req: AcquireSeat, ctx: RequestContext): Promise<AcquireOutcome> {
-    return acquire(this.#core, req, ctx);
+    return guarded(acquire(this.#core, req, ctx));
   }
 
   heartbeat(ref: SessionRef, ctx: RequestContext): Promise<HeartbeatOutcome> {
-    return heartbeat(this.#core, ref, ctx);
+    return guarded(heartbeat(this.#core, ref, ctx));
   }
 
   borrow(ref: SessionRef, durationSeconds: number, ctx: RequestContext): Promise<BorrowOutcome> {
-    return borrow(this.#core, ref, durationSeconds, ctx);
+    return guarded(borrow(this.#core, ref, durationSeconds, ctx));
   }
 
   release(ref: SessionRef, ctx: RequestContext): Promise<ReleaseOutcome> {
-    return release(this.#core, ref, ctx);
+    return guarded(release(this.#core, ref, ctx));
   }
 
   forceRelease(sessionId: string, scope: OrganisationScope, ctx: RequestContext): Promise<ReleaseOutcome> {
-    return forceRelease(this.#core, sessionId, scope, ctx);
+    return guarded(forceRelease(this.#core, sessionId, scope, ctx));
   }
 
   reapExpired(ctx: RequestContext): Promise<number> {
-    return reapExpired(this.#core, ctx);
+    return guarded(reapExpired(this.#core, ctx));
   }
 
   async seatsInUse(licenseIds: string[]): Promise<Map<string, number>> {
@@ -79,6 +81,16 @@ export class RedisSeatStore implements SeatStore {
       if (!error && session && lhb && exp) times.set(session.id, { lastHeartbeatAt: new Date(Number(lhb)), expiresAt: new Date(Number(exp)) });
     }
     return times;
+  }
+
+  /** See redis-reconciler.ts. */
+  reconcile(licenseId?: string): Promise<ReconcileReport> {
+    return reconcile(this.#core, licenseId);
+  }
+
+  /** What the reconciler would repair on this license now (null: Redis has no state for it). */
+  disagreements(licenseId: string): Promise<{ orphans: number; missing: number } | null> {
+    return compare(this.#core, licenseId);
   }
 
   async close(): Promise<void> {

@@ -27,6 +27,11 @@ export interface SeatStore {
    * Sessions it has nothing newer for are left out.
    */
   latestHeartbeats?(sessions: Array<{ id: string; licenseId: string }>): Promise<Map<string, HeartbeatTimes>>;
+  /**
+   * Compares the store's seat counts with PostgreSQL's sessions and repairs what
+   * disagrees, in the safe direction (stores that count in PostgreSQL itself need none).
+   */
+  reconcile?(licenseId?: string): Promise<{ licenses: number; orphans: number; missing: number; rebuilt: string[] }>;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../db/database.js';
 import { licenses, plans, products } from '../db/schema.js';
+import * as rules from './seat-rules.js';
 import type { LicenseRefusal, SeatTerms } from './seat-store.js';
 
 export interface LockedLicense {
@@ -76,12 +77,9 @@ export async function readLicenses(tx: Executor, licenseIds: string[], lock: 'up
   );
 }
 
-/** Why a license cannot hold seats now, or null when it can. Expiry is judged on the server's clock. */
+/** Why a license cannot hold seats now, or null when it can (see seat-rules.ts). */
 export function licenseRefusal(license: { status: string; expiresAt: Date | null }, now: Date): LicenseRefusal | null {
-  if (license.status === 'suspended') return 'LICENSE_SUSPENDED';
-  if (license.status === 'revoked') return 'LICENSE_REVOKED';
-  if (license.status === 'expired' || (license.expiresAt !== null && license.expiresAt <= now)) return 'LICENSE_EXPIRED';
-  return null;
+  return rules.licenseRefusal(license, now.getTime());
 }
 
 /** What one seat counts: every session, every machine, or every person. */

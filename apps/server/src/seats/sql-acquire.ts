@@ -3,13 +3,16 @@ import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
 import { randomSecret, sha256 } from '../crypto.js';
 import { bulkInsert } from '../db/bulk-insert.js';
-import type { Tx } from '../db/database.js';
+import type { Executor, Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../request-context.js';
-import { type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
+import { type IssuedToken, type LeaseFacts, type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
+import { asUnavailable } from './dependency-errors.js';
+import { JobFailed } from './group-commit.js';
+import { capacity, leaseEnd, seatDecision, seatPayload } from './seat-rules.js';
 import type { AcquireOutcome, AcquireSeat, LiveSession, SeatTerms } from './seat-store.js';
 import { basisKey, type LockedLicense, licenseRefusal, readLicenses } from './seat-terms.js';
-import { addSeconds, asFacts, countLive, liveHolders, maxDate, type SessionRow, toLive } from './sql-seat-helpers.js';
+import { asFacts, countLive, liveHolders, type SessionRow, SQL_CLOCK, toLive } from './sql-seat-helpers.js';
 
 export interface AcquireJob {
   req: AcquireSeat;
@@ -18,17 +21,29 @@ export interface AcquireJob {
 
 type Granted = Extract<AcquireOutcome, { kind: 'granted' }>;
 
+/** A grant decided and written, whose lease token is signed after the commit (see signGrants). */
+export interface Unsigned {
+  kind: 'unsigned';
+  granted: Granted;
+  facts: LeaseFacts;
+  at: Date;
+}
+
+export type Decided = Exclude<AcquireOutcome, Granted> | Unsigned;
+
 /**
  * Decides a batch of acquires in one transaction. Each license in the batch is
  * locked (in ID order) and its live seats read once; the requests are then
  * decided one after another in arrival order exactly as if each had its own
  * transaction, and all new sessions and audit events are written together.
+ * Nothing is signed here: the license rows are locked until the commit, and signing
+ * (possibly a KMS round trip) must not hold every other acquire of the license.
  */
-export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Date, tokens: LeaseTokens): Promise<AcquireOutcome[]> {
+export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Promise<Date>): Promise<Decided[]> {
   const licenseIds = [...new Set(jobs.map((j) => j.req.licenseId))].sort();
   const locked = await readLicenses(tx, licenseIds, 'update');
-  const at = now();
-  const outcomes: AcquireOutcome[] = new Array(jobs.length);
+  const at = await now();
+  const outcomes: Decided[] = new Array(jobs.length);
   const events: AuditEntry[] = [];
   const rows: (typeof sessions.$inferInsert)[] = [];
   const denied: { index: number; licenseId: string }[] = [];
@@ -47,7 +62,7 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Date
       organisationId: terms.organisationId,
       targetType: sessionId ? 'session' : 'license',
       targetId: sessionId ?? licenseId,
-      data: { licenseId, ...data },
+      data: { licenseId, ...data, clock: SQL_CLOCK },
     });
     // A key rotated since the caller's lookup no longer opens the license.
     for (const { job, index } of group) {
@@ -57,7 +72,7 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Date
     if (refusal) {
       for (const { job, index } of group) {
         if (outcomes[index]) continue;
-        events.push(event(job.ctx, 'seat.denied', { code: refusal, fingerprint: job.req.fingerprint }));
+        events.push(event(job.ctx, 'seat.denied', seatPayload.licenseRefused(refusal, job.req.fingerprint)));
         outcomes[index] = { kind: 'license-refused', code: refusal };
       }
       continue;
@@ -79,8 +94,8 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Date
       candidates.map((c) => c.key),
       at,
     );
-    const capacity = terms.seats + terms.overage;
-    const grantedByKey = new Map<string, Granted>();
+    const limit = capacity(terms);
+    const grantedByKey = new Map<string, Unsigned>();
 
     for (const [position, { job, index }] of group.entries()) {
       if (outcomes[index]) continue;
@@ -89,17 +104,18 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Date
       if (idem) {
         const inBatch = grantedByKey.get(idem);
         const before = earlier.get(idem);
-        const fingerprint = inBatch?.session.fingerprint ?? before?.fingerprint;
+        const fingerprint = inBatch?.granted.session.fingerprint ?? before?.fingerprint;
         if (fingerprint !== undefined && fingerprint !== req.fingerprint) {
           outcomes[index] = { kind: 'idempotency-conflict' };
           continue;
         }
         if (inBatch) {
-          outcomes[index] = { ...inBatch, reused: true };
+          // The same object: signing it signs both answers.
+          outcomes[index] = inBatch;
           continue;
         }
         if (before && before.endedAt === null && before.expiresAt > at) {
-          const reused = await reuse(tx, before, terms, at, tokens);
+          const reused = await reuse(tx, before, terms, at);
           grantedByKey.set(idem, reused);
           outcomes[index] = reused;
           continue;
@@ -110,8 +126,8 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Date
 
       const { sessionId, key } = candidates[position] as { sessionId: string; key: string };
       const mine = seats.live.has(key);
-      if (!mine && seats.used >= capacity) {
-        events.push(event(job.ctx, 'seat.denied', { code: 'NO_SEAT_AVAILABLE', used: seats.used, total: terms.seats, fingerprint: req.fingerprint }));
+      if (seatDecision({ used: seats.used, mine, capacity: limit }) === 'refused') {
+        events.push(event(job.ctx, 'seat.denied', seatPayload.noSeat(terms, seats.used, req.fingerprint)));
         outcomes[index] = { kind: 'no-seat', terms, seatsUsed: seats.used, nextFreeAt: null, holders: [] };
         denied.push({ index, licenseId });
         continue;
@@ -121,8 +137,7 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Date
         seats.live.add(key);
       }
       const secret = randomSecret();
-      const expiresAt = addSeconds(at, terms.leaseTtlSeconds);
-      const issued = await tokens.issue(leaseFacts(terms, { sessionId, userId: req.userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil: null }), at);
+      const expiresAt = new Date(leaseEnd(at.getTime(), terms.leaseTtlSeconds, null));
       rows.push({
         id: sessionId,
         licenseId,
@@ -140,21 +155,12 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Date
         startedAt: at,
         lastHeartbeatAt: at,
         expiresAt,
-        leaseToken: issued.token,
-        leaseTokenRenewAt: issued.renewAt,
       });
       events.push(
         event(
           job.ctx,
           'seat.granted',
-          {
-            basis: terms.seatBasis,
-            sharedSeat: mine,
-            overage: seats.used > terms.seats,
-            seatsUsed: seats.used,
-            hostname: req.hostname,
-            fingerprint: req.fingerprint,
-          },
+          seatPayload.granted(terms, { sharedSeat: mine, seatsUsed: seats.used, hostname: req.hostname, fingerprint: req.fingerprint }),
           sessionId,
         ),
       );
@@ -167,9 +173,14 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Date
         expiresAt,
         borrowedUntil: null,
         terms,
-        leaseToken: issued.token,
+        leaseToken: '',
       };
-      const granted: Granted = { kind: 'granted', session, sessionSecret: secret, reused: false, seatsUsed: seats.used };
+      const granted: Unsigned = {
+        kind: 'unsigned',
+        granted: { kind: 'granted', session, sessionSecret: secret, reused: false, seatsUsed: seats.used },
+        facts: leaseFacts(terms, { sessionId, userId: req.userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil: null }),
+        at,
+      };
       if (idem) grantedByKey.set(idem, granted);
       outcomes[index] = granted;
     }
@@ -189,17 +200,61 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Date
 }
 
 /** A repeated acquire: the same session, renewed, with a new secret (the first answer may have been lost). */
-async function reuse(tx: Tx, row: SessionRow, terms: SeatTerms, now: Date, tokens: LeaseTokens): Promise<Granted> {
+async function reuse(tx: Tx, row: SessionRow, terms: SeatTerms, now: Date): Promise<Unsigned> {
   const secret = randomSecret();
-  const expiresAt = maxDate(addSeconds(now, terms.leaseTtlSeconds), row.borrowedUntil);
-  const issued = await tokens.issue(leaseFacts(terms, { ...asFacts(row), expiresAt }), now);
+  const expiresAt = new Date(leaseEnd(now.getTime(), terms.leaseTtlSeconds, row.borrowedUntil?.getTime() ?? null));
   await tx
     .update(sessions)
-    .set({ secretHash: sha256(secret), lastHeartbeatAt: now, expiresAt, leaseToken: issued.token, leaseTokenRenewAt: issued.renewAt })
+    .set({ secretHash: sha256(secret), lastHeartbeatAt: now, expiresAt })
     .where(eq(sessions.id, row.id));
   const { used } = await countLive(tx, terms.licenseId, row.basisKey, now);
-  const session = toLive(row, terms, { lastHeartbeatAt: now, expiresAt, leaseToken: issued.token });
-  return { kind: 'granted', session, sessionSecret: secret, reused: true, seatsUsed: used };
+  const session = toLive(row, terms, { lastHeartbeatAt: now, expiresAt, leaseToken: '' });
+  return {
+    kind: 'unsigned',
+    granted: { kind: 'granted', session, sessionSecret: secret, reused: true, seatsUsed: used },
+    facts: leaseFacts(terms, { ...asFacts(row), expiresAt }),
+    at: now,
+  };
+}
+
+/**
+ * Signs the batch's grants after their transaction committed, and stores the tokens
+ * in one statement that locks only the new session rows. A failed signature fails
+ * only its own grant, with a 503: the seat stays taken until the lease ends (never
+ * over-allocated), and a retry with the same idempotency key gets the same session.
+ */
+export async function signGrants(db: Executor, decided: Decided[], tokens: LeaseTokens): Promise<(AcquireOutcome | JobFailed)[]> {
+  const unsigned = [...new Set(decided.filter((d): d is Unsigned => d.kind === 'unsigned'))];
+  const signed = new Map<Unsigned, IssuedToken | JobFailed>();
+  await Promise.all(
+    unsigned.map(async (u) => {
+      try {
+        signed.set(u, await tokens.issue(u.facts, u.at));
+      } catch (error) {
+        signed.set(u, new JobFailed(asUnavailable(error)));
+      }
+    }),
+  );
+  const stored = unsigned.flatMap((u) => {
+    const issued = signed.get(u);
+    return issued && !(issued instanceof JobFailed) ? [{ id: u.granted.session.sessionId, token: issued.token, renewAt: issued.renewAt.toISOString() }] : [];
+  });
+  if (stored.length > 0) {
+    await db.execute(sql`
+      update sessions set lease_token = v.token, lease_token_renew_at = v.renew_at
+      from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb) as v(id text, token text, renew_at timestamptz)
+      where sessions.id = v.id`);
+  }
+  const seen = new Set<Unsigned>();
+  return decided.map((d) => {
+    if (d.kind !== 'unsigned') return d;
+    const issued = signed.get(d) as IssuedToken | JobFailed;
+    if (issued instanceof JobFailed) return issued;
+    // A key repeated within the batch: its later answers are reuses of the first.
+    const reused = d.granted.reused || seen.has(d);
+    seen.add(d);
+    return { ...d.granted, reused, session: { ...d.granted.session, leaseToken: issued.token } };
+  });
 }
 
 /** Sessions that earlier used any of these idempotency keys on the license. */

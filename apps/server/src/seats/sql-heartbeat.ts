@@ -1,11 +1,14 @@
 import { inArray, sql } from 'drizzle-orm';
 import { matchesHash } from '../crypto.js';
-import type { Tx } from '../db/database.js';
+import type { Executor, Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
-import { type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
+import { type LeaseFacts, type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
+import { asUnavailable } from './dependency-errors.js';
+import { JobFailed } from './group-commit.js';
+import { leaseEnd, tokenDue } from './seat-rules.js';
 import type { HeartbeatOutcome, SessionRef } from './seat-store.js';
 import { licenseRefusal, readLicenses } from './seat-terms.js';
-import { addSeconds, asFacts, maxDate, toLive } from './sql-seat-helpers.js';
+import { asFacts, toLive } from './sql-seat-helpers.js';
 
 /**
  * Renews a batch of heartbeats of live sessions in one transaction: one read of
@@ -13,7 +16,7 @@ import { addSeconds, asFacts, maxDate, toLive } from './sql-seat-helpers.js';
  * not a plain renewal — an unknown session, a wrong secret, a lease that ran out,
  * a refused license — is answered null, to be decided alone by the full path.
  */
-export async function renewHeartbeats(tx: Tx, refs: SessionRef[], now: () => Date, tokens: LeaseTokens): Promise<(HeartbeatOutcome | null)[]> {
+export async function renewHeartbeats(tx: Tx, refs: SessionRef[], now: () => Promise<Date>): Promise<(RenewedUnsigned | HeartbeatOutcome | null)[]> {
   const ids = [...new Set(refs.map((r) => r.sessionId))];
   const rows = new Map((await tx.select().from(sessions).where(inArray(sessions.id, ids))).map((r) => [r.id, r]));
   const live = refs.map((ref) => {
@@ -23,9 +26,9 @@ export async function renewHeartbeats(tx: Tx, refs: SessionRef[], now: () => Dat
   // The lock is taken before reading the clock, as on the full path: an acquire that
   // saw one of these leases as expired has committed before we judge it alive.
   const licenses = await readLicenses(tx, [...new Set(live.flatMap((row) => (row ? [row.licenseId] : [])))].sort(), 'share');
-  const at = now();
-  const outcomes: (HeartbeatOutcome | null)[] = [];
-  const updates: { id: string; expiresAt: Date; token: string; renewAt: Date }[] = [];
+  const at = await now();
+  const outcomes: (RenewedUnsigned | HeartbeatOutcome | null)[] = [];
+  const updates: { id: string; expiresAt: Date }[] = [];
   for (const row of live) {
     const license = row ? licenses.get(row.licenseId) : undefined;
     if (!row || !license || licenseRefusal(license, at) || row.expiresAt <= at) {
@@ -33,27 +36,65 @@ export async function renewHeartbeats(tx: Tx, refs: SessionRef[], now: () => Dat
       continue;
     }
     const { terms } = license;
-    const expiresAt = maxDate(addSeconds(at, terms.leaseTtlSeconds), row.borrowedUntil);
-    let token = row.leaseToken;
-    let renewAt = row.leaseTokenRenewAt;
-    if (!token || !renewAt || renewAt <= at) {
-      const issued = await tokens.issue(leaseFacts(terms, { ...asFacts(row), expiresAt }), at);
-      token = issued.token;
-      renewAt = issued.renewAt;
-    }
-    updates.push({ id: row.id, expiresAt, token, renewAt });
-    outcomes.push({ kind: 'renewed', session: toLive(row, terms, { lastHeartbeatAt: at, expiresAt, leaseToken: token }), reacquired: false });
+    const expiresAt = new Date(leaseEnd(at.getTime(), terms.leaseTtlSeconds, row.borrowedUntil?.getTime() ?? null));
+    const token = row.leaseToken;
+    const renewAt = row.leaseTokenRenewAt;
+    updates.push({ id: row.id, expiresAt });
+    const outcome: HeartbeatOutcome = {
+      kind: 'renewed',
+      session: toLive(row, terms, { lastHeartbeatAt: at, expiresAt, leaseToken: token ?? '' }),
+      reacquired: false,
+    };
+    // A token due for renewal is signed after the commit (no signing under the lock).
+    if (tokenDue(token, renewAt?.getTime() ?? null, at.getTime()))
+      outcomes.push({ kind: 'unsigned', outcome, facts: leaseFacts(terms, { ...asFacts(row), expiresAt }), at });
+    else outcomes.push(outcome);
   }
   if (updates.length > 0) {
     const values = sql.join(
-      updates.map((u) => sql`(${u.id}, ${u.expiresAt.toISOString()}::timestamptz, ${u.token}, ${u.renewAt.toISOString()}::timestamptz)`),
+      updates.map((u) => sql`(${u.id}, ${u.expiresAt.toISOString()}::timestamptz)`),
       sql`, `,
     );
     await tx.execute(sql`
       update sessions as s
-      set last_heartbeat_at = ${at.toISOString()}::timestamptz, expires_at = v.expires_at, lease_token = v.token, lease_token_renew_at = v.renew_at
-      from (values ${values}) as v(id, expires_at, token, renew_at)
+      set last_heartbeat_at = ${at.toISOString()}::timestamptz, expires_at = v.expires_at
+      from (values ${values}) as v(id, expires_at)
       where s.id = v.id and s.ended_at is null`);
   }
   return outcomes;
+}
+
+export interface RenewedUnsigned {
+  kind: 'unsigned';
+  outcome: Extract<HeartbeatOutcome, { kind: 'renewed' }>;
+  facts: LeaseFacts;
+  at: Date;
+}
+
+/** Signs the renewals whose token was due, after the commit, and stores them; a failed signature fails only its heartbeat (503). */
+export async function signRenewals(
+  db: Executor,
+  renewed: (RenewedUnsigned | HeartbeatOutcome | null)[],
+  tokens: LeaseTokens,
+): Promise<(HeartbeatOutcome | JobFailed | null)[]> {
+  const stored: { id: string; token: string; renewAt: string }[] = [];
+  const out = await Promise.all(
+    renewed.map(async (r) => {
+      if (r?.kind !== 'unsigned') return r;
+      try {
+        const issued = await tokens.issue(r.facts, r.at);
+        stored.push({ id: r.outcome.session.sessionId, token: issued.token, renewAt: issued.renewAt.toISOString() });
+        return { ...r.outcome, session: { ...r.outcome.session, leaseToken: issued.token } };
+      } catch (error) {
+        return new JobFailed(asUnavailable(error));
+      }
+    }),
+  );
+  if (stored.length > 0) {
+    await db.execute(sql`
+      update sessions set lease_token = v.token, lease_token_renew_at = v.renew_at
+      from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb) as v(id text, token text, renew_at timestamptz)
+      where sessions.id = v.id and sessions.ended_at is null`);
+  }
+  return out;
 }

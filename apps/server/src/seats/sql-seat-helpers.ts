@@ -52,8 +52,11 @@ export async function liveHolders(tx: Executor, licenseId: string, now: Date): P
   return rows.map((r) => ({ hostname: r.hostname, userId: r.userId, since: new Date(r.since), expiresAt: new Date(r.expiresAt) }));
 }
 
+/** Which clock stamped the SQL store's decisions (and their audit events): PostgreSQL's (see StoreClock). */
+export const SQL_CLOCK = 'postgres';
+
 export function sessionEvent(action: string, row: SessionRow, data: Record<string, unknown>): AuditEntry {
-  return { action, organisationId: row.organisationId, targetType: 'session', targetId: row.id, data: { licenseId: row.licenseId, ...data } };
+  return { action, organisationId: row.organisationId, targetType: 'session', targetId: row.id, data: { licenseId: row.licenseId, ...data, clock: SQL_CLOCK } };
 }
 
 export function maxDate(a: Date, b: Date | null): Date {

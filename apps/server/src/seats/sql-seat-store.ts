@@ -4,18 +4,32 @@ import type { Clock } from '../clock.js';
 import type { Db, Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../request-context.js';
-import { type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
-import { GroupCommit } from './group-commit.js';
-import type { AcquireOutcome, AcquireSeat, BorrowOutcome, HeartbeatOutcome, OrganisationScope, ReleaseOutcome, SeatStore, SessionRef } from './seat-store.js';
+import { type LeaseFacts, type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
+import { guarded, isInfrastructureError } from './dependency-errors.js';
+import { GroupCommit, JobFailed } from './group-commit.js';
+import { borrowDecision, capacity, leaseEnd, seatDecision, seatPayload, tokenDue } from './seat-rules.js';
+import type {
+  AcquireOutcome,
+  AcquireSeat,
+  BorrowOutcome,
+  HeartbeatOutcome,
+  LiveSession,
+  OrganisationScope,
+  ReleaseOutcome,
+  SeatStore,
+  SessionRef,
+} from './seat-store.js';
 import { licenseRefusal, lockLicense } from './seat-terms.js';
-import { type AcquireJob, decideAcquires } from './sql-acquire.js';
-import { renewHeartbeats } from './sql-heartbeat.js';
-import { addSeconds, asFacts, countLive, findSession, liveHolders, maxDate, type SessionRow, sessionEvent, toLive } from './sql-seat-helpers.js';
+import { type AcquireJob, decideAcquires, signGrants } from './sql-acquire.js';
+import { type RenewedUnsigned, renewHeartbeats, signRenewals } from './sql-heartbeat.js';
+import { asFacts, countLive, findSession, liveHolders, type SessionRow, sessionEvent, toLive } from './sql-seat-helpers.js';
+import { StoreClock } from './store-clock.js';
 
 export interface SqlSeatStoreDeps {
   db: Db;
-  clock: Clock;
   tokens: LeaseTokens;
+  /** For tests only: a clock to decide with instead of PostgreSQL's (see StoreClock). */
+  testClock?: Clock;
 }
 
 const REAP_BATCH = 500;
@@ -32,57 +46,88 @@ export class SqlSeatStore implements SeatStore {
   readonly kind = 'sql';
   readonly #acquires: GroupCommit<AcquireJob, AcquireOutcome>;
   readonly #heartbeats: GroupCommit<{ ref: SessionRef; ctx: RequestContext }, HeartbeatOutcome>;
+  readonly #clock: StoreClock;
 
   constructor(private readonly deps: SqlSeatStoreDeps) {
-    this.#acquires = new GroupCommit((jobs) => deps.db.transaction((tx) => decideAcquires(tx, jobs, () => deps.clock.now(), deps.tokens)), MAX_BATCH);
+    const clock = new StoreClock(deps.testClock);
+    this.#clock = clock;
+    this.#acquires = new GroupCommit(async (jobs) => {
+      const decided = await deps.db.transaction((tx) => decideAcquires(tx, jobs, () => clock.now(tx)));
+      return signGrants(deps.db, decided, deps.tokens);
+    }, MAX_BATCH);
     this.#heartbeats = new GroupCommit((jobs) => this.#heartbeatBatch(jobs), MAX_BATCH);
   }
 
   async acquire(req: AcquireSeat, ctx: RequestContext): Promise<AcquireOutcome> {
-    return this.#acquires.submit({ req, ctx });
+    return guarded(this.#acquires.submit({ req, ctx }));
   }
 
   async heartbeat(ref: SessionRef, ctx: RequestContext): Promise<HeartbeatOutcome> {
-    return this.#heartbeats.submit({ ref, ctx });
+    return guarded(this.#heartbeats.submit({ ref, ctx }));
   }
 
   /** Renews plain heartbeats together; the others are decided one by one on the full path. */
-  async #heartbeatBatch(jobs: { ref: SessionRef; ctx: RequestContext }[]): Promise<HeartbeatOutcome[]> {
-    const { db, clock, tokens } = this.deps;
-    const renewed = await db.transaction((tx) =>
+  async #heartbeatBatch(jobs: { ref: SessionRef; ctx: RequestContext }[]): Promise<(HeartbeatOutcome | JobFailed)[]> {
+    const { db, tokens } = this.deps;
+    const clock = this.#clock;
+    const decided = await db.transaction((tx) =>
       renewHeartbeats(
         tx,
         jobs.map((j) => j.ref),
-        () => clock.now(),
-        tokens,
+        () => clock.now(tx),
       ),
     );
-    const outcomes: HeartbeatOutcome[] = [];
-    for (const [i, job] of jobs.entries()) outcomes.push(renewed[i] ?? (await this.#heartbeatAlone(job.ref, job.ctx)));
+    const renewed = await signRenewals(db, decided, tokens);
+    // The renewals above are committed: a failure of one decided alone fails only that one,
+    // so a retry never replays them (the batch stays atomic).
+    const outcomes: (HeartbeatOutcome | JobFailed)[] = [];
+    for (const [i, job] of jobs.entries()) {
+      const plain = renewed[i];
+      if (plain) {
+        outcomes.push(plain);
+        continue;
+      }
+      try {
+        outcomes.push(await this.#heartbeatAlone(job.ref, job.ctx));
+      } catch (error) {
+        if (isInfrastructureError(error)) throw error;
+        outcomes.push(new JobFailed(error));
+      }
+    }
     return outcomes;
   }
 
   async #heartbeatAlone(ref: SessionRef, ctx: RequestContext): Promise<HeartbeatOutcome> {
-    const first = await this.#heartbeatOnce(ref, ctx, 'share');
+    let decided = await this.#heartbeatOnce(ref, ctx, 'share');
     // The lease ran out between the first look and the lock: decide again with the license locked for update.
-    return first === 'retry-with-update-lock' ? (this.#heartbeatOnce(ref, ctx, 'update') as Promise<HeartbeatOutcome>) : first;
+    if (decided === 'retry-with-update-lock') decided = await this.#heartbeatOnce(ref, ctx, 'update');
+    if (decided === 'retry-with-update-lock') throw new Error('a heartbeat asked twice for the update lock');
+    if (decided.kind !== 'unsigned') return decided;
+    const [signed] = await signRenewals(this.deps.db, [decided], this.deps.tokens);
+    if (signed instanceof JobFailed) throw signed.error;
+    return signed as HeartbeatOutcome;
   }
 
-  async #heartbeatOnce(ref: SessionRef, ctx: RequestContext, preferred: 'share' | 'update'): Promise<HeartbeatOutcome | 'retry-with-update-lock'> {
+  async #heartbeatOnce(
+    ref: SessionRef,
+    ctx: RequestContext,
+    preferred: 'share' | 'update',
+  ): Promise<HeartbeatOutcome | RenewedUnsigned | 'retry-with-update-lock'> {
     return this.deps.db.transaction(async (tx) => {
       const row = await findSession(tx, ref);
       if (!row || (row.endedAt !== null && row.endReason !== 'expired')) return { kind: 'not-found' } as const;
-      const looksExpired = row.endedAt !== null || row.expiresAt <= this.deps.clock.now();
+      // A first look, before any lock; decided again below on the clock read after it.
+      const looksExpired = row.endedAt !== null || row.expiresAt <= (await this.#clock.now(tx));
       const mode = looksExpired ? 'update' : preferred;
       const locked = await lockLicense(tx, row.licenseId, mode);
       if (!locked) return { kind: 'not-found' } as const;
-      const now = this.deps.clock.now();
+      const now = await this.#clock.now(tx);
       const { terms } = locked;
       const refusal = licenseRefusal(locked, now);
       if (refusal) {
         if (row.endedAt === null) {
           await tx.update(sessions).set({ endedAt: now, endReason: refusal.toLowerCase() }).where(eq(sessions.id, row.id));
-          await appendAudit(tx, ctx, now, [sessionEvent('seat.ended', row, { reason: refusal })]);
+          await appendAudit(tx, ctx, now, [sessionEvent('seat.ended', row, seatPayload.refusedEnd(refusal))]);
         }
         return { kind: 'license-refused', code: refusal } as const;
       }
@@ -91,64 +136,88 @@ export class SqlSeatStore implements SeatStore {
       if (lapsed && mode === 'share') return 'retry-with-update-lock' as const;
       const events: AuditEntry[] = [];
       if (lapsed) {
-        if (row.endedAt === null) events.push(sessionEvent('seat.expired', row, { expiredAt: row.expiresAt.toISOString() }));
+        if (row.endedAt === null) events.push(sessionEvent('seat.expired', row, seatPayload.expired(row.expiresAt.getTime())));
         const { used, mine } = await countLive(tx, terms.licenseId, row.basisKey, now, row.id);
-        if (!mine && used >= terms.seats + terms.overage) {
+        if (seatDecision({ used, mine, capacity: capacity(terms) }) === 'refused') {
           if (row.endedAt === null) await tx.update(sessions).set({ endedAt: row.expiresAt, endReason: 'expired' }).where(eq(sessions.id, row.id));
           const holders = await liveHolders(tx, terms.licenseId, now);
-          events.push(sessionEvent('seat.denied', row, { code: 'SESSION_EXPIRED', used, total: terms.seats }));
+          events.push(sessionEvent('seat.denied', row, seatPayload.sessionExpired(terms, used)));
           await appendAudit(tx, ctx, now, events);
           return { kind: 'expired', seatsUsed: used, nextFreeAt: holders[0]?.expiresAt ?? null } as const;
         }
-        events.push(sessionEvent('seat.reacquired', row, { sharedSeat: mine }));
+        events.push(sessionEvent('seat.reacquired', row, seatPayload.reacquired(mine)));
       }
 
-      const expiresAt = maxDate(addSeconds(now, terms.leaseTtlSeconds), row.borrowedUntil);
-      let token = row.leaseToken;
-      let renewAt = row.leaseTokenRenewAt;
-      if (lapsed || !token || !renewAt || renewAt <= now) {
-        const issued = await this.deps.tokens.issue(leaseFacts(terms, { ...asFacts(row), expiresAt }), now);
-        token = issued.token;
-        renewAt = issued.renewAt;
-      }
-      await tx
-        .update(sessions)
-        .set({ lastHeartbeatAt: now, expiresAt, endedAt: null, endReason: null, leaseToken: token, leaseTokenRenewAt: renewAt })
-        .where(eq(sessions.id, row.id));
+      const expiresAt = new Date(leaseEnd(now.getTime(), terms.leaseTtlSeconds, row.borrowedUntil?.getTime() ?? null));
+      const token = row.leaseToken;
+      // The token columns stay as they are (due): a new token is signed after the commit.
+      await tx.update(sessions).set({ lastHeartbeatAt: now, expiresAt, endedAt: null, endReason: null }).where(eq(sessions.id, row.id));
       await appendAudit(tx, ctx, now, events);
-      return { kind: 'renewed', session: toLive(row, terms, { lastHeartbeatAt: now, expiresAt, leaseToken: token }), reacquired: lapsed } as const;
+      const outcome = {
+        kind: 'renewed',
+        session: toLive(row, terms, { lastHeartbeatAt: now, expiresAt, leaseToken: token ?? '' }),
+        reacquired: lapsed,
+      } as const;
+      if (!token || lapsed || tokenDue(token, row.leaseTokenRenewAt?.getTime() ?? null, now.getTime())) {
+        return { kind: 'unsigned', outcome, facts: leaseFacts(terms, { ...asFacts(row), expiresAt }), at: now } as RenewedUnsigned;
+      }
+      return outcome;
     });
   }
 
   async borrow(ref: SessionRef, durationSeconds: number, ctx: RequestContext): Promise<BorrowOutcome> {
+    return guarded(this.#borrow(ref, durationSeconds, ctx));
+  }
+
+  async #borrow(ref: SessionRef, durationSeconds: number, ctx: RequestContext): Promise<BorrowOutcome> {
+    const decided = await this.#decideBorrow(ref, durationSeconds, ctx);
+    if (decided.kind !== 'unsigned') return decided;
+    // Signed after the commit, as every token of this store.
+    const [signed] = await signRenewals(
+      this.deps.db,
+      [{ ...decided, outcome: { kind: 'renewed', session: decided.session, reacquired: false } }],
+      this.deps.tokens,
+    );
+    if (signed instanceof JobFailed) throw signed.error;
+    return { kind: 'borrowed', session: (signed as Extract<HeartbeatOutcome, { kind: 'renewed' }>).session };
+  }
+
+  async #decideBorrow(
+    ref: SessionRef,
+    durationSeconds: number,
+    ctx: RequestContext,
+  ): Promise<Exclude<BorrowOutcome, { kind: 'borrowed' }> | { kind: 'unsigned'; session: LiveSession; facts: LeaseFacts; at: Date }> {
     return this.deps.db.transaction(async (tx) => {
       const row = await findSession(tx, ref);
       if (!row || row.endedAt !== null) return { kind: 'not-found' } as const;
       const locked = await lockLicense(tx, row.licenseId, 'update');
       if (!locked) return { kind: 'not-found' } as const;
-      const now = this.deps.clock.now();
+      const now = await this.#clock.now(tx);
       const refusal = licenseRefusal(locked, now);
       if (refusal) return { kind: 'license-refused', code: refusal } as const;
       if (row.expiresAt <= now) return { kind: 'expired', seatsUsed: 0, nextFreeAt: null } as const;
-      if (durationSeconds > locked.maxBorrowSeconds) {
-        return { kind: 'borrow-refused', maxBorrowSeconds: locked.maxBorrowSeconds } as const;
-      }
-      const borrowedUntil = addSeconds(now, durationSeconds);
-      let expiresAt = maxDate(addSeconds(now, locked.terms.leaseTtlSeconds), borrowedUntil);
-      if (locked.expiresAt && locked.expiresAt < expiresAt) expiresAt = locked.expiresAt;
-      const until = new Date(Math.min(expiresAt.getTime(), borrowedUntil.getTime()));
-      const issued = await this.deps.tokens.issue(leaseFacts(locked.terms, { ...asFacts(row), expiresAt, borrowedUntil: until }), now);
-      await tx
-        .update(sessions)
-        .set({ lastHeartbeatAt: now, expiresAt, borrowedUntil: until, leaseToken: issued.token, leaseTokenRenewAt: issued.renewAt })
-        .where(eq(sessions.id, row.id));
-      await appendAudit(tx, ctx, now, [sessionEvent('seat.borrowed', row, { borrowedUntil: until.toISOString() })]);
-      const session = toLive(row, locked.terms, { lastHeartbeatAt: now, expiresAt, leaseToken: issued.token, borrowedUntil: until });
-      return { kind: 'borrowed', session } as const;
+      const decided = borrowDecision(
+        now.getTime(),
+        durationSeconds,
+        locked.maxBorrowSeconds,
+        locked.terms.leaseTtlSeconds,
+        locked.expiresAt?.getTime() ?? null,
+      );
+      if (decided.kind === 'refused') return { kind: 'borrow-refused', maxBorrowSeconds: locked.maxBorrowSeconds } as const;
+      const expiresAt = new Date(decided.expiresAtMs);
+      const until = new Date(decided.borrowedUntilMs);
+      await tx.update(sessions).set({ lastHeartbeatAt: now, expiresAt, borrowedUntil: until }).where(eq(sessions.id, row.id));
+      await appendAudit(tx, ctx, now, [sessionEvent('seat.borrowed', row, seatPayload.borrowed(until.getTime()))]);
+      const session = toLive(row, locked.terms, { lastHeartbeatAt: now, expiresAt, leaseToken: '', borrowedUntil: until });
+      return { kind: 'unsigned', session, facts: leaseFacts(locked.terms, { ...asFacts(row), expiresAt, borrowedUntil: until }), at: now } as const;
     });
   }
 
   async release(ref: SessionRef, ctx: RequestContext): Promise<ReleaseOutcome> {
+    return guarded(this.#release(ref, ctx));
+  }
+
+  async #release(ref: SessionRef, ctx: RequestContext): Promise<ReleaseOutcome> {
     return this.deps.db.transaction(async (tx) => {
       const row = await findSession(tx, ref);
       if (!row) return { kind: 'not-found' } as const;
@@ -161,7 +230,7 @@ export class SqlSeatStore implements SeatStore {
   async forceRelease(sessionId: string, scope: OrganisationScope, ctx: RequestContext): Promise<ReleaseOutcome> {
     return this.deps.db.transaction(async (tx) => {
       const [row] = await tx.select().from(sessions).where(eq(sessions.id, sessionId)).for('update');
-      const now = this.deps.clock.now();
+      const now = await this.#clock.now(tx);
       if (!row || row.endedAt !== null || row.expiresAt <= now) return { kind: 'not-found' } as const;
       if (scope.organisationId && row.organisationId !== scope.organisationId) return { kind: 'not-found' } as const;
       return this.#end(tx, row, 'force-released', ctx);
@@ -169,9 +238,9 @@ export class SqlSeatStore implements SeatStore {
   }
 
   async #end(tx: Tx, row: SessionRow, reason: 'released' | 'force-released', ctx: RequestContext): Promise<ReleaseOutcome> {
-    const now = this.deps.clock.now();
+    const now = await this.#clock.now(tx);
     await tx.update(sessions).set({ endedAt: now, endReason: reason }).where(eq(sessions.id, row.id));
-    await appendAudit(tx, ctx, now, [sessionEvent(`seat.${reason}`, row, { heldSeconds: Math.round((now.getTime() - row.startedAt.getTime()) / 1000) })]);
+    await appendAudit(tx, ctx, now, [sessionEvent(`seat.${reason}`, row, seatPayload.ended(row.startedAt.getTime(), now.getTime()))]);
     return { kind: 'released', sessionId: row.id };
   }
 
@@ -179,7 +248,7 @@ export class SqlSeatStore implements SeatStore {
     let total = 0;
     for (;;) {
       const reaped = await this.deps.db.transaction(async (tx) => {
-        const now = this.deps.clock.now();
+        const now = await this.#clock.now(tx);
         // SKIP LOCKED: replicas reaping at once split the work instead of waiting on each other.
         const rows = await tx
           .select()
@@ -202,7 +271,7 @@ export class SqlSeatStore implements SeatStore {
           tx,
           ctx,
           now,
-          rows.map((r) => sessionEvent('seat.expired', r, { expiredAt: r.expiresAt.toISOString() })),
+          rows.map((r) => sessionEvent('seat.expired', r, seatPayload.expired(r.expiresAt.getTime()))),
         );
         return rows.length;
       });
@@ -217,7 +286,7 @@ export class SqlSeatStore implements SeatStore {
     const rows = await this.deps.db
       .select({ licenseId: sessions.licenseId, used: sql<number>`count(distinct ${sessions.basisKey})::int` })
       .from(sessions)
-      .where(and(inArray(sessions.licenseId, licenseIds), isNull(sessions.endedAt), gt(sessions.expiresAt, this.deps.clock.now())))
+      .where(and(inArray(sessions.licenseId, licenseIds), isNull(sessions.endedAt), gt(sessions.expiresAt, await this.#clock.now(this.deps.db))))
       .groupBy(sessions.licenseId);
     for (const row of rows) result.set(row.licenseId, Number(row.used));
     return result;

@@ -11,8 +11,10 @@ export interface ServerProcess {
 }
 
 /** Starts the built server as a real process on a free port and waits for its "Listening on" line. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [SERVER_MAIN, 'serve'], {
+export async function startServerProcess(env: Record<string, string>, wrap: string[] = []): Promise<ServerProcess> {
+  // `wrap` runs the server under another command, e.g. faketime.
+  const [command, ...args] = [...wrap, process.execPath, SERVER_MAIN, 'serve'] as [string, ...string[]];
+  const child = spawn(command, args, {
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
