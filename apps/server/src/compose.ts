@@ -20,6 +20,7 @@ import { SessionService } from './services/session-service.js';
 import { createSigner } from './signing/create-signer.js';
 import type { Signer } from './signing/signer.js';
 import { LeaseTokens } from './tokens/lease-tokens.js';
+import { SeatUsageRollup } from './usage/seat-usage-rollup.js';
 
 /** A dependency /readyz checks: the database, and Redis when configured. */
 export interface ReadinessCheck {
@@ -51,6 +52,8 @@ export interface Services {
   identity: IdentityServices;
   billing: BillingService;
   selfServe: SelfServeBilling;
+  /** The hourly seat-usage rollup, fed from the audit chain's seat events. */
+  usage: SeatUsageRollup;
   close(): Promise<void>;
 }
 
@@ -115,6 +118,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     identity: createIdentity({ config, db, clock, signer }),
     billing: new BillingService({ db, clock, stripe, graceDays: config.billing.graceDays }),
     selfServe: new SelfServeBilling({ db, stripe, urls: config.billing.urls }),
+    usage: new SeatUsageRollup({ db, clock }),
     async close() {
       await seats.close();
       await rateLimiter.close();

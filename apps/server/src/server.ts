@@ -47,6 +47,7 @@ export async function startServer(config: Config, print: (line: string) => void,
     await services.licenses.expireDue(ctx);
     await services.billing.enforceGrace(ctx);
     await purgeExpiredIdentityRows(services.database.db, services.clock.now());
+    await services.usage.catchUp();
   });
   const { signer } = services;
   if (signer instanceof LocalKeyFileSigner) every(30, () => signer.refresh());

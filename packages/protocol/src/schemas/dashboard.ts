@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { apiKeyScope } from './admin.js';
-import { id } from './common.js';
+import { id, timestamp } from './common.js';
 import { me } from './identity.js';
 
 // ---- The dashboard's own endpoints (/dashboard/api) --------------------------
@@ -37,3 +37,65 @@ export const overview = z.object({
   nearCapacity: z.array(z.object({ licenseId: id('license'), organisationId: id('organisation'), seats: z.number().int(), seatsInUse: z.number().int() })),
 });
 export type Overview = z.infer<typeof overview>;
+
+// ---- Seat-usage analytics ----------------------------------------------------
+const MAX_RANGE_MS = 366 * 86_400_000;
+const range = {
+  from: timestamp,
+  to: timestamp,
+  format: z.enum(['json', 'csv']).default('json'),
+};
+const withinAYear = (q: { from: string; to: string }) => {
+  const span = Date.parse(q.to) - Date.parse(q.from);
+  return span > 0 && span <= MAX_RANGE_MS;
+};
+const rangeIssue = { message: 'to must be after from, at most a year later', path: ['to'] };
+
+export const usageQuery = z.object({ ...range, granularity: z.enum(['hour', 'day']).default('hour') }).refine(withinAYear, rangeIssue);
+export type UsageQuery = z.infer<typeof usageQuery>;
+
+export const usageBucket = z.object({
+  start: timestamp,
+  /** The most sessions live at once. */
+  peak: z.number().int(),
+  /** Sessions live on average over the bucket. */
+  average: z.number(),
+  /** Acquires refused for want of a free seat. */
+  denials: z.number().int(),
+  /** average / seats sold. */
+  utilisation: z.number(),
+});
+export const licenseUsage = z.object({
+  licenseId: id('license'),
+  seats: z.number().int(),
+  granularity: z.enum(['hour', 'day']),
+  from: timestamp,
+  to: timestamp,
+  buckets: z.array(usageBucket),
+});
+export type LicenseUsage = z.infer<typeof licenseUsage>;
+
+export const usageSummaryQuery = z
+  .object({
+    ...range,
+    /** denials: who needs more seats; utilisation: who pays for seats they do not use. */
+    order: z.enum(['denials', 'utilisation']).default('denials'),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+  })
+  .refine(withinAYear, rangeIssue);
+export const usageSummary = z.object({
+  from: timestamp,
+  to: timestamp,
+  data: z.array(
+    z.object({
+      licenseId: id('license'),
+      organisationId: id('organisation'),
+      seats: z.number().int(),
+      peak: z.number().int(),
+      average: z.number(),
+      denials: z.number().int(),
+      utilisation: z.number(),
+    }),
+  ),
+});
+export type UsageSummary = z.infer<typeof usageSummary>;

@@ -10,6 +10,7 @@ import { organisationRoutes } from './organisations.js';
 import { planRoutes } from './plans.js';
 import { productRoutes } from './products.js';
 import { sessionRoutes } from './sessions.js';
+import { usageRoutes } from './usage.js';
 
 /** The vendor's administration API: every route needs an API key with the route's scope. */
 export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
@@ -19,7 +20,18 @@ export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
     const scope = route.config?.scope;
     if (scope) route.schema = { ...route.schema, security: [{ apiKey: [scope] }] };
   });
-  for (const routes of [productRoutes, planRoutes, organisationRoutes, licenseRoutes, sessionRoutes, auditRoutes, apiKeyRoutes, billingRoutes, liveRoutes]) {
+  for (const routes of [
+    productRoutes,
+    planRoutes,
+    organisationRoutes,
+    licenseRoutes,
+    sessionRoutes,
+    auditRoutes,
+    apiKeyRoutes,
+    billingRoutes,
+    liveRoutes,
+    usageRoutes,
+  ]) {
     await app.register(routes, { services });
   }
 };
