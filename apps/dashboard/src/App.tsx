@@ -48,7 +48,7 @@ export function App() {
     await api('DELETE', '/dashboard/api/session').catch(() => undefined);
     accept(null);
   };
-  const vendor = session.kind === 'api-key';
+  const vendor = session.kind === 'api-key' || session.staff;
   return (
     <>
       <a className="skip" href="#main">
@@ -75,7 +75,9 @@ export function App() {
           Sign out
         </button>
       </header>
-      <main id="main">{vendor ? <VendorRoutes path={path} /> : <Portal me={session.me} orgId={/^\/portal\/([^/]+)/.exec(path)?.[1]} />}</main>
+      <main id="main">
+        {session.kind === 'user' && !session.staff ? <Portal me={session.me} orgId={/^\/portal\/([^/]+)/.exec(path)?.[1]} /> : <VendorRoutes path={path} />}
+      </main>
     </>
   );
 }

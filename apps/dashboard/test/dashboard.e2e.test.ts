@@ -117,6 +117,7 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
 
   it('shows an SDK acquire within 2 s; force-release removes it and the SDK loses its seat', async () => {
     await page.getByTestId('no-sessions').waitFor();
+    await page.getByRole('img', { name: /^Peak \d+ of 2 seats/ }).waitFor();
     await audit('license');
     const client = new LeaseClient({
       serverUrl: server.url,
@@ -156,6 +157,10 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
       .getByText(/^Intact: \d+ events verified\.$/)
       .waitFor();
     await audit('audit');
+    await nav(page, 'Usage').click();
+    await page.getByRole('heading', { name: 'Seat usage, last 30 days' }).waitFor();
+    await expect.poll(() => page.getByText('Loading…').count()).toBe(0);
+    await audit('usage');
     await nav(page, 'API keys').click();
     await page.getByRole('button', { name: 'Revoke bootstrap admin' }).waitFor();
     await audit('api-keys');
@@ -204,7 +209,8 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
     };
     const orgA = orgs.data.find((o) => o.name === 'Org A')?.id as string;
     const orgB = orgs.data.find((o) => o.name === 'Org B')?.id as string;
-    const secret = await signedInOwner(db.url, orgA);
+    const ownerEmail = `owner-${randomBytes(4).toString('hex')}@example.com`;
+    const secret = await signedInOwner(db.url, orgA, ownerEmail);
     const owner = await openBrowser();
     try {
       await owner.context.addCookies([
@@ -234,6 +240,21 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
         [`/api/v1/orgs/${orgB}/members`]: 404,
         [`/api/v1/admin/licenses/${licenseId}`]: 401,
       });
+
+      // Granted the staff role with the admin key, the same person gets the vendor views.
+      const granted = await fetch(`${server.url}/api/v1/admin/staff`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ email: ownerEmail, staff: true }),
+      });
+      expect(granted.status, await granted.clone().text()).toBe(200);
+      await portal.goto(`${server.url}/dashboard/`);
+      await portal.getByRole('heading', { name: 'Overview' }).waitFor();
+      await portal.getByTestId('seats-in-use').waitFor();
+      await nav(portal, 'Organisations').click();
+      await portal.getByLabel('Name').fill('Made by staff');
+      await portal.getByRole('button', { name: 'Create organisation' }).click();
+      await portal.getByRole('cell', { name: 'Made by staff', exact: true }).waitFor();
     } finally {
       await owner.close();
     }
@@ -250,6 +271,7 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
       'portal',
       'products',
       'sign-in',
+      'usage',
     ]);
     expect(accessibility).toEqual(Object.fromEntries(Object.keys(accessibility).map((k) => [k, []])));
   });
@@ -271,7 +293,7 @@ async function firstPage(context: BrowserContext): Promise<Page> {
  * A person who owns organisation A, signed in: the rows an identity provider's sign-in
  * would leave (the sign-in flow itself has its own tests), and the cookie's secret.
  */
-async function signedInOwner(url: string, organisationId: string): Promise<string> {
+async function signedInOwner(url: string, organisationId: string, email: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -280,7 +302,7 @@ async function signedInOwner(url: string, organisationId: string): Promise<strin
     const now = new Date();
     await client.query('insert into users (id, email, email_verified, name, created_at, updated_at) values ($1, $2, true, $3, $4, $4)', [
       userId,
-      `owner-${userId}@example.com`,
+      email,
       'Owner of A',
       now,
     ]);

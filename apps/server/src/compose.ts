@@ -3,6 +3,7 @@ import { SelfServeBilling } from './billing/self-serve.js';
 import { createStripeClient } from './billing/stripe-client.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
+import { StaffService } from './dashboard/staff.js';
 import { type Database, openDatabase } from './db/database.js';
 import { MemoryRateLimiter, type RateLimiter } from './http/rate-limiter.js';
 import { createIdentity, type IdentityServices } from './identity/identity-services.js';
@@ -54,6 +55,7 @@ export interface Services {
   selfServe: SelfServeBilling;
   /** The hourly seat-usage rollup, fed from the audit chain's seat events. */
   usage: SeatUsageRollup;
+  staff: StaffService;
   close(): Promise<void>;
 }
 
@@ -119,6 +121,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     billing: new BillingService({ db, clock, stripe, graceDays: config.billing.graceDays }),
     selfServe: new SelfServeBilling({ db, stripe, urls: config.billing.urls }),
     usage: new SeatUsageRollup({ db, clock }),
+    staff: new StaffService({ db, clock }),
     async close() {
       await seats.close();
       await rateLimiter.close();

@@ -18,6 +18,7 @@ Usage: leasehold-server <command>
   licenses create --org ORG --plan PLAN [--seats N] [--expires ISO]
   licenses list [--org ORG] [--status STATUS]
   licenses suspend|reinstate|revoke LICENSE_ID [--reason TEXT]
+  staff grant|revoke USER_ID|EMAIL   let a person use the dashboard's vendor views
 
 Configuration comes from the environment (and a .env file in the working directory).`;
 

@@ -50,6 +50,19 @@ export async function runOperatorCommand(config: Config, command: string, args: 
       }
       return 0;
     }
+    case 'staff grant':
+    case 'staff revoke':
+      return withServices(config, async (services) => {
+        const who = rest[0];
+        if (!who) {
+          console.error(`Usage: staff ${sub} USER_ID|EMAIL`);
+          return 2;
+        }
+        const target = isId('user', who) ? { userId: who } : { email: who };
+        const result = await services.staff.set(target, sub === 'grant', systemContext('operator'));
+        console.log(`${result.userId} (${result.email ?? 'no e-mail'}) is ${result.staff ? 'now' : 'no longer'} staff.`);
+        return 0;
+      });
     case 'seats reconcile':
       return withServices(config, async (services) => {
         const { values } = parseArgs({ args: rest, options: { license: { type: 'string' } } });

@@ -19,6 +19,8 @@ export const dashboardSession = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('user'),
     me,
+    /** Vendor staff see the vendor views; everyone else the customer portal. */
+    staff: z.boolean(),
     /** Echo in `x-csrf-token` on every change (also in the lh_csrf cookie). */
     csrfToken: z.string(),
   }),
@@ -99,3 +101,9 @@ export const usageSummary = z.object({
   ),
 });
 export type UsageSummary = z.infer<typeof usageSummary>;
+
+// ---- Staff -------------------------------------------------------------------
+export const setStaff = z
+  .strictObject({ userId: id('user').optional(), email: z.email().max(320).optional(), staff: z.boolean() })
+  .refine((v) => (v.userId === undefined) !== (v.email === undefined), { message: 'give exactly one of userId or email', path: ['userId'] });
+export const staffMember = z.object({ userId: id('user'), email: z.string().nullable(), staff: z.boolean() });

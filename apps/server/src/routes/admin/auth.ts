@@ -51,6 +51,7 @@ export function apiKeyAuth(services: Services) {
 
 export function adminContext(request: FastifyRequest): RequestContext {
   const key = request.apiKey as AuthenticatedKey;
+  if (key.viaStaff) return { requestId: request.id, ip: request.ip, actor: { type: 'user', id: key.id } };
   return { requestId: request.id, ip: request.ip, actor: { type: 'api-key', id: key.id, organisationId: key.organisationId } };
 }
 

@@ -10,6 +10,7 @@ import { organisationRoutes } from './organisations.js';
 import { planRoutes } from './plans.js';
 import { productRoutes } from './products.js';
 import { sessionRoutes } from './sessions.js';
+import { staffRoutes } from './staff.js';
 import { usageRoutes } from './usage.js';
 
 /** The vendor's administration API: every route needs an API key with the route's scope. */
@@ -31,6 +32,7 @@ export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
     billingRoutes,
     liveRoutes,
     usageRoutes,
+    staffRoutes,
   ]) {
     await app.register(routes, { services });
   }

@@ -63,7 +63,7 @@ export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async
       const secret = readCookie(request, SESSION_COOKIE);
       const userId = secret ? await identity.signIn.sessionUser(secret) : null;
       if (!secret || !userId) throw new LeaseholdError('UNAUTHENTICATED', 'Not signed in.');
-      return { kind: 'user' as const, me: await identity.accounts.me(userId), csrfToken: csrfTokenFor(secret) };
+      return { kind: 'user' as const, me: await identity.accounts.me(userId), staff: await services.staff.isStaff(userId), csrfToken: csrfTokenFor(secret) };
     },
   );
 
