@@ -15,7 +15,8 @@ export function Usage() {
   return (
     <section>
       <h1>Seat usage, last 30 days</h1>
-      <div className="actions" role="group" aria-label="Order">
+      <fieldset className="actions plain">
+        <legend className="visually-hidden">Order</legend>
         {(Object.keys(ORDERS) as Array<keyof typeof ORDERS>).map((o) => (
           <button key={o} type="button" aria-pressed={o === order} onClick={() => setOrder(o)}>
             {ORDERS[o]}
@@ -24,7 +25,7 @@ export function Usage() {
         <a className="button" href={`${ADMIN}/usage${qs({ ...range, format: 'csv', limit: 500 })}`} download>
           CSV
         </a>
-      </div>
+      </fieldset>
       <Loading state={summary} empty={(s) => s.data.length === 0}>
         {(s) => (
           <table>

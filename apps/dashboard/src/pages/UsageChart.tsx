@@ -19,7 +19,8 @@ export function UsageChart({ licenseId }: { licenseId: string }) {
   return (
     <section aria-labelledby="usage-title">
       <h2 id="usage-title">Seat usage</h2>
-      <div className="actions" role="group" aria-label="Range">
+      <fieldset className="actions plain">
+        <legend className="visually-hidden">Range</legend>
         {(Object.keys(RANGES) as RangeName[]).map((r) => (
           <button key={r} type="button" aria-pressed={r === range} onClick={() => setRange(r)}>
             {r}
@@ -28,7 +29,7 @@ export function UsageChart({ licenseId }: { licenseId: string }) {
         <a className="button" href={`${ADMIN}/licenses/${licenseId}/usage${qs({ ...query(), format: 'csv' })}`} download>
           CSV
         </a>
-      </div>
+      </fieldset>
       <Loading state={usage}>{(u) => <Chart usage={u} />}</Loading>
     </section>
   );
