@@ -255,6 +255,8 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
       await portal.getByLabel('Name').fill('Made by staff');
       await portal.getByRole('button', { name: 'Create organisation' }).click();
       await portal.getByRole('cell', { name: 'Made by staff', exact: true }).waitFor();
+      await portal.getByRole('button', { name: 'Members of Org A' }).click();
+      await portal.getByRole('cell', { name: ownerEmail }).waitFor();
     } finally {
       await owner.close();
     }

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { ADMIN, api, qs, type Wire } from '../api.js';
 import { useCursor, useLoad } from '../hooks.js';
 import { Link } from '../router.js';
@@ -6,6 +7,7 @@ import { ActionForm, Field, Loading, Pager, text, when } from '../ui.js';
 export function Organisations() {
   const paging = useCursor('orgs');
   const orgs = useLoad(() => api<Wire<'organisationPage'>>('GET', `${ADMIN}/organisations${qs({ cursor: paging.cursor })}`), `orgs:${paging.cursor}`);
+  const [selected, setSelected] = useState<Wire<'organisation'> | null>(null);
   return (
     <section>
       <h1>Organisations</h1>
@@ -28,6 +30,7 @@ export function Organisations() {
                   <th scope="col">ID</th>
                   <th scope="col">Created</th>
                   <th scope="col">Licenses</th>
+                  <th scope="col">Members</th>
                 </tr>
               </thead>
               <tbody>
@@ -41,12 +44,51 @@ export function Organisations() {
                     <td>
                       <Link to={`/licenses?organisationId=${o.id}`}>Licenses of {o.name}</Link>
                     </td>
+                    <td>
+                      <button type="button" aria-pressed={selected?.id === o.id} onClick={() => setSelected(o)}>
+                        Members of {o.name}
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
             <Pager page={paging.page} nextCursor={page.nextCursor} onNext={paging.next} onPrevious={paging.previous} />
           </>
+        )}
+      </Loading>
+      {selected ? <Members org={selected} /> : null}
+    </section>
+  );
+}
+
+function Members({ org }: { org: Wire<'organisation'> }) {
+  const members = useLoad(() => api<Wire<'memberList'>>('GET', `${ADMIN}/organisations/${org.id}/members`), org.id);
+  return (
+    <section aria-labelledby="members-title">
+      <h2 id="members-title">Members of {org.name}</h2>
+      <Loading state={members} empty={(m) => m.data.length === 0}>
+        {(list) => (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Person</th>
+                <th scope="col">E-mail</th>
+                <th scope="col">Role</th>
+                <th scope="col">Since</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.map((m) => (
+                <tr key={m.userId}>
+                  <td>{m.name ?? m.userId}</td>
+                  <td>{m.email ?? '—'}</td>
+                  <td>{m.role}</td>
+                  <td>{when(m.since)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         )}
       </Loading>
     </section>

@@ -7,7 +7,7 @@ import { readOverview } from '../../dashboard/overview.js';
 import { adminScope } from './auth.js';
 import { idParams, problems } from './common.js';
 
-/** The dashboard's live views: the overview, and a license's sessions as server-sent events. */
+/** The dashboard's views: the overview, an organisation's members, a license's live sessions as server-sent events. */
 export const liveRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const { database, clock, licenses, sessions } = services;
@@ -25,6 +25,23 @@ export const liveRoutes: FastifyPluginAsync<{ services: Services }> = async (pla
       },
     },
     async (request) => readOverview(database.db, clock.now(), adminScope(request)),
+  );
+
+  app.get(
+    '/organisations/:id/members',
+    {
+      config: { scope: 'organisations:read' },
+      schema: {
+        tags: ['organisations'],
+        summary: "An organisation's members and their roles",
+        params: idParams('organisation'),
+        response: { 200: schemas.memberList, ...problems },
+      },
+    },
+    async (request) => {
+      await services.organisations.get(request.params.id, adminScope(request));
+      return services.identity.memberships.listMembers(request.params.id);
+    },
   );
 
   app.get(
