@@ -61,8 +61,9 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
     await page.getByLabel('Admin API key', { exact: true }).fill('lh_not-a-real-key-000000000000');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').getByText('The API key is unknown or revoked.').waitFor();
+    // By keyboard alone: the skip link and every control are reachable, Enter submits.
     await page.getByLabel('Admin API key', { exact: true }).fill(ADMIN_KEY);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.getByTestId('seats-in-use').waitFor();
     await audit('overview');
@@ -146,6 +147,10 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
     await page.getByTestId('license-status').getByText('suspended').waitFor();
     await nav(page, 'Licenses').click();
     await page.getByTestId(`status-${licenseId}`).getByText('suspended').waitFor();
+    // A narrow window: the table scrolls within itself, the page does not scroll sideways.
+    await page.setViewportSize({ width: 360, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.setViewportSize({ width: 1200, height: 900 });
   });
 
   it('verifies the audit chain and shows it intact', async () => {
