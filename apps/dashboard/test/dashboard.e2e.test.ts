@@ -227,6 +227,8 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
       await portal.getByRole('heading', { name: 'Org A' }).waitFor();
       await portal.getByRole('cell', { name: licenseId, exact: true }).first().waitFor();
       accessibility.portal = await axeViolations(portal);
+      await portal.getByRole('button', { name: 'Invite' }).click();
+      expect(await portal.getByTestId('secret').textContent()).toContain('/auth/invitations/');
       await portal.goto(`${server.url}/dashboard/portal/${orgB}`);
       await portal.getByTestId('not-found').waitFor();
       expect(await portal.getByText('Org B').count()).toBe(0);

@@ -4,7 +4,7 @@ import { ADMIN, api, qs } from '../api.js';
 import { useCursor, useLoad } from '../hooks.js';
 import { ActionButton, Field, Loading, Pager, text, when } from '../ui.js';
 
-type Verdict = { ok: boolean; events: number; firstBadSeq?: number; reason?: string };
+type Verdict = Wire<'auditVerdict'>;
 
 export function Audit() {
   const [filter, setFilter] = useState({ action: '', targetId: '', actorId: '' });

@@ -107,3 +107,12 @@ export const setStaff = z
   .strictObject({ userId: id('user').optional(), email: z.email().max(320).optional(), staff: z.boolean() })
   .refine((v) => (v.userId === undefined) !== (v.email === undefined), { message: 'give exactly one of userId or email', path: ['userId'] });
 export const staffMember = z.object({ userId: id('user'), email: z.string().nullable(), staff: z.boolean() });
+
+/** The answer of verifying the audit hash chain. */
+export const auditVerdict = z.object({
+  ok: z.boolean(),
+  events: z.number().int(),
+  headHash: z.string().optional(),
+  firstBadSeq: z.number().int().optional(),
+  reason: z.string().optional(),
+});

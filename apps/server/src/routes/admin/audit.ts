@@ -2,19 +2,12 @@ import { Readable } from 'node:stream';
 import { schemas } from '@leasehold/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Services } from '../../compose.js';
 import { adminScope } from './auth.js';
 import { problems } from './common.js';
 
 const exportQuery = schemas.auditQuery.omit({ limit: true, cursor: true });
-const verdict = z.object({
-  ok: z.boolean(),
-  events: z.number().int(),
-  headHash: z.string().optional(),
-  firstBadSeq: z.number().int().optional(),
-  reason: z.string().optional(),
-});
+const verdict = schemas.auditVerdict;
 
 export const auditRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { audit } }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
