@@ -208,7 +208,7 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
     expect(status).toBe(401);
   });
 
-  it("lets an owner of organisation A see A's licenses and seats, and nothing of B", async () => {
+  it("lets an owner of organisation A see A's licenses and seats, free a seat and invite, and see nothing of B", async () => {
     const orgs = (await (await fetch(`${server.url}/api/v1/admin/organisations`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as {
       data: Array<{ id: string; name: string }>;
     };
@@ -227,6 +227,30 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
       await portal.getByRole('heading', { name: 'Org A' }).waitFor();
       await portal.getByRole('cell', { name: licenseId, exact: true }).first().waitFor();
       accessibility.portal = await axeViolations(portal);
+      // An owner frees a seat held in their organisation.
+      const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+      const plans = (await (await fetch(`${server.url}/api/v1/admin/plans`, { headers: admin })).json()) as { data: Array<{ id: string }> };
+      const second = (await (
+        await fetch(`${server.url}/api/v1/admin/licenses`, {
+          method: 'POST',
+          headers: admin,
+          body: JSON.stringify({ organisationId: orgA, planId: plans.data[0]?.id }),
+        })
+      ).json()) as { key: string };
+      const client = new LeaseClient({
+        serverUrl: server.url,
+        product: 'e2e',
+        licenseKey: second.key,
+        fingerprint: 'e2e-fingerprint-0002',
+        hostname: 'portal-host',
+        stateDir: mkdtempSync(join(tmpdir(), 'leasehold-sdk-')),
+        heartbeat: false,
+        releaseOnExit: false,
+      });
+      await client.acquire();
+      await portal.getByRole('button', { name: 'Free seat of portal-host' }).click();
+      await expect.poll(() => portal.getByRole('cell', { name: 'portal-host', exact: true }).count(), { timeout: 5_000 }).toBe(0);
+      await expect(client.heartbeat()).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
       await portal.getByRole('button', { name: 'Invite' }).click();
       expect(await portal.getByTestId('secret').textContent()).toContain('/auth/invitations/');
       await portal.goto(`${server.url}/dashboard/portal/${orgB}`);
