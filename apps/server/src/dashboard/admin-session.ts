@@ -1,4 +1,11 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { newId } from '@leasehold/protocol/ids';
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import { appendAudit } from '../audit/audit-log.js';
+import { randomSecret, sha256 } from '../crypto.js';
+import type { Db } from '../db/database.js';
+import { adminSessions, apiKeys } from '../db/schema.js';
+import type { RequestContext } from '../request-context.js';
 import type { AuthenticatedKey } from '../services/api-key-service.js';
 
 /** The browser cookie of a dashboard session opened with an admin API key. */
@@ -6,44 +13,62 @@ export const ADMIN_SESSION_COOKIE = 'lh_admin';
 /** Readable by the dashboard's scripts, which echo it in `x-csrf-token` on every change. */
 export const ADMIN_CSRF_COOKIE = 'lh_admin_csrf';
 
-/** Looks up a live key by ID; the dashboard session is signed with its stored hash. */
-export type KeyLookup = (id: string) => Promise<(AuthenticatedKey & { secretHash: string }) | null>;
+/** The CSRF token of a dashboard session: derived from its secret, which only the cookie holds. */
+export const adminCsrfFor = (secret: string) => sha256(`admin-csrf:${secret}`).slice(0, 43);
 
-const mac = (secretHash: string, text: string) => createHmac('sha256', secretHash).update(text).digest('base64url');
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+export function csrfEquals(expected: string, presented: unknown): boolean {
+  if (typeof presented !== 'string') return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(presented);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**
- * A session cookie carries the key's ID, an expiry and a MAC keyed by the key's stored
- * hash: no secret of the key reaches the browser, every replica can check it, and
- * revoking the key ends its sessions at once.
+ * Dashboard sessions opened with an admin API key: the browser holds a random secret,
+ * the database its hash. Signing out revokes the row; revoking the key ends them all.
  */
-export function openAdminSession(key: { id: string; secretHash: string }, now: Date, ttlSeconds: number): { cookie: string; csrf: string } {
-  const body = `${key.id}.${Math.floor(now.getTime() / 1000) + ttlSeconds}.${randomBytes(12).toString('base64url')}`;
-  const cookie = `${body}.${mac(key.secretHash, body)}`;
-  return { cookie, csrf: csrfFor(key.secretHash, cookie) };
-}
+export class AdminSessions {
+  constructor(private readonly deps: { db: Db; now: () => Date }) {}
 
-function csrfFor(secretHash: string, cookie: string): string {
-  return mac(secretHash, `csrf:${cookie}`);
-}
+  async open(apiKeyId: string, ttlSeconds: number, ctx: RequestContext): Promise<{ secret: string; csrf: string }> {
+    const now = this.deps.now();
+    const secret = randomSecret(32);
+    const id = newId('webSession', now.getTime());
+    await this.deps.db.transaction(async (tx) => {
+      await tx
+        .insert(adminSessions)
+        .values({ id, apiKeyId, secretHash: sha256(secret), createdAt: now, expiresAt: new Date(now.getTime() + ttlSeconds * 1000) });
+      await appendAudit(tx, ctx, now, [{ action: 'dashboard_session.created', targetType: 'api-key', targetId: apiKeyId, data: { dashboardSessionId: id } }]);
+    });
+    return { secret, csrf: adminCsrfFor(secret) };
+  }
 
-/** The key behind a dashboard cookie, or null when it is forged, expired or its key is revoked. */
-export async function checkAdminSession(cookie: string, now: Date, lookup: KeyLookup): Promise<{ key: AuthenticatedKey; csrf: string } | null> {
-  const parts = cookie.split('.');
-  if (parts.length !== 4) return null;
-  const [id, exp, nonce, tag] = parts as [string, string, string, string];
-  if (!/^\d{1,12}$/.test(exp) || Number(exp) * 1000 <= now.getTime()) return null;
-  const key = await lookup(id);
-  if (!key || !sameText(mac(key.secretHash, `${id}.${exp}.${nonce}`), tag)) return null;
-  const { secretHash, ...rest } = key;
-  return { key: rest, csrf: csrfFor(secretHash, cookie) };
-}
+  /** The live key behind a session secret, or null when unknown, ended, expired or its key is revoked. */
+  async check(secret: string): Promise<{ key: AuthenticatedKey; csrf: string } | null> {
+    const now = this.deps.now();
+    const [row] = await this.deps.db
+      .select({ id: apiKeys.id, scopes: apiKeys.scopes, organisationId: apiKeys.organisationId })
+      .from(adminSessions)
+      .innerJoin(apiKeys, eq(apiKeys.id, adminSessions.apiKeyId))
+      .where(and(eq(adminSessions.secretHash, sha256(secret)), isNull(adminSessions.revokedAt), gt(adminSessions.expiresAt, now), isNull(apiKeys.revokedAt)));
+    if (!row) return null;
+    return { key: { id: row.id, scopes: new Set(row.scopes), organisationId: row.organisationId }, csrf: adminCsrfFor(secret) };
+  }
 
-export function csrfEquals(expected: string, presented: unknown): boolean {
-  return typeof presented === 'string' && sameText(expected, presented);
+  /** Sign-out: the secret stops working at once, wherever it was copied to. */
+  async end(secret: string, ctx: RequestContext): Promise<boolean> {
+    const now = this.deps.now();
+    return this.deps.db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(adminSessions)
+        .set({ revokedAt: now })
+        .where(and(eq(adminSessions.secretHash, sha256(secret)), isNull(adminSessions.revokedAt)))
+        .returning();
+      if (!row) return false;
+      await appendAudit(tx, ctx, now, [
+        { action: 'dashboard_session.revoked', targetType: 'api-key', targetId: row.apiKeyId, data: { dashboardSessionId: row.id } },
+      ]);
+      return true;
+    });
+  }
 }

@@ -409,3 +409,19 @@ export const seatUsageCursor = pgTable('seat_usage_cursor', {
   id: integer('id').primaryKey(),
   lastSeq: bigint('last_seq', { mode: 'number' }).notNull(),
 });
+
+/** A dashboard session opened with an admin API key: the browser holds the secret, we keep its hash. */
+export const adminSessions = pgTable(
+  'admin_sessions',
+  {
+    id: text('id').primaryKey(),
+    apiKeyId: text('api_key_id')
+      .notNull()
+      .references(() => apiKeys.id),
+    secretHash: text('secret_hash').notNull().unique('admin_sessions_secret_hash_key'),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [index('admin_sessions_key_idx').on(t.apiKeyId)],
+);

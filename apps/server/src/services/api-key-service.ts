@@ -135,16 +135,6 @@ export class ApiKeyService {
     });
   }
 
-  /**
-   * A live key by its ID, with its stored hash: the dashboard signs its browser
-   * sessions with that hash, so revoking the key ends them too.
-   */
-  async byId(id: string): Promise<(AuthenticatedKey & { secretHash: string }) | null> {
-    const [row] = await this.deps.db.select().from(apiKeys).where(eq(apiKeys.id, id));
-    if (!row || row.revokedAt) return null;
-    return { id: row.id, scopes: new Set(row.scopes), organisationId: row.organisationId, secretHash: row.secretHash };
-  }
-
   /** The key a bearer secret belongs to, or null when it is unknown or revoked. */
   async authenticate(secret: string): Promise<AuthenticatedKey | null> {
     const hash = sha256(secret);

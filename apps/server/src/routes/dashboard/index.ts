@@ -3,12 +3,14 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../../compose.js';
-import { ADMIN_CSRF_COOKIE, ADMIN_SESSION_COOKIE, checkAdminSession, csrfEquals, openAdminSession } from '../../dashboard/admin-session.js';
+import { ADMIN_CSRF_COOKIE, ADMIN_SESSION_COOKIE, csrfEquals } from '../../dashboard/admin-session.js';
 import { LeaseholdError } from '../../errors.js';
 import { enforceRateLimit, ipKey } from '../../http/rate-limit.js';
 import { csrfTokenFor } from '../../identity/sign-in-service.js';
+import type { RequestContext } from '../../request-context.js';
 import { clearCookie, readCookie, SESSION_COOKIE, setCookie } from '../auth/cookies.js';
 import { problems } from '../problem-responses.js';
+import { adminSessions } from './session-auth.js';
 import { sendDashboardFile } from './static-files.js';
 
 /** How long a dashboard session opened with an API key lasts. */
@@ -17,12 +19,18 @@ const ADMIN_SESSION_SECONDS = 8 * 3600;
 /** The web app at /dashboard and the few endpoints only it needs: open, read and end its session. */
 export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { apiKeys, clock, config, identity, rateLimiter } = services;
+  const { apiKeys, config, identity, rateLimiter } = services;
+  const sessions = adminSessions(services);
+  const context = (request: FastifyRequest, key?: { id: string; organisationId: string | null }): RequestContext => ({
+    requestId: request.id,
+    ip: request.ip,
+    actor: key ? { type: 'api-key', id: key.id, organisationId: key.organisationId } : { type: 'system', id: null },
+  });
   const tags = ['dashboard'];
 
   const adminSession = async (request: FastifyRequest) => {
     const cookie = readCookie(request, ADMIN_SESSION_COOKIE);
-    return cookie ? checkAdminSession(cookie, clock.now(), (id) => apiKeys.byId(id)) : null;
+    return cookie ? sessions.check(cookie) : null;
   };
 
   app.post(
@@ -40,10 +48,9 @@ export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async
     },
     async (request, reply) => {
       const key = await apiKeys.authenticate(request.body.apiKey);
-      const stored = key ? await apiKeys.byId(key.id) : null;
-      if (!key || !stored) throw new LeaseholdError('UNAUTHENTICATED', 'The API key is unknown or revoked.');
-      const { cookie, csrf } = openAdminSession(stored, clock.now(), ADMIN_SESSION_SECONDS);
-      setCookie(reply, config, ADMIN_SESSION_COOKIE, cookie, { maxAgeSeconds: ADMIN_SESSION_SECONDS });
+      if (!key) throw new LeaseholdError('UNAUTHENTICATED', 'The API key is unknown or revoked.');
+      const { secret, csrf } = await sessions.open(key.id, ADMIN_SESSION_SECONDS, context(request, key));
+      setCookie(reply, config, ADMIN_SESSION_COOKIE, secret, { maxAgeSeconds: ADMIN_SESSION_SECONDS });
       setCookie(reply, config, ADMIN_CSRF_COOKIE, csrf, { maxAgeSeconds: ADMIN_SESSION_SECONDS, httpOnly: false });
       reply.header('cache-control', 'no-store');
       return { kind: 'api-key' as const, apiKeyId: key.id, scopes: [...key.scopes] as never, organisationId: key.organisationId, csrfToken: csrf };
@@ -77,7 +84,9 @@ export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async
       if (expected && !csrfEquals(expected, request.headers['x-csrf-token'])) {
         throw new LeaseholdError('FORBIDDEN', 'Signing out needs the x-csrf-token header.');
       }
-      if (secret) await identity.signIn.endSession(secret, { requestId: request.id, ip: request.ip, actor: { type: 'system', id: null } });
+      const adminCookie = readCookie(request, ADMIN_SESSION_COOKIE);
+      if (admin && adminCookie) await sessions.end(adminCookie, context(request, admin.key));
+      if (secret) await identity.signIn.endSession(secret, context(request));
       clearCookie(reply, config, ADMIN_SESSION_COOKIE);
       clearCookie(reply, config, ADMIN_CSRF_COOKIE);
       return { signedOut: Boolean(admin || secret) };

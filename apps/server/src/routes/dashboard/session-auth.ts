@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../compose.js';
-import { ADMIN_SESSION_COOKIE, checkAdminSession, csrfEquals } from '../../dashboard/admin-session.js';
+import { ADMIN_SESSION_COOKIE, AdminSessions, csrfEquals } from '../../dashboard/admin-session.js';
 import { LeaseholdError } from '../../errors.js';
 import { csrfTokenFor } from '../../identity/sign-in-service.js';
 import type { AuthenticatedKey } from '../../services/api-key-service.js';
@@ -16,7 +16,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export async function dashboardKey(services: Services, request: FastifyRequest): Promise<AuthenticatedKey | null> {
   const cookie = readCookie(request, ADMIN_SESSION_COOKIE);
   if (!cookie) return staffUser(services, request);
-  const session = await checkAdminSession(cookie, services.clock.now(), (id) => services.apiKeys.byId(id));
+  const session = await adminSessions(services).check(cookie);
   if (!session) throw new LeaseholdError('UNAUTHENTICATED', 'The dashboard session has ended or its API key was revoked. Sign in again.');
   if (!SAFE_METHODS.has(request.method) && !csrfEquals(session.csrf, request.headers['x-csrf-token'])) {
     throw new LeaseholdError('FORBIDDEN', 'A cookie-authenticated change needs the x-csrf-token header (the lh_admin_csrf cookie).');
@@ -34,3 +34,5 @@ async function staffUser(services: Services, request: FastifyRequest): Promise<A
   }
   return { id: userId, scopes: new Set(['*']), organisationId: null, viaStaff: true };
 }
+
+export const adminSessions = (services: Services) => new AdminSessions({ db: services.database.db, now: () => services.clock.now() });
