@@ -297,6 +297,27 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
     }
   });
 
+  it('ends the dashboard sessions of a key when the key is revoked', async () => {
+    const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+    const made = await (
+      await fetch(`${server.url}/api/v1/admin/api-keys`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'short-lived', scopes: ['*'] }) })
+    ).json();
+    const opened = await fetch(`${server.url}/dashboard/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiKey: made.secret }),
+    });
+    expect(opened.status).toBe(200);
+    const cookie = opened.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('lh_admin='))
+      ?.split(';')[0] as string;
+    const read = () => fetch(`${server.url}/api/v1/admin/licenses`, { headers: { cookie } }).then((r) => r.status);
+    expect(await read()).toBe(200);
+    await fetch(`${server.url}/api/v1/admin/api-keys/${made.id}/revoke`, { method: 'POST', headers: admin, body: '{}' });
+    expect(await read()).toBe(401);
+  });
+
   it('has no serious or critical accessibility violation on any page', () => {
     expect(Object.keys(accessibility).sort()).toEqual([
       'api-keys',
