@@ -134,6 +134,7 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
     const acquiredAt = Date.now();
     await page.getByRole('cell', { name: 'e2e-build-host', exact: true }).waitFor({ timeout: 2_000 });
     const seenAfterMs = Date.now() - acquiredAt;
+    console.log(`acquire shown on the license page after ${seenAfterMs} ms`);
     expect(seenAfterMs).toBeLessThan(2_000);
 
     await page.getByRole('button', { name: 'Free seat of e2e-build-host' }).click();
@@ -316,6 +317,41 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
     expect(await read()).toBe(200);
     await fetch(`${server.url}/api/v1/admin/api-keys/${made.id}/revoke`, { method: 'POST', headers: admin, body: '{}' });
     expect(await read()).toBe(401);
+  });
+
+  it('stays responsive on a license with 10,000 live sessions', async () => {
+    const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+    const get = async (path: string) => (await fetch(`${server.url}/api/v1/admin${path}`, { headers: admin })).json();
+    const [orgs, plans] = await Promise.all([get('/organisations'), get('/plans')]);
+    const big = await (
+      await fetch(`${server.url}/api/v1/admin/licenses`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ organisationId: orgs.data[0].id, planId: plans.data[0].id, seats: 20_000 }),
+      })
+    ).json();
+    // Rows as 10,000 acquires would leave them; acquiring them one by one is the benchmark's job.
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query(
+        `insert into sessions (id, license_id, organisation_id, basis_key, fingerprint, secret_hash, hostname, started_at, last_heartbeat_at, expires_at)
+         select 'ses_' || lpad(g::text, 26, '0'), $1, $2, 'fp-' || g, 'fingerprint-' || g, md5(g::text), 'bulk-' || g, now(), now(), now() + interval '1 hour'
+         from generate_series(1, 10000) g`,
+        [big.id, big.organisationId],
+      );
+    } finally {
+      await client.end();
+    }
+    await page.getByLabel('Admin API key', { exact: true }).fill(ADMIN_KEY);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('seats-in-use').waitFor();
+    const started = Date.now();
+    await page.goto(`${server.url}/dashboard/licenses/${big.id}`);
+    await page.getByRole('cell', { name: 'bulk-1', exact: true }).waitFor({ timeout: 5_000 });
+    await page.getByText('More sessions than shown; the first 100 are listed.').waitFor();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await page.getByTestId('sessions').locator('tbody tr').count()).toBe(100);
   });
 
   it('has no serious or critical accessibility violation on any page', () => {
