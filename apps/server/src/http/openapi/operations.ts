@@ -1,5 +1,6 @@
 import type { ErrorCode } from '@leasehold/protocol/errors';
 import { ADMIN_OPERATIONS } from './operations-admin.js';
+import { DASHBOARD_OPERATIONS } from './operations-dashboard.js';
 import { LICENSING_OPERATIONS } from './operations-licensing.js';
 import { PEOPLE_OPERATIONS } from './operations-people.js';
 import { PLATFORM_OPERATIONS } from './operations-platform.js';
@@ -43,4 +44,5 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   ...PEOPLE_OPERATIONS,
   ...SIGN_IN_OPERATIONS,
   ...PLATFORM_OPERATIONS,
+  ...DASHBOARD_OPERATIONS,
 };

@@ -1,7 +1,6 @@
 import { schemas } from '@leasehold/protocol';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Services } from '../../compose.js';
 import { ADMIN_CSRF_COOKIE, ADMIN_SESSION_COOKIE, csrfEquals } from '../../dashboard/admin-session.js';
 import { LeaseholdError } from '../../errors.js';
@@ -27,6 +26,10 @@ export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async
     actor: key ? { type: 'api-key', id: key.id, organisationId: key.organisationId } : { type: 'system', id: null },
   });
   const tags = ['dashboard'];
+
+  // The pages and the provider list are public: limited per address like the admin API.
+  const perAddress = (request: FastifyRequest, reply: FastifyReply) =>
+    enforceRateLimit(rateLimiter, reply, 'from this address', ipKey(request), config.rateLimits.perIpPerMinute);
 
   const adminSession = async (request: FastifyRequest) => {
     const cookie = readCookie(request, ADMIN_SESSION_COOKIE);
@@ -76,7 +79,7 @@ export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async
 
   app.delete(
     '/dashboard/api/session',
-    { schema: { tags, summary: 'Sign out of the dashboard', response: { 200: z.object({ signedOut: z.boolean() }), ...problems } } },
+    { schema: { tags, summary: 'Sign out of the dashboard', response: { 200: schemas.dashboardSignOut, ...problems } } },
     async (request, reply) => {
       const admin = await adminSession(request);
       const secret = readCookie(request, SESSION_COOKIE);
@@ -95,13 +98,17 @@ export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async
 
   app.get(
     '/dashboard/api/providers',
-    { schema: { tags, summary: 'The sign-in providers this server offers', response: { 200: schemas.signInProviders } } },
+    { onRequest: perAddress, schema: { tags, summary: 'The sign-in providers this server offers', response: { 200: schemas.signInProviders, ...problems } } },
     async () => {
       const id = config.identity;
       return { providers: [...(id.google ? ['google'] : []), ...(id.github ? ['github'] : []), ...(id.oidc ? [id.oidc.name] : [])] };
     },
   );
 
-  app.get('/dashboard', { schema: { hide: true } }, (_request, reply) => reply.redirect('/dashboard/', 302));
-  app.get('/dashboard/*', { schema: { hide: true } }, (request, reply) => sendDashboardFile(reply, (request.params as { '*': string })['*']));
+  app.get('/dashboard', { onRequest: perAddress, schema: { tags, summary: 'The dashboard, at its trailing slash' } }, (_request, reply) =>
+    reply.redirect('/dashboard/', 302),
+  );
+  app.get('/dashboard/*', { onRequest: perAddress, schema: { tags, summary: 'The dashboard web app and its files' } }, (request, reply) =>
+    sendDashboardFile(reply, (request.params as { '*': string })['*']),
+  );
 };

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply } from 'fastify';
+import { LeaseholdError } from '../../errors.js';
 
 /** The dashboard's build, beside the server's in the workspace and in the image. */
 export const DASHBOARD_DIST = fileURLToPath(new URL('../../../../dashboard/dist/', import.meta.url));
@@ -32,11 +33,11 @@ export async function sendDashboardFile(reply: FastifyReply, path: string, dist 
   const candidate = join(dist, relative);
   const inside = candidate.startsWith(dist) && !relative.split(sep).includes('..');
   const isFile = inside && relative !== '' && (await stat(candidate).catch(() => null))?.isFile();
+  // A missing hashed asset is a stale page asking for an old build: the app's page would not help it.
+  if (!isFile && relative.startsWith('assets/')) throw new LeaseholdError('NOT_FOUND', 'No such dashboard asset.');
   const file = isFile ? candidate : join(dist, 'index.html');
   const body = await readFile(file).catch(() => null);
-  if (!body) {
-    return reply.code(503).type('text/plain; charset=utf-8').send('The dashboard is not built: run `npm run build`.');
-  }
+  if (!body) throw new LeaseholdError('SERVICE_UNAVAILABLE', 'The dashboard is not built: run `npm run build`.');
   const immutable = isFile && relative.startsWith('assets/');
   return reply
     .headers(SECURITY_HEADERS)
