@@ -217,7 +217,13 @@ export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {
     responses: {
       200: {
         description: 'An open event stream; each `snapshot` event’s data is a `SessionPage` as JSON.',
-        content: { 'text/event-stream': { schema: { type: 'string', examples: ['event: snapshot\ndata: {"data":[],"nextCursor":null}\n\n'] } } },
+        content: {
+          'text/event-stream': {
+            schema: { type: 'string', examples: ['event: snapshot\ndata: {"data":[],"nextCursor":null}\n\n'] },
+            // What each event's `data` line holds, as JSON.
+            'x-event-data': { $ref: '#/components/schemas/SessionPage' },
+          },
+        },
       },
     },
   },
