@@ -3,6 +3,7 @@ import { SelfServeBilling } from './billing/self-serve.js';
 import { createStripeClient } from './billing/stripe-client.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
+import { StaffService } from './dashboard/staff.js';
 import { type Database, openDatabase } from './db/database.js';
 import { MemoryRateLimiter, type RateLimiter } from './http/rate-limiter.js';
 import { createIdentity, type IdentityServices } from './identity/identity-services.js';
@@ -21,6 +22,7 @@ import { SessionService } from './services/session-service.js';
 import { createSigner } from './signing/create-signer.js';
 import type { Signer } from './signing/signer.js';
 import { LeaseTokens } from './tokens/lease-tokens.js';
+import { SeatUsageRollup } from './usage/seat-usage-rollup.js';
 
 /** A dependency /readyz checks: the database, and Redis when configured. */
 interface ReadinessCheck {
@@ -52,6 +54,9 @@ export interface Services {
   identity: IdentityServices;
   billing: BillingService;
   selfServe: SelfServeBilling;
+  /** The hourly seat-usage rollup, fed from the audit chain's seat events. */
+  usage: SeatUsageRollup;
+  staff: StaffService;
   close(): Promise<void>;
 }
 
@@ -117,6 +122,8 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     identity: createIdentity({ config, db, clock, signer }),
     billing: new BillingService({ db, clock, stripe, graceDays: config.billing.graceDays }),
     selfServe: new SelfServeBilling({ db, stripe, urls: config.billing.urls }),
+    usage: new SeatUsageRollup({ db, clock }),
+    staff: new StaffService({ db, clock }),
     async close() {
       await seats.close();
       await rateLimiter.close();

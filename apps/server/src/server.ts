@@ -57,6 +57,7 @@ export async function startServer(config: Config, print: (line: string) => void,
     await services.licenses.expireDue(ctx);
     await services.billing.enforceGrace(ctx);
     await purgeExpiredIdentityRows(services.database.db, services.clock.now());
+    await services.usage.catchUp();
   });
   // Scrapes read these gauges. The first refresh starts now but does not hold up start-up
   // (a dependency that is down takes its 2 s timeout); it never throws.
@@ -68,6 +69,7 @@ export async function startServer(config: Config, print: (line: string) => void,
 
   if (generatedKey) print(`Admin API key: ${generatedKey}`);
   print(`API docs: ${config.publicUrl}/docs`);
+  print(`Dashboard: ${config.publicUrl}/dashboard`);
   if (metricsServer) print(`Metrics on ${metricsServer.url}`);
   // Last, so whoever waits for this line has seen the others.
   print(`Listening on ${url}`);

@@ -81,6 +81,21 @@ function licenseStatusCommand(action: 'suspend' | 'reinstate' | 'revoke'): Opera
   };
 }
 
+/** Lets a person use the dashboard's vendor views, or takes that away. */
+function staffCommand(action: 'grant' | 'revoke'): OperatorCommand {
+  return {
+    usage: `staff ${action} USER_ID|EMAIL`,
+    summary: action === 'grant' ? "Let a person use the dashboard's vendor views." : "Take the dashboard's vendor views away from a person.",
+    positionals: 1,
+    async run(r) {
+      const who = r.positionals[0] as string;
+      const target = isId('user', who) ? { userId: who } : { email: who };
+      const result = await (await r.services()).staff.set(target, action === 'grant', operator());
+      return { data: result, lines: [`${result.userId} (${result.email ?? 'no e-mail'}) is ${result.staff ? 'now' : 'no longer'} staff.`] };
+    },
+  };
+}
+
 /** Every operator command, by its words. */
 const OPERATOR_COMMANDS: Record<string, OperatorCommand> = {
   migrate: {
@@ -166,6 +181,8 @@ const OPERATOR_COMMANDS: Record<string, OperatorCommand> = {
       };
     },
   },
+  'staff grant': staffCommand('grant'),
+  'staff revoke': staffCommand('revoke'),
   'products create': {
     usage: 'products create --code CODE --name NAME',
     summary: 'Create a product: the software being licensed.',

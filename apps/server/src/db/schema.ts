@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * One schema for PGlite (embedded) and PostgreSQL. IDs are prefixed text
@@ -26,6 +26,8 @@ export const users = pgTable(
     email: text('email'),
     emailVerified: boolean('email_verified').notNull().default(false),
     name: text('name'),
+    /** Vendor staff: signed in, they use the dashboard's vendor views like an admin API key. */
+    staff: boolean('staff').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -374,4 +376,52 @@ export const invitations = pgTable(
     revokedAt: ts('revoked_at'),
   },
   (t) => [index('invitations_org_idx').on(t.organisationId, t.id), check('invitations_role_check', sql`${t.role} in ('owner', 'admin', 'member')`)],
+);
+
+/**
+ * Seat usage per license and hour, rolled up from the audit chain's seat events:
+ * the peak of concurrent sessions, their integral (seat-seconds, for the average) and
+ * denials for want of a seat.
+ */
+export const seatUsageHourly = pgTable(
+  'seat_usage_hourly',
+  {
+    licenseId: text('license_id').notNull(),
+    organisationId: text('organisation_id').notNull(),
+    hour: ts('hour').notNull(),
+    peak: integer('peak').notNull(),
+    seatSeconds: bigint('seat_seconds', { mode: 'number' }).notNull(),
+    denials: integer('denials').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.licenseId, t.hour] }), index('seat_usage_hourly_hour_idx').on(t.hour)],
+);
+
+/** Where the rollup stands for each license: how many sessions are live since when. */
+export const seatUsageState = pgTable('seat_usage_state', {
+  licenseId: text('license_id').primaryKey(),
+  organisationId: text('organisation_id').notNull(),
+  concurrent: integer('concurrent').notNull(),
+  since: ts('since').notNull(),
+});
+
+/** The last audit event the rollup has read. */
+export const seatUsageCursor = pgTable('seat_usage_cursor', {
+  id: integer('id').primaryKey(),
+  lastSeq: bigint('last_seq', { mode: 'number' }).notNull(),
+});
+
+/** A dashboard session opened with an admin API key: the browser holds the secret, we keep its hash. */
+export const adminSessions = pgTable(
+  'admin_sessions',
+  {
+    id: text('id').primaryKey(),
+    apiKeyId: text('api_key_id')
+      .notNull()
+      .references(() => apiKeys.id),
+    secretHash: text('secret_hash').notNull().unique('admin_sessions_secret_hash_key'),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [index('admin_sessions_key_idx').on(t.apiKeyId)],
 );

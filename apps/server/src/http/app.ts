@@ -6,6 +6,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Services } from '../compose.js';
 import { adminRoutes } from '../routes/admin/index.js';
 import { authRoutes } from '../routes/auth/index.js';
+import { dashboardRoutes } from '../routes/dashboard/index.js';
 import { licensingRoutes } from '../routes/licensing.js';
 import { meRoutes } from '../routes/me.js';
 import { opsRoutes } from '../routes/ops.js';
@@ -104,6 +105,7 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
   await app.register(meRoutes, { services, prefix: '/api/v1' });
   await app.register(orgRoutes, { services, prefix: '/api/v1' });
   await app.register(webhookRoutes, { services });
+  await app.register(dashboardRoutes, { services });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

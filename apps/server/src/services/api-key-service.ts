@@ -37,7 +37,10 @@ const apiKeyView = (r: ApiKeyRow): ApiKey => ({
 });
 
 export interface AuthenticatedKey {
+  /** The key's ID; or a staff user's, when `viaStaff`. */
   id: string;
+  /** Set when a staff user signed in to the dashboard stands in for a key. */
+  viaStaff?: true;
   scopes: ReadonlySet<string>;
   organisationId: string | null;
 }

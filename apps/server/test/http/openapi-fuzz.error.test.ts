@@ -3,6 +3,7 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeStripe, startFakeStripe } from '../billing/fake-stripe.js';
 import { newUser, personalOrg } from '../identity/support.js';
+import { injectEventStream } from '../support/event-stream.js';
 import { ADMIN_KEY, acquireBody, createHarness, expectStatus, type Harness, seedLicense } from '../support/harness.js';
 import { snapshot } from '../support/snapshot.js';
 import { type JsonSchema, junk, type KnownIds, SchemaArbitraries } from './openapi-arbitraries.js';
@@ -15,7 +16,11 @@ interface Operation {
   path: string;
   parameters?: { in: 'path' | 'query' | 'header'; name: string; required?: boolean; schema: JsonSchema }[];
   requestBody?: { content: Record<string, { schema: JsonSchema }> };
+  responses?: Record<string, { content?: Record<string, unknown> }>;
 }
+
+/** A server-sent events route never ends its answer: it is called until its headers, then left. */
+const streams = (op: Operation) => Object.values(op.responses ?? {}).some((r) => r.content?.['text/event-stream']);
 
 /**
  * Every route of the OpenAPI document, called with bodies, queries, path parameters and
@@ -119,10 +124,12 @@ describe('every route, fuzzed from the OpenAPI document', () => {
       for (const op of operations) {
         await fc.assert(
           fc.asyncProperty(requestFor(op), async (request) => {
-            const answer = await h.app.inject(request);
+            const answer = streams(op) ? await injectEventStream(h.app, request, 0) : await h.app.inject(request);
             const shown = `${request.method} ${request.url} ${String(request.payload ?? '').slice(0, 300)} → ${answer.statusCode} ${answer.body.slice(0, 300)}`;
             expect(answer.statusCode, shown).toBeLessThan(500);
             expect(h.responseViolations, shown).toEqual([]);
+            const type = String(answer.headers['content-type'] ?? '');
+            if (streams(op) && answer.statusCode === 200) expect(type, shown).toMatch(/^text\/event-stream/);
             const now = await snapshot(h, { identity: true });
             if (answer.statusCode >= 400) expect(now, `a ${answer.statusCode} changed data: ${shown}`).toBe(state);
             state = now;

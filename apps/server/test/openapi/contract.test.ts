@@ -206,6 +206,74 @@ describe('the API answers as its OpenAPI document says', { timeout: 60_000 }, ()
     expectStatus(await call('POST /api/v1/admin/organisations/{id}/billing/portal', `/organisations/${org.id}/billing/portal`), 200);
   });
 
+  it('for the dashboard: its session, the overview, members, live sessions, usage, staff and its pages', async () => {
+    const call = (key: string, url: string, headers: Record<string, string> = {}, payload?: unknown) =>
+      api.call(key, {
+        url,
+        headers: { ...headers, ...(payload === undefined ? {} : JSON_HEADERS) },
+        ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+      });
+    const unknownKey = admin('lh_unknown-key-0123456789abcdef');
+    const seed = await seedLicense(h, { seats: 2 });
+    expectStatus(await h.licensing('acquire', { product: seed.productCode, licenseKey: seed.key, fingerprint: 'contract-machine-live' }), 200);
+
+    expectStatus(await call('GET /api/v1/admin/overview', '/api/v1/admin/overview', admin()), 200);
+    expectStatus(await call('GET /api/v1/admin/overview', '/api/v1/admin/overview', unknownKey), 401);
+    expectStatus(await call('GET /api/v1/admin/organisations/{id}/members', `/api/v1/admin/organisations/${seed.organisationId}/members`, admin()), 200);
+    expectStatus(
+      await call('GET /api/v1/admin/organisations/{id}/members', '/api/v1/admin/organisations/org_00000000000000000000000000/members', admin()),
+      404,
+    );
+    const live = await call('GET /api/v1/admin/licenses/{id}/sessions/live', `/api/v1/admin/licenses/${seed.licenseId}/sessions/live`, admin());
+    expect(live.statusCode).toBe(200);
+    expect(JSON.parse(/^data: (.*)$/m.exec(live.body)?.[1] ?? '{}').data).toHaveLength(1);
+    expectStatus(await call('GET /api/v1/admin/licenses/{id}/sessions/live', `/api/v1/admin/licenses/${UNKNOWN.license}/sessions/live`, admin()), 404);
+
+    const now = h.clock.now().getTime();
+    const period = `from=${new Date(now - 86_400_000).toISOString()}&to=${new Date(now + 3_600_000).toISOString()}`;
+    expectStatus(await call('GET /api/v1/admin/licenses/{id}/usage', `/api/v1/admin/licenses/${seed.licenseId}/usage?${period}`, admin()), 200);
+    const csv = await call('GET /api/v1/admin/licenses/{id}/usage', `/api/v1/admin/licenses/${seed.licenseId}/usage?${period}&format=csv`, admin());
+    expect(csv.body.split('\n')[0]).toBe('start,peak,average,denials,utilisation');
+    expectStatus(
+      await call(
+        'GET /api/v1/admin/licenses/{id}/usage',
+        `/api/v1/admin/licenses/${seed.licenseId}/usage?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z`,
+        admin(),
+      ),
+      400,
+    );
+    expectStatus(await call('GET /api/v1/admin/usage', `/api/v1/admin/usage?${period}&order=utilisation`, admin()), 200);
+    expectStatus(await call('GET /api/v1/admin/usage', `/api/v1/admin/usage?${period}&order=seats`, admin()), 400);
+
+    const person = await newUser(h, 'Staffer');
+    expect(expectStatus(await call('POST /api/v1/admin/staff', '/api/v1/admin/staff', admin(), { userId: person.userId, staff: true }), 200)).toMatchObject({
+      staff: true,
+    });
+    expectStatus(await call('POST /api/v1/admin/staff', '/api/v1/admin/staff', admin(), { email: 'nobody@contract.test', staff: true }), 404);
+
+    const opened = await call('POST /dashboard/api/session', '/dashboard/api/session', {}, { apiKey: ADMIN_KEY });
+    const session = expectStatus(opened, 200);
+    expectStatus(await call('POST /dashboard/api/session', '/dashboard/api/session', {}, { apiKey: 'lh_unknown-key-0123456789abcdef' }), 401);
+    const cookie = { cookie: `lh_admin=${cookieValue(cookiesOf(opened).get('lh_admin'))}` };
+    expect(expectStatus(await call('GET /dashboard/api/session', '/dashboard/api/session', cookie), 200)).toMatchObject({ kind: 'api-key' });
+    expectStatus(await call('GET /dashboard/api/session', '/dashboard/api/session'), 401);
+    expectStatus(await call('DELETE /dashboard/api/session', '/dashboard/api/session', cookie), 403);
+    expect(expectStatus(await call('DELETE /dashboard/api/session', '/dashboard/api/session', { ...cookie, 'x-csrf-token': session.csrfToken }), 200)).toEqual({
+      signedOut: true,
+    });
+
+    expectStatus(await call('GET /dashboard/api/providers', '/dashboard/api/providers'), 200);
+    expect((await call('GET /dashboard', '/dashboard')).statusCode).toBe(302);
+    expect((await call('GET /dashboard/{path}', '/dashboard/')).statusCode).toBe(200);
+    expectStatus(await call('GET /dashboard/{path}', '/dashboard/assets/gone-0000.js'), 404);
+    // One address past the per-address limit: the pages and the provider list answer 429.
+    const address = { remoteAddress: '203.0.113.77' };
+    let limited = await h.app.inject({ method: 'GET', url: '/dashboard/api/providers', ...address });
+    while (limited.statusCode !== 429) limited = await h.app.inject({ method: 'GET', url: '/dashboard/api/providers', ...address });
+    expectStatus(await api.call('GET /dashboard/api/providers', { url: '/dashboard/api/providers', ...address }), 429);
+    expectStatus(await api.call('GET /dashboard', { url: '/dashboard', ...address }), 429);
+  });
+
   /** Stripe tells of a paid checkout for an organisation, through the webhook. */
   async function deliverCheckout(organisationId: string, customer: string, subscription: string, priceId: string) {
     const payload = JSON.stringify(

@@ -1,4 +1,5 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { injectEventStream, type StreamedAnswer } from '../support/event-stream.js';
 import type { Harness } from '../support/harness.js';
 import { documentValidator, type Json, operationsOf, responseOf, segment } from './support.js';
 
@@ -31,7 +32,10 @@ export class ContractChecker {
   async call(key: string, request: Omit<InjectOptions, 'method'> & { url: string }): Promise<LightMyRequestResponse> {
     const found = this.#operations.get(key);
     if (!found) throw new Error(`${key} is not in the document`);
-    const answer = await this.h.app.inject({ ...request, method: found.method.toUpperCase() as never });
+    const options = { ...request, method: found.method.toUpperCase() as never };
+    // An event stream never ends by itself: its first event is checked, then the client leaves.
+    const streams = Object.values<Json>(found.operation.responses).some((r) => r.content?.['text/event-stream']);
+    const answer = (streams ? await injectEventStream(this.h.app, options, 5_000) : await this.h.app.inject(options)) as LightMyRequestResponse;
     const problems = this.check(found, answer);
     if (problems.length > 0)
       throw new Error(`${key} ${request.url} answered ${answer.statusCode} against the document:\n${problems.join('\n')}\n${answer.body.slice(0, 600)}`);
@@ -42,7 +46,7 @@ export class ContractChecker {
     return answer;
   }
 
-  private check({ path, method, operation }: { path: string; method: string; operation: Json }, answer: LightMyRequestResponse): string[] {
+  private check({ path, method, operation }: { path: string; method: string; operation: Json }, answer: StreamedAnswer): string[] {
     const status = String(answer.statusCode);
     const listed = operation.responses[status] ? status : answer.statusCode === 500 ? 'default' : null;
     if (!listed) return [`status ${status} is not documented (documented: ${Object.keys(operation.responses).join(', ')})`];
@@ -70,6 +74,14 @@ export class ContractChecker {
             .split('\n')
             .map((l) => JSON.parse(l))
         : null;
+    if (type === 'text/event-stream') {
+      // The first event must come within the wait; its data is JSON of the documented `x-event-data` schema.
+      const data = /^data: (.*)$/m.exec(answer.body)?.[1];
+      if (data === undefined) return [...problems, `no event in ${JSON.stringify(answer.body.slice(0, 200))}`];
+      const validate = this.#validate(`${at}/content/${segment(type)}/x-event-data`);
+      if (!validate(JSON.parse(data))) problems.push(...(validate.errors ?? []).map((e) => `event data${e.instancePath} ${e.message} (${e.schemaPath})`));
+      return problems;
+    }
     if (!bodies) {
       if (typeof answer.body !== 'string' || answer.body.length === 0) problems.push('an empty body');
       return problems;

@@ -23,6 +23,11 @@ describe('embedded server, first start and key rotation', () => {
       key = /^Admin API key: (lh_\S+)$/m.exec(first.output())?.[1];
       expect(key).toBeDefined();
       expect(first.output()).toMatch(/^API docs: http:\/\/localhost:\d+\/docs$/m);
+      expect(first.output()).toMatch(/^Dashboard: http:\/\/localhost:\d+\/dashboard$/m);
+      const dashboard = await fetch(`${first.url}/dashboard/licenses`);
+      expect(dashboard.status).toBe(200);
+      expect(dashboard.headers.get('content-type')).toContain('text/html');
+      expect(await dashboard.text()).toMatch(/<script type="module"[^>]* src="\/dashboard\/assets\/index-[\w-]+\.js"/);
       expect(statSync(join(dataDir, 'signing-keys.json')).mode & 0o777).toBe(0o600);
       const created = await fetch(`${first.url}/api/v1/admin/products`, {
         method: 'POST',

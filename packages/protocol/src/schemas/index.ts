@@ -1,6 +1,7 @@
 export * from './admin.js';
 export * from './billing.js';
 export * from './common.js';
+export * from './dashboard.js';
 export * from './examples.js';
 export * from './identity.js';
 export * from './licensing.js';

@@ -12,7 +12,7 @@ const DESCRIPTION = `Floating seats, signed lease tokens and license administrat
 | Session secret | the \`sessionId\` and \`sessionSecret\` fields of the JSON body, as acquire answered them | heartbeat, release, borrow, return |
 | User access token | \`Authorization: Bearer <token>\` (security scheme \`userToken\`) | \`/api/v1/me\`, \`/api/v1/orgs/…\`, acquire without a key |
 | Admin API key | \`Authorization: Bearer lh_…\` (security scheme \`apiKey\`, with the scope each route needs) | \`/api/v1/admin/…\` |
-| Browser cookie | the \`lh_session\` cookie (security scheme \`browserCookie\`); changes also need \`x-csrf-token\` | the sign-in pages and the organisation routes |
+| Browser cookie | the \`lh_session\` cookie (security scheme \`browserCookie\`); changes also need \`x-csrf-token\` | the sign-in pages, the organisation routes and the dashboard (\`lh_admin\` for a session opened with an API key) |
 
 The two body credentials have no OpenAPI security scheme (OpenAPI has none for body fields): those operations list
 no scheme, and the fields are marked \`writeOnly\` in their schemas.
@@ -39,6 +39,8 @@ const TAGS = [
   { name: 'api keys', description: 'Vendor API keys and their scopes.' },
   { name: 'billing', description: 'Stripe: checkout, the customer portal and the webhook.' },
   { name: 'identity', description: 'Signing people in: browser sign-in, device sign-in for programs, tokens.' },
+  { name: 'dashboard', description: 'The web dashboard and the endpoints only it calls.' },
+  { name: 'usage', description: 'Seat-usage analytics from the hourly rollup.' },
   { name: 'operations', description: 'Health, readiness and metrics for the platform.' },
 ];
 
@@ -70,7 +72,8 @@ const SECURITY_SCHEMES = {
     type: 'apiKey',
     in: 'cookie',
     name: 'lh_session',
-    description: 'The browser session set by the sign-in callback. A change (any method but GET) also needs the `lh_csrf` cookie’s value in `x-csrf-token`.',
+    description:
+      'The browser session set by the sign-in callback. A change (any method but GET) also needs the `lh_csrf` cookie’s value in `x-csrf-token`. The dashboard’s own session, opened with an API key, is the `lh_admin` cookie with `lh_admin_csrf`, used the same way.',
   },
 };
 

@@ -12,7 +12,7 @@ const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
  * the sign-in paths of the configured providers, and one component per schema.
  */
 export function finishDocument(doc: OpenApiFragment, providers: string[]): OpenApiFragment {
-  doc.paths = expandProviders(doc.paths ?? {}, providers);
+  doc.paths = nameWildcards(expandProviders(doc.paths ?? {}, providers));
   for (const [path, item] of Object.entries<OpenApiFragment>(doc.paths)) {
     for (const method of METHODS) {
       const operation = item[method];
@@ -110,6 +110,24 @@ function problemHeaders(status: number, entry: OperationDoc, security: Record<st
 function mergeContent(a: OpenApiFragment | undefined, b: OpenApiFragment): OpenApiFragment {
   if (!a) return b;
   return { ...a, description: `${a.description} Or: ${b.description}`, content: { ...(a.content ?? {}), ...(b.content ?? {}) } };
+}
+
+/** A trailing wildcard (`/dashboard/*`, `{*}` in the document) is a parameter named `path`: `*` is no name. */
+function nameWildcards(paths: Record<string, OpenApiFragment>): Record<string, OpenApiFragment> {
+  const out: Record<string, OpenApiFragment> = {};
+  for (const [path, item] of Object.entries(paths)) {
+    if (!path.endsWith('{*}')) {
+      out[path] = item;
+      continue;
+    }
+    for (const operation of Object.values<OpenApiFragment>(item)) {
+      operation.parameters = (operation.parameters ?? []).map((p: OpenApiFragment) =>
+        p.in === 'path' && p.name === '*' ? { ...p, name: 'path', description: 'The rest of the path, after the prefix.', schema: { type: 'string' } } : p,
+      );
+    }
+    out[path.replace(/\{\*\}$/, '{path}')] = item;
+  }
+  return out;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { OperationDoc } from './operation-doc.js';
+import type { OpenApiFragment, OperationDoc } from './operation-doc.js';
 import { ADMIN, ADMIN_CHANGE, ADMIN_ONE, ADMIN_READ, ADMIN_WRITE } from './operation-parts.js';
 
 /** The vendor's administration API under /api/v1/admin. */
@@ -196,4 +196,71 @@ export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {
     errors: [...ADMIN_ONE, 'INVALID_STATE'],
     rateLimited: true,
   },
+  'GET /api/v1/admin/overview': {
+    operationId: 'getOverview',
+    description: 'The dashboard’s first screen: seats in use against seats sold, the last 24 hours’ denials and expiries, and the licenses near capacity.',
+    errors: ADMIN_READ,
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/organisations/{id}/members': {
+    operationId: 'listOrganisationMembersAsAdmin',
+    description: 'The people of an organisation and their roles, as the vendor sees them.',
+    errors: ADMIN_ONE,
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/licenses/{id}/sessions/live': {
+    operationId: 'streamLiveSessions',
+    description:
+      'Server-sent events: a `snapshot` event with the first page of the license’s live sessions (as `GET /api/v1/admin/sessions`) at once and whenever it changes, checked every second. The stream stays open until the client leaves.',
+    errors: ADMIN_ONE,
+    rateLimited: true,
+    responses: {
+      200: {
+        description: 'An open event stream; each `snapshot` event’s data is a `SessionPage` as JSON.',
+        content: {
+          'text/event-stream': {
+            schema: { type: 'string', examples: ['event: snapshot\ndata: {"data":[],"nextCursor":null}\n\n'] },
+            // What each event's `data` line holds, as JSON.
+            'x-event-data': { $ref: '#/components/schemas/SessionPage' },
+          },
+        },
+      },
+    },
+  },
+  'GET /api/v1/admin/licenses/{id}/usage': {
+    operationId: 'getLicenseUsage',
+    description:
+      'Peak and average concurrent sessions, denials for want of a seat and utilisation per hour or day, over up to a year, from the hourly rollup; `format=csv` for a spreadsheet.',
+    errors: ADMIN_ONE,
+    rateLimited: true,
+    responses: usageAnswer('LicenseUsage', 'start,peak,average,denials,utilisation'),
+  },
+  'GET /api/v1/admin/usage': {
+    operationId: 'getUsageSummary',
+    description:
+      'The seat usage of every active license over a period, ordered by denials (who needs more seats) or utilisation (who pays for seats they do not use); `format=csv` for a spreadsheet.',
+    errors: ADMIN_READ,
+    rateLimited: true,
+    responses: usageAnswer('UsageSummary', 'licenseId,organisationId,seats,peak,average,denials,utilisation'),
+  },
+  'POST /api/v1/admin/staff': {
+    operationId: 'setStaff',
+    description:
+      'Grants or withdraws a person’s staff role: staff who sign in with an identity provider use the dashboard as a vendor-wide key would. A key bound to one organisation cannot.',
+    errors: [...ADMIN_WRITE, 'NOT_FOUND'],
+    rateLimited: true,
+  },
 };
+
+/** The usage answers: JSON, or the same rows as CSV with `format=csv`. */
+function usageAnswer(component: string, columns: string): Record<string, OpenApiFragment> {
+  return {
+    200: {
+      description: 'The usage, as JSON or (with `format=csv`) as CSV.',
+      content: {
+        'application/json': { schema: { $ref: `#/components/schemas/${component}` } },
+        'text/csv': { schema: { type: 'string', description: 'One row per entry, with a header row.', examples: [`${columns}\n`] } },
+      },
+    },
+  };
+}

@@ -1,5 +1,6 @@
 import type { OperationDoc } from './operation-doc.js';
 import { ADMIN_OPERATIONS } from './operations-admin.js';
+import { DASHBOARD_OPERATIONS } from './operations-dashboard.js';
 import { LICENSING_OPERATIONS } from './operations-licensing.js';
 import { PEOPLE_OPERATIONS } from './operations-people.js';
 import { PLATFORM_OPERATIONS } from './operations-platform.js';
@@ -12,4 +13,5 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   ...PEOPLE_OPERATIONS,
   ...SIGN_IN_OPERATIONS,
   ...PLATFORM_OPERATIONS,
+  ...DASHBOARD_OPERATIONS,
 };

@@ -6,6 +6,7 @@ import { enforceRateLimit, ipKey } from '../../http/rate-limit.js';
 import type { OrganisationScope } from '../../kernel/organisation-scope.js';
 import type { RequestContext } from '../../request-context.js';
 import type { AuthenticatedKey } from '../../services/api-key-service.js';
+import { dashboardKey } from '../dashboard/session-auth.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -27,11 +28,14 @@ export function apiKeyAuth(services: Services) {
     await enforceRateLimit(rateLimiter, reply, 'from this address', ipKey(request), config.rateLimits.perIpPerMinute);
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/.exec(header) : null;
-    if (!match?.[1]) {
+    const fromDashboard = header === undefined ? await dashboardKey(services, request) : null;
+    if (fromDashboard) {
+      request.apiKey = fromDashboard;
+    } else if (!match?.[1]) {
       reply.header('www-authenticate', 'Bearer realm="leasehold-admin"');
       throw new LeaseholdError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>".');
     }
-    const key = await apiKeys.authenticate(match[1]);
+    const key = request.apiKey ?? (await apiKeys.authenticate(match?.[1] ?? ''));
     if (!key) {
       reply.header('www-authenticate', 'Bearer realm="leasehold-admin", error="invalid_token"');
       throw new LeaseholdError('UNAUTHENTICATED', 'The API key is unknown or revoked.');
@@ -47,6 +51,7 @@ export function apiKeyAuth(services: Services) {
 
 export function adminContext(request: FastifyRequest): RequestContext {
   const key = request.apiKey as AuthenticatedKey;
+  if (key.viaStaff) return { requestId: request.id, ip: request.ip, actor: { type: 'user', id: key.id } };
   return { requestId: request.id, ip: request.ip, actor: { type: 'api-key', id: key.id, organisationId: key.organisationId } };
 }
 

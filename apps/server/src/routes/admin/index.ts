@@ -5,10 +5,13 @@ import { auditRoutes } from './audit.js';
 import { apiKeyAuth } from './auth.js';
 import { billingRoutes } from './billing.js';
 import { licenseRoutes } from './licenses.js';
+import { liveRoutes } from './live.js';
 import { organisationRoutes } from './organisations.js';
 import { planRoutes } from './plans.js';
 import { productRoutes } from './products.js';
 import { sessionRoutes } from './sessions.js';
+import { staffRoutes } from './staff.js';
+import { usageRoutes } from './usage.js';
 
 /** The vendor's administration API: every route needs an API key with the route's scope. */
 export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
@@ -18,7 +21,19 @@ export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
     const scope = route.config?.scope;
     if (scope) route.schema = { ...route.schema, security: [{ apiKey: [scope] }] };
   });
-  for (const routes of [productRoutes, planRoutes, organisationRoutes, licenseRoutes, sessionRoutes, auditRoutes, apiKeyRoutes, billingRoutes]) {
+  for (const routes of [
+    productRoutes,
+    planRoutes,
+    organisationRoutes,
+    licenseRoutes,
+    sessionRoutes,
+    auditRoutes,
+    apiKeyRoutes,
+    billingRoutes,
+    liveRoutes,
+    usageRoutes,
+    staffRoutes,
+  ]) {
     await app.register(routes, { services });
   }
 };

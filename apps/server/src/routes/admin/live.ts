@@ -1,0 +1,66 @@
+import { schemas } from '@leasehold/protocol';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Services } from '../../compose.js';
+import { LiveStreams } from '../../dashboard/live-stream.js';
+import { readOverview } from '../../dashboard/overview.js';
+import { adminScope } from './auth.js';
+import { idParams, problems } from './common.js';
+
+/** The dashboard's views: the overview, an organisation's members, a license's live sessions as server-sent events. */
+export const liveRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  const { database, clock, licenses, sessions } = services;
+  const streams = new LiveStreams();
+  app.addHook('onClose', async () => streams.closeAll());
+
+  app.get(
+    '/overview',
+    {
+      config: { scope: 'licenses:read' },
+      schema: {
+        tags: ['licenses'],
+        summary: 'Seats in use against seats sold, denials and expiries in the last 24 h, licenses near capacity',
+        response: { 200: schemas.overview, ...problems },
+      },
+    },
+    async (request) => readOverview(database.db, clock.now(), adminScope(request)),
+  );
+
+  app.get(
+    '/organisations/:id/members',
+    {
+      config: { scope: 'organisations:read' },
+      schema: {
+        tags: ['organisations'],
+        summary: "An organisation's members and their roles",
+        params: idParams('organisation'),
+        response: { 200: schemas.memberList, ...problems },
+      },
+    },
+    async (request) => {
+      await services.organisations.get(request.params.id, adminScope(request));
+      return services.identity.memberships.listMembers(request.params.id);
+    },
+  );
+
+  app.get(
+    '/licenses/:id/sessions/live',
+    {
+      config: { scope: 'sessions:read' },
+      schema: {
+        tags: ['sessions'],
+        summary: "A license's live sessions as server-sent events",
+        description: 'An `snapshot` event carries the first page of live sessions (as GET /sessions) each time it changes; checked every second.',
+        params: idParams('license'),
+        querystring: schemas.pageQuery.pick({ limit: true }),
+        produces: ['text/event-stream'],
+      },
+    },
+    async (request, reply) => {
+      const scope = adminScope(request);
+      await licenses.get(request.params.id, scope);
+      streams.serve(request, reply, () => sessions.listLive({ licenseId: request.params.id, limit: request.query.limit }, scope));
+    },
+  );
+};

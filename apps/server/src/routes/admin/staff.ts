@@ -1,0 +1,28 @@
+import { schemas } from '@leasehold/protocol';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Services } from '../../compose.js';
+import { LeaseholdError } from '../../errors.js';
+import { adminContext, adminScope } from './auth.js';
+import { problems } from './common.js';
+
+export const staffRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  app.post(
+    '/staff',
+    {
+      config: { scope: 'api-keys:write' },
+      schema: {
+        tags: ['api keys'],
+        summary: "Grant or withdraw a user's staff role",
+        description: 'Staff who sign in through an identity provider use the dashboard as a vendor-wide admin key would.',
+        body: schemas.setStaff,
+        response: { 200: schemas.staffMember, ...problems },
+      },
+    },
+    async (request) => {
+      if (adminScope(request).organisationId) throw new LeaseholdError('FORBIDDEN', 'A key bound to one organisation cannot grant the staff role.');
+      return services.staff.set(request.body, request.body.staff, adminContext(request));
+    },
+  );
+};

@@ -1,0 +1,110 @@
+import { and, asc, eq, gt, inArray, like, sql } from 'drizzle-orm';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import { auditEvents, seatUsageCursor, seatUsageHourly, seatUsageState } from '../db/schema.js';
+import { BucketAccumulator, type UsageState } from './hour-buckets.js';
+
+const STARTS = new Set(['seat.granted', 'seat.reacquired']);
+const ENDS = new Set(['seat.released', 'seat.force-released', 'seat.expired', 'seat.ended']);
+/** Denials for want of a seat; a suspended or expired license is refused for another reason. */
+const NO_SEAT = new Set(['NO_SEAT_AVAILABLE', 'SESSION_EXPIRED']);
+
+/**
+ * Keeps the hourly seat-usage rollup: reads the audit chain's seat events after the
+ * last one it read, in order, and adds them to the hours they fall in. Each run
+ * reads at most `batch` events; runs are serialised on the cursor row, so replicas
+ * may all run it. When caught up, live sessions are carried forward to now so the
+ * current hour shows them.
+ */
+export class SeatUsageRollup {
+  constructor(private readonly deps: { db: Db; clock: Clock; batch?: number }) {}
+
+  /** Rolls up until caught up; answers how many events were read. */
+  async catchUp(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const read = await this.runOnce();
+      total += read;
+      if (read < (this.deps.batch ?? 5000)) return total;
+    }
+  }
+
+  async runOnce(): Promise<number> {
+    const batch = this.deps.batch ?? 5000;
+    return this.deps.db.transaction(async (tx) => {
+      const [cursor] = await tx.select().from(seatUsageCursor).where(eq(seatUsageCursor.id, 1)).for('update');
+      const lastSeq = cursor?.lastSeq ?? 0;
+      const events = await tx
+        .select({ seq: auditEvents.seq, at: auditEvents.at, action: auditEvents.action, organisationId: auditEvents.organisationId, data: auditEvents.data })
+        .from(auditEvents)
+        .where(and(gt(auditEvents.seq, lastSeq), like(auditEvents.action, 'seat.%')))
+        .orderBy(asc(auditEvents.seq))
+        .limit(batch);
+      const caughtUp = events.length < batch;
+      const licenseIds = [...new Set(events.map((e) => e.data.licenseId).filter((id): id is string => typeof id === 'string'))];
+      const stored = await tx
+        .select()
+        .from(seatUsageState)
+        .where(
+          caughtUp
+            ? sql`${seatUsageState.concurrent} > 0 or ${inArray(seatUsageState.licenseId, licenseIds.length ? licenseIds : [''])}`
+            : inArray(seatUsageState.licenseId, licenseIds.length ? licenseIds : ['']),
+        );
+      const states = new Map<string, UsageState>(stored.map((s) => [s.licenseId, { ...s, since: s.since.getTime() }]));
+      const acc = new BucketAccumulator();
+      for (const e of events) {
+        const licenseId = e.data.licenseId;
+        if (typeof licenseId !== 'string' || !e.organisationId) continue;
+        let state = states.get(licenseId);
+        if (!state) {
+          state = { licenseId, organisationId: e.organisationId, concurrent: 0, since: e.at.getTime() };
+          states.set(licenseId, state);
+        }
+        const at = e.at.getTime();
+        if (STARTS.has(e.action)) acc.start(state, at);
+        else if (ENDS.has(e.action)) {
+          // The reaper notices an expiry late; the seat was free from the lease's end.
+          const expiredAt = typeof e.data.expiredAt === 'string' ? Date.parse(e.data.expiredAt) : Number.NaN;
+          acc.end(state, e.action === 'seat.expired' && Number.isFinite(expiredAt) ? Math.min(at, expiredAt) : at);
+        } else if (e.action === 'seat.denied' && NO_SEAT.has(String(e.data.code))) acc.deny(state, at);
+      }
+      if (caughtUp) {
+        const now = this.deps.clock.now().getTime();
+        for (const state of states.values()) acc.advance(state, now);
+      }
+      const deltas = acc.deltas();
+      for (let i = 0; i < deltas.length; i += 1000) {
+        const chunk = deltas.slice(i, i + 1000);
+        await tx
+          .insert(seatUsageHourly)
+          .values(chunk.map((d) => ({ ...d, hour: new Date(d.hour) })))
+          .onConflictDoUpdate({
+            target: [seatUsageHourly.licenseId, seatUsageHourly.hour],
+            set: {
+              peak: sql`greatest(${seatUsageHourly.peak}, excluded.peak)`,
+              seatSeconds: sql`${seatUsageHourly.seatSeconds} + excluded.seat_seconds`,
+              denials: sql`${seatUsageHourly.denials} + excluded.denials`,
+            },
+          });
+      }
+      const rows = [...states.values()].map((s) => ({ ...s, since: new Date(s.since) }));
+      for (let i = 0; i < rows.length; i += 1000) {
+        await tx
+          .insert(seatUsageState)
+          .values(rows.slice(i, i + 1000))
+          .onConflictDoUpdate({
+            target: seatUsageState.licenseId,
+            set: { concurrent: sql`excluded.concurrent`, since: sql`excluded.since` },
+          });
+      }
+      const last = events.at(-1)?.seq;
+      if (last !== undefined) {
+        await tx
+          .insert(seatUsageCursor)
+          .values({ id: 1, lastSeq: last })
+          .onConflictDoUpdate({ target: seatUsageCursor.id, set: { lastSeq: last } });
+      }
+      return events.length;
+    });
+  }
+}

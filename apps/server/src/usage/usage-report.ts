@@ -1,0 +1,100 @@
+import type { LicenseUsage, UsageSummary } from '@leasehold/protocol/schemas';
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import type { Db } from '../db/database.js';
+import { licenses, plans, seatUsageHourly } from '../db/schema.js';
+import type { OrganisationScope } from '../kernel/organisation-scope.js';
+import { HOUR_MS, hourOf } from './hour-buckets.js';
+
+const DAY_MS = 24 * HOUR_MS;
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** Reads the rollup: never the sessions themselves. */
+export class UsageReport {
+  constructor(private readonly deps: { db: Db }) {}
+
+  /** One license's buckets over [from, to), every bucket present (zero where nothing happened). */
+  async license(licenseId: string, seats: number, q: { from: string; to: string; granularity: 'hour' | 'day' }): Promise<LicenseUsage> {
+    const step = q.granularity === 'hour' ? HOUR_MS : DAY_MS;
+    const from = q.granularity === 'hour' ? hourOf(Date.parse(q.from)) : Math.floor(Date.parse(q.from) / DAY_MS) * DAY_MS;
+    const to = Date.parse(q.to);
+    const rows = await this.deps.db
+      .select()
+      .from(seatUsageHourly)
+      .where(and(eq(seatUsageHourly.licenseId, licenseId), gte(seatUsageHourly.hour, new Date(from)), lt(seatUsageHourly.hour, new Date(to))));
+    const buckets = new Map<number, { peak: number; seatSeconds: number; denials: number }>();
+    for (let t = from; t < to; t += step) buckets.set(t, { peak: 0, seatSeconds: 0, denials: 0 });
+    for (const r of rows) {
+      const start = from + Math.floor((r.hour.getTime() - from) / step) * step;
+      const b = buckets.get(start);
+      if (!b) continue;
+      b.peak = Math.max(b.peak, r.peak);
+      b.seatSeconds += Number(r.seatSeconds);
+      b.denials += r.denials;
+    }
+    return {
+      licenseId,
+      seats,
+      granularity: q.granularity,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      buckets: [...buckets.entries()].map(([start, b]) => {
+        const average = b.seatSeconds / (step / 1000);
+        return {
+          start: new Date(start).toISOString(),
+          peak: b.peak,
+          average: round(average),
+          denials: b.denials,
+          utilisation: round(seats ? average / seats : 0),
+        };
+      }),
+    };
+  }
+
+  /** Per license over [from, to): most denials first, or least used first. */
+  async summary(q: { from: string; to: string; order: 'denials' | 'utilisation'; limit: number }, scope: OrganisationScope): Promise<UsageSummary> {
+    const from = new Date(hourOf(Date.parse(q.from)));
+    const to = new Date(q.to);
+    const hours = Math.max(1, (to.getTime() - from.getTime()) / HOUR_MS);
+    const seats = sql<number>`coalesce(${licenses.seatsOverride}, ${plans.seats})`;
+    const seatSeconds = sql<number>`coalesce(sum(${seatUsageHourly.seatSeconds}), 0)`;
+    const denials = sql<number>`coalesce(sum(${seatUsageHourly.denials}), 0)`;
+    const utilisation = sql<number>`${seatSeconds}::float8 / (${hours * 3600} * ${seats})`;
+    const rows = await this.deps.db
+      .select({
+        licenseId: licenses.id,
+        organisationId: licenses.organisationId,
+        seats,
+        peak: sql<number>`coalesce(max(${seatUsageHourly.peak}), 0)`,
+        seatSeconds,
+        denials,
+      })
+      .from(licenses)
+      .innerJoin(plans, eq(plans.id, licenses.planId))
+      .leftJoin(seatUsageHourly, and(eq(seatUsageHourly.licenseId, licenses.id), gte(seatUsageHourly.hour, from), lt(seatUsageHourly.hour, to)))
+      .where(and(eq(licenses.status, 'active'), scope.organisationId ? eq(licenses.organisationId, scope.organisationId) : undefined))
+      .groupBy(licenses.id, licenses.organisationId, licenses.seatsOverride, plans.seats)
+      .orderBy(q.order === 'denials' ? sql`${denials} desc, ${utilisation} desc` : sql`${utilisation} asc, ${licenses.id} asc`)
+      .limit(q.limit);
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      data: rows.map((r) => {
+        const average = Number(r.seatSeconds) / (hours * 3600);
+        return {
+          licenseId: r.licenseId,
+          organisationId: r.organisationId,
+          seats: Number(r.seats),
+          peak: Number(r.peak),
+          average: round(average),
+          denials: Number(r.denials),
+          utilisation: round(Number(r.seats) ? average / Number(r.seats) : 0),
+        };
+      }),
+    };
+  }
+}
+
+/** CSV with a header row; values are numbers, IDs and ISO times, so nothing needs quoting. */
+export function toCsv(columns: string[], rows: Array<Record<string, string | number>>): string {
+  return `${[columns.join(','), ...rows.map((r) => columns.map((c) => String(r[c] ?? '')).join(','))].join('\n')}\n`;
+}

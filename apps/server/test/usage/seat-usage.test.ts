@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireBody, createHarness, expectStatus, type Harness, type SeededLicense, seedLicense } from '../support/harness.js';
+
+const DAY = '2030-01-01';
+const at = (hhmm: string) => `${DAY}T${hhmm}:00Z`;
+
+/** A day of scripted acquires and releases on a 2-seat license, rolled up hour by hour. */
+describe('seat-usage rollup', () => {
+  let h: Harness;
+  let seed: SeededLicense;
+  const sessions = new Map<string, { sessionId: string; sessionSecret: string }>();
+
+  beforeAll(async () => {
+    h = await createHarness('postgres');
+    seed = await seedLicense(h, { seats: 2, seatBasis: 'machine', leaseTtlSeconds: 86_400, heartbeatIntervalSeconds: 60 });
+  }, 60_000);
+  afterAll(() => h?.close());
+
+  const acquire = async (name: string, time: string) => {
+    h.clock.set(at(time));
+    const answer = await h.licensing('acquire', acquireBody(seed, `fingerprint-${name}-000000`));
+    if (answer.statusCode === 200) sessions.set(name, answer.json());
+    return answer.statusCode;
+  };
+  const release = async (name: string, time: string) => {
+    h.clock.set(at(time));
+    const s = sessions.get(name);
+    expectStatus(await h.licensing('release', { sessionId: s?.sessionId, sessionSecret: s?.sessionSecret }), 200);
+  };
+  const usage = async (query: string) => expectStatus(await h.admin('GET', `/licenses/${seed.licenseId}/usage?${query}`), 200);
+
+  it('gives the expected hourly peaks, averages and denials, in JSON and CSV', async () => {
+    expect(await acquire('a', '00:10')).toBe(200);
+    expect(await acquire('b', '00:40')).toBe(200);
+    expect(await acquire('c', '00:50')).toBe(409);
+    await release('a', '01:30');
+    // A run in the middle of the day: the rollup carries B forward to now, then goes on from there.
+    h.clock.set(at('04:30'));
+    await h.services.usage.catchUp();
+    expect(await acquire('d', '05:15')).toBe(200);
+    expect(await acquire('e', '05:20')).toBe(409);
+    expect(await acquire('f', '05:25')).toBe(409);
+    await release('b', '10:00');
+    await release('d', '12:30');
+    expect(await acquire('g', '23:00')).toBe(200);
+    h.clock.set(at('23:30'));
+    await h.services.usage.catchUp();
+
+    const hourly = await usage(`from=${at('00:00')}&to=${DAY}T23:59:59Z`);
+    expect(hourly.buckets).toHaveLength(24);
+    const peaks = hourly.buckets.map((b: { peak: number }) => b.peak);
+    expect(peaks).toEqual([2, 2, 1, 1, 1, 2, 2, 2, 2, 2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    const denials = hourly.buckets.map((b: { denials: number }) => b.denials);
+    expect(denials).toEqual([1, 0, 0, 0, 0, 2, ...Array(18).fill(0)]);
+    // 00:10–01:00 A (50 min) + 00:40–01:00 B (20 min) = 70 seat-minutes.
+    expect(hourly.buckets[0]).toEqual({ start: at('00:00').replace('Z', '.000Z'), peak: 2, average: 1.167, denials: 1, utilisation: 0.583 });
+    expect(hourly.buckets[1].average).toBe(1.5);
+    expect(hourly.buckets[5].average).toBe(1.75);
+    expect(hourly.buckets[23].average).toBe(0.5);
+
+    const daily = await usage(`from=${at('00:00')}&to=2030-01-02T00:00:00Z&granularity=day`);
+    expect(daily.buckets).toHaveLength(1);
+    expect(daily.buckets[0]).toMatchObject({ peak: 2, denials: 3 });
+
+    const csv = await h.admin('GET', `/licenses/${seed.licenseId}/usage?from=${at('00:00')}&to=${at('06:00')}&format=csv`);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.body.trim().split('\n')).toEqual([
+      'start,peak,average,denials,utilisation',
+      '2030-01-01T00:00:00.000Z,2,1.167,1,0.583',
+      '2030-01-01T01:00:00.000Z,2,1.5,0,0.75',
+      '2030-01-01T02:00:00.000Z,1,1,0,0.5',
+      '2030-01-01T03:00:00.000Z,1,1,0,0.5',
+      '2030-01-01T04:00:00.000Z,1,1,0,0.5',
+      '2030-01-01T05:00:00.000Z,2,1.75,2,0.875',
+    ]);
+  });
+
+  it('ranks licenses by denials and by utilisation, as JSON and CSV', async () => {
+    const idle = await seedLicense(h, { seats: 10 });
+    const summary = expectStatus(await h.admin('GET', `/usage?from=${at('00:00')}&to=2030-01-02T00:00:00Z`), 200);
+    expect(summary.data[0]).toMatchObject({ licenseId: seed.licenseId, denials: 3, peak: 2 });
+    const unused = expectStatus(await h.admin('GET', `/usage?from=${at('00:00')}&to=2030-01-02T00:00:00Z&order=utilisation`), 200);
+    expect(unused.data[0]).toMatchObject({ licenseId: idle.licenseId, peak: 0, utilisation: 0 });
+    const csv = await h.admin('GET', `/usage?from=${at('00:00')}&to=2030-01-02T00:00:00Z&format=csv`);
+    expect(csv.body.split('\n')[0]).toBe('licenseId,organisationId,seats,peak,average,denials,utilisation');
+    expect(csv.body).toContain(`${seed.licenseId},${seed.organisationId},2,2,`);
+  });
+
+  it('refuses a range over a year or backwards, with a 400', async () => {
+    const long = await h.admin('GET', `/licenses/${seed.licenseId}/usage?from=2029-01-01T00:00:00Z&to=2030-01-03T00:00:00Z`);
+    expect(long.statusCode).toBe(400);
+    expect(long.json().detail ?? long.body).toBeTruthy();
+    const backwards = await h.admin('GET', `/usage?from=${at('05:00')}&to=${at('04:00')}`);
+    expect(backwards.statusCode).toBe(400);
+  });
+});
