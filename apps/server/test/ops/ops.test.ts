@@ -93,6 +93,17 @@ describe('logs', () => {
       const key = (await inject('/api/v1/admin/api-keys', { name: 'k', scopes: ['*'] })).json();
       const session = (await inject('/api/v1/licenses/acquire', { product: 'logged', licenseKey: license.key, fingerprint: 'machine-log1' }, false)).json();
       await inject('/api/v1/licenses/heartbeat', { sessionId: session.sessionId, sessionSecret: session.sessionSecret }, false);
+      // The header forms of the same credentials, with trace logging on: the headers must not reach a line either.
+      const viaHeader = (url: string, body: unknown, headers: Record<string, string>) =>
+        app.inject({ method: 'POST', url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+      const headerSeat = (
+        await viaHeader('/api/v1/licenses/acquire', { product: 'logged', fingerprint: 'machine-log2' }, { authorization: `License ${license.key}` })
+      ).json();
+      await viaHeader(
+        '/api/v1/licenses/heartbeat',
+        { sessionId: headerSeat.sessionId },
+        { 'leasehold-session-secret': headerSeat.sessionSecret ?? 'header-secret-never-logged-0123' },
+      );
       await inject('/api/v1/licenses/acquire', { product: 'logged', licenseKey: 'BROKEN', fingerprint: 'machine-log1' }, false);
       // Secrets in a URL: an invitation link's token, OAuth's code and state.
       await app.inject({ method: 'GET', url: '/auth/invitations/inv-secret-token-0123456789' });
@@ -100,7 +111,7 @@ describe('logs', () => {
       const all = lines.join('');
       // One line per answered request, saying what was asked and how it was answered.
       const answered = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request completed');
-      expect(answered).toHaveLength(10);
+      expect(answered).toHaveLength(12);
       expect(answered.at(-3)).toMatchObject({ req: { method: 'POST', url: '/api/v1/licenses/acquire' }, res: { statusCode: 400 } });
       expect(answered.at(-1)).toMatchObject({ req: { url: '/auth/github/callback?code=[redacted]&state=[redacted]' } });
       for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
@@ -111,6 +122,7 @@ describe('logs', () => {
         key.secret,
         session.sessionSecret,
         session.leaseToken,
+        'header-secret-never-logged',
         'inv-secret-token',
         'oauth-code-secret',
         'oauth-state-secret',
