@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { LeaseholdError } from '../errors.js';
 
 /** The header a session secret travels in (the body's `sessionSecret` stays accepted). */
-export const SESSION_SECRET_HEADER = 'leasehold-session-secret';
+const SESSION_SECRET_HEADER = 'leasehold-session-secret';
 
 const LICENSE_SCHEME = /^License[ \t]+(\S(?:.*\S)?)[ \t]*$/i;
 
@@ -24,7 +24,7 @@ export function headerLicenseKey(request: FastifyRequest): string | undefined {
 }
 
 /** The session secret of the Leasehold-Session-Secret header, or undefined when absent. */
-export function headerSessionSecret(request: FastifyRequest): string | undefined {
+function headerSessionSecret(request: FastifyRequest): string | undefined {
   const value = request.headers[SESSION_SECRET_HEADER];
   if (value === undefined) return undefined;
   const path = `headers.${SESSION_SECRET_HEADER}`;
