@@ -20,13 +20,13 @@ describe('README code map', () => {
     const readme = [
       '### The server, `apps/server/src`',
       '',
-      '- **`a.ts`, `b/`** — two things. *Imports:* nothing of the server.',
+      '- **`a.ts`, `b/`** — two things. _Imports:_ nothing of the server.',
       '- **`c/`** — a thing',
-      '  on two lines. *Imports:* `a.ts`,',
+      '  on two lines. _Imports:_ `a.ts`,',
       '  `b`.',
       '',
       '### Everything else',
-      '- **`d/`** — not the server. *Imports:* `c`.',
+      '- **`d/`** — not the server. _Imports:_ `c`.',
     ].join('\n');
     expect(statedImports(readme)).toEqual(
       new Map([
@@ -45,8 +45,8 @@ function statedImports(readme: string): Map<string, Set<string>> {
   const names = (text: string) => [...text.matchAll(/`([^`]+)`/g)].map((match) => (match[1] as string).replace(/\/$/, ''));
   const map = new Map<string, Set<string>>();
   for (const entry of section.split(/\n- /).slice(1)) {
-    const [, heading = '', imports = ''] = /^\*\*(.+?)\*\*[\s\S]*?\*Imports:\*([\s\S]*)$/.exec(entry.trim()) ?? [];
-    if (heading === '') throw new Error(`a code map entry has no *Imports:* list: ${entry.slice(0, 60)}`);
+    const [, heading = '', imports = ''] = /^\*\*(.+?)\*\*[\s\S]*?_Imports:_([\s\S]*)$/.exec(entry.trim()) ?? [];
+    if (heading === '') throw new Error(`a code map entry has no _Imports:_ list: ${entry.slice(0, 60)}`);
     for (const name of names(heading)) map.set(name, new Set(names(imports)));
   }
   return map;
