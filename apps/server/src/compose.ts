@@ -99,7 +99,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const seats = overrides.seatStore
     ? await overrides.seatStore({ database, clock, tokens, metrics })
     : (redis?.seats ?? new SqlSeatStore({ db, tokens, ...(overrides.clock ? { testClock: clock } : {}) }));
-  const rateLimiter = overrides.rateLimiter ?? redis?.rateLimiter ?? new MemoryRateLimiter(() => Date.now());
+  const rateLimiter = overrides.rateLimiter ?? redis?.rateLimiter ?? new MemoryRateLimiter(() => clock.now().getTime());
   const stripe = createStripeClient(config.billing);
   const services: Services = {
     config,

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { systemClock } from '../clock.js';
 
 /** Who holds the embedded data directory, as written in its lock file. */
 export interface LockHolder {
@@ -67,7 +68,7 @@ export class DataDirLock {
 
   static acquire(dir: string, role: string): DataDirLock {
     const path = join(dir, LOCK_FILE);
-    const holder: LockHolder = { pid: process.pid, hostname: hostname(), role, startedAt: new Date().toISOString() };
+    const holder: LockHolder = { pid: process.pid, hostname: hostname(), role, startedAt: systemClock.now().toISOString() };
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const fd = openSync(path, 'wx', 0o600);

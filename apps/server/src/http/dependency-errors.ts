@@ -1,3 +1,5 @@
+import { systemClock } from '../clock.js';
+
 /** A dependency the server cannot answer without. */
 export type Dependency = 'database' | 'redis';
 
@@ -76,7 +78,7 @@ export class OutageLog {
   readonly #suppressed = new Map<Dependency, number>();
 
   constructor(
-    private readonly now: () => number = () => Date.now(),
+    private readonly now: () => number = () => systemClock.now().getTime(),
     private readonly quietMs = 10_000,
   ) {}
 

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../clock.js';
 import { LeaseholdError } from '../errors.js';
 
 /** The parts of an OpenID Provider's metadata (OpenID Connect Discovery 1.0) that sign-in uses. */
@@ -14,11 +15,12 @@ const cache = new Map<string, { at: number; metadata: Promise<ProviderMetadata> 
 const TTL_MS = 3_600_000;
 
 /** Fetches and checks a discovery document, keeping it an hour (a failed fetch is not kept). */
-export function discover(url: string, fetchImpl: typeof fetch = fetch): Promise<ProviderMetadata> {
+export function discover(url: string, fetchImpl: typeof fetch = fetch, clock: Clock = systemClock): Promise<ProviderMetadata> {
+  const now = clock.now().getTime();
   const hit = cache.get(url);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.metadata;
+  if (hit && now - hit.at < TTL_MS) return hit.metadata;
   const metadata = load(url, fetchImpl);
-  cache.set(url, { at: Date.now(), metadata });
+  cache.set(url, { at: now, metadata });
   metadata.catch(() => cache.delete(url));
   return metadata;
 }

@@ -1,5 +1,6 @@
 import { newId } from '@leasehold/protocol/ids';
 import { and, eq, isNull } from 'drizzle-orm';
+import { systemClock } from '../clock.js';
 import { randomSecret, sha256 } from '../crypto.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../request-context.js';
@@ -36,7 +37,7 @@ async function acquireOnce(core: RedisSeatCore, req: AcquireSeat, ctx: RequestCo
   const refused = statusRefusal(locked.status);
   if (refused) return refuseAcquire(core, locked, refused, req, ctx, new Date(await core.now()));
 
-  const sessionId = newId('session', core.o.testClock?.now().getTime() ?? Date.now());
+  const sessionId = newId('session', (core.o.testClock ?? systemClock).now().getTime());
   const key = basisKey(terms.seatBasis, { sessionId, fingerprint: req.fingerprint, userId: req.userId });
   const secret = randomSecret();
   const secretHash = sha256(secret);

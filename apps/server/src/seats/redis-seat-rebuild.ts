@@ -44,12 +44,13 @@ export async function rebuildLicense(deps: RebuildDeps, licenseId: string): Prom
   const epoch = keys.epoch(licenseId);
   const lock = keys.lock(licenseId);
   const token = randomSecret(12);
-  const deadline = Date.now() + WAIT_MS;
+  // Monotonic: how long this replica has waited, not a time any seat rule reads.
+  const deadline = performance.now() + WAIT_MS;
   for (;;) {
     const taken = await connection.run('rebuildlock', (c) => c.lhRebuildLock(epoch, lock, token, LOCK_MS));
     if (taken === 'EXISTS') return;
     if (taken === 'TAKEN') break;
-    if (Date.now() > deadline) throw unavailable();
+    if (performance.now() > deadline) throw unavailable();
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 

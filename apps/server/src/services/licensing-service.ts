@@ -30,7 +30,7 @@ const REFUSAL_DETAIL: Record<LicenseRefusal, string> = {
 /** Taking, keeping and giving back seats: the calls the SDK makes. */
 export class LicensingService {
   constructor(private readonly deps: LicensingDeps) {
-    this.#keys = new LicenseKeyCache(() => Date.now());
+    this.#keys = new LicenseKeyCache(() => deps.clock.now().getTime());
   }
 
   readonly #keys: LicenseKeyCache;

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { JWK } from 'jose';
@@ -72,7 +72,7 @@ function writeKeyFile(path: string, file: KeyFile): void {
 export function ensureKeyFile(path: string, now: Date): boolean {
   if (existsSync(path)) return false;
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.${Date.now()}.new`;
+  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.new`;
   writeFileSync(temp, `${JSON.stringify({ version: 1, keys: [newStoredKey(now, 'current')] }, null, 2)}\n`, { mode: 0o600 });
   try {
     linkSync(temp, path);

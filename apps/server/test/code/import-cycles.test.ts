@@ -1,6 +1,6 @@
-import { fileURLToPath } from 'node:url';
-import { type DependencyTree, parseCircular, parseDependencyTree } from 'dpdm';
+import { parseCircular } from 'dpdm';
 import { describe, expect, it } from 'vitest';
+import { parseSources, serverFolderEdges } from './server-folders.js';
 
 /**
  * Imports point one way. Type-only imports count: a type cycle is still a cycle a reader
@@ -11,8 +11,6 @@ import { describe, expect, it } from 'vitest';
  *   the list may only shrink: a new arrow inside a cycle fails, and so does a listed one
  *   that no longer closes a cycle (take it off the list).
  */
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-
 /**
  * Arrows `from -> to` between server folders that still lie on a cycle, sorted. One cycle
  * joins them all; what closes it: routes, http and ops import the whole `Services` type
@@ -66,9 +64,6 @@ const KNOWN_CYCLE_ARROWS: string[] = [
   'tokens -> signing',
 ];
 
-const parse = (sources: string, tsconfig: string): Promise<DependencyTree> =>
-  parseDependencyTree(sources, { cwd: root, tsconfig: `${root}${tsconfig}`, transform: false, skipDynamicImports: false });
-
 describe('import cycles', () => {
   it.each([
     ['apps/server/src/**/*.ts', 'apps/server/tsconfig.json'],
@@ -77,23 +72,13 @@ describe('import cycles', () => {
     ['packages/cli/src/**/*.ts', 'packages/cli/tsconfig.json'],
     ['examples/coditect-cli/src/**/*.ts', 'examples/coditect-cli/tsconfig.json'],
   ])('no file imports itself back: %s', async (sources, tsconfig) => {
-    const tree = await parse(sources, tsconfig);
+    const tree = await parseSources(sources, tsconfig);
     expect(Object.keys(tree).length, 'the sources were found').toBeGreaterThan(3);
     expect(parseCircular(tree).map((cycle) => cycle.join(' -> '))).toEqual([]);
   });
 
   it('no server folder imports itself back, beyond the known cycles', async () => {
-    const tree = await parse('apps/server/src/**/*.ts', 'apps/server/tsconfig.json');
-    const prefix = 'apps/server/src/';
-    const folder = (file: string) => file.slice(prefix.length).split('/')[0] as string;
-    const edges = new Map<string, Set<string>>();
-    for (const [file, deps] of Object.entries(tree)) {
-      if (!file.startsWith(prefix)) continue;
-      for (const dep of deps ?? []) {
-        if (!dep.id?.startsWith(prefix) || folder(dep.id) === folder(file)) continue;
-        edges.set(folder(file), (edges.get(folder(file)) ?? new Set()).add(folder(dep.id)));
-      }
-    }
+    const edges = await serverFolderEdges();
     expect(edges.size, 'folders were found').toBeGreaterThan(5);
     const arrows = stronglyConnected(edges).flatMap((group) =>
       group.flatMap((from) => [...(edges.get(from) ?? [])].filter((to) => group.includes(to)).map((to) => `${from} -> ${to}`)),

@@ -2,14 +2,13 @@ import { schemas } from '@leasehold/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../../compose.js';
-import { notFound } from '../../errors.js';
 import { userContext } from '../auth/user-auth.js';
 import { caller, orgParams, problems } from './common.js';
 
 /** An organisation's own licenses and live seats, always scoped to the organisation in the path. */
 export const seatRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { identity, licenses, sessions, seats } = services;
+  const { identity, licenses, sessions } = services;
   const tags = ['organisations'];
 
   app.get(
@@ -62,9 +61,7 @@ export const seatRoutes: FastifyPluginAsync<{ services: Services }> = async (pla
     async (request) => {
       const { orgId: organisationId, sessionId } = request.params;
       await identity.memberships.requireRole(caller(request).userId, organisationId, 'admin');
-      const outcome = await seats.forceRelease(sessionId, { organisationId }, userContext(request));
-      if (outcome.kind === 'not-found') throw notFound('live session', sessionId);
-      return { sessionId, released: true as const };
+      return sessions.forceRelease(sessionId, { organisationId }, userContext(request));
     },
   );
 };
