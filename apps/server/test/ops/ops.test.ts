@@ -87,7 +87,7 @@ describe('logs', () => {
           headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${ADMIN_KEY}` } : {}) },
         });
       const product = (await inject('/api/v1/admin/products', { code: 'logged', name: 'L' })).json();
-      const plan = (await inject('/api/v1/admin/plans', { productId: product.id, code: 'p', name: 'P' })).json();
+      const plan = (await inject('/api/v1/admin/plans', { productId: product.id, code: 'team', name: 'P', seats: 5 })).json();
       const org = (await inject('/api/v1/admin/organisations', { name: 'O' })).json();
       const license = (await inject('/api/v1/admin/licenses', { organisationId: org.id, planId: plan.id })).json();
       const key = (await inject('/api/v1/admin/api-keys', { name: 'k', scopes: ['*'] })).json();
@@ -99,11 +99,9 @@ describe('logs', () => {
       const headerSeat = (
         await viaHeader('/api/v1/licenses/acquire', { product: 'logged', fingerprint: 'machine-log2' }, { authorization: `License ${license.key}` })
       ).json();
-      await viaHeader(
-        '/api/v1/licenses/heartbeat',
-        { sessionId: headerSeat.sessionId },
-        { 'leasehold-session-secret': headerSeat.sessionSecret ?? 'header-secret-never-logged-0123' },
-      );
+      await viaHeader('/api/v1/licenses/heartbeat', { sessionId: headerSeat.sessionId }, { 'leasehold-session-secret': headerSeat.sessionSecret });
+      // The secrets below are real ones: every step above succeeded.
+      for (const secret of [license.key, key.secret, session.sessionSecret, headerSeat.sessionSecret]) expect(secret).toEqual(expect.any(String));
       await inject('/api/v1/licenses/acquire', { product: 'logged', licenseKey: 'BROKEN', fingerprint: 'machine-log1' }, false);
       // Secrets in a URL: an invitation link's token, OAuth's code and state.
       await app.inject({ method: 'GET', url: '/auth/invitations/inv-secret-token-0123456789' });
@@ -122,7 +120,8 @@ describe('logs', () => {
         key.secret,
         session.sessionSecret,
         session.leaseToken,
-        'header-secret-never-logged',
+        headerSeat.sessionSecret,
+        headerSeat.leaseToken,
         'inv-secret-token',
         'oauth-code-secret',
         'oauth-state-secret',
