@@ -1,5 +1,5 @@
 /** The header a session secret travels in; the license key goes as `Authorization: License <key>`. */
-export const SESSION_SECRET_HEADER = 'leasehold-session-secret';
+const SESSION_SECRET_HEADER = 'leasehold-session-secret';
 
 /**
  * Moves the credentials of a licensing call out of its JSON body into headers, where the
