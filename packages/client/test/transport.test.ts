@@ -164,3 +164,39 @@ describe('one message per error', () => {
     if (detail) expect(error.message).toContain(detail.replace(/\.$/, ''));
   });
 });
+
+describe('credentials', () => {
+  const capture = () => {
+    const sent: { headers: Record<string, string>; body: unknown }[] = [];
+    const transport = new Transport({
+      serverUrl: 'http://license.test',
+      clock: { now: () => 0 },
+      fetch: async (_url, init) => {
+        sent.push({ headers: (init?.headers ?? {}) as Record<string, string>, body: JSON.parse(String(init?.body)) });
+        return new Response('{}', { status: 200 });
+      },
+    });
+    return { transport, sent };
+  };
+
+  it('sends the license key and the session secret in headers, never in the body', async () => {
+    const { transport, sent } = capture();
+    await transport.postJson('/api/v1/licenses/acquire', { product: 'coditect', licenseKey: 'ABCDE-FGHJK-MNPQR-STVWX-YZ012', fingerprint: 'f' });
+    await transport.postJson('/api/v1/licenses/heartbeat', { sessionId: 'ses_1', sessionSecret: 'secret-of-the-session-123' });
+    expect(sent[0]).toEqual({
+      headers: expect.objectContaining({ authorization: 'License ABCDE-FGHJK-MNPQR-STVWX-YZ012' }),
+      body: { product: 'coditect', fingerprint: 'f' },
+    });
+    expect(sent[1]).toEqual({
+      headers: expect.objectContaining({ 'leasehold-session-secret': 'secret-of-the-session-123' }),
+      body: { sessionId: 'ses_1' },
+    });
+  });
+
+  it('keeps a license key in the body when the call authenticates with a bearer token', async () => {
+    const { transport, sent } = capture();
+    await transport.postJson('/api/v1/licenses/acquire', { product: 'coditect', licenseKey: 'ABCDE-FGHJK-MNPQR-STVWX-YZ012' }, { bearer: 'tok' });
+    expect(sent[0]?.headers.authorization).toBe('Bearer tok');
+    expect(sent[0]?.body).toEqual({ product: 'coditect', licenseKey: 'ABCDE-FGHJK-MNPQR-STVWX-YZ012' });
+  });
+});

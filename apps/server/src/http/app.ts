@@ -26,7 +26,7 @@ const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Number.POSITIVE_INFINITY } as const;
 
 /** Paths that must never appear in logs with their bodies or credentials. */
-const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
+const REDACT = ['req.headers.authorization', 'req.headers["leasehold-session-secret"]', 'req.headers.cookie', 'res.headers["set-cookie"]'];
 
 /** Fastify's request fields, with the URL as the log may keep it (no query values, no invitation secrets). */
 function serializeRequest(request: FastifyRequest) {

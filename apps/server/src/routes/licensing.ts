@@ -7,6 +7,7 @@ import { LeaseholdError } from '../errors.js';
 import { enforceRateLimit, ipKey } from '../http/rate-limit.js';
 import type { RequestContext } from '../request-context.js';
 import { bearerToken } from './auth/user-auth.js';
+import { headerLicenseKey, oneCredential, sessionReference } from './licensing-credentials.js';
 import { problems } from './problem-responses.js';
 
 /** The calls the SDK makes: thin handlers over the licensing service. */
@@ -37,8 +38,9 @@ export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async
       },
     },
     async (request, reply) => {
-      const body = request.body;
-      if (!body.licenseKey) {
+      const licenseKey = oneCredential(request.body.licenseKey, headerLicenseKey(request), 'licenseKey', 'authorization');
+      const body = { ...request.body, licenseKey };
+      if (!licenseKey) {
         // A signed-in person: the seat comes from one of their organisations' licenses and counts them.
         const token = bearerToken(request);
         if (!token) throw new LeaseholdError('UNAUTHENTICATED', 'Give licenseKey (or sign in and send your access token).');
@@ -47,8 +49,8 @@ export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async
         const licenseId = await services.identity.licenseForUser(userId, body.product, body.licenseId);
         return licensing.acquire({ ...body, licenseId, userId }, context(request, { type: 'user', id: userId }));
       }
-      await perLicenseKey(reply, body.licenseKey);
-      return licensing.acquireWithKey({ ...body, licenseKey: body.licenseKey }, { requestId: request.id, ip: request.ip });
+      await perLicenseKey(reply, licenseKey);
+      return licensing.acquireWithKey({ ...body, licenseKey }, { requestId: request.id, ip: request.ip });
     },
   );
 
@@ -63,7 +65,7 @@ export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async
         response: { 200: schemas.heartbeatResponse, ...problems },
       },
     },
-    async (request) => licensing.heartbeat(request.body, context(request, { type: 'session', id: request.body.sessionId })),
+    async (request) => licensing.heartbeat(sessionReference(request, request.body), context(request, { type: 'session', id: request.body.sessionId })),
   );
 
   app.post(
@@ -71,7 +73,7 @@ export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async
     {
       schema: { tags: ['licensing'], summary: 'Give a seat back', body: schemas.releaseRequest, response: { 200: schemas.releaseResponse, ...problems } },
     },
-    async (request) => licensing.release(request.body, context(request, { type: 'session', id: request.body.sessionId })),
+    async (request) => licensing.release(sessionReference(request, request.body), context(request, { type: 'session', id: request.body.sessionId })),
   );
 
   app.post(
@@ -86,7 +88,8 @@ export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async
       },
     },
     async (request) => {
-      const { durationSeconds, ...ref } = request.body;
+      const { durationSeconds, ...body } = request.body;
+      const ref = sessionReference(request, body);
       return licensing.borrow(ref, durationSeconds, context(request, { type: 'session', id: ref.sessionId }));
     },
   );
@@ -96,7 +99,7 @@ export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async
     {
       schema: { tags: ['licensing'], summary: 'Return a borrowed seat', body: schemas.releaseRequest, response: { 200: schemas.releaseResponse, ...problems } },
     },
-    async (request) => licensing.release(request.body, context(request, { type: 'session', id: request.body.sessionId })),
+    async (request) => licensing.release(sessionReference(request, request.body), context(request, { type: 'session', id: request.body.sessionId })),
   );
 
   app.post(
@@ -111,11 +114,24 @@ export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async
       },
     },
     async (request, reply) => {
-      if (request.body.licenseKey) await perLicenseKey(reply, request.body.licenseKey);
-      return licensing.validate(request.body);
+      const input = { ...request.body, licenseKey: oneCredential(request.body.licenseKey, headerLicenseKey(request), 'licenseKey', 'authorization') };
+      requireOneOf(input);
+      if (input.licenseKey) await perLicenseKey(reply, input.licenseKey);
+      return licensing.validate(input);
     },
   );
 };
+
+/** Exactly one of a key (from the body or the header, with its product) and a lease token. */
+function requireOneOf(input: { licenseKey?: string | undefined; leaseToken?: string | undefined; product?: string | undefined }) {
+  const refuse = (path: string, message: string) => {
+    throw new LeaseholdError('VALIDATION_FAILED', `${path}: ${message}`, { errors: [{ path, message }] });
+  };
+  if (input.licenseKey === undefined && input.leaseToken === undefined)
+    refuse('body.licenseKey', 'is required (or give leaseToken, or send Authorization: License <key>)');
+  if (input.licenseKey !== undefined && input.leaseToken !== undefined) refuse('body.leaseToken', 'give either a license key or leaseToken, not both');
+  if (input.licenseKey !== undefined && input.product === undefined) refuse('body.product', 'is required with a license key');
+}
 
 function context(request: FastifyRequest, actor: RequestContext['actor']): RequestContext {
   return { requestId: request.id, ip: request.ip, actor };

@@ -167,12 +167,20 @@ describe('the OpenAPI document', { timeout: 60_000 }, () => {
   });
 
   it('declares a security scheme for each way in with a header or cookie, and applies them per operation', () => {
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'browserCookie', 'userToken']);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'browserCookie', 'licenseKey', 'sessionSecret', 'userToken']);
+    expect(doc.components.securitySchemes.licenseKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'Authorization' });
+    expect(doc.components.securitySchemes.sessionSecret).toMatchObject({ type: 'apiKey', in: 'header', name: 'Leasehold-Session-Secret' });
     expect(doc.paths['/api/v1/admin/licenses'].post.security).toEqual([{ apiKey: ['licenses:write'] }]);
     expect(doc.paths['/api/v1/orgs/{orgId}/members'].get.security).toEqual([{ userToken: [] }, { browserCookie: [] }]);
-    expect(doc.paths['/api/v1/licenses/acquire'].post.security).toEqual([{}, { userToken: [] }]);
+    expect(doc.paths['/api/v1/licenses/acquire'].post.security).toEqual([{ licenseKey: [] }, { userToken: [] }]);
+    for (const path of ['heartbeat', 'release', 'borrow', 'return']) {
+      expect(doc.paths[`/api/v1/licenses/${path}`].post.security, path).toEqual([{ sessionSecret: [] }]);
+    }
+    expect(doc.paths['/api/v1/licenses/validate'].post.security).toEqual([{ licenseKey: [] }, {}]);
     for (const { key, operation } of operationsOf(doc)) expect(operation.security, key).toBeDefined();
-    // The credentials that travel in the body are marked so, not left for a generator to echo.
-    expect(doc.components.schemas.SessionCredentials.properties.sessionSecret).toMatchObject({ writeOnly: true, format: 'password' });
+    // The body forms older clients send are marked so, not left for a generator to echo or prefer.
+    expect(doc.components.schemas.SessionCredentials.properties.sessionSecret).toMatchObject({ writeOnly: true, format: 'password', deprecated: true });
+    expect(doc.components.schemas.SessionCredentials.required).toEqual(['sessionId']);
+    expect(doc.components.schemas.AcquireRequest.properties.licenseKey).toMatchObject({ deprecated: true });
   });
 });

@@ -87,12 +87,21 @@ describe('logs', () => {
           headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${ADMIN_KEY}` } : {}) },
         });
       const product = (await inject('/api/v1/admin/products', { code: 'logged', name: 'L' })).json();
-      const plan = (await inject('/api/v1/admin/plans', { productId: product.id, code: 'p', name: 'P' })).json();
+      const plan = (await inject('/api/v1/admin/plans', { productId: product.id, code: 'team', name: 'P', seats: 5 })).json();
       const org = (await inject('/api/v1/admin/organisations', { name: 'O' })).json();
       const license = (await inject('/api/v1/admin/licenses', { organisationId: org.id, planId: plan.id })).json();
       const key = (await inject('/api/v1/admin/api-keys', { name: 'k', scopes: ['*'] })).json();
       const session = (await inject('/api/v1/licenses/acquire', { product: 'logged', licenseKey: license.key, fingerprint: 'machine-log1' }, false)).json();
       await inject('/api/v1/licenses/heartbeat', { sessionId: session.sessionId, sessionSecret: session.sessionSecret }, false);
+      // The header forms of the same credentials, with trace logging on: the headers must not reach a line either.
+      const viaHeader = (url: string, body: unknown, headers: Record<string, string>) =>
+        app.inject({ method: 'POST', url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+      const headerSeat = (
+        await viaHeader('/api/v1/licenses/acquire', { product: 'logged', fingerprint: 'machine-log2' }, { authorization: `License ${license.key}` })
+      ).json();
+      await viaHeader('/api/v1/licenses/heartbeat', { sessionId: headerSeat.sessionId }, { 'leasehold-session-secret': headerSeat.sessionSecret });
+      // The secrets below are real ones: every step above succeeded.
+      for (const secret of [license.key, key.secret, session.sessionSecret, headerSeat.sessionSecret]) expect(secret).toEqual(expect.any(String));
       await inject('/api/v1/licenses/acquire', { product: 'logged', licenseKey: 'BROKEN', fingerprint: 'machine-log1' }, false);
       // Secrets in a URL: an invitation link's token, OAuth's code and state.
       await app.inject({ method: 'GET', url: '/auth/invitations/inv-secret-token-0123456789' });
@@ -100,7 +109,7 @@ describe('logs', () => {
       const all = lines.join('');
       // One line per answered request, saying what was asked and how it was answered.
       const answered = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request completed');
-      expect(answered).toHaveLength(10);
+      expect(answered).toHaveLength(12);
       expect(answered.at(-3)).toMatchObject({ req: { method: 'POST', url: '/api/v1/licenses/acquire' }, res: { statusCode: 400 } });
       expect(answered.at(-1)).toMatchObject({ req: { url: '/auth/github/callback?code=[redacted]&state=[redacted]' } });
       for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
@@ -111,6 +120,8 @@ describe('logs', () => {
         key.secret,
         session.sessionSecret,
         session.leaseToken,
+        headerSeat.sessionSecret,
+        headerSeat.leaseToken,
         'inv-secret-token',
         'oauth-code-secret',
         'oauth-state-secret',

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { ServerUnreachableError } from '../errors/errors.js';
 import { errorFromProblem } from '../errors/from-problem.js';
+import { credentialHeaders } from './credential-headers.js';
 import type { FetchLike } from './fetch-like.js';
 import { nodeRequest } from './node-request.js';
 import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
@@ -152,8 +153,10 @@ export class Transport {
         headers['content-type'] = 'application/x-www-form-urlencoded';
         payload = new URLSearchParams(body as Record<string, string>).toString();
       } else {
+        const moved = credentialHeaders(body, options.bearer !== undefined);
+        Object.assign(headers, moved.headers);
         headers['content-type'] = 'application/json';
-        payload = JSON.stringify(body);
+        payload = JSON.stringify(moved.body);
       }
     }
     const fetchImpl = this.#options.fetch ?? nodeRequest;

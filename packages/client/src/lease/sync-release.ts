@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { credentialHeaders } from '../http/credential-headers.js';
 
 // Runs in a short-lived child: reads {url, body} from stdin and POSTs it once.
 const CHILD_SCRIPT = `
@@ -7,8 +8,8 @@ process.stdin.setEncoding('utf8');
 process.stdin.on('data', (c) => { input += c; });
 process.stdin.on('end', async () => {
   try {
-    const { url, body, timeoutMs } = JSON.parse(input);
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+    const { url, body, headers, timeoutMs } = JSON.parse(input);
+    const res = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
     process.exitCode = res.ok ? 0 : 2;
   } catch { process.exitCode = 1; }
 });
@@ -25,8 +26,9 @@ process.stdin.on('end', async () => {
  * ```
  */
 export function postSynchronously(url: string, body: unknown, timeoutMs: number): boolean {
+  const moved = credentialHeaders(body, false);
   const result = spawnSync(process.execPath, ['-e', CHILD_SCRIPT], {
-    input: JSON.stringify({ url, body, timeoutMs }),
+    input: JSON.stringify({ url, body: moved.body, headers: moved.headers, timeoutMs }),
     timeout: timeoutMs + 1000,
     stdio: ['pipe', 'ignore', 'ignore'],
     windowsHide: true,

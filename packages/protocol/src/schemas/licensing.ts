@@ -13,8 +13,11 @@ const sessionSecret = z
   .string()
   .min(20)
   .max(100)
-  .describe('The secret of the session, given once by acquire; it authorises heartbeat, release, borrow and return.')
-  .meta({ examples: [EXAMPLE_SESSION_SECRET], format: 'password', writeOnly: true });
+  .optional()
+  .describe(
+    'The secret of the session, given once by acquire; it authorises heartbeat, release, borrow and return. Prefer the `Leasehold-Session-Secret` header (security scheme `sessionSecret`); the field is kept for older clients, and if both are sent they must agree.',
+  )
+  .meta({ examples: [EXAMPLE_SESSION_SECRET], format: 'password', writeOnly: true, deprecated: true });
 
 /** The parts a fingerprint was made of, each hashed, so a changed machine can be told from a new one. */
 export const fingerprintComponents = z
@@ -28,7 +31,10 @@ export const acquireRequest = z
     product: code.describe('The product code the program is.'),
     licenseKey: licenseKey
       .optional()
-      .describe('The license key. Omit it when the person is signed in: the seat then comes from their organisation (send `Authorization: Bearer`).'),
+      .describe(
+        'The license key. Prefer `Authorization: License <key>` (security scheme `licenseKey`); the field is kept for older clients, and if both are sent they must agree. Omit both when the person is signed in: the seat then comes from their organisation (send `Authorization: Bearer`).',
+      )
+      .meta({ deprecated: true }),
     licenseId: id('license')
       .optional()
       .describe("Which license to take the seat from, when a signed-in person's organisations hold several (or to check the key's license)."),
@@ -203,7 +209,10 @@ export type BorrowResponse = z.infer<typeof borrowResponse>;
 export const validateRequest = z
   .strictObject({
     product: code.optional().describe('The product code; required with a `licenseKey`.'),
-    licenseKey: licenseKey.optional().describe('The license key to check (give this or `leaseToken`).'),
+    licenseKey: licenseKey
+      .optional()
+      .describe('The license key to check (give this or `leaseToken`). Prefer `Authorization: License <key>`; if both are sent they must agree.')
+      .meta({ deprecated: true }),
     leaseToken: z
       .string()
       .min(1)
@@ -214,9 +223,8 @@ export const validateRequest = z
     fingerprint: fingerprint.optional().describe('With a lease token: the machine it must have been issued to.'),
   })
   .superRefine((v, ctx) => {
-    if (v.licenseKey === undefined && v.leaseToken === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['licenseKey'], message: 'is required (or give leaseToken instead)' });
-    } else if (v.licenseKey !== undefined && v.leaseToken !== undefined) {
+    // A key may also come in the Authorization header, so "one of the two is required" is checked by the route.
+    if (v.licenseKey !== undefined && v.leaseToken !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['leaseToken'], message: 'give either licenseKey or leaseToken, not both' });
     }
     if (v.licenseKey !== undefined && v.product === undefined) {
@@ -225,7 +233,7 @@ export const validateRequest = z
   })
   .meta({
     id: 'ValidateRequest',
-    description: 'A license key (with its product) or a lease token to check, exactly one of the two.',
+    description: 'A license key (with its product; the key preferably in `Authorization: License <key>`) or a lease token to check, exactly one of the two.',
     examples: [{ product: 'coditect', licenseKey: EXAMPLE_LICENSE_KEY }],
   });
 export type ValidateRequest = z.infer<typeof validateRequest>;

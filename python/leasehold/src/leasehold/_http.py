@@ -192,6 +192,8 @@ class Transport:
                 headers["content-type"] = "application/x-www-form-urlencoded"
                 data = urllib.parse.urlencode(dict(body)).encode("ascii")
             else:
+                body, moved = credential_headers(body, has_bearer=bool(bearer))
+                headers.update(moved)
                 headers["content-type"] = "application/json"
                 data = json.dumps(body).encode("utf-8")
         request = urllib.request.Request(f"{self.server_url}{path}", data=data, headers=headers, method=method)
@@ -201,6 +203,28 @@ class Transport:
         except urllib.error.HTTPError as answer:
             with answer:
                 return answer.code, _lower(answer.headers), answer.read()
+
+
+SESSION_SECRET_HEADER = "leasehold-session-secret"
+
+
+def credential_headers(body: Mapping[str, Any], has_bearer: bool) -> "tuple[Dict[str, Any], Dict[str, str]]":
+    """Moves a licensing call's credentials out of the JSON body into the headers the
+    server's security schemes name (``Authorization: License <key>``, ``Leasehold-Session-Secret``),
+    where proxies and logs treat them as secrets. A call with a bearer token keeps its key in the body.
+
+    >>> credential_headers({"sessionId": "ses_1", "sessionSecret": "s"}, has_bearer=False)
+    ({'sessionId': 'ses_1'}, {'leasehold-session-secret': 's'})
+    """
+    kept = dict(body)
+    headers: Dict[str, str] = {}
+    key = kept.get("licenseKey")
+    if isinstance(key, str) and not has_bearer:
+        headers["authorization"] = f"License {kept.pop('licenseKey')}"
+    secret = kept.get("sessionSecret")
+    if isinstance(secret, str):
+        headers[SESSION_SECRET_HEADER] = kept.pop("sessionSecret")
+    return kept, headers
 
 
 def _lower(headers: Any) -> Dict[str, str]:

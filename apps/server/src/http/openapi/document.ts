@@ -8,14 +8,15 @@ const DESCRIPTION = `Floating seats, signed lease tokens and license administrat
 
 | Credential | Where it goes | Used by |
 | --- | --- | --- |
-| License key | the \`licenseKey\` field of the JSON body | acquire, validate |
-| Session secret | the \`sessionId\` and \`sessionSecret\` fields of the JSON body, as acquire answered them | heartbeat, release, borrow, return |
+| License key | \`Authorization: License <key>\` (security scheme \`licenseKey\`) | acquire, validate |
+| Session secret | \`Leasehold-Session-Secret: <secret>\` (security scheme \`sessionSecret\`), with the \`sessionId\` in the body, as acquire answered them | heartbeat, release, borrow, return |
 | User access token | \`Authorization: Bearer <token>\` (security scheme \`userToken\`) | \`/api/v1/me\`, \`/api/v1/orgs/…\`, acquire without a key |
 | Admin API key | \`Authorization: Bearer lh_…\` (security scheme \`apiKey\`, with the scope each route needs) | \`/api/v1/admin/…\` |
 | Browser cookie | the \`lh_session\` cookie (security scheme \`browserCookie\`); changes also need \`x-csrf-token\` | the sign-in pages, the organisation routes and the dashboard (\`lh_admin\` for a session opened with an API key) |
 
-The two body credentials have no OpenAPI security scheme (OpenAPI has none for body fields): those operations list
-no scheme, and the fields are marked \`writeOnly\` in their schemas.
+Older clients send the license key and the session secret in the JSON body (\`licenseKey\`, \`sessionSecret\`): that
+still works, and those fields are marked \`deprecated\` and \`writeOnly\`. A credential sent both ways must be the same in
+both, or the answer is \`400 VALIDATION_FAILED\`.
 
 ## Errors
 
@@ -56,6 +57,20 @@ const HEADERS = {
 };
 
 const SECURITY_SCHEMES = {
+  licenseKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description:
+      'A license key, `Authorization: License <key>` (the word `License`, a space, then the key as issued; it is normalised like a typed key). Older clients may send it as the body’s `licenseKey` instead.',
+  },
+  sessionSecret: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Leasehold-Session-Secret',
+    description:
+      'The secret of the session acquire answered, for heartbeat, release, borrow and return; the session’s ID stays in the body. Older clients may send it as the body’s `sessionSecret` instead.',
+  },
   apiKey: {
     type: 'http',
     scheme: 'bearer',

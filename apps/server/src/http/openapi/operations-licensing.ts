@@ -6,7 +6,7 @@ export const LICENSING_OPERATIONS: Record<string, OperationDoc> = {
   'POST /api/v1/licenses/acquire': {
     operationId: 'acquireSeat',
     description:
-      'Takes a seat of the license the `licenseKey` opens — or, without a key, of the signed-in person’s organisation (send `Authorization: Bearer <access token>`). ' +
+      'Takes a seat of the license the key in `Authorization: License <key>` opens — or, without a key, of the signed-in person’s organisation (send `Authorization: Bearer <access token>`). ' +
       'A repeated `idempotencyKey` from the same fingerprint returns the earlier session with a new secret instead of taking another seat. ' +
       'When every seat is held the answer is 409 NO_SEAT_AVAILABLE with who holds them, when the next frees (`nextFreeAt`) and `Retry-After`.',
     errors: [
@@ -21,44 +21,45 @@ export const LICENSING_OPERATIONS: Record<string, OperationDoc> = {
       ...DB,
     ],
     rateLimited: true,
-    // The license key travels in the body; without one, a signed-in person's token authorises the seat.
-    security: [{}, { userToken: [] }],
+    // A license key opens the license; without one, a signed-in person's token authorises the seat.
+    security: [{ licenseKey: [] }, { userToken: [] }],
   },
   'POST /api/v1/licenses/heartbeat': {
     operationId: 'heartbeat',
     description:
-      'Renews the lease by the plan’s TTL; send it every `heartbeatIntervalSeconds`. Authorised by the session ID and secret in the body. ' +
+      'Renews the lease by the plan’s TTL; send it every `heartbeatIntervalSeconds`. Authorised by the session ID in the body and its secret in `Leasehold-Session-Secret`. ' +
       'After the lease ran out it takes a free seat again (`reacquired: true`) or answers 409 SESSION_EXPIRED. The lease token is re-signed only once half its lease has passed.',
     errors: [...SESSION, 'SESSION_EXPIRED', ...LICENSE_REFUSALS],
-    security: [{}],
+    security: [{ sessionSecret: [] }],
   },
   'POST /api/v1/licenses/release': {
     operationId: 'releaseSeat',
-    description: 'Frees the seat at once. Authorised by the session ID and secret in the body. Repeating it is safe.',
+    description: 'Frees the seat at once. Authorised by the session ID in the body and its secret in `Leasehold-Session-Secret`. Repeating it is safe.',
     errors: SESSION,
-    security: [{}],
+    security: [{ sessionSecret: [] }],
   },
   'POST /api/v1/licenses/borrow': {
     operationId: 'borrowSeat',
     description:
       'Checks a held seat out for offline use: the seat stays held until `borrowedUntil` and the returned lease token is valid offline that long. ' +
-      'Limited by the plan’s `maxBorrowSeconds` (409 BORROW_NOT_ALLOWED answers the limit). Authorised by the session ID and secret in the body.',
+      'Limited by the plan’s `maxBorrowSeconds` (409 BORROW_NOT_ALLOWED answers the limit). Authorised by the session ID in the body and its secret in `Leasehold-Session-Secret`.',
     errors: [...SESSION, 'SESSION_EXPIRED', 'BORROW_NOT_ALLOWED', ...LICENSE_REFUSALS],
-    security: [{}],
+    security: [{ sessionSecret: [] }],
   },
   'POST /api/v1/licenses/return': {
     operationId: 'returnBorrowedSeat',
-    description: 'Ends a borrow early and frees the seat. Authorised by the session ID and secret in the body.',
+    description: 'Ends a borrow early and frees the seat. Authorised by the session ID in the body and its secret in `Leasehold-Session-Secret`.',
     errors: SESSION,
-    security: [{}],
+    security: [{ sessionSecret: [] }],
   },
   'POST /api/v1/licenses/validate': {
     operationId: 'validateLicense',
     description:
-      'Checks a license key (with its product) or a lease token without taking a seat. A license that cannot be used is an answer here, not an error: `valid: false` with the `code` and `detail`.',
+      'Checks a license key (in `Authorization: License <key>`, with its product in the body) or a lease token without taking a seat. A license that cannot be used is an answer here, not an error: `valid: false` with the `code` and `detail`.',
     errors: [...BODY, 'INVALID_LICENSE_KEY', 'RATE_LIMITED', ...DB],
     rateLimited: true,
-    security: [{}],
+    // A lease token is checked without any credential: it is signed.
+    security: [{ licenseKey: [] }, {}],
   },
   'GET /.well-known/jwks.json': {
     operationId: 'getSigningKeys',
