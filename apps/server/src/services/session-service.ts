@@ -32,7 +32,7 @@ export class SessionService {
   constructor(private readonly deps: { db: Db; clock: Clock; seats: SeatStore }) {}
 
   async listLive(
-    query: { limit: number; cursor?: string | undefined; licenseId?: string | undefined; organisationId?: string | undefined },
+    query: { limit: number; cursor?: string | undefined; licenseId?: string | undefined; organisationId?: string | undefined; userId?: string | undefined },
     scope: OrganisationScope,
   ) {
     const rows = await this.deps.db
@@ -45,6 +45,7 @@ export class SessionService {
           query.cursor ? gt(sessions.id, query.cursor) : undefined,
           query.licenseId ? eq(sessions.licenseId, query.licenseId) : undefined,
           query.organisationId ? eq(sessions.organisationId, query.organisationId) : undefined,
+          query.userId ? eq(sessions.userId, query.userId) : undefined,
           scope.organisationId ? eq(sessions.organisationId, scope.organisationId) : undefined,
         ),
       )

@@ -112,6 +112,17 @@ for (const driver of DRIVERS) {
       expect(shown).toContain(ours);
       expect(shown).not.toContain(otherSession);
       expect(sessions.data.every((s: { organisationId: string }) => s.organisationId === org)).toBe(true);
+      // A member sees only the seats they took themselves; owners and admins see theirs among all.
+      const membersSeat = expectStatus(
+        await asUser(h, member, 'POST', '/api/v1/licenses/acquire', { product, fingerprint: 'machine-member-1' }),
+        200,
+      ).sessionId;
+      const asMember = expectStatus(await asUser(h, member, 'GET', `/api/v1/orgs/${org}/sessions`), 200);
+      expect(asMember.data.map((s: { id: string }) => s.id)).toEqual([membersSeat]);
+      for (const who of [owner, admin]) {
+        const all = expectStatus(await asUser(h, who, 'GET', `/api/v1/orgs/${org}/sessions`), 200).data.map((s: { id: string }) => s.id);
+        expect(all).toEqual(expect.arrayContaining([ours, membersSeat]));
+      }
       // Freeing another organisation's seat through one's own organisation answers as missing and frees nothing.
       const steal = await asUser(h, owner, 'POST', `/api/v1/orgs/${org}/sessions/${otherSession}/release`);
       expect(steal.statusCode).toBe(404);

@@ -60,7 +60,7 @@ export const PEOPLE_OPERATIONS: Record<string, OperationDoc> = {
   },
   'GET /api/v1/orgs/{orgId}/sessions': {
     operationId: 'listOrganisationSessions',
-    description: 'Who holds the organisation’s seats now (any member).',
+    description: 'Who holds the organisation’s seats now: owners and admins see every seat, a member only the seats they took while signed in.',
     errors: MEMBER,
     rateLimited: true,
   },

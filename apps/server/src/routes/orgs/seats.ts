@@ -34,7 +34,7 @@ export const seatRoutes: FastifyPluginAsync<{ services: Services }> = async (pla
     {
       schema: {
         tags,
-        summary: "The organisation's live seats (any member)",
+        summary: "The organisation's live seats (a member's own)",
         params: orgParams,
         querystring: schemas.pageQueryOf('session').extend({ licenseId: schemas.id('license').optional().describe("Only this license's seats.") }),
         response: { 200: schemas.sessionPage, ...problems },
@@ -42,8 +42,10 @@ export const seatRoutes: FastifyPluginAsync<{ services: Services }> = async (pla
     },
     async (request) => {
       const organisationId = request.params.orgId;
-      await identity.memberships.requireRole(caller(request).userId, organisationId, 'member');
-      return sessions.listLive(request.query, { organisationId });
+      const { userId } = caller(request);
+      const role = await identity.memberships.requireRole(userId, organisationId, 'member');
+      // Owners and admins see every seat; a member sees only the seats they took themselves.
+      return sessions.listLive({ ...request.query, ...(role === 'member' ? { userId } : {}) }, { organisationId });
     },
   );
 
