@@ -117,13 +117,23 @@ export function renderReport(r) {
           `| Zero over-allocation: ${f0(r.race[0].racers)} acquirers racing for ${r.race[0].seats} seats, ${r.race[0].trials} trials, each store | ${r.race.map((x) => `${x.label}: ${x.overAllocated} over-allocated, granted ${x.minGranted}–${x.maxGranted}`).join('; ')} | ${verdict(r.race.every((x) => x.overAllocated === 0 && x.minGranted === x.seats))} |`,
         ]
       : []),
+    ...(r.oneScript && r.acquireYardstick
+      ? [
+          `| Heartbeat ≥ 0.9× the one-script route | ${(r.heartbeat.rps / r.oneScript.rps).toFixed(2)}× (${(r.heartbeat.rps / r.bare.rps).toFixed(2)}× the bare route) | ${verdict(r.heartbeat.rps >= 0.9 * r.oneScript.rps)} |`,
+          `| Acquire ≥ 0.8× the acquire yardstick | ${(r.acquire.rps / r.acquireYardstick.rps).toFixed(2)}× (${(r.acquire.rps / r.bare.rps).toFixed(2)}× the bare route) | ${verdict(r.acquire.rps >= 0.8 * r.acquireYardstick.rps)} |`,
+          `| Server CPU per heartbeat ≤ 1.3× the one-script route's | ${(r.heartbeat.cpuMicrosPerRequest / r.oneScript.cpuMicrosPerRequest).toFixed(2)}× | ${verdict(r.heartbeat.cpuMicrosPerRequest <= 1.3 * r.oneScript.cpuMicrosPerRequest)} |`,
+        ]
+      : []),
     '',
     '## Throughput (closed loop: as fast as the server answers)',
     '',
     head,
     row('Bare Fastify POST, same JSON sizes', r.bare),
+    ...(r.oneScript ? [row('Yardstick: one Redis script per request', r.oneScript)] : []),
+    ...(r.acquireYardstick ? [row('Yardstick: script + Ed25519 + group-committed insert', r.acquireYardstick)] : []),
     row(`Acquire, Redis store (${f0(r.acquire.sessions)} new sessions)`, r.acquire),
     row('Heartbeat, Redis store', r.heartbeat),
+    ...(r.heartbeatRateLimited ? [row('Heartbeat, Redis store, rate limits at production defaults (mostly 429)', r.heartbeatRateLimited)] : []),
     row('Acquire, embedded store', r.embeddedAcquire),
     row('Heartbeat, embedded store', r.embeddedHeartbeat),
     '',

@@ -290,6 +290,25 @@ async function main() {
     log('bare route, closed loop');
     results.bare = await withCpu(bareServer.pid, async () => summary(await bare(bareServer.url, heartbeatRequest, { duration: SIZE.duration })));
 
+    // The yardsticks: what one script call, and one script + signature + group commit, reach here.
+    const yardstick = await startNode(
+      [join(root, 'bench/yardstick-server.mjs')],
+      { REDIS_URL: redis.url, DATABASE_URL: database.url, YARDSTICK_RESPONSE_BYTES: String(heartbeatAnswer.length) },
+      'yardstick routes',
+    );
+    stops.push(yardstick.stop);
+    log('one-script yardstick, closed loop');
+    results.oneScript = await withCpu(yardstick.pid, async () =>
+      summary(await cannon({ url: `${yardstick.url}/one-script`, method: 'POST', body: heartbeatRequest, duration: SIZE.duration })),
+    );
+    log('acquire yardstick, closed loop');
+    const acquireBody = JSON.stringify({ product: 'bench', licenseKey: license.key, fingerprint: 'yardstick-machine' });
+    results.acquireYardstick = await withCpu(yardstick.pid, async () =>
+      summary(await cannon({ url: `${yardstick.url}/acquire`, method: 'POST', body: acquireBody, duration: SIZE.duration })),
+    );
+    await yardstick.stop();
+    stops.splice(stops.indexOf(yardstick.stop), 1);
+
     // Unmeasured acquires first, so JIT compilation and connection set-up are not in the figures.
     log(`warming up with ${SIZE.warmupAcquires} acquires`);
     await acquireMany(server.url, license, SIZE.warmupAcquires);
@@ -337,6 +356,22 @@ async function main() {
     });
     await server.stop();
     stops.splice(stops.indexOf(server.stop), 1);
+
+    // Rate limits at their production defaults (config.ts): they cost Redis calls too. One client IP
+    // is far over 600/min, so most answers are 429s: the row shows what a limited request costs.
+    log('heartbeat, closed loop, rate limits at production defaults');
+    const limitedEnv = { ...env };
+    for (const name of Object.keys(limitedEnv)) if (name.startsWith('LEASEHOLD_RATE_LIMIT_')) delete limitedEnv[name];
+    const limited = await startNode([SERVER, 'serve'], limitedEnv, 'rate-limited server');
+    stops.push(limited.stop);
+    results.heartbeatRateLimited = await withCpu(limited.pid, async () =>
+      summary(await heartbeats(limited.url, acquired.sessions, { duration: SIZE.duration })),
+    );
+    results.heartbeatRateLimited.cpuMicrosPerRequest =
+      (results.heartbeatRateLimited.cpuMicrosPerRequest * results.heartbeatRateLimited.ok) /
+      (results.heartbeatRateLimited.ok + results.heartbeatRateLimited.non2xx);
+    await limited.stop();
+    stops.splice(stops.indexOf(limited.stop), 1);
 
     // Each hot path profiled on a server of its own, so neither profile holds the other's work.
     // Heartbeats cycle over 10,000 sessions: a server that just started knows none of them,
