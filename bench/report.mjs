@@ -181,7 +181,7 @@ export function renderReport(r) {
           '',
           'Three replicas on the Redis store with their own PostgreSQL and Redis; clients record every grant, heartbeat',
           'and release; a seeded schedule flushes, stops and pauses Redis, kills replicas with SIGKILL and restarts',
-          "PostgreSQL. Peak holders is the most clients that believed at once that they held a seat, from their answers.",
+          'PostgreSQL. Peak holders is the most clients that believed at once that they held a seat, from their answers.',
           '',
           '| Seed | Faults injected | Grants | Peak holders / seats | Grants missing in PostgreSQL | Audit chain | Reconciler after |',
           '|---:|---:|---:|---|---:|---|---|',

@@ -235,12 +235,14 @@ async function faultSchedules() {
     [join(root, 'node_modules/vitest/vitest.mjs'), 'run', 'apps/server/test/faults/fault-schedule.test.ts'],
     { cwd: root, env: { ...process.env, FAULT_SEEDS: seeds, FAULT_SECONDS: seconds, FAULT_RESTART_POSTGRES: '1' }, maxBuffer: 16 << 20 },
   );
-  return stdout
-    .split('\n')
-    // vitest may colour its output: the result line is what follows the last escape code.
-    .map((line) => line.slice(Math.max(0, line.indexOf('{"seed"'))))
-    .filter((line) => line.startsWith('{"seed"'))
-    .map((line) => JSON.parse(line));
+  return (
+    stdout
+      .split('\n')
+      // vitest may colour its output: the result line is what follows the last escape code.
+      .map((line) => line.slice(Math.max(0, line.indexOf('{"seed"'))))
+      .filter((line) => line.startsWith('{"seed"'))
+      .map((line) => JSON.parse(line))
+  );
 }
 
 async function main() {
