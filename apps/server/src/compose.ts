@@ -88,6 +88,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       ? await openRedisParts({
           url: config.redisUrl,
           caCert: config.redisCaCert,
+          replicas: config.redisReplicas,
           keyPrefix: config.redisKeyPrefix,
           db,
           databaseUrl: database.url,

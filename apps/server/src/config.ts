@@ -27,6 +27,10 @@ const schema = z.object({
   // PEM of the CA that signs Redis's TLS certificate (Memorystore's server CA), for rediss:// URLs.
   REDIS_CA_CERT: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate' }).optional(),
   LEASEHOLD_REDIS_KEY_PREFIX: z.string().min(1).max(64).default('leasehold:'),
+  // Replicas that must confirm every seat promise before it is answered (Redis WAIT); 0 with no replicas.
+  LEASEHOLD_REDIS_REPLICAS: z.coerce.number().int().min(0).max(16).default(0),
+  // Below the 2 s command timeout: every command on the connection queues behind a WAIT.
+  LEASEHOLD_REDIS_REPLICA_TIMEOUT_MS: z.coerce.number().int().min(10).max(1_500).default(500),
   LEASEHOLD_BOOTSTRAP_ADMIN_KEY: z.string().min(24, { message: 'must be at least 24 characters' }).optional(),
   LEASEHOLD_SIGNER: z.enum(['local', 'kms', 'pkcs11']).default('local'),
   LEASEHOLD_SIGNING_KEY_FILE: z.string().min(1).optional(),
@@ -123,6 +127,7 @@ function toConfig(env: z.infer<typeof schema>) {
     redisUrl: env.REDIS_URL ?? null,
     redisKeyPrefix: env.LEASEHOLD_REDIS_KEY_PREFIX,
     redisCaCert: env.REDIS_CA_CERT ?? null,
+    redisReplicas: { count: env.LEASEHOLD_REDIS_REPLICAS, timeoutMs: env.LEASEHOLD_REDIS_REPLICA_TIMEOUT_MS },
     bootstrapAdminKey: env.LEASEHOLD_BOOTSTRAP_ADMIN_KEY ?? null,
     signer: {
       kind: env.LEASEHOLD_SIGNER,

@@ -6,6 +6,7 @@ import type { Metrics } from '../ops/metrics.js';
 import { RedisSeatStore } from '../seats/redis-seat-store.js';
 import type { LeaseTokens } from '../tokens/lease-tokens.js';
 import { RedisConnection } from './connection.js';
+import { ReplicaAck } from './replica-ack.js';
 
 export interface RedisParts {
   connection: RedisConnection;
@@ -30,6 +31,8 @@ export async function openRedisParts(
   options: {
     url: string;
     caCert?: string | null;
+    /** Replicas that confirm each seat promise (WAIT), and for how long to wait for them. */
+    replicas?: { count: number; timeoutMs: number };
     keyPrefix: string;
     db: Db;
     databaseUrl: string | null;
@@ -46,6 +49,7 @@ export async function openRedisParts(
     db: options.db,
     tokens: options.tokens,
     keyPrefix: options.keyPrefix,
+    ...(options.replicas?.count ? { replicaAck: new ReplicaAck(connection, options.replicas.count, options.replicas.timeoutMs) } : {}),
     ...(options.testClock ? { testClock: options.testClock } : {}),
     onBackgroundError: (error) => log('copying heartbeats to PostgreSQL failed; will retry', error),
   });

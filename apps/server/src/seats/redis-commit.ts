@@ -1,5 +1,6 @@
 import type { Tx } from '../db/database.js';
 import { RedisOutcomeUnknown } from '../redis/connection.js';
+import { ReplicasBehind } from '../redis/replica-ack.js';
 import type { RedisSeatCore, Reply } from './redis-seat-core.js';
 import { checkFence, SeatFenced } from './seat-fence.js';
 
@@ -65,14 +66,15 @@ export async function failed(core: RedisSeatCore, d: { licenseId: string; sessio
 
 /**
  * Runs a script that may take a seat for `sessionId`. A timeout leaves its outcome
- * unknown: the session ID was chosen here, so ending that session (a no-op if the
- * script never ran) puts Redis back where it was before the caller hears 503.
+ * unknown, and a seat the replicas did not confirm may be lost in a failover: the
+ * session ID was chosen here, so ending that session (a no-op if the script never ran)
+ * puts Redis back where it was before the caller hears 503.
  */
 export async function decideTaking(core: RedisSeatCore, run: () => Promise<Reply>, licenseId: string, sessionId: string): Promise<Reply> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof RedisOutcomeUnknown) await core.undo(licenseId, sessionId).catch(() => {});
+    if (error instanceof RedisOutcomeUnknown || error instanceof ReplicasBehind) await core.undo(licenseId, sessionId).catch(() => {});
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { RedisConnection, Scripts } from '../redis/connection.js';
+import type { ReplicaAck } from '../redis/replica-ack.js';
 import type { IssuedToken, LeaseTokens } from '../tokens/lease-tokens.js';
 import { LicenseTermsCache } from './license-terms-cache.js';
 import { GrantRecorder } from './redis-grant-recorder.js';
@@ -32,7 +33,12 @@ export interface RedisSeatStoreOptions {
   /** How long Redis keeps a session after its lease ran out (default 1 h). */
   retentionMs?: number;
   onBackgroundError?: (error: unknown) => void;
+  /** Waits for Redis's replicas before a promise is answered (none when Redis has no replicas). */
+  replicaAck?: ReplicaAck;
 }
+
+/** Verdicts that promise a client a seat or a longer lease: answered only once replicas hold them. */
+const PROMISES = new Set(['GRANTED', 'REUSED', 'RENEWED', 'BORROWED']);
 
 /**
  * What a seat script answers: a verdict, Redis's time in ms, then the verdict's fields;
@@ -87,6 +93,7 @@ export class RedisSeatCore {
       const raw = (await this.o.connection.run(command, (c) => c[command](`${base}epoch`, `${base}seats`, this.#testNow(), base, ...args))) as unknown[];
       if (raw[0] !== 'REBUILD') {
         const [verdict, now, epoch, ...rest] = raw;
+        if (PROMISES.has(String(verdict))) await this.o.replicaAck?.confirm();
         return Object.assign([verdict, now, ...rest], { epoch: String(epoch) }) as Reply;
       }
       if (attempt >= 3) throw unavailable();
