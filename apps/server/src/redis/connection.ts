@@ -1,7 +1,7 @@
 import { Redis, ReplyError } from 'ioredis';
 import { LeaseholdError } from '../errors.js';
 import type { Metrics } from '../ops/metrics.js';
-import { ACQUIRE, BORROW, COUNT, DROP_EPOCH, END, HEARTBEAT, INSPECT, LOAD, RATE_HIT, REAP, REBUILD_LOCK, SET_TOKEN, TIME } from './seat-scripts.js';
+import { ACQUIRE, BORROW, COUNT, DROP_EPOCH, END, HEARTBEAT, INSPECT, LOAD, RATE_HIT, REAP, REBUILD_LOCK, RESTORE_SECRET, SET_TOKEN, TIME } from './seat-scripts.js';
 
 type Arg = string | number;
 type Script = (...args: Arg[]) => Promise<unknown>;
@@ -15,6 +15,7 @@ export interface Scripts {
   lhReap: Script;
   lhCount: Script;
   lhSetToken: Script;
+  lhRestoreSecret: Script;
   lhTime: Script;
   lhLoad: Script;
   lhRebuildLock: Script;
@@ -31,6 +32,7 @@ const DEFINITIONS: Record<keyof Scripts, { numberOfKeys: number; lua: string }> 
   lhReap: { numberOfKeys: 2, lua: REAP },
   lhCount: { numberOfKeys: 2, lua: COUNT },
   lhSetToken: { numberOfKeys: 1, lua: SET_TOKEN },
+  lhRestoreSecret: { numberOfKeys: 1, lua: RESTORE_SECRET },
   lhTime: { numberOfKeys: 0, lua: TIME },
   lhLoad: { numberOfKeys: 3, lua: LOAD },
   lhRebuildLock: { numberOfKeys: 2, lua: REBUILD_LOCK },

@@ -79,7 +79,7 @@ if idem ~= '' then
   local earlier = redis.call('GET', base .. 'i:' .. idem)
   if earlier then
     local skey = base .. 's:' .. earlier
-    local f = redis.call('HMGET', skey, 'fp', 'exp', 'bor', 'bk', 'uid', 'st', 'tok', 'ren')
+    local f = redis.call('HMGET', skey, 'fp', 'exp', 'bor', 'bk', 'uid', 'st', 'tok', 'ren', 'sh')
     if f[1] then
       if f[1] ~= fp then return {'CONFLICT', now, epoch} end
       if tonumber(f[2]) > now then
@@ -87,7 +87,8 @@ if idem ~= '' then
         -- pgx stays: PostgreSQL has the new expiry only once the server confirms its write.
         redis.call('HSET', skey, 'sh', ARGV[7], 'exp', exp, 'lhb', now)
         keep(earlier, f[4], exp, retention, idem)
-        return {'REUSED', now, epoch, earlier, exp, live_count(), f[5], f[6], f[7], f[8], f[3]}
+        -- The secret it replaced goes back with the answer, for the server to restore should PostgreSQL not take the new one.
+        return {'REUSED', now, epoch, earlier, exp, live_count(), f[5], f[6], f[7], f[8], f[3], f[9]}
       end
     end
   end
@@ -250,6 +251,15 @@ if ARGV[3] ~= '' then
   if tonumber(ARGV[4]) >= v then redis.call('HSET', KEYS[1], 'pgx', ARGV[3], 'pgv', ARGV[4]) end
 end
 return 1
+`;
+
+/**
+ * Puts back the secret a repeated idempotency key replaced, if the session still has
+ * the new one (PostgreSQL never recorded it). KEYS: session. ARGV: new hash, old hash.
+ */
+export const RESTORE_SECRET = `
+if redis.call('HGET', KEYS[1], 'sh') == ARGV[1] then redis.call('HSET', KEYS[1], 'sh', ARGV[2]) return 1 end
+return 0
 `;
 
 /**

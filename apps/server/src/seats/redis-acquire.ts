@@ -121,7 +121,7 @@ async function grant(
   const decision = { licenseId: terms.licenseId, sessionId, reply: g.reply, undo: true };
   let issued: IssuedToken;
   try {
-    issued = await core.o.tokens.issue(leaseFacts(terms, { sessionId, userId: req.userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil: null }), now);
+    issued = await core.sign(leaseFacts(terms, { sessionId, userId: req.userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil: null }), now);
     const recorded = await core.recorder.record({
       ctx,
       at: now,
@@ -192,7 +192,7 @@ async function reuse(
   reply: Reply,
   { secret, secretHash }: { secret: string; secretHash: string },
 ): Promise<AcquireOutcome> {
-  const [, nowMs, sessionId, expMs, used, user, started, , , bor] = reply;
+  const [, nowMs, sessionId, expMs, used, user, started, , , bor, oldSecretHash] = reply;
   const now = new Date(nowMs);
   const expiresAt = new Date(Number(expMs));
   const borrowedUntil = dateOrNull(bor);
@@ -204,7 +204,7 @@ async function reuse(
   const issued = await commitDecision(
     core,
     decision,
-    () => core.o.tokens.issue(leaseFacts(locked.terms, { sessionId: sid, userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil }), now),
+    () => core.sign(leaseFacts(locked.terms, { sessionId: sid, userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil }), now),
     async (tx, signed) => {
       const updated = await tx
         .update(sessions)
@@ -218,7 +218,11 @@ async function reuse(
       }
     },
     { expiresAt, version: now },
-  );
+  ).catch(async (error: unknown) => {
+    // PostgreSQL kept the old secret: so does Redis, or the holder of the old one would be locked out.
+    if (!(error instanceof RowMissing)) await core.restoreSecret(locked.terms.licenseId, sid, secretHash, String(oldSecretHash ?? '')).catch(() => {});
+    throw error;
+  });
   core.remember(sid, locked.terms.licenseId);
   const session = liveSession(locked.terms, {
     sessionId: sid,

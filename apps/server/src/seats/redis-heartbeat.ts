@@ -71,7 +71,7 @@ async function renewed(core: RedisSeatCore, locked: LockedLicense, ref: SessionR
   let issued: IssuedToken | null = null;
   const renewAt = dateOrNull(ren);
   const mustSign = lapsed || tokenDue(token, renewAt?.getTime() ?? null, now.getTime());
-  const sign = async () => (mustSign ? core.o.tokens.issue(leaseFacts(terms, facts), now) : null);
+  const sign = async () => (mustSign ? core.sign(leaseFacts(terms, facts), now) : null);
   const row = { id: ref.sessionId, licenseId: terms.licenseId, organisationId: terms.organisationId };
   if (lapsed) {
     // Taking a seat again is a decision: signed and recorded now, with its events, or undone.
@@ -214,7 +214,7 @@ async function heartbeatFromPostgres(
       let token = row.leaseToken;
       let renewAt = row.leaseTokenRenewAt;
       const mustSign = lapsed || tokenDue(token, renewAt?.getTime() ?? null, now.getTime());
-      const sign = async () => (mustSign ? core.o.tokens.issue(leaseFacts(terms, facts), now) : null);
+      const sign = async () => (mustSign ? core.sign(leaseFacts(terms, facts), now) : null);
       const decision = { licenseId: row.licenseId, sessionId: row.id, reply, undo: true };
       if (lapsed) {
         const issued = await commitDecision(
@@ -350,7 +350,7 @@ export async function borrow(core: RedisSeatCore, ref: SessionRef, durationSecon
       const issued = await commitDecision(
         core,
         { licenseId, sessionId: ref.sessionId, reply, undo: false },
-        () => core.o.tokens.issue(leaseFacts(terms, facts), now),
+        () => core.sign(leaseFacts(terms, facts), now),
         async (tx, signed) => {
           const updated = await tx
             .update(sessions)

@@ -2,7 +2,8 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { RedisConnection, Scripts } from '../redis/connection.js';
 import type { ReplicaAck } from '../redis/replica-ack.js';
-import type { IssuedToken, LeaseTokens } from '../tokens/lease-tokens.js';
+import type { IssuedToken, LeaseFacts, LeaseTokens } from '../tokens/lease-tokens.js';
+import { asUnavailable } from './dependency-errors.js';
 import { LicenseTermsCache } from './license-terms-cache.js';
 import { GrantRecorder } from './redis-grant-recorder.js';
 import { type Beat, HeartbeatWriter } from './redis-heartbeat-writer.js';
@@ -125,6 +126,15 @@ export class RedisSeatCore {
     return running;
   }
 
+  /** Signs a lease token. A signer that fails (KMS or HSM unreachable) is a dependency down: 503, as on the SQL store. */
+  async sign(facts: LeaseFacts, now: Date): Promise<IssuedToken> {
+    try {
+      return await this.o.tokens.issue(facts, now);
+    } catch (error) {
+      throw asUnavailable(error);
+    }
+  }
+
   async undo(licenseId: string, sessionId: string): Promise<void> {
     this.forgetSession(sessionId);
     await this.decide('lhEnd', licenseId, [sessionId, '', '0']);
@@ -165,6 +175,12 @@ export class RedisSeatCore {
       pipeline.lhSetToken(this.keys.session(beat.licenseId, sessionId), '', '', beat.expiresAt.getTime(), beat.lastHeartbeatAt.getTime());
     }
     await this.o.connection.run('confirm', () => pipeline.exec());
+  }
+
+  /** Puts back the secret a repeated key replaced in Redis, when PostgreSQL did not take the new one. */
+  async restoreSecret(licenseId: string, sessionId: string, newHash: string, oldHash: string): Promise<void> {
+    if (!oldHash) return;
+    await this.o.connection.run('restoresecret', (c) => c.lhRestoreSecret(this.keys.session(licenseId, sessionId), newHash, oldHash));
   }
 
   /** PostgreSQL fenced this epoch: drop it (if Redis still has it) so the next call rebuilds. */

@@ -305,10 +305,35 @@ describe('redis seat store under faults', () => {
     const spy = vi.spyOn(h.services.tokens, 'issue').mockRejectedValueOnce(new Error('signer down'));
     const beat = await c.heartbeat('machine-a');
     spy.mockRestore();
-    expect(beat.statusCode).toBeGreaterThanOrEqual(500);
+    expect(beat.statusCode).toBe(503);
+    expect(beat.headers['retry-after']).toBeDefined();
     expect((await store().seatsInUse([seed.licenseId])).get(seed.licenseId)).toBe(0);
     expect(await liveInPostgres(seed.licenseId)).toBe(0);
     expectStatus(await c.acquire('machine-b'), 200);
+    beliefs.check(1);
+    await agreeAfterReconcile(seed.licenseId);
+  });
+
+  it('4d: a repeated idempotency key whose signing or PostgreSQL write fails leaves the first secret working in both stores', async () => {
+    const seed = await seedLicense(h, { seats: 1, seatBasis: 'session' });
+    const beliefs = new BeliefChecker();
+    const c = clients(seed, beliefs);
+    expectStatus(await c.acquire('machine-a', { idempotencyKey: 'start-4d-1' }), 200);
+    const failures = [
+      () => vi.spyOn(h.services.tokens, 'issue').mockRejectedValueOnce(new Error('signer down')),
+      () => vi.spyOn(h.db.database.db, 'transaction').mockRejectedValueOnce(Object.assign(new Error('connection terminated'), { code: '08006' })),
+    ];
+    for (const fail of failures) {
+      // The first answer reached the client; a retry with the same key (a lost answer, as the SDK sees it) fails midway.
+      const spy = fail();
+      const repeated = await h.licensing('acquire', acquireBody(seed, 'machine-a', { idempotencyKey: 'start-4d-1' }));
+      spy.mockRestore();
+      expect(repeated.statusCode).toBe(503);
+      // The holder of the first secret still renews, on Redis and after Redis forgets the session.
+      expectStatus(await c.heartbeat('machine-a'), 200);
+    }
+    await redis.command((r) => r.flushall());
+    expectStatus(await c.heartbeat('machine-a'), 200);
     beliefs.check(1);
     await agreeAfterReconcile(seed.licenseId);
   });
