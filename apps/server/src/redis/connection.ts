@@ -1,7 +1,22 @@
 import { Redis, ReplyError } from 'ioredis';
 import { LeaseholdError } from '../errors.js';
 import type { Metrics } from '../ops/metrics.js';
-import { ACQUIRE, BORROW, COUNT, DROP_EPOCH, END, HEARTBEAT, INSPECT, LOAD, RATE_HIT, REAP, REBUILD_LOCK, RESTORE_SECRET, SET_TOKEN, TIME } from './seat-scripts.js';
+import {
+  ACQUIRE,
+  BORROW,
+  COUNT,
+  DROP_EPOCH,
+  END,
+  HEARTBEAT,
+  INSPECT,
+  LOAD,
+  RATE_HIT,
+  REAP,
+  REBUILD_LOCK,
+  RESTORE_SECRET,
+  SET_TOKEN,
+  TIME,
+} from './seat-scripts.js';
 
 type Arg = string | number;
 type Script = (...args: Arg[]) => Promise<unknown>;

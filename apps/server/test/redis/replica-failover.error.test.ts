@@ -134,7 +134,14 @@ async function oneSeatLicense(server: ServerProcess): Promise<{ key: string }> {
     return answer.body;
   };
   const product = await created('/api/v1/admin/products', { code: 'failover', name: 'Failover' });
-  const plan = await created('/api/v1/admin/plans', { productId: product.id, code: 'one', name: 'One', seats: 1, leaseTtlSeconds: 60, heartbeatIntervalSeconds: 10 });
+  const plan = await created('/api/v1/admin/plans', {
+    productId: product.id,
+    code: 'one',
+    name: 'One',
+    seats: 1,
+    leaseTtlSeconds: 60,
+    heartbeatIntervalSeconds: 10,
+  });
   const org = await created('/api/v1/admin/organisations', { name: 'Failover Ltd' });
   return (await created('/api/v1/admin/licenses', { organisationId: org.id, planId: plan.id })) as { key: string };
 }
