@@ -23,6 +23,7 @@ import { createSigner } from './signing/create-signer.js';
 import type { Signer } from './signing/signer.js';
 import { LeaseTokens } from './tokens/lease-tokens.js';
 import { SeatUsageRollup } from './usage/seat-usage-rollup.js';
+import { Webhooks } from './webhooks/webhooks.js';
 
 /** A dependency /readyz checks: the database, and Redis when configured. */
 interface ReadinessCheck {
@@ -57,6 +58,8 @@ export interface Services {
   /** The hourly seat-usage rollup, fed from the audit chain's seat events. */
   usage: SeatUsageRollup;
   staff: StaffService;
+  /** Outgoing signed webhooks: endpoints, deliveries, the sending pass. */
+  webhooks: Webhooks;
   close(): Promise<void>;
 }
 
@@ -125,6 +128,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     selfServe: new SelfServeBilling({ db, stripe, urls: config.billing.urls }),
     usage: new SeatUsageRollup({ db, clock }),
     staff: new StaffService({ db, clock }),
+    webhooks: new Webhooks({ db, clock, settings: config.webhooks }),
     async close() {
       await seats.close();
       await rateLimiter.close();

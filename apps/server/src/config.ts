@@ -10,6 +10,8 @@ import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
  */
 const seconds = z.coerce.number().int().min(0).max(86_400);
 
+const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -111,6 +113,19 @@ const schema = z.object({
   LEASEHOLD_EXTERNAL_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   LEASEHOLD_EXTERNAL_ALGORITHMS: z.string().min(1).default('RS256'),
   LEASEHOLD_EXTERNAL_TENANT_CLAIM: z.string().min(1).optional(),
+  // Outgoing webhooks. Private targets only for development and tests: a receiver on this machine.
+  LEASEHOLD_WEBHOOKS_ALLOW_PRIVATE_TARGETS: flag.default(false),
+  LEASEHOLD_WEBHOOKS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
+  LEASEHOLD_WEBHOOKS_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(2),
+  // E-mail. Without an SMTP URL, mails are written to the log (development mode).
+  LEASEHOLD_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, { message: 'must be an smtp:// or smtps:// URL' })
+    .optional(),
+  LEASEHOLD_MAIL_FROM: z.string().min(3).default('Leasehold <no-reply@localhost>'),
+  LEASEHOLD_MAIL_BRAND: z.string().min(1).max(100).default('Leasehold'),
+  LEASEHOLD_VENDOR_EMAIL: z.email().optional(),
+  LEASEHOLD_EXPIRY_REMINDER_DAYS: z.coerce.number().int().min(0).max(90).default(7),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -161,6 +176,18 @@ function toConfig(env: z.infer<typeof schema>) {
     },
     identity: identityConfig(env),
     billing: billingConfig(env),
+    webhooks: {
+      allowPrivateTargets: env.LEASEHOLD_WEBHOOKS_ALLOW_PRIVATE_TARGETS,
+      timeoutMs: env.LEASEHOLD_WEBHOOKS_TIMEOUT_MS,
+      intervalSeconds: env.LEASEHOLD_WEBHOOKS_INTERVAL_SECONDS,
+    },
+    mail: {
+      smtpUrl: env.LEASEHOLD_SMTP_URL ?? null,
+      from: env.LEASEHOLD_MAIL_FROM,
+      brand: env.LEASEHOLD_MAIL_BRAND,
+      vendorEmail: env.LEASEHOLD_VENDOR_EMAIL ?? null,
+      expiryReminderDays: env.LEASEHOLD_EXPIRY_REMINDER_DAYS,
+    },
   };
 }
 

@@ -59,6 +59,17 @@ export async function startServer(config: Config, print: (line: string) => void,
     await purgeExpiredIdentityRows(services.database.db, services.clock.now());
     await services.usage.catchUp();
   });
+  // One webhook pass at a time per process; replicas share the work through the database.
+  let sending = false;
+  every(config.webhooks.intervalSeconds, async () => {
+    if (sending) return;
+    sending = true;
+    try {
+      await services.webhooks.runOnce();
+    } finally {
+      sending = false;
+    }
+  });
   // Scrapes read these gauges. The first refresh starts now but does not hold up start-up
   // (a dependency that is down takes its 2 s timeout); it never throws.
   void refreshGauges(services);

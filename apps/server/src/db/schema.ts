@@ -425,3 +425,105 @@ export const adminSessions = pgTable(
   },
   (t) => [index('admin_sessions_key_idx').on(t.apiKeyId)],
 );
+
+// ---- Webhooks -----------------------------------------------------------------
+
+/**
+ * A receiver of signed events. Its secret signs (HMAC-SHA256, so it is kept as is,
+ * not hashed); after a rotation the previous one signs too until it expires.
+ * `fromSeq` is the audit sequence of its creation: it receives only later events.
+ */
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    organisationId: text('organisation_id').references(() => organisations.id),
+    url: text('url').notNull(),
+    description: text('description').notNull().default(''),
+    eventTypes: jsonb('event_types').$type<string[]>().notNull(),
+    secret: text('secret').notNull(),
+    previousSecret: text('previous_secret'),
+    previousSecretExpiresAt: ts('previous_secret_expires_at'),
+    secretRotatedAt: ts('secret_rotated_at'),
+    status: text('status', { enum: ['enabled', 'disabled'] }).notNull(),
+    disabledReason: text('disabled_reason'),
+    fromSeq: bigint('from_seq', { mode: 'number' }).notNull(),
+    lastSuccessAt: ts('last_success_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('webhook_endpoints_org_idx').on(t.organisationId, t.id), check('webhook_endpoints_status_check', sql`${t.status} in ('enabled', 'disabled')`)],
+);
+
+/**
+ * One event on its way to one endpoint: the outbox the delivery worker drains. The
+ * payload is fixed when the row is written, so every attempt sends (and signs) the same
+ * bytes. `orderKey` (the license) orders deliveries: a later event of a license waits
+ * while an earlier one to the same endpoint is pending.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    endpointId: text('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    eventSeq: bigint('event_seq', { mode: 'number' }).notNull(),
+    eventId: text('event_id').notNull(),
+    eventType: text('event_type').notNull(),
+    orderKey: text('order_key'),
+    payload: text('payload').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at'),
+    lastStatusCode: integer('last_status_code'),
+    lastLatencyMs: integer('last_latency_ms'),
+    lastError: text('last_error'),
+    deliveredAt: ts('delivered_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_endpoint_event_key').on(t.endpointId, t.eventSeq),
+    index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('webhook_deliveries_order_idx').on(t.endpointId, t.orderKey, t.eventSeq).where(sql`${t.status} = 'pending'`),
+    index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.id),
+    check('webhook_deliveries_status_check', sql`${t.status} in ('pending', 'delivered', 'failed')`),
+  ],
+);
+
+/** The delivery log: one row per attempt. */
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    deliveryId: text('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    n: integer('n').notNull(),
+    attempt: integer('attempt').notNull(),
+    at: ts('at').notNull(),
+    statusCode: integer('status_code'),
+    latencyMs: integer('latency_ms').notNull(),
+    error: text('error'),
+  },
+  (t) => [primaryKey({ columns: [t.deliveryId, t.n] })],
+);
+
+/** The last audit event the webhook dispatcher has fanned out. */
+export const webhookCursor = pgTable('webhook_cursor', {
+  id: integer('id').primaryKey(),
+  lastSeq: bigint('last_seq', { mode: 'number' }).notNull(),
+});
+
+// ---- Mail ---------------------------------------------------------------------
+
+/** Reminders sent, so each is sent once: one per license, kind and the moment it is about. */
+export const mailReminders = pgTable(
+  'mail_reminders',
+  {
+    licenseId: text('license_id').notNull(),
+    kind: text('kind', { enum: ['expiry', 'payment-failed'] }).notNull(),
+    about: ts('about').notNull(),
+    sentAt: ts('sent_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.licenseId, t.kind, t.about] })],
+);

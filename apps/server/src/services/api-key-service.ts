@@ -23,6 +23,8 @@ const ORGANISATION_SCOPES = new Set<ApiKeyScope>([
   'sessions:read',
   'sessions:write',
   'audit:read',
+  'webhooks:read',
+  'webhooks:write',
 ]);
 
 const apiKeyView = (r: ApiKeyRow): ApiKey => ({

@@ -46,6 +46,7 @@ describe('every route, fuzzed from the OpenAPI document', () => {
     const seat = expectStatus(await h.licensing('acquire', acquireBody(seed, 'machine-fuzz-0001')), 200);
     // Another key than the one the fuzz calls with, so revoking "a known key" does not lock the test out.
     const otherKey = expectStatus(await h.admin('POST', '/api-keys', { name: 'fuzz', scopes: ['licenses:read'] }), 201);
+    const hook = expectStatus(await h.admin('POST', '/webhook-endpoints', { url: 'https://hooks.example.test/fuzz', eventTypes: ['license.created'] }), 201);
     const user = await newUser(h, 'Fuzz');
     userToken = user.accessToken;
     const known: KnownIds = {
@@ -56,6 +57,7 @@ describe('every route, fuzzed from the OpenAPI document', () => {
       ses: [seat.sessionId],
       key: [otherKey.id],
       usr: [user.userId],
+      whe: [hook.id],
     };
     const doc = expectStatus(await h.app.inject({ method: 'GET', url: '/openapi.json' }), 200);
     arbitraries = new SchemaArbitraries(doc.components?.schemas ?? {}, known);

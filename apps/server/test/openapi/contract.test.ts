@@ -5,6 +5,7 @@ import { checkoutCompleted, event } from '../billing/events.js';
 import { type FakeStripe, startFakeStripe } from '../billing/fake-stripe.js';
 import { cookiesOf, cookieValue, json, localServer, newUser, personalOrg, type TestUser } from '../identity/support.js';
 import { ADMIN_KEY, expectStatus, type Harness, seedLicense } from '../support/harness.js';
+import { Receiver } from '../webhooks/receiver.js';
 import { ContractChecker } from './contract.js';
 import { documentedHarness, fetchDocument } from './support.js';
 
@@ -53,6 +54,7 @@ describe('the API answers as its OpenAPI document says', { timeout: 60_000 }, ()
         STRIPE_SECRET_KEY: 'sk_test_leasehold',
         STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
         STRIPE_API_URL: stripe.url,
+        LEASEHOLD_WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true',
       },
     });
     api = new ContractChecker(h, await fetchDocument(h));
@@ -443,6 +445,67 @@ describe('the API answers as its OpenAPI document says', { timeout: 60_000 }, ()
     await expect(beat(seat.sessionSecret)).rejects.toThrow(/must have required property 'renewals'/);
     await expect(beat('y'.repeat(43))).rejects.toThrow(/status 404 is not documented/);
     await expect(strict.call('GET /healthz', { url: '/healthz' })).rejects.toThrow(/content type application\/json is not documented/);
+  });
+
+  it('for webhooks: endpoints, secrets, the delivery log and redelivery, the vendor’s and an organisation’s', async () => {
+    const receiver = await new Receiver().start();
+    try {
+      const call = (key: string, url: string, payload?: unknown, headers: Record<string, string> = admin()) =>
+        api.call(key, {
+          url,
+          headers: { ...headers, ...(payload === undefined ? {} : JSON_HEADERS) },
+          ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+        });
+      const base = '/api/v1/admin/webhook-endpoints';
+      const endpoint = expectStatus(await call(`POST ${base}`, base, { url: receiver.url, eventTypes: ['license.created'] }), 201);
+      expectStatus(await call(`POST ${base}`, base, { url: 'ftp://example.test', eventTypes: ['license.created'] }), 400);
+      expectStatus(await call(`GET ${base}`, base), 200);
+      expectStatus(await call(`GET ${base}`, `${base}?limit=0`), 400);
+      const one = `${base}/${endpoint.id}`;
+      const unknown = `${base}/whe_00000000000000000000000000`;
+      expectStatus(await call(`GET ${base}/{id}`, one), 200);
+      expectStatus(await call(`GET ${base}/{id}`, unknown), 404);
+      expectStatus(await call(`PATCH ${base}/{id}`, one, { description: 'CRM' }), 200);
+      expectStatus(await call(`PATCH ${base}/{id}`, one, { eventTypes: ['no.such-event'] }), 400);
+      expectStatus(await call(`POST ${base}/{id}/rotate-secret`, `${one}/rotate-secret`), 200);
+      expectStatus(await call(`POST ${base}/{id}/rotate-secret`, `${unknown}/rotate-secret`), 404);
+      await seedLicense(h);
+      await h.services.webhooks.runOnce();
+      const [delivery] = expectStatus(await call(`GET ${base}/{id}/deliveries`, `${one}/deliveries`), 200).data;
+      expectStatus(await call(`GET ${base}/{id}/deliveries`, `${unknown}/deliveries`), 404);
+      const deliveryUrl = `${one}/deliveries/${delivery.id}`;
+      const unknownDelivery = `${one}/deliveries/whd_00000000000000000000000000`;
+      expectStatus(await call(`GET ${base}/{id}/deliveries/{deliveryId}`, deliveryUrl), 200);
+      expectStatus(await call(`GET ${base}/{id}/deliveries/{deliveryId}`, unknownDelivery), 404);
+      expectStatus(await call(`POST ${base}/{id}/deliveries/{deliveryId}/redeliver`, `${deliveryUrl}/redeliver`), 200);
+      expectStatus(await call(`POST ${base}/{id}/deliveries/{deliveryId}/redeliver`, `${unknownDelivery}/redeliver`), 404);
+      expectStatus(await call(`DELETE ${base}/{id}`, one), 200);
+      expectStatus(await call(`DELETE ${base}/{id}`, one), 404);
+
+      const owner = await newUser(h, 'Hook owner');
+      const orgId = await personalOrg(h, owner);
+      const as = bearer(owner);
+      const orgBase = '/api/v1/orgs/{orgId}/webhook-endpoints';
+      const orgUrl = `/api/v1/orgs/${orgId}/webhook-endpoints`;
+      const mine = expectStatus(await call(`POST ${orgBase}`, orgUrl, { url: receiver.url, eventTypes: ['seat.denied'] }, as), 201);
+      expectStatus(await call(`POST ${orgBase}`, orgUrl, { url: receiver.url, eventTypes: [] }, as), 400);
+      expectStatus(await call(`GET ${orgBase}`, orgUrl, undefined, as), 200);
+      expectStatus(await call(`GET ${orgBase}`, orgUrl, undefined, {}), 401);
+      const mineUrl = `${orgUrl}/${mine.id}`;
+      const notMine = `${orgUrl}/whe_00000000000000000000000000`;
+      expectStatus(await call(`GET ${orgBase}/{endpointId}`, mineUrl, undefined, as), 200);
+      expectStatus(await call(`GET ${orgBase}/{endpointId}`, notMine, undefined, as), 404);
+      expectStatus(await call(`PATCH ${orgBase}/{endpointId}`, mineUrl, { status: 'disabled' }, as), 200);
+      expectStatus(await call(`PATCH ${orgBase}/{endpointId}`, mineUrl, { status: 'paused' }, as), 400);
+      expectStatus(await call(`POST ${orgBase}/{endpointId}/rotate-secret`, `${mineUrl}/rotate-secret`, undefined, as), 200);
+      expectStatus(await call(`POST ${orgBase}/{endpointId}/rotate-secret`, `${notMine}/rotate-secret`, undefined, as), 404);
+      expectStatus(await call(`GET ${orgBase}/{endpointId}/deliveries`, `${mineUrl}/deliveries`, undefined, as), 200);
+      expectStatus(await call(`GET ${orgBase}/{endpointId}/deliveries`, `${notMine}/deliveries`, undefined, as), 404);
+      expectStatus(await call(`DELETE ${orgBase}/{endpointId}`, mineUrl, undefined, as), 200);
+      expectStatus(await call(`DELETE ${orgBase}/{endpointId}`, mineUrl, undefined, as), 404);
+    } finally {
+      await receiver.stop();
+    }
   });
 
   it('has called every documented operation, each answering once as it should and once refusing', () => {

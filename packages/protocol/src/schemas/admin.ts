@@ -431,6 +431,8 @@ export const API_KEY_SCOPES = [
   'sessions:write',
   'audit:read',
   'api-keys:write',
+  'webhooks:read',
+  'webhooks:write',
 ] as const;
 export const apiKeyScope = z
   .enum([...API_KEY_SCOPES, '*'])

@@ -23,6 +23,8 @@ export const EXAMPLE_IDS = {
   webSession: 'wss_01jf4a1y2z3a4b5c6d7e8f9g0h',
   deviceCode: 'dvc_01jf4a1w2x3y4z5a6b7c8d9e0f',
   loginState: 'lgn_01jf4a1v2w3x4y5z6a7b8c9d0e',
+  webhookEndpoint: 'whe_01jf3kd4f6h8k0m2p4r6t8v0x2',
+  webhookDelivery: 'whd_01jf4a2e6h8k0m2p4r6t8v0x2z',
 } as const satisfies Record<IdKind, string>;
 
 /** A well-formed license key (its last character is the check character of the other 24). */

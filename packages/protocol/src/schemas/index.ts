@@ -7,3 +7,4 @@ export * from './identity.js';
 export * from './licensing.js';
 export * from './ops.js';
 export * from './problems.js';
+export * from './webhooks.js';

@@ -42,6 +42,7 @@ const TAGS = [
   { name: 'identity', description: 'Signing people in: browser sign-in, device sign-in for programs, tokens.' },
   { name: 'dashboard', description: 'The web dashboard and the endpoints only it calls.' },
   { name: 'usage', description: 'Seat-usage analytics from the hourly rollup.' },
+  { name: 'webhooks', description: 'Signed events sent to the vendor’s and customers’ systems: endpoints, the delivery log, redelivery.' },
   { name: 'operations', description: 'Health, readiness and metrics for the platform.' },
 ];
 

@@ -5,6 +5,7 @@ import { LICENSING_OPERATIONS } from './operations-licensing.js';
 import { PEOPLE_OPERATIONS } from './operations-people.js';
 import { PLATFORM_OPERATIONS } from './operations-platform.js';
 import { SIGN_IN_OPERATIONS } from './operations-sign-in.js';
+import { WEBHOOK_OPERATIONS } from './operations-webhooks.js';
 
 /** Every documented operation, by `METHOD /path` as it appears in the document. */
 export const OPERATIONS: Record<string, OperationDoc> = {
@@ -14,4 +15,5 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   ...SIGN_IN_OPERATIONS,
   ...PLATFORM_OPERATIONS,
   ...DASHBOARD_OPERATIONS,
+  ...WEBHOOK_OPERATIONS,
 };

@@ -12,6 +12,7 @@ import { productRoutes } from './products.js';
 import { sessionRoutes } from './sessions.js';
 import { staffRoutes } from './staff.js';
 import { usageRoutes } from './usage.js';
+import { webhookRoutes } from './webhooks.js';
 
 /** The vendor's administration API: every route needs an API key with the route's scope. */
 export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
@@ -33,6 +34,7 @@ export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
     liveRoutes,
     usageRoutes,
     staffRoutes,
+    webhookRoutes,
   ]) {
     await app.register(routes, { services });
   }

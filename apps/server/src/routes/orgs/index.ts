@@ -5,6 +5,7 @@ import { orgBillingRoutes } from './billing.js';
 import { invitationRoutes } from './invitations.js';
 import { memberRoutes } from './members.js';
 import { seatRoutes } from './seats.js';
+import { orgWebhookRoutes } from './webhooks.js';
 
 /**
  * Organisation self-service for its own members: every route authenticates a
@@ -16,7 +17,7 @@ export const orgRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, security: [{ userToken: [] }] };
   });
-  for (const routes of [memberRoutes, invitationRoutes, seatRoutes, orgBillingRoutes]) {
+  for (const routes of [memberRoutes, invitationRoutes, seatRoutes, orgBillingRoutes, orgWebhookRoutes]) {
     await app.register(routes, { services });
   }
 };

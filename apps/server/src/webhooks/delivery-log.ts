@@ -1,0 +1,98 @@
+import type { WebhookDelivery, WebhookEventType } from '@leasehold/protocol/schemas';
+import { and, asc, desc, eq, lt } from 'drizzle-orm';
+import { appendAudit } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import { webhookAttempts, webhookDeliveries } from '../db/schema.js';
+import { notFound } from '../errors.js';
+import type { OrganisationScope } from '../kernel/organisation-scope.js';
+import type { RequestContext } from '../request-context.js';
+import type { WebhookEndpointService } from './endpoint-service.js';
+
+type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+
+const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
+
+const deliveryView = (r: DeliveryRow): WebhookDelivery => ({
+  id: r.id,
+  endpointId: r.endpointId,
+  eventId: r.eventId,
+  eventType: r.eventType as WebhookEventType,
+  status: r.status,
+  attempts: r.attempts,
+  lastStatusCode: r.lastStatusCode,
+  lastLatencyMs: r.lastLatencyMs,
+  lastError: r.lastError,
+  nextAttemptAt: r.status === 'pending' ? isoOrNull(r.nextAttemptAt) : null,
+  deliveredAt: isoOrNull(r.deliveredAt),
+  createdAt: r.createdAt.toISOString(),
+});
+
+/** The delivery log of an endpoint, and redelivery on demand. */
+export class WebhookDeliveryLog {
+  constructor(private readonly deps: { db: Db; clock: Clock; endpoints: WebhookEndpointService }) {}
+
+  /** Newest first. */
+  async list(endpointId: string, query: { limit: number; cursor?: string | undefined; status?: DeliveryRow['status'] | undefined }, scope: OrganisationScope) {
+    await this.deps.endpoints.load(this.deps.db, endpointId, scope);
+    const rows = await this.deps.db
+      .select()
+      .from(webhookDeliveries)
+      .where(
+        and(
+          eq(webhookDeliveries.endpointId, endpointId),
+          query.cursor ? lt(webhookDeliveries.id, query.cursor) : undefined,
+          query.status ? eq(webhookDeliveries.status, query.status) : undefined,
+        ),
+      )
+      .orderBy(desc(webhookDeliveries.id))
+      .limit(query.limit + 1);
+    const data = rows.slice(0, query.limit);
+    return { data: data.map(deliveryView), nextCursor: rows.length > query.limit ? (data[data.length - 1]?.id ?? null) : null };
+  }
+
+  /** One delivery with its body and every attempt. */
+  async get(endpointId: string, deliveryId: string, scope: OrganisationScope) {
+    const { row } = await this.#load(endpointId, deliveryId, scope);
+    const attempts = await this.deps.db.select().from(webhookAttempts).where(eq(webhookAttempts.deliveryId, deliveryId)).orderBy(asc(webhookAttempts.n));
+    return {
+      ...deliveryView(row),
+      payload: row.payload,
+      log: attempts.map((a) => ({ attempt: a.attempt, at: a.at.toISOString(), statusCode: a.statusCode, latencyMs: a.latencyMs, error: a.error })),
+    };
+  }
+
+  /** Sends a delivery again now, whatever its state, with a fresh set of attempts. */
+  async redeliver(endpointId: string, deliveryId: string, scope: OrganisationScope, ctx: RequestContext): Promise<WebhookDelivery> {
+    const { endpoint, row: before } = await this.#load(endpointId, deliveryId, scope);
+    const now = this.deps.clock.now();
+    return this.deps.db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(webhookDeliveries)
+        .set({ status: 'pending', attempts: 0, nextAttemptAt: now, deliveredAt: null })
+        .where(eq(webhookDeliveries.id, deliveryId))
+        .returning();
+      if (!row) throw notFound('webhook delivery', deliveryId);
+      await appendAudit(tx, ctx, now, [
+        {
+          action: 'webhook-delivery.redelivered',
+          organisationId: endpoint.organisationId,
+          targetType: 'webhook-delivery',
+          targetId: deliveryId,
+          data: { endpointId, previousStatus: before.status },
+        },
+      ]);
+      return deliveryView(row);
+    });
+  }
+
+  async #load(endpointId: string, deliveryId: string, scope: OrganisationScope) {
+    const endpoint = await this.deps.endpoints.load(this.deps.db, endpointId, scope);
+    const [row] = await this.deps.db
+      .select()
+      .from(webhookDeliveries)
+      .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.endpointId, endpointId)));
+    if (!row) throw notFound('webhook delivery', deliveryId);
+    return { endpoint, row };
+  }
+}

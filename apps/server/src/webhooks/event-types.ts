@@ -1,0 +1,77 @@
+import type { WebhookEventType } from '@leasehold/protocol/schemas';
+
+/**
+ * The one map from audit actions to webhook event types: an audit action not named
+ * here is not sent. Every change is audited in its own transaction, so the audit chain
+ * is the outbox, and this map decides what of it leaves the building.
+ */
+const EVENT_OF_ACTION: Record<string, WebhookEventType> = {
+  'license.created': 'license.created',
+  'license.updated': 'license.updated',
+  'license.suspended': 'license.suspended',
+  'license.reinstated': 'license.reinstated',
+  'license.revoked': 'license.revoked',
+  'license.renewed': 'license.renewed',
+  'license.expired': 'license.expired',
+  'license.key-rotated': 'license.key-rotated',
+  'license.billing-updated': 'billing.subscription-changed',
+  'license.payment-failed': 'billing.payment-failed',
+  'seat.granted': 'seat.granted',
+  'seat.reacquired': 'seat.granted',
+  'seat.denied': 'seat.denied',
+  'seat.released': 'seat.released',
+  'seat.force-released': 'seat.released',
+  'seat.ended': 'seat.released',
+  'seat.expired': 'seat.expired',
+  'membership.created': 'member.added',
+  'membership.removed': 'member.removed',
+  'membership.left': 'member.removed',
+  'membership.role_changed': 'member.role-changed',
+  'invitation.created': 'invitation.created',
+  'invitation.accepted': 'invitation.accepted',
+  'invitation.revoked': 'invitation.revoked',
+  'api-key.created': 'api-key.created',
+  'api-key.revoked': 'api-key.revoked',
+};
+
+/** The audit actions that become events, for the dispatcher's query. */
+export const SENT_ACTIONS = Object.keys(EVENT_OF_ACTION);
+
+export const eventTypeOf = (action: string): WebhookEventType | undefined => EVENT_OF_ACTION[action];
+
+/** What a webhook's `data` says: the audit event's facts, without the chain's bookkeeping. */
+export interface AuditFacts {
+  id: string;
+  at: Date;
+  action: string;
+  actorType: string;
+  actorId: string | null;
+  organisationId: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  data: Record<string, unknown>;
+}
+
+/** The license an event is about, if any: deliveries of one license go out in order. */
+export function licenseOf(event: Pick<AuditFacts, 'targetType' | 'targetId' | 'data'>): string | null {
+  if (event.targetType === 'license' && event.targetId) return event.targetId;
+  return typeof event.data.licenseId === 'string' ? event.data.licenseId : null;
+}
+
+/** The body sent, in the Standard Webhooks shape: `type`, `timestamp`, `data`. */
+export function webhookPayload(type: WebhookEventType, event: AuditFacts): string {
+  const { clock: _clock, ...facts } = event.data;
+  return JSON.stringify({
+    type,
+    timestamp: event.at.toISOString(),
+    data: {
+      eventId: event.id,
+      organisationId: event.organisationId,
+      licenseId: licenseOf(event),
+      targetType: event.targetType,
+      targetId: event.targetId,
+      actor: { type: event.actorType, id: event.actorId },
+      details: facts,
+    },
+  });
+}
