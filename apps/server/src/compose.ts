@@ -7,6 +7,8 @@ import { StaffService } from './dashboard/staff.js';
 import { type Database, openDatabase } from './db/database.js';
 import { MemoryRateLimiter, type RateLimiter } from './http/rate-limiter.js';
 import { createIdentity, type IdentityServices } from './identity/identity-services.js';
+import { createMailer, type MailLog } from './mail/mailer.js';
+import { MailNotifications } from './mail/notifications.js';
 import { countSigningErrors } from './ops/count-signing-errors.js';
 import { Metrics } from './ops/metrics.js';
 import { openRedisParts } from './redis/compose-redis.js';
@@ -60,6 +62,8 @@ export interface Services {
   staff: StaffService;
   /** Outgoing signed webhooks: endpoints, deliveries, the sending pass. */
   webhooks: Webhooks;
+  /** Invitations, license keys, reminders and webhook notices by e-mail. */
+  mail: MailNotifications;
   close(): Promise<void>;
 }
 
@@ -105,6 +109,24 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     : (redis?.seats ?? new SqlSeatStore({ db, tokens, ...(overrides.clock ? { testClock: clock } : {}) }));
   const rateLimiter = overrides.rateLimiter ?? redis?.rateLimiter ?? new MemoryRateLimiter(() => clock.now().getTime());
   const stripe = createStripeClient(config.billing);
+  // Mail notes go to the log as JSON lines, like the request log.
+  const mailLog: MailLog =
+    config.logLevel === 'silent'
+      ? () => {}
+      : (entry, msg) => process.stdout.write(`${JSON.stringify({ level: 30, severity: 'INFO', time: clock.now().getTime(), ...entry, msg })}\n`);
+  const mailer = createMailer(config.mail, mailLog);
+  const mail = new MailNotifications({
+    db,
+    clock,
+    mailer,
+    log: mailLog,
+    settings: {
+      brand: { name: config.mail.brand, url: config.publicUrl },
+      vendorEmail: config.mail.vendorEmail,
+      expiryReminderDays: config.mail.expiryReminderDays,
+      graceDays: config.billing.graceDays,
+    },
+  });
   const services: Services = {
     config,
     clock,
@@ -128,8 +150,11 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     selfServe: new SelfServeBilling({ db, stripe, urls: config.billing.urls }),
     usage: new SeatUsageRollup({ db, clock }),
     staff: new StaffService({ db, clock }),
-    webhooks: new Webhooks({ db, clock, settings: config.webhooks }),
+    webhooks: new Webhooks({ db, clock, settings: config.webhooks, onDisabled: (endpoint) => mail.webhookDisabled(endpoint) }),
+    mail,
     async close() {
+      await mail.settled();
+      mailer.close();
       await seats.close();
       await rateLimiter.close();
       await redis?.close();

@@ -18,7 +18,7 @@ const PREVIOUS_SECRET_SECONDS = 24 * 3600;
 
 const iso = (d: Date) => d.toISOString();
 
-export const endpointView = (r: EndpointRow): WebhookEndpoint => ({
+const endpointView = (r: EndpointRow): WebhookEndpoint => ({
   id: r.id,
   organisationId: r.organisationId,
   url: r.url,

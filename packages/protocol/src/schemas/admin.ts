@@ -267,6 +267,12 @@ export const createLicense = z
       .describe("When it expires; null never; omitted: the plan's `durationDays` from now, or never.")
       .meta({ examples: [EXAMPLE_TIMES.licenseExpires] }),
     metadata: metadata.default({}),
+    sendKeyTo: z
+      .email()
+      .max(320)
+      .optional()
+      .describe('Also mail the license key to this address (it is in the answer either way).')
+      .meta({ examples: ['it@acme.example'] }),
   })
   .meta({
     id: 'CreateLicense',

@@ -5,7 +5,7 @@ import type { Services } from '../../compose.js';
 import { adminContext, adminScope } from './auth.js';
 import { idParams, problems } from './common.js';
 
-export const licenseRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { licenses } }) => {
+export const licenseRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { licenses, mail } }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const tags = ['licenses'];
   const params = idParams('license');
@@ -16,12 +16,17 @@ export const licenseRoutes: FastifyPluginAsync<{ services: Services }> = async (
       schema: {
         tags,
         summary: 'Issue a license',
-        description: 'The answer holds the license key: it is shown this once and stored only as a hash.',
+        description: 'The answer holds the license key: it is shown this once and stored only as a hash. With `sendKeyTo`, the key is also mailed there.',
         body: schemas.createLicense,
         response: { 201: schemas.createdLicense, ...problems },
       },
     },
-    async (request, reply) => reply.code(201).send(await licenses.create(request.body, adminScope(request), adminContext(request))),
+    async (request, reply) => {
+      const { sendKeyTo, ...input } = request.body;
+      const created = await licenses.create(input, adminScope(request), adminContext(request));
+      if (sendKeyTo) mail.licenseKey(created, sendKeyTo);
+      return reply.code(201).send(created);
+    },
   );
   app.get(
     '/licenses',

@@ -23,7 +23,9 @@ export const invitationRoutes: FastifyPluginAsync<{ services: Services }> = asyn
       },
     },
     async (request, reply) => {
-      const created = await memberships.createInvitation(caller(request).userId, request.params.orgId, request.body, userContext(request));
+      const inviter = caller(request).userId;
+      const created = await memberships.createInvitation(inviter, request.params.orgId, request.body, userContext(request));
+      services.mail.invitation(created, inviter);
       return reply.code(201).send(created);
     },
   );
