@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ALL_ERROR_CODES } from '@leasehold/protocol/errors';
+import { WEBHOOK_EVENT_TYPES } from '@leasehold/protocol/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../support/harness.js';
 import { documentedHarness, documentValidator, fetchDocument, type Json, operationsOf, responseOf, segment } from './support.js';
@@ -167,7 +168,14 @@ describe('the OpenAPI document', { timeout: 60_000 }, () => {
   });
 
   it('declares a security scheme for each way in with a header or cookie, and applies them per operation', () => {
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'browserCookie', 'licenseKey', 'sessionSecret', 'userToken']);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
+      'apiKey',
+      'browserCookie',
+      'licenseKey',
+      'sessionSecret',
+      'userToken',
+      'webhookSignature',
+    ]);
     expect(doc.components.securitySchemes.licenseKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'Authorization' });
     expect(doc.components.securitySchemes.sessionSecret).toMatchObject({ type: 'apiKey', in: 'header', name: 'Leasehold-Session-Secret' });
     expect(doc.paths['/api/v1/admin/licenses'].post.security).toEqual([{ apiKey: ['licenses:write'] }]);
@@ -182,5 +190,21 @@ describe('the OpenAPI document', { timeout: 60_000 }, () => {
     expect(doc.components.schemas.SessionCredentials.properties.sessionSecret).toMatchObject({ writeOnly: true, format: 'password', deprecated: true });
     expect(doc.components.schemas.SessionCredentials.required).toEqual(['sessionId']);
     expect(doc.components.schemas.AcquireRequest.properties.licenseKey).toMatchObject({ deprecated: true });
+  });
+
+  it('documents every webhook event type with the signature headers and an example body that holds to its schema', () => {
+    const validate = documentValidator(doc)('/components/schemas/WebhookEvent');
+    expect(Object.keys(doc.webhooks)).toEqual([...WEBHOOK_EVENT_TYPES]);
+    for (const [type, item] of Object.entries<Json>(doc.webhooks)) {
+      const { post } = item;
+      expect(post.security, type).toEqual([{ webhookSignature: [] }]);
+      expect(post.parameters.map((p: Json) => p.name)).toEqual(['webhook-id', 'webhook-timestamp', 'webhook-signature']);
+      const examples = Object.values<Json>(post.requestBody.content['application/json'].examples);
+      expect(examples, type).toHaveLength(1);
+      expect(examples[0].value.type).toBe(type);
+      expect(validate(examples[0].value), `${type}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+    // The check bites: a body of an unknown type does not hold.
+    expect(validate({ type: 'license.exploded', timestamp: '2030-01-01T00:00:00Z', data: {} })).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { appendAudit } from '../../src/audit/audit-log.js';
 import { systemContext } from '../../src/request-context.js';
 import { MAX_ATTEMPTS, RETRY_DELAYS_SECONDS } from '../../src/webhooks/retry-schedule.js';
+import { documentValidator, fetchDocument } from '../openapi/support.js';
 import { createHarness, expectStatus, type Harness, seedLicense } from '../support/harness.js';
 import { type Received, Receiver } from './receiver.js';
 
@@ -64,6 +65,9 @@ describe('outgoing webhooks', () => {
     });
     expect(received.headers['webhook-id']).toBe(payload.data.eventId);
     expect(received.headers['webhook-id']).toMatch(/^evt_/);
+    // The body is what the OpenAPI document's `webhooks` section says it is.
+    const matchesDocument = documentValidator(await fetchDocument(h))('/components/schemas/WebhookEvent');
+    expect(matchesDocument(payload), JSON.stringify(matchesDocument.errors)).toBe(true);
     // A wrong secret does not verify: the check can fail.
     expect(() => verify('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', received, h.clock.now())).toThrow(/signature/);
 

@@ -84,6 +84,13 @@ const SECURITY_SCHEMES = {
     bearerFormat: 'JWT',
     description: 'A signed-in person’s access token (`at+jwt`, from `POST /auth/token`), or a token of the configured external issuer.',
   },
+  webhookSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'webhook-signature',
+    description:
+      'How Leasehold signs what it sends to a webhook endpoint (Standard Webhooks): the receiver checks this header against the endpoint’s secret, with `webhook-id` and `webhook-timestamp`.',
+  },
   browserCookie: {
     type: 'apiKey',
     in: 'cookie',

@@ -3,6 +3,7 @@ import { shareProblemResponses, tidyComponents } from './components.js';
 import { METHODS, type OpenApiFragment, type OperationDoc } from './operation-doc.js';
 import { OPERATIONS } from './operations.js';
 import { problemExamples, problemResponses } from './problems.js';
+import { WEBHOOK_EVENT_SCHEMA, webhookDocs } from './webhook-events.js';
 
 const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
 
@@ -23,6 +24,9 @@ export function finishDocument(doc: OpenApiFragment, providers: string[]): OpenA
       if (entry) item[method] = finishOperation(operation, entry, doc, template);
     }
   }
+  // What Leasehold sends: one entry per event type, each with an example body.
+  doc.webhooks = webhookDocs();
+  doc.components.schemas.WebhookEvent = WEBHOOK_EVENT_SCHEMA;
   const used = JSON.stringify(doc.paths);
   doc.components.examples = Object.fromEntries(Object.entries(problemExamples()).filter(([code]) => used.includes(`"#/components/examples/${code}"`)));
   shareProblemResponses(doc);
