@@ -9,6 +9,7 @@ import { MemoryRateLimiter, type RateLimiter } from './http/rate-limiter.js';
 import { createIdentity, type IdentityServices } from './identity/identity-services.js';
 import { createMailer, type MailLog } from './mail/mailer.js';
 import { MailNotifications } from './mail/notifications.js';
+import { Reminders } from './mail/reminders.js';
 import { countSigningErrors } from './ops/count-signing-errors.js';
 import { Metrics } from './ops/metrics.js';
 import { openRedisParts } from './redis/compose-redis.js';
@@ -64,6 +65,8 @@ export interface Services {
   webhooks: Webhooks;
   /** Invitations, license keys, reminders and webhook notices by e-mail. */
   mail: MailNotifications;
+  /** Expiry, payment and grace reminders, audited and mailed on the reaper's pass. */
+  reminders: Reminders;
   close(): Promise<void>;
 }
 
@@ -115,17 +118,22 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       ? () => {}
       : (entry, msg) => process.stdout.write(`${JSON.stringify({ level: 30, severity: 'INFO', time: clock.now().getTime(), ...entry, msg })}\n`);
   const mailer = createMailer(config.mail, mailLog);
+  const brand = { name: config.mail.brand, url: config.publicUrl };
   const mail = new MailNotifications({
     db,
     clock,
     mailer,
     log: mailLog,
-    settings: {
-      brand: { name: config.mail.brand, url: config.publicUrl },
-      vendorEmail: config.mail.vendorEmail,
-      expiryReminderDays: config.mail.expiryReminderDays,
-      graceDays: config.billing.graceDays,
-    },
+    settings: { brand, vendorEmail: config.mail.vendorEmail },
+  });
+  const reminders = new Reminders({
+    db,
+    clock,
+    mailer,
+    log: mailLog,
+    brand,
+    expiryReminderDays: config.mail.expiryReminderDays,
+    graceDays: config.billing.graceDays,
   });
   const services: Services = {
     config,
@@ -152,6 +160,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     staff: new StaffService({ db, clock }),
     webhooks: new Webhooks({ db, clock, settings: config.webhooks, onDisabled: (endpoint) => mail.webhookDisabled(endpoint) }),
     mail,
+    reminders,
     async close() {
       await mail.settled();
       mailer.close();

@@ -58,7 +58,7 @@ export async function startServer(config: Config, print: (line: string) => void,
     await services.billing.enforceGrace(ctx);
     await purgeExpiredIdentityRows(services.database.db, services.clock.now());
     await services.usage.catchUp();
-    await services.mail.sendReminders();
+    await services.reminders.send();
   });
   // One webhook pass at a time per process; replicas share the work through the database.
   let sending = false;

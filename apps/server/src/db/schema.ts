@@ -470,6 +470,8 @@ export const webhookDeliveries = pgTable(
       .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
     eventSeq: bigint('event_seq', { mode: 'number' }).notNull(),
     eventId: text('event_id').notNull(),
+    /** The `webhook-id`: the event's ID, with a suffix for a type derived from it (`.near-capacity`). */
+    messageId: text('message_id').notNull(),
     eventType: text('event_type').notNull(),
     orderKey: text('order_key'),
     payload: text('payload').notNull(),
@@ -483,7 +485,7 @@ export const webhookDeliveries = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('webhook_deliveries_endpoint_event_key').on(t.endpointId, t.eventSeq),
+    uniqueIndex('webhook_deliveries_endpoint_event_key').on(t.endpointId, t.eventSeq, t.eventType),
     index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index('webhook_deliveries_order_idx').on(t.endpointId, t.orderKey, t.eventSeq).where(sql`${t.status} = 'pending'`),
     index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.id),
@@ -521,7 +523,7 @@ export const mailReminders = pgTable(
   'mail_reminders',
   {
     licenseId: text('license_id').notNull(),
-    kind: text('kind', { enum: ['expiry', 'payment-failed'] }).notNull(),
+    kind: text('kind', { enum: ['expiry', 'payment-failed', 'grace-ending'] }).notNull(),
     about: ts('about').notNull(),
     sentAt: ts('sent_at').notNull(),
   },

@@ -49,6 +49,12 @@ export const templates = {
       `The license keeps working until ${day(m.graceUntil)}; without a payment by then it is suspended. Update the payment method in the billing portal.`,
     ]),
 
+  graceEnding: (brand: Brand, m: { to: string[]; organisation: string; product: string; licenseId: string; graceUntil: Date }) =>
+    compose(brand, m.to, `${m.product} is suspended tomorrow without a payment`, [
+      `No payment has arrived for ${m.organisation}'s license of ${m.product} (${m.licenseId}) since the last one failed.`,
+      `Its grace ends on ${day(m.graceUntil)}: then the license is suspended until a payment arrives. Update the payment method in the billing portal.`,
+    ]),
+
   webhookDisabled: (brand: Brand, m: { to: string[]; endpointId: string; url: string; reason: string }) =>
     compose(brand, m.to, 'A webhook endpoint was disabled', [
       `The webhook endpoint ${m.endpointId} (${m.url}) was disabled: ${m.reason}.`,

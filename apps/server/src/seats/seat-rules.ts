@@ -67,6 +67,7 @@ export const seatPayload = {
     sharedSeat: g.sharedSeat,
     overage: g.seatsUsed > terms.seats,
     seatsUsed: g.seatsUsed,
+    seatsTotal: terms.seats,
     hostname: g.hostname,
     fingerprint: g.fingerprint,
   }),

@@ -17,6 +17,7 @@ const deliveryView = (r: DeliveryRow): WebhookDelivery => ({
   id: r.id,
   endpointId: r.endpointId,
   eventId: r.eventId,
+  webhookId: r.messageId,
   eventType: r.eventType as WebhookEventType,
   status: r.status,
   attempts: r.attempts,

@@ -12,7 +12,7 @@ import { signedHeaders } from './webhook-signature.js';
 interface Claimed {
   id: string;
   endpointId: string;
-  eventId: string;
+  messageId: string;
   payload: string;
   attempts: number;
   createdAt: Date;
@@ -70,7 +70,7 @@ export class WebhookDeliveryWorker {
       )
       update webhook_deliveries w set next_attempt_at = ${leaseUntil.toISOString()}::timestamptz, attempts = w.attempts + 1
       from due where w.id = due.id
-      returning w.id, w.endpoint_id as "endpointId", w.event_id as "eventId", w.payload, w.attempts, w.created_at as "createdAt"`)) as unknown as Rows<Claimed>;
+      returning w.id, w.endpoint_id as "endpointId", w.message_id as "messageId", w.payload, w.attempts, w.created_at as "createdAt"`)) as unknown as Rows<Claimed>;
     return result.rows.map((r) => ({ ...r, attempts: Number(r.attempts), createdAt: new Date(r.createdAt) }));
   }
 
@@ -80,7 +80,7 @@ export class WebhookDeliveryWorker {
     const at = this.deps.clock.now();
     const secrets = [endpoint.secret];
     if (endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > at) secrets.push(endpoint.previousSecret);
-    const result = await sendWebhook(endpoint.url, signedHeaders(secrets, delivery.eventId, at, delivery.payload), delivery.payload, this.deps.send);
+    const result = await sendWebhook(endpoint.url, signedHeaders(secrets, delivery.messageId, at, delivery.payload), delivery.payload, this.deps.send);
     const disabled = await this.#record(delivery, result);
     if (disabled) this.deps.onDisabled?.(disabled);
   }

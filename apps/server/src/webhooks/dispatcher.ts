@@ -3,7 +3,7 @@ import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { auditEvents, auditHead, webhookCursor, webhookDeliveries, webhookEndpoints } from '../db/schema.js';
-import { eventTypeOf, licenseOf, SENT_ACTIONS, webhookPayload } from './event-types.js';
+import { eventTypesOf, licenseOf, SENT_ACTIONS, webhookPayload } from './event-types.js';
 
 /**
  * Fans committed audit events out into deliveries, one per subscribed endpoint, in one
@@ -47,24 +47,27 @@ export class WebhookDispatcher {
       const now = this.deps.clock.now();
       const rows: (typeof webhookDeliveries.$inferInsert)[] = [];
       for (const event of events) {
-        const type = eventTypeOf(event.action);
-        if (!type) continue;
         for (const endpoint of endpoints) {
-          if (event.seq <= endpoint.fromSeq || !endpoint.eventTypes.includes(type)) continue;
+          if (event.seq <= endpoint.fromSeq) continue;
           if (endpoint.organisationId !== null && endpoint.organisationId !== event.organisationId) continue;
-          rows.push({
-            id: newId('webhookDelivery', now.getTime()),
-            endpointId: endpoint.id,
-            eventSeq: event.seq,
-            eventId: event.id,
-            eventType: type,
-            orderKey: licenseOf(event),
-            payload: webhookPayload(type, event),
-            status: 'pending',
-            attempts: 0,
-            nextAttemptAt: now,
-            createdAt: now,
-          });
+          for (const [i, type] of eventTypesOf(event).entries()) {
+            if (!endpoint.eventTypes.includes(type)) continue;
+            rows.push({
+              id: newId('webhookDelivery', now.getTime()),
+              endpointId: endpoint.id,
+              eventSeq: event.seq,
+              eventId: event.id,
+              // A type derived from the event gets an ID of its own, so a receiver deduplicating on it keeps both.
+              messageId: i === 0 ? event.id : `${event.id}.${type.split('.')[1]}`,
+              eventType: type,
+              orderKey: licenseOf(event),
+              payload: webhookPayload(type, event),
+              status: 'pending',
+              attempts: 0,
+              nextAttemptAt: now,
+              createdAt: now,
+            });
+          }
         }
       }
       for (let i = 0; i < rows.length; i += 500)

@@ -14,6 +14,8 @@ const EVENT_OF_ACTION: Record<string, WebhookEventType> = {
   'license.renewed': 'license.renewed',
   'license.expired': 'license.expired',
   'license.key-rotated': 'license.key-rotated',
+  'license.expiring-soon': 'license.expiring-soon',
+  'license.grace-ending': 'billing.grace-ending',
   'license.billing-updated': 'billing.subscription-changed',
   'license.payment-failed': 'billing.payment-failed',
   'seat.granted': 'seat.granted',
@@ -37,7 +39,21 @@ const EVENT_OF_ACTION: Record<string, WebhookEventType> = {
 /** The audit actions that become events, for the dispatcher's query. */
 export const SENT_ACTIONS = Object.keys(EVENT_OF_ACTION);
 
-export const eventTypeOf = (action: string): WebhookEventType | undefined => EVENT_OF_ACTION[action];
+/** A license is near capacity once its seats in use reach this share of its seats. */
+const NEAR_CAPACITY = 0.8;
+
+/**
+ * The event types an audit event becomes: the one its action maps to, and `seat.near-capacity`
+ * beside the grant of a new seat that brings the license to 80 % of its seats (rounded up).
+ */
+export function eventTypesOf(event: Pick<AuditFacts, 'action' | 'data'>): WebhookEventType[] {
+  const type = EVENT_OF_ACTION[event.action];
+  if (!type) return [];
+  const { seatsUsed, seatsTotal, sharedSeat } = event.data;
+  const reachesNearCapacity =
+    event.action === 'seat.granted' && sharedSeat === false && typeof seatsTotal === 'number' && seatsUsed === Math.ceil(seatsTotal * NEAR_CAPACITY);
+  return reachesNearCapacity ? [type, 'seat.near-capacity'] : [type];
+}
 
 /** What a webhook's `data` says: the audit event's facts, without the chain's bookkeeping. */
 export interface AuditFacts {

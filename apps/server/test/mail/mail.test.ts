@@ -78,8 +78,8 @@ describe('mail through SMTP', () => {
     const expiring = expectStatus(await h.admin('POST', '/licenses', { organisationId: orgId, planId: seed.planId, expiresAt }), 201);
     const unpaid = expectStatus(await h.admin('POST', '/licenses', { organisationId: orgId, planId: seed.planId }), 201);
     await h.services.database.db.update(licenses).set({ paymentFailedAt: h.clock.now() }).where(eq(licenses.id, unpaid.id));
-    expect(await h.services.mail.sendReminders()).toBe(2);
-    expect(await h.services.mail.sendReminders(), 'each reminder once').toBe(0);
+    expect(await h.services.reminders.send()).toBe(2);
+    expect(await h.services.reminders.send(), 'each reminder once').toBe(0);
     const mails = await sink.waitFor(2);
     const expiry = mails.find((m) => m.message.includes(expiring.id));
     const payment = mails.find((m) => m.message.includes(unpaid.id));
@@ -88,6 +88,31 @@ describe('mail through SMTP', () => {
     expect(payment?.to).toEqual([owner.email]);
     expect(payment?.message).toContain('Payment failed for Test product');
     expect(payment?.message).toContain('keeps working until 2030-01-08');
+
+    // A day before the grace ends, one more; and each is in the audit log.
+    sink.mails.length = 0;
+    h.clock.advance(6 * 86_400);
+    expect(await h.services.reminders.send()).toBe(1);
+    const [grace] = await sink.waitFor(1);
+    expect(grace?.to).toEqual([owner.email]);
+    expect(grace?.message).toContain('Its grace ends on 2030-01-08');
+    const audit = expectStatus(await h.admin('GET', `/audit?targetId=${unpaid.id}&action=license.grace-ending`), 200);
+    expect(audit.data).toHaveLength(1);
+    expect(expectStatus(await h.admin('GET', `/audit?targetId=${expiring.id}&action=license.expiring-soon`), 200).data).toHaveLength(1);
+  });
+
+  it('tries a reminder again at the next pass when the mail fails', async () => {
+    const owner = await newUser(h, 'Erin');
+    const orgId = await personalOrg(h, owner);
+    const seed = await seedLicense(h);
+    const expiresAt = new Date(h.clock.now().getTime() + 86_400_000).toISOString();
+    expectStatus(await h.admin('POST', '/licenses', { organisationId: orgId, planId: seed.planId, expiresAt }), 201);
+    await sink.close();
+    expect(await h.services.reminders.send(), 'the SMTP server is down').toBe(0);
+    sink = await startSmtpSink(sink.port);
+    expect(await h.services.reminders.send()).toBe(1);
+    const [mail] = await sink.waitFor(1);
+    expect(mail?.to).toEqual([owner.email]);
   });
 
   it('tells the vendor when its webhook endpoint is disabled', async () => {

@@ -12,7 +12,9 @@ export interface SunkMail {
 const unquote = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 
 /** A local SMTP server that keeps every mail it is given. */
-export async function startSmtpSink(): Promise<{ url: string; mails: SunkMail[]; waitFor(n: number): Promise<SunkMail[]>; close(): Promise<void> }> {
+export async function startSmtpSink(
+  port = 0,
+): Promise<{ url: string; port: number; mails: SunkMail[]; waitFor(n: number): Promise<SunkMail[]>; close(): Promise<void> }> {
   const mails: SunkMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -31,10 +33,11 @@ export async function startSmtpSink(): Promise<{ url: string; mails: SunkMail[];
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.server.address() as AddressInfo).port;
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `smtp://127.0.0.1:${bound}`,
+    port: bound,
     mails,
     async waitFor(n) {
       for (let i = 0; i < 200 && mails.length < n; i++) await new Promise((r) => setTimeout(r, 25));

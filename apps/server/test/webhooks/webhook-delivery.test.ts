@@ -5,7 +5,7 @@ import { systemContext } from '../../src/request-context.js';
 import { MAX_ATTEMPTS, RETRY_DELAYS_SECONDS } from '../../src/webhooks/retry-schedule.js';
 import { documentValidator, fetchDocument } from '../openapi/support.js';
 import { DRIVERS } from '../support/databases.js';
-import { createHarness, expectStatus, type Harness, seedLicense } from '../support/harness.js';
+import { acquireBody, createHarness, expectStatus, type Harness, seedLicense } from '../support/harness.js';
 import { type Received, Receiver } from './receiver.js';
 
 const ALL_LICENSE_EVENTS = [
@@ -264,6 +264,31 @@ describe.each(DRIVERS)('outgoing webhooks (%s)', (driver) => {
     await seedLicense(h);
     await run();
     expect(receiver.received).toHaveLength(MAX_ATTEMPTS);
+  });
+
+  it('sends seat.near-capacity when a grant brings a license to 80 % of its seats, with a webhook-id of its own', async () => {
+    await endpoint(['seat.granted', 'seat.near-capacity']);
+    const seed = await seedLicense(h, { seats: 5 });
+    for (let i = 0; i < 5; i++) expectStatus(await h.licensing('acquire', acquireBody(seed, `near-capacity-machine-${i}`)), 200);
+    await run();
+    const events = receiver.events();
+    expect(events.map((e) => e.type)).toEqual(['seat.granted', 'seat.granted', 'seat.granted', 'seat.granted', 'seat.near-capacity', 'seat.granted']);
+    const near = receiver.received[4] as Received;
+    expect(JSON.parse(near.body).data.details).toMatchObject({ seatsUsed: 4, seatsTotal: 5 });
+    expect(near.headers['webhook-id']).toBe(`${receiver.received[3]?.headers['webhook-id']}.near-capacity`);
+  });
+
+  it('sends license.expiring-soon from the reminder pass', async () => {
+    await endpoint(['license.expiring-soon']);
+    const seed = await seedLicense(h, {}, { expiresAt: new Date(h.clock.now().getTime() + 2 * 86_400_000).toISOString() });
+    await h.services.reminders.send();
+    await run();
+    expect(receiver.events()).toEqual([
+      expect.objectContaining({
+        type: 'license.expiring-soon',
+        data: expect.objectContaining({ licenseId: seed.licenseId, details: expect.objectContaining({ daysLeft: 2 }) }),
+      }),
+    ]);
   });
 
   it("an organisation's endpoint gets only its own events", async () => {

@@ -15,12 +15,15 @@ export const WEBHOOK_EVENT_TYPES = [
   'license.renewed',
   'license.expired',
   'license.key-rotated',
+  'license.expiring-soon',
   'seat.granted',
   'seat.denied',
   'seat.released',
   'seat.expired',
+  'seat.near-capacity',
   'billing.subscription-changed',
   'billing.payment-failed',
+  'billing.grace-ending',
   'member.added',
   'member.removed',
   'member.role-changed',
@@ -154,7 +157,11 @@ export const webhookAttempt = z
 const deliveryFields = {
   id: id('webhookDelivery').describe('The delivery.'),
   endpointId: id('webhookEndpoint').describe('The endpoint it goes to.'),
-  eventId: id('auditEvent').describe('The event, also sent as `webhook-id` (the same on every attempt, to deduplicate on).'),
+  eventId: id('auditEvent').describe('The audit event it comes from.'),
+  webhookId: z
+    .string()
+    .describe('The `webhook-id` sent, the same on every attempt (deduplicate on it): the event ID, with `.near-capacity` for that event derived from a grant.')
+    .meta({ examples: [EXAMPLE_IDS.auditEvent] }),
   eventType: webhookEventType,
   status: webhookDeliveryStatus,
   attempts: z.number().int().describe('Attempts made since it was created or last redelivered.'),
@@ -170,6 +177,7 @@ const exampleDelivery = {
   id: EXAMPLE_IDS.webhookDelivery,
   endpointId: EXAMPLE_IDS.webhookEndpoint,
   eventId: EXAMPLE_IDS.auditEvent,
+  webhookId: EXAMPLE_IDS.auditEvent,
   eventType: 'license.created',
   status: 'delivered',
   attempts: 1,

@@ -14,13 +14,21 @@ const EVENTS: Record<WebhookEventType, { summary: string; details: Record<string
   },
   'license.expired': { summary: 'A license reached its expiry', details: { expiresAt: EXAMPLE_TIMES.licenseExpires } },
   'license.key-rotated': { summary: 'A license got a new key (the old one stopped working)', details: {} },
+  'license.expiring-soon': {
+    summary: 'A license expires within the reminder window (once per expiry date)',
+    details: { expiresAt: EXAMPLE_TIMES.licenseExpires, daysLeft: 7 },
+  },
   'seat.granted': {
     summary: 'A program took a seat (or resumed one after its lease ran out)',
-    details: { basis: 'machine', sharedSeat: false, overage: false, seatsUsed: 3, hostname: 'alice-laptop', fingerprint: '3f1c9a0e5d7b2c4a' },
+    details: { basis: 'machine', sharedSeat: false, overage: false, seatsUsed: 3, seatsTotal: 5, hostname: 'alice-laptop', fingerprint: '3f1c9a0e5d7b2c4a' },
   },
   'seat.denied': { summary: 'A program was refused a seat', details: { code: 'NO_SEAT_AVAILABLE', used: 5, total: 5, fingerprint: '3f1c9a0e5d7b2c4a' } },
   'seat.released': { summary: 'A seat was given back, force-released, or ended with its license', details: { heldSeconds: 5400 } },
   'seat.expired': { summary: 'A seat’s lease ran out without a heartbeat', details: { expiredAt: EXAMPLE_TIMES.leaseExpires } },
+  'seat.near-capacity': {
+    summary: 'A grant brought a license to 80 % of its seats (rounded up)',
+    details: { basis: 'machine', sharedSeat: false, overage: false, seatsUsed: 4, seatsTotal: 5, hostname: 'alice-laptop', fingerprint: '3f1c9a0e5d7b2c4a' },
+  },
   'billing.subscription-changed': {
     summary: 'A Stripe subscription changed the license (seats, plan, state or period)',
     details: { eventId: 'evt_1QxStripeExample', subscriptionStatus: 'active', seats: 10 },
@@ -28,6 +36,10 @@ const EVENTS: Record<WebhookEventType, { summary: string; details: Record<string
   'billing.payment-failed': {
     summary: 'A payment failed: the grace period started',
     details: { eventId: 'evt_1QxStripeExample', graceUntil: '2030-01-08T09:00:00.000Z' },
+  },
+  'billing.grace-ending': {
+    summary: 'The grace after a failed payment ends within a day: the license is suspended then without a payment',
+    details: { paymentFailedAt: EXAMPLE_TIMES.created, graceUntil: '2030-01-08T09:00:00.000Z' },
   },
   'member.added': { summary: 'Someone joined an organisation', details: { role: 'member' }, license: false },
   'member.removed': { summary: 'Someone left or was removed from an organisation', details: { role: 'member' }, license: false },
@@ -48,6 +60,13 @@ const TARGETS: Record<string, [string, string]> = {
   'api-key': ['api-key', EXAMPLE_IDS.apiKey],
 };
 
+function actorOf(type: WebhookEventType): { type: string; id: string } {
+  if (type === 'license.expiring-soon' || type === 'billing.grace-ending') return { type: 'system', id: 'reaper' };
+  if (type.startsWith('billing.')) return { type: 'stripe', id: 'evt_1QxStripeExample' };
+  if (type.startsWith('seat.')) return { type: 'license-key', id: EXAMPLE_IDS.license };
+  return { type: 'api-key', id: EXAMPLE_IDS.apiKey };
+}
+
 function example(type: WebhookEventType): OpenApiFragment {
   const event = EVENTS[type];
   const [targetType, targetId] = TARGETS[type.split('.')[0] as string] as [string, string];
@@ -60,7 +79,7 @@ function example(type: WebhookEventType): OpenApiFragment {
       licenseId: event.license === false ? null : EXAMPLE_IDS.license,
       targetType,
       targetId,
-      actor: type.startsWith('billing.') ? { type: 'stripe', id: 'evt_1QxStripeExample' } : { type: 'api-key', id: EXAMPLE_IDS.apiKey },
+      actor: actorOf(type),
       details: event.details,
     },
   };
