@@ -59,6 +59,7 @@ export async function startServer(config: Config, print: (line: string) => void,
     await purgeExpiredIdentityRows(services.database.db, services.clock.now());
     await services.usage.catchUp();
     await services.reminders.send();
+    await services.webhooks.deliveries.purge();
   });
   // One webhook pass at a time per process; replicas share the work through the database.
   let sending = false;

@@ -1,5 +1,5 @@
 import type { WebhookDelivery, WebhookEventType } from '@leasehold/protocol/schemas';
-import { and, asc, desc, eq, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
@@ -10,6 +10,9 @@ import type { RequestContext } from '../request-context.js';
 import type { WebhookEndpointService } from './endpoint-service.js';
 
 type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+
+/** How long the log keeps a delivery that is done (delivered or failed). */
+const KEPT_DAYS = 30;
 
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -85,6 +88,16 @@ export class WebhookDeliveryLog {
       ]);
       return deliveryView(row);
     });
+  }
+
+  /** Forgets deliveries done more than 30 days ago (their attempts go with them); answers how many. */
+  async purge(): Promise<number> {
+    const before = new Date(this.deps.clock.now().getTime() - KEPT_DAYS * 86_400_000);
+    const gone = await this.deps.db
+      .delete(webhookDeliveries)
+      .where(and(inArray(webhookDeliveries.status, ['delivered', 'failed']), lt(webhookDeliveries.createdAt, before)))
+      .returning({ id: webhookDeliveries.id });
+    return gone.length;
   }
 
   async #load(endpointId: string, deliveryId: string, scope: OrganisationScope) {

@@ -229,6 +229,19 @@ describe.each(DRIVERS)('outgoing webhooks (%s)', (driver) => {
     expect(() => verify(created.secret, second, h.clock.now())).toThrow(/signature/);
   });
 
+  it('keeps the log of finished deliveries for 30 days', async () => {
+    const created = await endpoint();
+    await seedLicense(h);
+    await run();
+    const log = () => h.admin('GET', `/webhook-endpoints/${created.id}/deliveries`);
+    h.clock.advance(29 * 86_400);
+    await h.services.webhooks.deliveries.purge();
+    expect(expectStatus(await log(), 200).data).toHaveLength(1);
+    h.clock.advance(2 * 86_400);
+    expect(await h.services.webhooks.deliveries.purge()).toBeGreaterThanOrEqual(1);
+    expect(expectStatus(await log(), 200).data).toHaveLength(0);
+  });
+
   it('redelivers on demand with the same webhook-id', async () => {
     const created = await endpoint();
     await seedLicense(h);
