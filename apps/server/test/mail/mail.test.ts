@@ -137,6 +137,39 @@ describe('mail through SMTP', () => {
   });
 });
 
+describe('mail about an organisation’s own webhook endpoint', () => {
+  it('tells its owners when it is disabled', async () => {
+    const sink = await startSmtpSink();
+    const h = await createHarness('postgres', { env: { LEASEHOLD_SMTP_URL: sink.url, LEASEHOLD_WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' } });
+    const receiver = await new Receiver().start();
+    try {
+      receiver.reply = () => 503;
+      const owner = await newUser(h, 'Frank');
+      const orgId = await personalOrg(h, owner);
+      const created = expectStatus(
+        await asUser(h, owner, 'POST', `/api/v1/orgs/${orgId}/webhook-endpoints`, { url: receiver.url, eventTypes: ['license.created'] }),
+        201,
+      );
+      const seed = await seedLicense(h);
+      expectStatus(await h.admin('POST', '/licenses', { organisationId: orgId, planId: seed.planId }), 201);
+      await h.services.webhooks.runOnce();
+      for (const delay of RETRY_DELAYS_SECONDS) {
+        h.clock.advance(delay);
+        await h.services.webhooks.runOnce();
+      }
+      await h.services.mail.settled();
+      const [mail] = await sink.waitFor(1);
+      expect(mail?.to).toEqual([owner.email]);
+      expect(mail?.message).toContain(created.id);
+      expect(mail?.message).toContain('answered 503');
+    } finally {
+      await receiver.stop();
+      await h.close();
+      await sink.close();
+    }
+  });
+});
+
 describe('mail without SMTP', () => {
   it('writes each mail to the log instead (development mode)', async () => {
     const lines: { entry: Record<string, unknown>; message: string }[] = [];

@@ -501,6 +501,15 @@ describe('the API answers as its OpenAPI document says', { timeout: 60_000 }, ()
       expectStatus(await call(`POST ${orgBase}/{endpointId}/rotate-secret`, `${notMine}/rotate-secret`, undefined, as), 404);
       expectStatus(await call(`GET ${orgBase}/{endpointId}/deliveries`, `${mineUrl}/deliveries`, undefined, as), 200);
       expectStatus(await call(`GET ${orgBase}/{endpointId}/deliveries`, `${notMine}/deliveries`, undefined, as), 404);
+      expectStatus(await call(`PATCH ${orgBase}/{endpointId}`, mineUrl, { status: 'enabled', eventTypes: ['license.created'] }, as), 200);
+      expectStatus(await h.admin('POST', '/licenses', { organisationId: orgId, planId: (await seedLicense(h)).planId }), 201);
+      await h.services.webhooks.runOnce();
+      const [mineDelivery] = expectStatus(await call(`GET ${orgBase}/{endpointId}/deliveries`, `${mineUrl}/deliveries`, undefined, as), 200).data;
+      const mineDeliveryUrl = `${mineUrl}/deliveries/${mineDelivery.id}`;
+      expectStatus(await call(`GET ${orgBase}/{endpointId}/deliveries/{deliveryId}`, mineDeliveryUrl, undefined, as), 200);
+      expectStatus(await call(`GET ${orgBase}/{endpointId}/deliveries/{deliveryId}`, `${mineUrl}/deliveries/${delivery.id}`, undefined, as), 404);
+      expectStatus(await call(`POST ${orgBase}/{endpointId}/deliveries/{deliveryId}/redeliver`, `${mineDeliveryUrl}/redeliver`, undefined, as), 200);
+      expectStatus(await call(`POST ${orgBase}/{endpointId}/deliveries/{deliveryId}/redeliver`, `${mineDeliveryUrl}/redeliver`, undefined, {}), 401);
       expectStatus(await call(`DELETE ${orgBase}/{endpointId}`, mineUrl, undefined, as), 200);
       expectStatus(await call(`DELETE ${orgBase}/{endpointId}`, mineUrl, undefined, as), 404);
     } finally {

@@ -104,4 +104,16 @@ export const WEBHOOK_OPERATIONS: Record<string, OperationDoc> = {
     errors: MEMBER,
     rateLimited: true,
   },
+  [`GET ${ORG_PATH}/{endpointId}/deliveries/{deliveryId}`]: {
+    operationId: 'getOrgWebhookDelivery',
+    description: 'One delivery of the organisation’s endpoint, with the exact body sent and every attempt.',
+    errors: MEMBER,
+    rateLimited: true,
+  },
+  [`POST ${ORG_PATH}/{endpointId}/deliveries/{deliveryId}/redeliver`]: {
+    operationId: 'redeliverOrgWebhook',
+    description: 'Sends a delivery of the organisation’s endpoint again now, with a fresh set of attempts.',
+    errors: MEMBER_WRITE,
+    rateLimited: true,
+  },
 };

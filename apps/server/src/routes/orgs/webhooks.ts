@@ -12,6 +12,7 @@ export const orgWebhookRoutes: FastifyPluginAsync<{ services: Services }> = asyn
   const { endpoints, deliveries } = services.webhooks;
   const tags = ['webhooks'];
   const endpointParams = orgParams.extend({ endpointId: schemas.id('webhookEndpoint').describe('The webhook endpoint.') });
+  const deliveryParams = endpointParams.extend({ deliveryId: schemas.id('webhookDelivery').describe('The delivery.') });
   /** Owners and admins only; the organisation of the path is the scope. */
   const scopeOf = async (request: FastifyRequest, orgId: string) => {
     await memberships.requireRole(caller(request).userId, orgId, 'admin');
@@ -105,5 +106,23 @@ export const orgWebhookRoutes: FastifyPluginAsync<{ services: Services }> = asyn
       },
     },
     async (request) => deliveries.list(request.params.endpointId, request.query, await scopeOf(request, request.params.orgId)),
+  );
+  app.get(
+    '/orgs/:orgId/webhook-endpoints/:endpointId/deliveries/:deliveryId',
+    {
+      schema: {
+        tags,
+        summary: 'Read a delivery and its attempts (owners and admins)',
+        params: deliveryParams,
+        response: { 200: schemas.webhookDeliveryDetail, ...problems },
+      },
+    },
+    async (request) => deliveries.get(request.params.endpointId, request.params.deliveryId, await scopeOf(request, request.params.orgId)),
+  );
+  app.post(
+    '/orgs/:orgId/webhook-endpoints/:endpointId/deliveries/:deliveryId/redeliver',
+    { schema: { tags, summary: 'Send a delivery again (owners and admins)', params: deliveryParams, response: { 200: schemas.webhookDelivery, ...problems } } },
+    async (request) =>
+      deliveries.redeliver(request.params.endpointId, request.params.deliveryId, await scopeOf(request, request.params.orgId), userContext(request)),
   );
 };
