@@ -158,7 +158,13 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     selfServe: new SelfServeBilling({ db, stripe, urls: config.billing.urls }),
     usage: new SeatUsageRollup({ db, clock }),
     staff: new StaffService({ db, clock }),
-    webhooks: new Webhooks({ db, clock, settings: config.webhooks, onDisabled: (endpoint) => mail.webhookDisabled(endpoint) }),
+    webhooks: new Webhooks({
+      db,
+      clock,
+      settings: config.webhooks,
+      onDisabled: (endpoint) => mail.webhookDisabled(endpoint),
+      onAttempt: (outcome) => metrics.webhookAttempt(outcome),
+    }),
     mail,
     reminders,
     async close() {

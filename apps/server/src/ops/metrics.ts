@@ -47,6 +47,12 @@ export class Metrics {
     labelNames: ['kind'],
     registers: [this.registry],
   });
+  readonly #webhookAttempts = new Counter({
+    name: 'leasehold_webhook_attempts_total',
+    help: 'Webhook delivery attempts, by outcome: delivered, retry (will be tried again) or failed (attempts used up)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   readonly seatsInUse = new Gauge({ name: 'leasehold_seats_in_use', help: 'Live seats by license', labelNames: ['license_id'], registers: [this.registry] });
   readonly seatsTotal = new Gauge({
     name: 'leasehold_seats_total',
@@ -86,6 +92,9 @@ export class Metrics {
   }
   seatRepairs(kind: string, count: number): void {
     if (count > 0) this.#seatRepairs.inc({ kind }, count);
+  }
+  webhookAttempt(outcome: 'delivered' | 'retry' | 'failed'): void {
+    this.#webhookAttempts.inc({ outcome });
   }
   sessionsExpired(count: number): void {
     if (count > 0) this.#expired.inc(count);

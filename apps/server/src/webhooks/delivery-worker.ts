@@ -37,6 +37,7 @@ export class WebhookDeliveryWorker {
       clock: Clock;
       send: SendOptions;
       onDisabled?: (endpoint: EndpointRow) => void;
+      onAttempt?: (outcome: 'delivered' | 'retry' | 'failed') => void;
       /** Deliveries sent at once. */
       concurrency?: number;
     },
@@ -90,6 +91,7 @@ export class WebhookDeliveryWorker {
     const now = this.deps.clock.now();
     const next = result.ok ? null : nextAttemptAfter(delivery.attempts, now);
     const status = result.ok ? 'delivered' : next ? 'pending' : 'failed';
+    this.deps.onAttempt?.(status === 'pending' ? 'retry' : status);
     return this.deps.db.transaction(async (tx) => {
       const [updated] = await tx
         .update(webhookDeliveries)

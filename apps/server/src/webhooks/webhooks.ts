@@ -17,7 +17,13 @@ export class Webhooks {
   readonly #dispatcher: WebhookDispatcher;
   readonly #worker: WebhookDeliveryWorker;
 
-  constructor(deps: { db: Db; clock: Clock; settings: WebhookSettings; onDisabled?: (endpoint: EndpointRow) => void }) {
+  constructor(deps: {
+    db: Db;
+    clock: Clock;
+    settings: WebhookSettings;
+    onDisabled?: (endpoint: EndpointRow) => void;
+    onAttempt?: (outcome: 'delivered' | 'retry' | 'failed') => void;
+  }) {
     const { db, clock, settings } = deps;
     this.endpoints = new WebhookEndpointService({ db, clock, allowPrivateTargets: settings.allowPrivateTargets });
     this.deliveries = new WebhookDeliveryLog({ db, clock, endpoints: this.endpoints });
@@ -27,6 +33,7 @@ export class Webhooks {
       clock,
       send: settings,
       ...(deps.onDisabled ? { onDisabled: deps.onDisabled } : {}),
+      ...(deps.onAttempt ? { onAttempt: deps.onAttempt } : {}),
     });
   }
 

@@ -99,6 +99,9 @@ describe.each(DRIVERS)('outgoing webhooks (%s)', (driver) => {
     const [delivery] = expectStatus(await h.admin('GET', `/webhook-endpoints/${created.id}/deliveries`), 200).data;
     expect(delivery).toMatchObject({ status: 'delivered', attempts: 3, lastStatusCode: 204 });
     const detail = expectStatus(await h.admin('GET', `/webhook-endpoints/${created.id}/deliveries/${delivery.id}`), 200);
+    const attempts = await h.services.metrics.registry.getSingleMetricAsString('leasehold_webhook_attempts_total');
+    expect(attempts).toMatch(/outcome="retry"} [1-9]/);
+    expect(attempts).toMatch(/outcome="delivered"} [1-9]/);
     expect(detail.log.map((a: { statusCode: number | null }) => a.statusCode)).toEqual([500, null, 204]);
     expect(detail.log[1].error).toMatch(/no answer within 1500 ms/);
     // Every attempt carried the same webhook-id, so the receiver can deduplicate.
