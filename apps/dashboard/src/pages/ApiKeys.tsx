@@ -16,6 +16,8 @@ const SCOPES = [
   'sessions:write',
   'audit:read',
   'api-keys:write',
+  'webhooks:read',
+  'webhooks:write',
   '*',
 ] as const satisfies ReadonlyArray<Wire<'apiKey'>['scopes'][number]>;
 
