@@ -64,8 +64,9 @@ export class WebhookDeliveryWorker {
         where d.status = 'pending' and d.next_attempt_at <= ${now.toISOString()}::timestamptz and e.status = 'enabled'
           and not exists (
             select 1 from webhook_deliveries p
-            where p.endpoint_id = d.endpoint_id and p.order_key = d.order_key and p.status = 'pending' and p.event_seq < d.event_seq)
-        order by d.next_attempt_at, d.event_seq
+            where p.endpoint_id = d.endpoint_id and p.order_key = d.order_key and p.status = 'pending'
+              and (p.event_seq < d.event_seq or (p.event_seq = d.event_seq and p.message_id < d.message_id)))
+        order by d.next_attempt_at, d.event_seq, d.message_id
         limit ${limit}
         for update of d skip locked
       )
