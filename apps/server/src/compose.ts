@@ -10,6 +10,7 @@ import { createIdentity, type IdentityServices } from './identity/identity-servi
 import { createMailer, type MailLog } from './mail/mailer.js';
 import { MailNotifications } from './mail/notifications.js';
 import { Reminders } from './mail/reminders.js';
+import { readTemplateOverrides } from './mail/template-files.js';
 import { countSigningErrors } from './ops/count-signing-errors.js';
 import { Metrics } from './ops/metrics.js';
 import { openRedisParts } from './redis/compose-redis.js';
@@ -118,7 +119,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       ? () => {}
       : (entry, msg) => process.stdout.write(`${JSON.stringify({ level: 30, severity: 'INFO', time: clock.now().getTime(), ...entry, msg })}\n`);
   const mailer = createMailer(config.mail, mailLog);
-  const brand = { name: config.mail.brand, url: config.publicUrl };
+  const brand = { name: config.mail.brand, url: config.publicUrl, overrides: readTemplateOverrides(config.mail.templatesDir) };
   const mail = new MailNotifications({
     db,
     clock,

@@ -124,6 +124,7 @@ const schema = z.object({
     .optional(),
   LEASEHOLD_MAIL_FROM: z.string().min(3).default('Leasehold <no-reply@localhost>'),
   LEASEHOLD_MAIL_BRAND: z.string().min(1).max(100).default('Leasehold'),
+  LEASEHOLD_MAIL_TEMPLATES_DIR: z.string().min(1).optional(),
   LEASEHOLD_VENDOR_EMAIL: z.email().optional(),
   LEASEHOLD_EXPIRY_REMINDER_DAYS: z.coerce.number().int().min(0).max(90).default(7),
 });
@@ -185,6 +186,7 @@ function toConfig(env: z.infer<typeof schema>) {
       smtpUrl: env.LEASEHOLD_SMTP_URL ?? null,
       from: env.LEASEHOLD_MAIL_FROM,
       brand: env.LEASEHOLD_MAIL_BRAND,
+      templatesDir: env.LEASEHOLD_MAIL_TEMPLATES_DIR ? resolve(env.LEASEHOLD_MAIL_TEMPLATES_DIR) : null,
       vendorEmail: env.LEASEHOLD_VENDOR_EMAIL ?? null,
       expiryReminderDays: env.LEASEHOLD_EXPIRY_REMINDER_DAYS,
     },

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { licenses } from '../../src/db/schema.js';
@@ -166,6 +169,39 @@ describe('mail about an organisation’s own webhook endpoint', () => {
       await receiver.stop();
       await h.close();
       await sink.close();
+    }
+  });
+});
+
+describe("a vendor's own templates", () => {
+  it('replace the parts given, filled in with the facts (escaped in HTML), and keep the built-in rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leasehold-templates-'));
+    writeFileSync(join(dir, 'invitation.subject.txt'), 'Join {{organisation}} on {{brand}}\n');
+    writeFileSync(
+      join(dir, 'invitation.html'),
+      '<h1>{{inviter}} asks you to join {{organisation}}</h1><a href="{{url}}">Accept by {{expiresAt}}</a> {{unknown}}',
+    );
+    const sink = await startSmtpSink();
+    const h = await createHarness('postgres', {
+      env: { LEASEHOLD_SMTP_URL: sink.url, LEASEHOLD_MAIL_BRAND: 'Acme Licensing', LEASEHOLD_MAIL_TEMPLATES_DIR: dir },
+    });
+    try {
+      const owner = await newUser(h, 'Grace');
+      const orgId = await personalOrg(h, owner);
+      expectStatus(await h.admin('PATCH', `/organisations/${orgId}`, { name: 'R&D <Lab>' }), 200);
+      const invited = expectStatus(await asUser(h, owner, 'POST', `/api/v1/orgs/${orgId}/invitations`, { role: 'member', email: 'hal@acme.example' }), 201);
+      await h.services.mail.settled();
+      const [mail] = await sink.waitFor(1);
+      expect(mail?.message).toContain('Subject: Join R&D <Lab> on Acme Licensing');
+      expect(mail?.message).toContain('<h1>Grace asks you to join R&#38;D &#60;Lab&#62;</h1>');
+      expect(mail?.message).toContain(`Accept by ${invited.expiresAt.slice(0, 10)}`);
+      expect(mail?.message).toContain('{{unknown}}');
+      // The text part was not replaced: the built-in one is sent.
+      expect(mail?.message).toContain('Grace invited you to join R&D <Lab> as a member.');
+    } finally {
+      await h.close();
+      await sink.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
