@@ -20,8 +20,8 @@ export interface Brand {
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
-const fill = (template: string, vars: Record<string, string>, escape: (s: string) => string) =>
-  template.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (whole, key: string) => (key in vars ? escape(vars[key] as string) : whole));
+const fill = (template: string, vars: Record<string, string>, encode: (s: string) => string) =>
+  template.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (whole, key: string) => (key in vars ? encode(vars[key] as string) : whole));
 
 /**
  * One mail from paragraphs: the text part as written, the HTML part escaped, with a footer
