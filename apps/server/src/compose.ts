@@ -122,7 +122,6 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const brand = { name: config.mail.brand, url: config.publicUrl, overrides: readTemplateOverrides(config.mail.templatesDir) };
   const mail = new MailNotifications({
     db,
-    clock,
     mailer,
     log: mailLog,
     settings: { brand, vendorEmail: config.mail.vendorEmail },

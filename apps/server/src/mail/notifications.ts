@@ -1,5 +1,4 @@
 import { eq } from 'drizzle-orm';
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { licenses, organisations, plans, products, users } from '../db/schema.js';
 import type { Mail, Mailer, MailLog } from './mailer.js';
@@ -13,14 +12,15 @@ export interface MailSettings {
 }
 
 /**
- * The mails Leasehold sends: to people it invites, to whoever asked for a license key,
- * and about a webhook endpoint that was disabled (reminders are in reminders.ts). Mails for a request are sent after
- * its commit without holding up the answer; a failure is logged, never answered.
+ * The mails Leasehold sends about a request or an event: to people it invites, to whoever
+ * asked for a license key, and about a webhook endpoint that was disabled (reminders are in
+ * reminders.ts). They are sent after the commit without holding up the answer; a failure
+ * is logged, never answered.
  */
 export class MailNotifications {
   readonly #pending = new Set<Promise<void>>();
 
-  constructor(private readonly deps: { db: Db; clock: Clock; mailer: Mailer; log: MailLog; settings: MailSettings }) {}
+  constructor(private readonly deps: { db: Db; mailer: Mailer; log: MailLog; settings: MailSettings }) {}
 
   invitation(invitation: { organisationId: string; email: string | null; role: string; url: string; expiresAt: string }, inviterId: string): void {
     const to = invitation.email;
