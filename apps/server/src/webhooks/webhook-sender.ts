@@ -27,12 +27,19 @@ export async function sendWebhook(target: string, headers: Record<string, string
   const elapsed = () => Math.round(performance.now() - started);
   const url = new URL(target);
   let pinned: Awaited<ReturnType<typeof pinTarget>>;
+  let resolving: NodeJS.Timeout | undefined;
   try {
-    pinned = await pinTarget(url, options.allowPrivateTargets);
+    // A resolver that does not answer counts against the same deadline as the request.
+    const deadline = new Promise<never>((_resolve, reject) => {
+      resolving = setTimeout(() => reject(Object.assign(new Error('DNS timeout'), { code: 'ETIMEOUT' })), options.timeoutMs);
+    });
+    pinned = await Promise.race([pinTarget(url, options.allowPrivateTargets), deadline]);
   } catch (error) {
     const message =
       error instanceof RefusedTarget ? `refused: ${error.message}` : `cannot resolve ${url.hostname}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`;
     return { ok: false, statusCode: null, latencyMs: elapsed(), error: message };
+  } finally {
+    clearTimeout(resolving);
   }
   const lookup: LookupFunction = (_host, opts, callback) => {
     if (opts.all) callback(null, [{ address: pinned.address, family: pinned.family }]);
