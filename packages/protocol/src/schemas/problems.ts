@@ -103,6 +103,7 @@ export const invalidStateProblem = problem
 export const unavailableProblem = problem
   .extend({
     code: z.literal('SERVICE_UNAVAILABLE').describe('A dependency is down or the server is overloaded or shutting down.'),
+    dependency: z.enum(['database', 'redis', 'signer']).optional().describe('The dependency that could not answer, when one could not.'),
     checks: z
       .record(z.string(), z.string())
       .optional()
