@@ -1,7 +1,6 @@
 // Renders BENCHMARKS.md from one run's results.
 const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-GB') : 'n/a');
 const ms = (x) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(2) : x.toFixed(1)} ms` : 'n/a');
-const pct = (a, b) => (b > 0 ? `${((100 * a) / b).toFixed(0)}%` : 'n/a');
 const bytes = (x) => (Number.isFinite(x) ? `${Math.round(x).toLocaleString('en-GB')} B` : 'n/a');
 const row = (name, r) =>
   `| ${name} | ${f0(r.rps)} | ${f0(r.cpuMicrosPerRequest)} µs | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${f0(r.ok)} | ${f0(r.non2xx)} | ${f0(r.errors)} |`;
