@@ -10,6 +10,7 @@ import { createIdentity, type IdentityServices } from './identity/identity-servi
 import { countSigningErrors } from './ops/count-signing-errors.js';
 import { Metrics } from './ops/metrics.js';
 import { openRedisParts } from './redis/compose-redis.js';
+import { openSeatQueue } from './seat-queue/compose-queue.js';
 import type { SeatStore } from './seats/seat-store.js';
 import { SqlSeatStore } from './seats/sql-seat-store.js';
 import { ApiKeyService } from './services/api-key-service.js';
@@ -100,6 +101,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const seats = overrides.seatStore
     ? await overrides.seatStore({ database, clock, tokens, metrics })
     : (redis?.seats ?? new SqlSeatStore({ db, tokens, ...(overrides.clock ? { testClock: clock } : {}) }));
+  const seatQueue = openSeatQueue({ db, clock, databaseUrl: database.url });
   const rateLimiter = overrides.rateLimiter ?? redis?.rateLimiter ?? new MemoryRateLimiter(() => clock.now().getTime());
   const stripe = createStripeClient(config.billing);
   const services: Services = {
@@ -113,11 +115,11 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     rateLimiter,
     readiness: [{ name: 'database', check: () => database.ping() }, ...(redis ? [redis.readiness] : [])],
     lifecycle: { draining: false },
-    licensing: new LicensingService({ db, clock, seats, tokens, metrics }),
+    licensing: new LicensingService({ db, clock, seats, tokens, metrics, queue: seatQueue.queue, queueSignals: seatQueue.signals }),
     catalog: new CatalogService({ db, clock }),
     organisations: new OrganisationService({ db, clock }),
     licenses: new LicenseService({ db, clock, seats }),
-    sessions: new SessionService({ db, clock, seats }),
+    sessions: new SessionService({ db, clock, seats, queueSignals: seatQueue.signals }),
     apiKeys: new ApiKeyService({ db, clock }),
     audit: new AuditService({ db }),
     identity: createIdentity({ config, db, clock, signer }),
@@ -126,6 +128,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     usage: new SeatUsageRollup({ db, clock }),
     staff: new StaffService({ db, clock }),
     async close() {
+      await seatQueue.close();
       await seats.close();
       await rateLimiter.close();
       await redis?.close();

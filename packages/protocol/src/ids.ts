@@ -16,6 +16,7 @@ export const ID_PREFIXES = {
   webSession: 'wss',
   deviceCode: 'dvc',
   loginState: 'lgn',
+  queueTicket: 'wtr',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * One schema for PGlite (embedded) and PostgreSQL. IDs are prefixed text
@@ -77,6 +77,7 @@ export const plans = pgTable(
     heartbeatIntervalSeconds: integer('heartbeat_interval_seconds').notNull(),
     offlineGraceSeconds: integer('offline_grace_seconds').notNull(),
     maxBorrowSeconds: integer('max_borrow_seconds').notNull(),
+    maxQueueWaitSeconds: integer('max_queue_wait_seconds').notNull().default(600),
     overage: integer('overage').notNull(),
     entitlements: jsonb('entitlements').$type<string[]>().notNull(),
     durationDays: integer('duration_days'),
@@ -167,6 +168,34 @@ export const sessions = pgTable(
     index('sessions_expiry_idx').on(t.expiresAt).where(sql`${t.endedAt} is null`),
     index('sessions_org_idx').on(t.organisationId).where(sql`${t.endedAt} is null`),
     uniqueIndex('sessions_idempotency_key').on(t.licenseId, t.idempotencyKey),
+  ],
+);
+
+/**
+ * Acquires waiting for a seat of a license (the seat queue). A waiter is live while it
+ * polls: its place lapses once `last_seen_at` is older than the plan's heartbeat interval.
+ * Seats go to live waiters in `position` order; `outcome` says how a waiter left.
+ */
+export const seatWaiters = pgTable(
+  'seat_waiters',
+  {
+    id: text('id').primaryKey(),
+    licenseId: text('license_id')
+      .notNull()
+      .references(() => licenses.id),
+    position: bigserial('position', { mode: 'number' }).notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    hostname: text('hostname'),
+    userId: text('user_id'),
+    enqueuedAt: timestamp('enqueued_at', { withTimezone: true }).notNull(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    outcome: text('outcome', { enum: ['granted', 'gave-up', 'lapsed'] }),
+    sessionId: text('session_id'),
+  },
+  (t) => [
+    index('seat_waiters_queue_idx').on(t.licenseId, t.position).where(sql`${t.endedAt} is null`),
+    check('seat_waiters_outcome_check', sql`${t.outcome} is null or ${t.outcome} in ('granted', 'gave-up', 'lapsed')`),
   ],
 );
 

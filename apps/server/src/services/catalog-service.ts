@@ -26,6 +26,7 @@ const planView = (r: PlanRow): Plan => ({
   heartbeatIntervalSeconds: r.heartbeatIntervalSeconds,
   offlineGraceSeconds: r.offlineGraceSeconds,
   maxBorrowSeconds: r.maxBorrowSeconds,
+  maxQueueWaitSeconds: r.maxQueueWaitSeconds,
   overage: r.overage,
   entitlements: r.entitlements,
   durationDays: r.durationDays,

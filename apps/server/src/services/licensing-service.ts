@@ -7,7 +7,10 @@ import { licenses, products, sessions } from '../db/schema.js';
 import { LeaseholdError } from '../errors.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { RequestContext } from '../request-context.js';
-import type { LicenseRefusal, LiveSession, SeatStore, SessionRef } from '../seats/seat-store.js';
+import { acquireInTurn, type TurnOutcome } from '../seat-queue/acquire-in-turn.js';
+import type { QueueSignals } from '../seat-queue/queue-signals.js';
+import type { SeatQueue } from '../seat-queue/seat-queue.js';
+import type { AcquireOutcome, LicenseRefusal, LiveSession, SeatStore, SessionRef } from '../seats/seat-store.js';
 import { licenseRefusal, lockLicense } from '../seats/seat-terms.js';
 import type { LeaseTokens } from '../tokens/lease-tokens.js';
 import { LicenseKeyCache } from './license-key-cache.js';
@@ -18,6 +21,8 @@ export interface LicensingDeps {
   seats: SeatStore;
   tokens: LeaseTokens;
   metrics: Metrics;
+  queue: SeatQueue;
+  queueSignals: QueueSignals;
 }
 
 const REFUSAL_DETAIL: Record<LicenseRefusal, string> = {
@@ -58,37 +63,71 @@ export class LicensingService {
    * the seat store re-checks the key under the license lock, and if it no longer
    * opens the license (rotated), the entry is dropped and the key looked up again.
    */
-  async acquireWithKey(input: AcquireRequest & { licenseKey: string }, ctx: Omit<RequestContext, 'actor'>, retried = false): Promise<AcquireResponse> {
+  async acquireWithKey(
+    input: AcquireRequest & { licenseKey: string },
+    ctx: Omit<RequestContext, 'actor'>,
+    abort?: AbortSignal,
+    retried = false,
+  ): Promise<AcquireResponse> {
     const { licenseId, keyHash } = await this.licenseForKey(input.product, input.licenseKey);
     if (input.licenseId && input.licenseId !== licenseId) throw new LeaseholdError('LICENSE_NOT_FOUND', 'The licenseId does not belong to this key.');
     try {
-      return await this.acquire({ ...input, licenseId, userId: null, keyHash }, { ...ctx, actor: { type: 'license-key', id: licenseId } });
+      return await this.acquire({ ...input, licenseId, userId: null, keyHash }, { ...ctx, actor: { type: 'license-key', id: licenseId } }, abort);
     } catch (error) {
       if (retried || !(error instanceof LeaseholdError) || error.code !== 'LICENSE_NOT_FOUND') throw error;
       this.#keys.evict(input.product, keyHash);
-      return this.acquireWithKey(input, ctx, true);
+      return this.acquireWithKey(input, ctx, abort, true);
     }
   }
 
-  async acquire(input: AcquireRequest & { licenseId: string; userId: string | null; keyHash?: string }, ctx: RequestContext): Promise<AcquireResponse> {
-    const outcome = await this.deps.seats.acquire(
+  /**
+   * Takes a seat, in turn with the license's seat queue: with `wait`, the request waits
+   * (up to 20 s at a time) while others are ahead or no seat is free. `abort` ends the
+   * wait early (the caller went away); its place lapses unless it polls again.
+   */
+  async acquire(
+    input: AcquireRequest & { licenseId: string; userId: string | null; keyHash?: string },
+    ctx: RequestContext,
+    abort?: AbortSignal,
+  ): Promise<AcquireResponse> {
+    const attempt = () =>
+      this.deps.seats.acquire(
+        {
+          licenseId: input.licenseId,
+          keyHash: input.keyHash ?? null,
+          userId: input.userId,
+          fingerprint: input.fingerprint,
+          fingerprintComponents: input.fingerprintComponents ?? null,
+          hostname: input.hostname ?? null,
+          platform: input.platform ?? null,
+          clientVersion: input.clientVersion ?? null,
+          idempotencyKey: input.idempotencyKey ?? null,
+          ip: ctx.ip,
+        },
+        ctx,
+      );
+    const turn = await acquireInTurn(
+      { queue: this.deps.queue, signals: this.deps.queueSignals, clock: this.deps.clock },
       {
         licenseId: input.licenseId,
-        keyHash: input.keyHash ?? null,
-        userId: input.userId,
+        wait: input.wait ?? 0,
+        ticket: input.queueTicket ?? null,
         fingerprint: input.fingerprint,
-        fingerprintComponents: input.fingerprintComponents ?? null,
         hostname: input.hostname ?? null,
-        platform: input.platform ?? null,
-        clientVersion: input.clientVersion ?? null,
-        idempotencyKey: input.idempotencyKey ?? null,
-        ip: ctx.ip,
+        userId: input.userId,
       },
+      attempt,
       ctx,
+      abort,
     );
+    if (turn.kind === 'queued') throw await this.#queuedProblem(input.licenseId, turn);
+    return this.#answer(input.licenseId, turn.outcome);
+  }
+
+  #answer(licenseId: string, outcome: AcquireOutcome): AcquireResponse {
     switch (outcome.kind) {
       case 'granted': {
-        this.deps.metrics.seatGranted(input.licenseId);
+        this.deps.metrics.seatGranted(licenseId);
         const s = outcome.session;
         return {
           ...this.#leaseView(s),
@@ -100,29 +139,61 @@ export class LicensingService {
           reused: outcome.reused,
         };
       }
-      case 'no-seat': {
-        this.deps.metrics.seatDenied(input.licenseId, 'NO_SEAT_AVAILABLE');
-        const { terms, seatsUsed, nextFreeAt, holders } = outcome;
-        const when = nextFreeAt ? ` The next one frees at ${nextFreeAt.toISOString()} unless released sooner.` : '';
-        throw new LeaseholdError(
-          'NO_SEAT_AVAILABLE',
-          `All ${terms.seats} seat${terms.seats === 1 ? '' : 's'} of this license ${terms.overage ? `(and ${terms.overage} overage) ` : ''}are in use.${when}`,
-          {
-            seatsUsed,
-            seatsTotal: terms.seats,
-            overage: terms.overage,
-            nextFreeAt: nextFreeAt?.toISOString() ?? null,
-            holders: holders.map((h) => ({ hostname: h.hostname, userId: h.userId, since: h.since.toISOString(), expiresAt: h.expiresAt.toISOString() })),
-          },
-          nextFreeAt ? Math.max(1, Math.ceil((nextFreeAt.getTime() - this.deps.clock.now().getTime()) / 1000)) : undefined,
-        );
-      }
+      case 'no-seat':
+        this.deps.metrics.seatDenied(licenseId, 'NO_SEAT_AVAILABLE');
+        throw this.#noSeat(outcome, null);
       case 'license-refused':
-        this.deps.metrics.seatDenied(input.licenseId, outcome.code);
+        this.deps.metrics.seatDenied(licenseId, outcome.code);
         throw refused(outcome.code);
       case 'idempotency-conflict':
         throw new LeaseholdError('ALREADY_EXISTS', 'This idempotency key was used by another machine. Use a new key for each acquire.');
     }
+  }
+
+  /** 409 NO_SEAT_AVAILABLE for a caller still in line (or behind others without `wait`), with its place. */
+  async #queuedProblem(licenseId: string, turn: Extract<TurnOutcome, { kind: 'queued' }>): Promise<LeaseholdError> {
+    this.deps.metrics.seatDenied(licenseId, 'NO_SEAT_AVAILABLE');
+    let refusal = turn.lastRefusal;
+    if (!refusal) {
+      // Never the first in line, so never refused by the store: the counts come from it without trying.
+      const locked = await lockLicense(this.deps.db, licenseId, 'share');
+      if (!locked) return refused('LICENSE_NOT_FOUND');
+      const used = (await this.deps.seats.seatsInUse([licenseId])).get(licenseId) ?? 0;
+      refusal = { kind: 'no-seat', terms: locked.terms, seatsUsed: used, nextFreeAt: null, holders: [] };
+    }
+    const now = this.deps.clock.now().getTime();
+    // The seat that frees for position n is, unless someone releases sooner, the n-th soonest lease end.
+    const frees = refusal.holders[turn.place.position - 1]?.expiresAt.getTime();
+    const queue = turn.ticket
+      ? {
+          ticket: turn.ticket,
+          position: turn.place.position,
+          waiting: turn.place.waiting,
+          estimatedWaitSeconds: frees === undefined ? null : Math.max(0, Math.ceil((frees - now) / 1000)),
+          pollWithinSeconds: turn.pollWithinSeconds,
+        }
+      : null;
+    const ahead = turn.ticket ? turn.place.position - 1 : turn.place.waiting;
+    return this.#noSeat(refusal, queue, ahead);
+  }
+
+  #noSeat(outcome: Extract<AcquireOutcome, { kind: 'no-seat' }>, queue: Record<string, unknown> | null, waitingAhead = 0): LeaseholdError {
+    const { terms, seatsUsed, nextFreeAt, holders } = outcome;
+    const when = nextFreeAt ? ` The next one frees at ${nextFreeAt.toISOString()} unless released sooner.` : '';
+    const line = waitingAhead > 0 ? ` ${waitingAhead} ${waitingAhead === 1 ? 'acquire is' : 'acquires are'} waiting ahead of you.` : '';
+    return new LeaseholdError(
+      'NO_SEAT_AVAILABLE',
+      `All ${terms.seats} seat${terms.seats === 1 ? '' : 's'} of this license ${terms.overage ? `(and ${terms.overage} overage) ` : ''}are in use.${when}${line}`,
+      {
+        seatsUsed,
+        seatsTotal: terms.seats,
+        overage: terms.overage,
+        nextFreeAt: nextFreeAt?.toISOString() ?? null,
+        holders: holders.map((h) => ({ hostname: h.hostname, userId: h.userId, since: h.since.toISOString(), expiresAt: h.expiresAt.toISOString() })),
+        ...(queue ? { queue } : {}),
+      },
+      queue ? 1 : nextFreeAt ? Math.max(1, Math.ceil((nextFreeAt.getTime() - this.deps.clock.now().getTime()) / 1000)) : undefined,
+    );
   }
 
   async heartbeat(ref: SessionRef, ctx: RequestContext): Promise<HeartbeatResponse> {
@@ -169,6 +240,8 @@ export class LicensingService {
   async release(ref: SessionRef, ctx: RequestContext) {
     const outcome = await this.deps.seats.release(ref, ctx);
     if (outcome.kind === 'not-found') throw sessionNotFound();
+    // A seat is free: whoever waits for one of this license looks now.
+    await this.deps.queueSignals.announce(outcome.licenseId);
     return { sessionId: outcome.sessionId, released: true as const };
   }
 

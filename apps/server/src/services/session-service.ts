@@ -6,6 +6,7 @@ import { sessions } from '../db/schema.js';
 import { notFound } from '../errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../request-context.js';
+import type { QueueSignals } from '../seat-queue/queue-signals.js';
 import type { SeatStore } from '../seats/seat-store.js';
 import { iso, isoOrNull, pageOf } from './paging.js';
 
@@ -29,7 +30,7 @@ const sessionView = (r: SessionRow): Session => ({
 
 /** Live seats as administrators and organisation owners see them. */
 export class SessionService {
-  constructor(private readonly deps: { db: Db; clock: Clock; seats: SeatStore }) {}
+  constructor(private readonly deps: { db: Db; clock: Clock; seats: SeatStore; queueSignals: QueueSignals }) {}
 
   async listLive(
     query: { limit: number; cursor?: string | undefined; licenseId?: string | undefined; organisationId?: string | undefined; userId?: string | undefined },
@@ -60,6 +61,7 @@ export class SessionService {
   async forceRelease(sessionId: string, scope: OrganisationScope, ctx: RequestContext) {
     const outcome = await this.deps.seats.forceRelease(sessionId, scope, ctx);
     if (outcome.kind === 'not-found') throw notFound('live session', sessionId);
+    await this.deps.queueSignals.announce(outcome.licenseId);
     return { sessionId, released: true as const };
   }
 }

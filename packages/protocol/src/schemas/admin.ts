@@ -66,6 +66,9 @@ export const planTerms = {
   maxBorrowSeconds: seconds(0, 90 * 86_400)
     .describe('The longest borrow, in seconds; 0 allows none.')
     .meta({ examples: [604_800] }),
+  maxQueueWaitSeconds: seconds(0, 86_400)
+    .describe('The longest an acquire may wait in the queue for a seat (`wait`), in seconds; 0 turns the queue off.')
+    .meta({ examples: [600] }),
   overage: z
     .number()
     .int()
@@ -104,6 +107,7 @@ const examplePlan = {
   heartbeatIntervalSeconds: 60,
   offlineGraceSeconds: 86_400,
   maxBorrowSeconds: 604_800,
+  maxQueueWaitSeconds: 600,
   overage: 0,
   entitlements: ['pro', 'export:pdf'],
   durationDays: null,
@@ -143,6 +147,7 @@ export const createPlan = z
     heartbeatIntervalSeconds: planTerms.heartbeatIntervalSeconds.default(60),
     offlineGraceSeconds: planTerms.offlineGraceSeconds.default(86_400),
     maxBorrowSeconds: planTerms.maxBorrowSeconds.default(0),
+    maxQueueWaitSeconds: planTerms.maxQueueWaitSeconds.default(600),
     overage: planTerms.overage.default(0),
     entitlements: planTerms.entitlements.default([]),
     durationDays: planTerms.durationDays.default(null),
@@ -165,6 +170,7 @@ export const updatePlan = z
     heartbeatIntervalSeconds: planTerms.heartbeatIntervalSeconds.optional(),
     offlineGraceSeconds: planTerms.offlineGraceSeconds.optional(),
     maxBorrowSeconds: planTerms.maxBorrowSeconds.optional(),
+    maxQueueWaitSeconds: planTerms.maxQueueWaitSeconds.optional(),
     overage: planTerms.overage.optional(),
     entitlements: planTerms.entitlements.optional(),
     durationDays: planTerms.durationDays.optional(),

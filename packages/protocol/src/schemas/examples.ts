@@ -23,6 +23,7 @@ export const EXAMPLE_IDS = {
   webSession: 'wss_01jf4a1y2z3a4b5c6d7e8f9g0h',
   deviceCode: 'dvc_01jf4a1w2x3y4z5a6b7c8d9e0f',
   loginState: 'lgn_01jf4a1v2w3x4y5z6a7b8c9d0e',
+  queueTicket: 'wtr_01jf4a2c3d4e5f6g7h8j9k0m1n',
 } as const satisfies Record<IdKind, string>;
 
 /** A well-formed license key (its last character is the check character of the other 24). */

@@ -60,6 +60,17 @@ export const acquireRequest = z
       .optional()
       .describe('Makes a retried acquire return the same session (with a new secret) instead of taking another seat.')
       .meta({ examples: ['start-7f3a9c21-2030-01-05'] }),
+    wait: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400)
+      .optional()
+      .describe(
+        "Seconds to wait for a seat when none is free, in the license's seat queue (at most the plan's `maxQueueWaitSeconds`). The server holds the request up to 20 s; then it answers 409 NO_SEAT_AVAILABLE with `queue`, and the next acquire with `queueTicket` keeps the place.",
+      )
+      .meta({ examples: [300] }),
+    queueTicket: id('queueTicket').optional().describe('The ticket of an earlier answer, to keep your place in the seat queue.'),
   })
   .meta({
     id: 'AcquireRequest',

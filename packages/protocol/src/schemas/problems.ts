@@ -45,6 +45,20 @@ const holder = z
   })
   .meta({ id: 'SeatHolder', description: 'One live seat of a license and who holds it.' });
 
+export const queuePlace = z
+  .object({
+    ticket: id('queueTicket').describe('Your place in the queue: send it as `queueTicket` with the next acquire.'),
+    position: z.number().int().min(1).describe('1 when you are next.'),
+    waiting: z.number().int().min(1).describe('Live waiters on this license, you included.'),
+    estimatedWaitSeconds: z
+      .number()
+      .int()
+      .nullable()
+      .describe('When a seat is likely yours: the lease end of the holder that frees your seat, unless released sooner; null when unknown.'),
+    pollWithinSeconds: z.number().int().min(1).describe('Acquire again within this many seconds, or the place lapses.'),
+  })
+  .meta({ id: 'QueuePlace', description: 'A place in the seat queue of a license: seats that free go to live waiters in order.' });
+
 export const noSeatAvailableProblem = problem
   .extend({
     code: z.literal('NO_SEAT_AVAILABLE').describe('Every seat of the license is taken.'),
@@ -53,6 +67,7 @@ export const noSeatAvailableProblem = problem
     overage: z.number().int().describe('Seats allowed beyond `seatsTotal`; all of them are taken too.'),
     nextFreeAt: timestamp.nullable().describe('When the first held seat frees unless renewed; null when unknown.'),
     holders: z.array(holder).describe('Who holds the seats, the soonest to free first (empty when not known).'),
+    queue: queuePlace.optional().describe('With `wait`: your place in the seat queue. Acquire again with its `ticket` (and `wait`) to keep it.'),
   })
   .meta({
     id: 'NoSeatAvailableProblem',
