@@ -80,12 +80,20 @@ export async function acquireInTurn(
       continue;
     }
     if (now() >= giveUpAt) {
+      // Waited as long as the plan allows.
       await queue.finish(ticket, 'gave-up', null, rules, ctx);
-      return { kind: 'decided', outcome: lastRefusal ?? (await attempt()) };
+      await signals.announce(request.licenseId);
+      return { kind: 'queued', ticket: null, place, pollWithinSeconds, lastRefusal };
     }
-    if (now() >= holdUntil || abort?.aborted) return { kind: 'queued', ticket, place, pollWithinSeconds, lastRefusal };
+    if (now() >= holdUntil) return { kind: 'queued', ticket, place, pollWithinSeconds, lastRefusal };
     const nextFree = lastRefusal?.nextFreeAt?.getTime() ?? Number.POSITIVE_INFINITY;
     await signals.wait(request.licenseId, Math.min(RECHECK_MS, holdUntil - now(), Math.max(0, nextFree - now())), abort);
+    if (abort?.aborted) {
+      // The caller hung up while held: it is not coming back for this place, so the line moves on now.
+      await queue.finish(ticket, 'gave-up', null, rules, ctx);
+      await signals.announce(request.licenseId);
+      return { kind: 'queued', ticket: null, place, pollWithinSeconds, lastRefusal };
+    }
     await queue.touch(request.licenseId, ticket, request.fingerprint, rules);
   }
 }
