@@ -11,6 +11,7 @@ import { countSigningErrors } from './ops/count-signing-errors.js';
 import { Metrics } from './ops/metrics.js';
 import { openRedisParts } from './redis/compose-redis.js';
 import { openSeatQueue } from './seat-queue/compose-queue.js';
+import type { SeatQueue } from './seat-queue/seat-queue.js';
 import type { SeatStore } from './seats/seat-store.js';
 import { SqlSeatStore } from './seats/sql-seat-store.js';
 import { ApiKeyService } from './services/api-key-service.js';
@@ -49,6 +50,8 @@ export interface Services {
   organisations: OrganisationService;
   licenses: LicenseService;
   sessions: SessionService;
+  /** The seat queue of each license (for its gauges; acquires wait through `licensing`). */
+  seatQueue: SeatQueue;
   apiKeys: ApiKeyService;
   audit: AuditService;
   /** Sign-in, access and refresh tokens, device flow, organisation membership. */
@@ -101,7 +104,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const seats = overrides.seatStore
     ? await overrides.seatStore({ database, clock, tokens, metrics })
     : (redis?.seats ?? new SqlSeatStore({ db, tokens, ...(overrides.clock ? { testClock: clock } : {}) }));
-  const seatQueue = openSeatQueue({ db, clock, databaseUrl: database.url });
+  const seatQueue = openSeatQueue({ db, clock, metrics, databaseUrl: database.url });
   const rateLimiter = overrides.rateLimiter ?? redis?.rateLimiter ?? new MemoryRateLimiter(() => clock.now().getTime());
   const stripe = createStripeClient(config.billing);
   const services: Services = {
@@ -119,6 +122,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     catalog: new CatalogService({ db, clock }),
     organisations: new OrganisationService({ db, clock }),
     licenses: new LicenseService({ db, clock, seats }),
+    seatQueue: seatQueue.queue,
     sessions: new SessionService({ db, clock, seats, queueSignals: seatQueue.signals }),
     apiKeys: new ApiKeyService({ db, clock }),
     audit: new AuditService({ db }),

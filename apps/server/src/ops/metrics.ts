@@ -62,6 +62,19 @@ export class Metrics {
     labelNames: ['dependency'],
     registers: [this.registry],
   });
+  readonly queueWaiting = new Gauge({
+    name: 'leasehold_seat_queue_waiting',
+    help: 'Acquires waiting in the seat queue, by license',
+    labelNames: ['license_id'],
+    registers: [this.registry],
+  });
+  readonly #queueWait = new Histogram({
+    name: 'leasehold_seat_queue_wait_seconds',
+    help: 'How long acquires waited in the seat queue, by license and how they left it (granted, gave-up, lapsed)',
+    labelNames: ['license_id', 'outcome'],
+    buckets: [1, 5, 15, 60, 300, 900, 3600],
+    registers: [this.registry],
+  });
   readonly gaugesRefreshed = new Gauge({
     name: 'leasehold_gauges_refreshed_timestamp_seconds',
     help: 'When the seat gauges were last read from the database',
@@ -86,6 +99,9 @@ export class Metrics {
   }
   seatRepairs(kind: string, count: number): void {
     if (count > 0) this.#seatRepairs.inc({ kind }, count);
+  }
+  leftQueue(licenseId: string, outcome: string, waitedSeconds: number): void {
+    this.#queueWait.observe({ license_id: licenseId, outcome }, waitedSeconds);
   }
   sessionsExpired(count: number): void {
     if (count > 0) this.#expired.inc(count);

@@ -29,6 +29,11 @@ export interface Place {
 
 export type QueueOutcome = 'granted' | 'gave-up' | 'lapsed';
 
+/** Where waiting times go (the server's metrics). */
+export interface QueueMetrics {
+  leftQueue(licenseId: string, outcome: QueueOutcome, waitedSeconds: number): void;
+}
+
 /**
  * The seat queue of each license, in PostgreSQL, so every replica (and both seat
  * stores) sees one order. The queue only says whose turn it is; the seat store still
@@ -36,7 +41,7 @@ export type QueueOutcome = 'granted' | 'gave-up' | 'lapsed';
  * over-allocates.
  */
 export class SeatQueue {
-  constructor(private readonly deps: { db: Db; clock: Clock }) {}
+  constructor(private readonly deps: { db: Db; clock: Clock; metrics: QueueMetrics }) {}
 
   async rules(licenseId: string): Promise<QueueRules | null> {
     const [row] = await this.deps.db
@@ -109,13 +114,15 @@ export class SeatQueue {
         .returning({ licenseId: seatWaiters.licenseId, enqueuedAt: seatWaiters.enqueuedAt });
       const [row] = ended;
       if (!row) return;
+      const waitedSeconds = (now.getTime() - row.enqueuedAt.getTime()) / 1000;
+      this.deps.metrics.leftQueue(row.licenseId, outcome, waitedSeconds);
       await appendAudit(tx, ctx, now, [
         {
           action: 'seat.queue-left',
           organisationId: rules.organisationId,
           targetType: 'license',
           targetId: row.licenseId,
-          data: { ticket, outcome, sessionId, waitedSeconds: Math.round((now.getTime() - row.enqueuedAt.getTime()) / 1000) },
+          data: { ticket, outcome, sessionId, waitedSeconds: Math.round(waitedSeconds) },
         },
       ]);
     });

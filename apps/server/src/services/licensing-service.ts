@@ -7,12 +7,12 @@ import { licenses, products, sessions } from '../db/schema.js';
 import { LeaseholdError } from '../errors.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { RequestContext } from '../request-context.js';
-import { acquireInTurn, type TurnOutcome } from '../seat-queue/acquire-in-turn.js';
 import type { QueueSignals } from '../seat-queue/queue-signals.js';
 import type { SeatQueue } from '../seat-queue/seat-queue.js';
 import type { AcquireOutcome, LicenseRefusal, LiveSession, SeatStore, SessionRef } from '../seats/seat-store.js';
 import { licenseRefusal, lockLicense } from '../seats/seat-terms.js';
 import type { LeaseTokens } from '../tokens/lease-tokens.js';
+import { acquireInTurn, type TurnOutcome } from './acquire-in-turn.js';
 import { LicenseKeyCache } from './license-key-cache.js';
 
 export interface LicensingDeps {

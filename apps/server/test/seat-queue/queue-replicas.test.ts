@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BeliefChecker } from '../faults/belief-checker.js';
-import { dropPrefix, randomPrefix, REDIS_TEST_URL } from '../redis/redis-support.js';
+import { dropPrefix, REDIS_TEST_URL, randomPrefix } from '../redis/redis-support.js';
 import { createPostgresDatabase } from '../support/databases.js';
 import { ADMIN_KEY } from '../support/harness.js';
 import { type ServerProcess, startServerProcess } from '../support/server-process.js';
@@ -145,7 +145,9 @@ describe.each(['redis', 'sql'] as const)('seat queue across three replicas (%s s
     const waitingAt = (t: number) => grants.filter((g) => g.at > t).length > 0;
     const idle = releases.filter(waitingAt).map((r) => Math.min(...grants.filter((g) => g.at >= r).map((g) => g.at)) - r);
     const worst = Math.max(...idle);
-    console.log(`${store} store: ${WAITERS} waiters served in ${Date.now() - t0} ms; a freed seat idled at most ${worst} ms (median ${idle.sort((a, b) => a - b)[Math.floor(idle.length / 2)]} ms)`);
+    console.log(
+      `${store} store: ${WAITERS} waiters served in ${Date.now() - t0} ms; a freed seat idled at most ${worst} ms (median ${idle.sort((a, b) => a - b)[Math.floor(idle.length / 2)]} ms)`,
+    );
     expect(worst).toBeLessThan(1_500);
   }, 120_000);
 });

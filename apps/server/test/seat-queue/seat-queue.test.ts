@@ -54,7 +54,7 @@ for (const store of ['sql', 'redis'] as const) {
       expect(order).toEqual(['machine-w1', 'machine-w2', 'machine-w3']);
     });
 
-    it('a hold ends with the place and a ticket; the ticket keeps the place, another machine's ticket joins at the back', async () => {
+    it('a hold ends with the place and a ticket; the ticket keeps the place, a ticket of another machine joins at the back', async () => {
       const seed = await seedLicense(h, { seats: 1, heartbeatIntervalSeconds: 5, leaseTtlSeconds: 60 });
       const holder = expectStatus(await h.licensing('acquire', acquireBody(seed, 'machine-holder')), 200);
       const pending = h.licensing('acquire', acquireBody(seed, 'machine-ticket', { wait: 1 }));

@@ -1,8 +1,8 @@
 import type { Clock } from '../clock.js';
 import type { RequestContext } from '../request-context.js';
+import type { QueueSignals } from '../seat-queue/queue-signals.js';
+import type { Place, QueueRules, SeatQueue, Waiter } from '../seat-queue/seat-queue.js';
 import type { AcquireOutcome } from '../seats/seat-store.js';
-import type { QueueSignals } from './queue-signals.js';
-import type { Place, QueueRules, SeatQueue, Waiter } from './seat-queue.js';
 
 /** The longest one request is held; then it answers with its place and the client asks again. */
 const HOLD_MS = 20_000;
