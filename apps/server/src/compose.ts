@@ -15,6 +15,7 @@ import { SqlSeatStore } from './seats/sql-seat-store.js';
 import { ApiKeyService } from './services/api-key-service.js';
 import { AuditService } from './services/audit-service.js';
 import { CatalogService } from './services/catalog-service.js';
+import { CiMappingService } from './services/ci-mapping-service.js';
 import { LicenseService } from './services/license-service.js';
 import { LicensingService } from './services/licensing-service.js';
 import { OrganisationService } from './services/organisation-service.js';
@@ -44,6 +45,8 @@ export interface Services {
   /** Set when shutdown begins: /readyz fails so the load balancer stops sending traffic. */
   lifecycle: { draining: boolean };
   licensing: LicensingService;
+  /** Rules mapping CI jobs' workload identity tokens to licenses. */
+  ciMappings: CiMappingService;
   catalog: CatalogService;
   organisations: OrganisationService;
   licenses: LicenseService;
@@ -102,6 +105,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     : (redis?.seats ?? new SqlSeatStore({ db, tokens, ...(overrides.clock ? { testClock: clock } : {}) }));
   const rateLimiter = overrides.rateLimiter ?? redis?.rateLimiter ?? new MemoryRateLimiter(() => clock.now().getTime());
   const stripe = createStripeClient(config.billing);
+  const ciMappings = new CiMappingService({ db, clock }, config.ci.issuers);
   const services: Services = {
     config,
     clock,
@@ -113,7 +117,8 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     rateLimiter,
     readiness: [{ name: 'database', check: () => database.ping() }, ...(redis ? [redis.readiness] : [])],
     lifecycle: { draining: false },
-    licensing: new LicensingService({ db, clock, seats, tokens, metrics }),
+    licensing: new LicensingService({ db, clock, seats, tokens, metrics, ciMappings }),
+    ciMappings,
     catalog: new CatalogService({ db, clock }),
     organisations: new OrganisationService({ db, clock }),
     licenses: new LicenseService({ db, clock, seats }),

@@ -16,6 +16,8 @@ export const ID_PREFIXES = {
   webSession: 'wss',
   deviceCode: 'dvc',
   loginState: 'lgn',
+  ciMapping: 'cim',
+  ciSeat: 'cis',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
