@@ -102,17 +102,15 @@ export class CiPool {
         and(
           eq(ciSeats.mappingId, mappingId),
           sql`${ciSeats.fingerprint} <> ${fingerprint}`,
-          or(
-            and(isNull(ciSeats.sessionId), gt(ciSeats.reservedUntil, now)),
-            gt(sessions.expiresAt, new Date(now.getTime() - LAG_WINDOW_MS)),
-          ),
+          or(and(isNull(ciSeats.sessionId), gt(ciSeats.reservedUntil, now)), gt(sessions.expiresAt, new Date(now.getTime() - LAG_WINDOW_MS))),
         ),
       );
     // A session row past its expiry may still be live in a store that knows better (Redis).
     const stale = rows.filter((r) => r.sessionId && r.expiresAt && r.expiresAt <= now);
-    const fresher = stale.length && this.deps.seats.latestHeartbeats
-      ? await this.deps.seats.latestHeartbeats(stale.map((r) => ({ id: r.sessionId as string, licenseId: r.licenseId })))
-      : new Map<string, { expiresAt: Date }>();
+    const fresher =
+      stale.length && this.deps.seats.latestHeartbeats
+        ? await this.deps.seats.latestHeartbeats(stale.map((r) => ({ id: r.sessionId as string, licenseId: r.licenseId })))
+        : new Map<string, { expiresAt: Date }>();
     const live = new Map<string, Date>();
     for (const r of rows) {
       const until = r.sessionId ? (fresher.get(r.sessionId)?.expiresAt ?? r.expiresAt) : r.reservedUntil;

@@ -167,7 +167,14 @@ describe('the OpenAPI document', { timeout: 60_000 }, () => {
   });
 
   it('declares a security scheme for each way in with a header or cookie, and applies them per operation', () => {
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'browserCookie', 'licenseKey', 'sessionSecret', 'userToken', 'workloadToken']);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
+      'apiKey',
+      'browserCookie',
+      'licenseKey',
+      'sessionSecret',
+      'userToken',
+      'workloadToken',
+    ]);
     expect(doc.components.securitySchemes.licenseKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'Authorization' });
     expect(doc.components.securitySchemes.sessionSecret).toMatchObject({ type: 'apiKey', in: 'header', name: 'Leasehold-Session-Secret' });
     expect(doc.paths['/api/v1/admin/licenses'].post.security).toEqual([{ apiKey: ['licenses:write'] }]);

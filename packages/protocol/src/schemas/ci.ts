@@ -12,7 +12,11 @@ const pattern = z
   .max(255)
   .regex(/^[A-Za-z0-9._\-/@:*]+$/, { message: 'must be letters, digits, . _ - / @ : and * (any run of characters)' });
 const claimPattern = (what: string, example: string) => pattern.describe(what).meta({ examples: [example] });
-const optionalPattern = (what: string, example: string) => pattern.nullable().describe(what).meta({ examples: [example] });
+const optionalPattern = (what: string, example: string) =>
+  pattern
+    .nullable()
+    .describe(what)
+    .meta({ examples: [example] });
 
 const ciMode = z
   .enum(['enforce', 'advisory'])
