@@ -27,7 +27,7 @@ const view = (r: CiMappingRow): CiMapping => ({
 });
 
 /** `*` stands for any run of characters; everything else matches itself. */
-export function claimMatches(pattern: string, value: string | null): boolean {
+function claimMatches(pattern: string, value: string | null): boolean {
   if (value === null) return false;
   const source = pattern
     .split('*')
