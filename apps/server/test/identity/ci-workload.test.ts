@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CiIssuer, type JobClaims, startCiIssuer } from '../../../../test-support/ci-issuer.js';
+import { createRedisHarness } from '../redis/redis-support.js';
 import { acquireBody, createHarness, expectStatus, type Harness, type SeededLicense, seedLicense } from '../support/harness.js';
 import { asUser, newUser, personalOrg } from './support.js';
 
@@ -12,12 +13,16 @@ let issuer: CiIssuer;
 
 beforeAll(async () => {
   issuer = await startCiIssuer();
-  h = await createHarness('postgres', { env: { LEASEHOLD_CI_ISSUERS: `https://token.actions.githubusercontent.com,${issuer.issuer}` } });
 });
 afterAll(async () => {
-  await h?.close();
   await issuer?.close();
 });
+
+// Both seat stores: the pool is counted in PostgreSQL, the seats by the store.
+const STORES = {
+  'the SQL store': (env: Record<string, string>) => createHarness('postgres', { env }),
+  'the Redis store': (env: Record<string, string>) => createRedisHarness({ env }),
+};
 
 const tokenFor = (claims: JobClaims = {}, extra: { audience?: string; lifetimeSeconds?: number; signWith?: 'issuer' | 'stranger'; at?: Date } = {}) =>
   issuer.token({ audience: extra.audience ?? AUDIENCE, now: extra.at ?? h.clock.now(), claims, ...extra });
@@ -38,7 +43,14 @@ async function mapping(seed: SeededLicense, body: Record<string, unknown>) {
 const jobFingerprint = (repository: string, runId: string, attempt: string, job: string) =>
   createHash('sha256').update(['leasehold-ci-job', issuer.issuer, repository, runId, attempt, job].join('\n')).digest('hex');
 
-describe('CI jobs as seat holders (GitHub Actions OIDC)', () => {
+describe.each(Object.entries(STORES))('CI jobs as seat holders (GitHub Actions OIDC), on %s', (_store, harness) => {
+  beforeAll(async () => {
+    h = await harness({ LEASEHOLD_CI_ISSUERS: `https://token.actions.githubusercontent.com,${issuer.issuer}` });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
   it('a job with a GitHub-shaped token takes a seat mapped by repository, one per job, audited with its claims', async () => {
     const seed = await seedLicense(h, { seats: 3, seatBasis: 'machine' });
     const rule = await mapping(seed, { repository: 'acme/*' });
