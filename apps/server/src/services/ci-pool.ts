@@ -1,5 +1,5 @@
 import { newId } from '@leasehold/protocol/ids';
-import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
@@ -31,6 +31,7 @@ export class CiPool {
     const now = this.deps.clock.now();
     const decision = await this.deps.db.transaction(async (tx): Promise<PoolDecision> => {
       await tx.select({ id: ciMappings.id }).from(ciMappings).where(eq(ciMappings.id, mapping.id)).for('update');
+      await this.#prune(tx, mapping.id, now);
       const holders = await this.#holders(tx, mapping.id, fingerprint, now);
       const used = holders.count;
       const max = mapping.maxConcurrent;
@@ -84,6 +85,26 @@ export class CiPool {
 
   async cancel(reservationId: string): Promise<void> {
     await this.deps.db.delete(ciSeats).where(and(eq(ciSeats.id, reservationId), isNull(ciSeats.sessionId)));
+  }
+
+  /**
+   * Drops the rule's markers of sessions that ended, and reservations that lapsed, over a
+   * day ago: the audit log keeps the history, the pool needs only what may still be live.
+   */
+  async #prune(tx: Pick<Db, 'delete'>, mappingId: string, now: Date): Promise<void> {
+    const before = new Date(now.getTime() - LAG_WINDOW_MS);
+    await tx
+      .delete(ciSeats)
+      .where(
+        and(
+          eq(ciSeats.mappingId, mappingId),
+          lt(ciSeats.createdAt, before),
+          or(
+            and(isNull(ciSeats.sessionId), lt(ciSeats.reservedUntil, before)),
+            sql`exists (select 1 from ${sessions} where ${sessions.id} = ${ciSeats.sessionId} and (${sessions.endedAt} < ${before} or ${sessions.expiresAt} < ${before}))`,
+          ),
+        ),
+      );
   }
 
   /** Jobs holding or reserving a place in the rule's pool now, other than this one, and when the first frees. */

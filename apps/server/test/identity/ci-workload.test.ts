@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CiIssuer, type JobClaims, startCiIssuer } from '../../../../test-support/ci-issuer.js';
+import { ciSeats } from '../../src/db/schema.js';
 import { createRedisHarness } from '../redis/redis-support.js';
 import { acquireBody, createHarness, expectStatus, type Harness, type SeededLicense, seedLicense } from '../support/harness.js';
 import { asUser, newUser, personalOrg } from './support.js';
@@ -157,6 +159,40 @@ describe.each(Object.entries(STORES))('CI jobs as seat holders (GitHub Actions O
     expectStatus(await acquireAsJob(seed, tokenFor({ run_id: '2' })), 200);
     const refusals = expectStatus(await h.admin('GET', `/audit?action=ci.pool-refused&targetId=${seed.licenseId}`), 200).data;
     expect(refusals).toHaveLength(2);
+  });
+
+  it('forgets the pool markers of jobs that ended over a day ago (the audit log keeps them)', async () => {
+    const seed = await seedLicense(h, { seats: 5, seatBasis: 'machine', leaseTtlSeconds: 86_400, heartbeatIntervalSeconds: 3600 });
+    const rule = await mapping(seed, { repository: 'acme/build-tools', maxConcurrent: 5 });
+    const markers = async () => (await h.services.database.db.select().from(ciSeats).where(eq(ciSeats.mappingId, rule.id))).map((r) => r.sessionId);
+    const old = expectStatus(await acquireAsJob(seed, tokenFor({ run_id: 'old' })), 200);
+    const running = expectStatus(await acquireAsJob(seed, tokenFor({ run_id: 'running' })), 200);
+    expectStatus(
+      await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/licenses/release',
+        headers: { 'content-type': 'application/json', 'leasehold-session-secret': old.sessionSecret },
+        payload: JSON.stringify({ sessionId: old.sessionId }),
+      }),
+      200,
+    );
+    expect(await markers()).toHaveLength(2);
+    // Two days on, with the running job still renewing its lease.
+    for (let i = 0; i < 4; i++) {
+      h.clock.advance(43_200);
+      expectStatus(
+        await h.app.inject({
+          method: 'POST',
+          url: '/api/v1/licenses/heartbeat',
+          headers: { 'content-type': 'application/json', 'leasehold-session-secret': running.sessionSecret },
+          payload: JSON.stringify({ sessionId: running.sessionId }),
+        }),
+        200,
+      );
+    }
+    const next = expectStatus(await acquireAsJob(seed, tokenFor({ run_id: 'next' })), 200);
+    expect((await markers()).sort()).toEqual([running.sessionId, next.sessionId].sort());
+    expect(next.ci.poolUsed).toBe(2);
   });
 
   it('lets concurrent jobs race for the last place of a pool without going over it', async () => {
