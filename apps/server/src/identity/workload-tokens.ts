@@ -49,16 +49,6 @@ export class WorkloadTokens {
     private readonly leewaySeconds: number,
   ) {}
 
-  /** Whether a bearer token looks like a workload token (a JWT naming a trusted issuer), without verifying it. */
-  isWorkloadToken(token: string): boolean {
-    try {
-      const iss = decodeJwt(token).iss;
-      return typeof iss === 'string' && this.config.issuers.includes(iss.replace(/\/+$/, ''));
-    } catch {
-      return false;
-    }
-  }
-
   async verify(token: string): Promise<WorkloadClaims> {
     let issuer: string;
     try {
