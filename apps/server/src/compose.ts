@@ -17,6 +17,7 @@ import { SqlSeatStore } from './seats/sql-seat-store.js';
 import { ApiKeyService } from './services/api-key-service.js';
 import { AuditService } from './services/audit-service.js';
 import { CatalogService } from './services/catalog-service.js';
+import { CiMappingService } from './services/ci-mapping-service.js';
 import { LicenseService } from './services/license-service.js';
 import { LicensingService } from './services/licensing-service.js';
 import { OrganisationService } from './services/organisation-service.js';
@@ -46,6 +47,8 @@ export interface Services {
   /** Set when shutdown begins: /readyz fails so the load balancer stops sending traffic. */
   lifecycle: { draining: boolean };
   licensing: LicensingService;
+  /** Rules mapping CI jobs' workload identity tokens to licenses. */
+  ciMappings: CiMappingService;
   catalog: CatalogService;
   organisations: OrganisationService;
   licenses: LicenseService;
@@ -107,6 +110,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const seatQueue = openSeatQueue({ db, clock, metrics, databaseUrl: database.url });
   const rateLimiter = overrides.rateLimiter ?? redis?.rateLimiter ?? new MemoryRateLimiter(() => clock.now().getTime());
   const stripe = createStripeClient(config.billing);
+  const ciMappings = new CiMappingService({ db, clock }, config.ci.issuers);
   const services: Services = {
     config,
     clock,
@@ -118,7 +122,8 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     rateLimiter,
     readiness: [{ name: 'database', check: () => database.ping() }, ...(redis ? [redis.readiness] : [])],
     lifecycle: { draining: false },
-    licensing: new LicensingService({ db, clock, seats, tokens, metrics, queue: seatQueue.queue, queueSignals: seatQueue.signals }),
+    licensing: new LicensingService({ db, clock, seats, tokens, metrics, ciMappings, queue: seatQueue.queue, queueSignals: seatQueue.signals }),
+    ciMappings,
     catalog: new CatalogService({ db, clock }),
     organisations: new OrganisationService({ db, clock }),
     licenses: new LicenseService({ db, clock, seats }),

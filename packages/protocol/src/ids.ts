@@ -17,6 +17,8 @@ export const ID_PREFIXES = {
   deviceCode: 'dvc',
   loginState: 'lgn',
   queueTicket: 'wtr',
+  ciMapping: 'cim',
+  ciSeat: 'cis',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

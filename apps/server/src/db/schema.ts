@@ -454,3 +454,56 @@ export const adminSessions = pgTable(
   },
   (t) => [index('admin_sessions_key_idx').on(t.apiKeyId)],
 );
+
+// ---- CI workload identity ---------------------------------------------------
+
+/**
+ * Rules that let CI jobs take seats with a workload identity token instead of a
+ * license key: claim patterns of one trusted issuer → one license, with a CI pool.
+ */
+export const ciMappings = pgTable(
+  'ci_mappings',
+  {
+    id: text('id').primaryKey(),
+    licenseId: text('license_id')
+      .notNull()
+      .references(() => licenses.id),
+    organisationId: text('organisation_id').notNull(),
+    issuer: text('issuer').notNull(),
+    repositoryPattern: text('repository_pattern').notNull(),
+    refPattern: text('ref_pattern'),
+    jobWorkflowRefPattern: text('job_workflow_ref_pattern'),
+    mode: text('mode', { enum: ['enforce', 'advisory'] }).notNull(),
+    maxConcurrent: integer('max_concurrent'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('ci_mappings_issuer_idx').on(t.issuer),
+    index('ci_mappings_license_idx').on(t.licenseId, t.id),
+    check('ci_mappings_mode_check', sql`${t.mode} in ('enforce', 'advisory')`),
+    check('ci_mappings_pool_check', sql`${t.maxConcurrent} is null or ${t.maxConcurrent} > 0`),
+  ],
+);
+
+/**
+ * The CI marker of a session: which rule and job took it. A row without a session is a
+ * reservation of the rule's CI pool, made under the rule's row lock before the seat store
+ * is asked, and counted until `reservedUntil`.
+ */
+export const ciSeats = pgTable(
+  'ci_seats',
+  {
+    id: text('id').primaryKey(),
+    mappingId: text('mapping_id')
+      .notNull()
+      .references(() => ciMappings.id, { onDelete: 'cascade' }),
+    licenseId: text('license_id').notNull(),
+    /** The job: derived from the token's repository, run and attempt, and the job's name. */
+    fingerprint: text('fingerprint').notNull(),
+    sessionId: text('session_id'),
+    reservedUntil: ts('reserved_until').notNull(),
+    claims: jsonb('claims').$type<Record<string, string>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('ci_seats_mapping_idx').on(t.mappingId, t.createdAt), index('ci_seats_session_idx').on(t.sessionId)],
+);

@@ -7,7 +7,7 @@ import { LeaseholdError } from '../errors.js';
 import { enforceRateLimit, ipKey } from '../http/rate-limit.js';
 import type { RequestContext } from '../request-context.js';
 import { bearerToken } from './auth/user-auth.js';
-import { headerLicenseKey, oneCredential, sessionReference } from './licensing-credentials.js';
+import { headerLicenseKey, headerWorkloadToken, oneCredential, sessionReference } from './licensing-credentials.js';
 import { problems } from './problem-responses.js';
 
 /** The calls the SDK makes: thin handlers over the licensing service. */
@@ -38,6 +38,17 @@ export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async
       },
     },
     async (request, reply) => {
+      const workloadToken = headerWorkloadToken(request);
+      if (workloadToken) {
+        // A CI job: its workload identity token, mapped to a license by rules, stands in for a key.
+        if (request.body.licenseKey !== undefined) {
+          const message = 'give either a license key or a workload identity token, not both';
+          throw new LeaseholdError('VALIDATION_FAILED', `body.licenseKey: ${message}`, { errors: [{ path: 'body.licenseKey', message }] });
+        }
+        const claims = await services.identity.workloadTokens.verify(workloadToken);
+        await enforceRateLimit(rateLimiter, reply, 'for this repository', `ci:${sha256(`${claims.issuer}\n${claims.repository}`)}`, limits.perLicensePerMinute);
+        return licensing.acquireAsWorkload(request.body, claims, { requestId: request.id, ip: request.ip });
+      }
       const licenseKey = oneCredential(request.body.licenseKey, headerLicenseKey(request), 'licenseKey', 'authorization');
       // A caller that goes away stops waiting in the seat queue (its place lapses unless it polls again).
       const gone = new AbortController();

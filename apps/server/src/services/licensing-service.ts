@@ -5,6 +5,7 @@ import { sha256 } from '../crypto.js';
 import type { Db } from '../db/database.js';
 import { licenses, products, sessions } from '../db/schema.js';
 import { LeaseholdError } from '../errors.js';
+import type { WorkloadClaims } from '../kernel/workload-claims.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { RequestContext } from '../request-context.js';
 import type { QueueSignals } from '../seat-queue/queue-signals.js';
@@ -13,6 +14,8 @@ import type { AcquireOutcome, LicenseRefusal, LiveSession, SeatStore, SessionRef
 import { licenseRefusal, lockLicense } from '../seats/seat-terms.js';
 import type { LeaseTokens } from '../tokens/lease-tokens.js';
 import { acquireInTurn, type TurnOutcome } from './acquire-in-turn.js';
+import type { CiMappingService } from './ci-mapping-service.js';
+import { CiPool } from './ci-pool.js';
 import { LicenseKeyCache } from './license-key-cache.js';
 
 export interface LicensingDeps {
@@ -23,6 +26,7 @@ export interface LicensingDeps {
   metrics: Metrics;
   queue: SeatQueue;
   queueSignals: QueueSignals;
+  ciMappings: CiMappingService;
 }
 
 const REFUSAL_DETAIL: Record<LicenseRefusal, string> = {
@@ -36,9 +40,11 @@ const REFUSAL_DETAIL: Record<LicenseRefusal, string> = {
 export class LicensingService {
   constructor(private readonly deps: LicensingDeps) {
     this.#keys = new LicenseKeyCache(() => deps.clock.now().getTime());
+    this.#ciPool = new CiPool(deps);
   }
 
   readonly #keys: LicenseKeyCache;
+  readonly #ciPool: CiPool;
 
   /**
    * Finds the license a key opens for a product; a key of another product answers as an
@@ -79,6 +85,65 @@ export class LicensingService {
       return this.acquireWithKey(input, ctx, abort, true);
     }
   }
+
+  /**
+   * Takes a seat for a CI job that presented a verified workload identity token: the most
+   * specific mapping rule names the license, the rule's CI pool is checked (and a place
+   * reserved) before the seat store decides, and the seat is one per job, whatever
+   * fingerprint the caller sent.
+   */
+  async acquireAsWorkload(input: AcquireRequest, claims: WorkloadClaims, ctx: Omit<RequestContext, 'actor'>): Promise<AcquireResponse> {
+    const mapping = await this.deps.ciMappings.match(claims, input.product);
+    if (!mapping || (input.licenseId && input.licenseId !== mapping.licenseId)) {
+      this.deps.metrics.ciSeatDenied('none', 'LICENSE_NOT_FOUND');
+      const where = `${claims.repository}${claims.ref ? ` at ${claims.ref}` : ''}`;
+      throw new LeaseholdError(
+        'LICENSE_NOT_FOUND',
+        `No CI mapping of ${input.product} matches ${where}. The vendor or the organisation's owner maps repositories to a license (ci-mappings).`,
+      );
+    }
+    const actorCtx: RequestContext = { ...ctx, actor: { type: 'workload', id: claims.subject.slice(0, 255) } };
+    const job = input.fingerprintComponents?.ciJob ?? '';
+    const fingerprint = ciJobFingerprint(claims, job);
+    const pool = await this.#ciPool.reserve(mapping, fingerprint, claims, actorCtx);
+    if (pool.kind === 'full') {
+      this.deps.metrics.ciSeatDenied(mapping.licenseId, 'CI_POOL_FULL');
+      const max = mapping.maxConcurrent as number;
+      const when = pool.nextFreeAt ? ` The next one frees at ${pool.nextFreeAt.toISOString()} unless released sooner.` : '';
+      throw new LeaseholdError(
+        'NO_SEAT_AVAILABLE',
+        `All ${max} CI seat${max === 1 ? '' : 's'} of the mapping for ${mapping.repositoryPattern} are held by other jobs (the CI pool; interactive seats are apart).${when}`,
+        { seatsUsed: pool.used, seatsTotal: max, overage: 0, nextFreeAt: pool.nextFreeAt?.toISOString() ?? null, holders: [] },
+        pool.nextFreeAt ? Math.max(1, Math.ceil((pool.nextFreeAt.getTime() - this.deps.clock.now().getTime()) / 1000)) : undefined,
+      );
+    }
+    let answer: AcquireResponse;
+    try {
+      answer = await this.acquire(
+        {
+          ...input,
+          licenseId: mapping.licenseId,
+          userId: null,
+          fingerprint,
+          hostname: input.hostname ?? `${claims.repository}#${claims.runId}`.slice(0, 255),
+        },
+        actorCtx,
+      );
+    } catch (error) {
+      await this.#ciPool.cancel(pool.reservationId).catch(() => undefined);
+      throw error;
+    }
+    await this.#ciPool.confirm(pool.reservationId, mapping, { sessionId: answer.sessionId, used: pool.used, overPool: pool.overPool, claims }, actorCtx);
+    this.deps.metrics.ciSeatGranted(mapping.licenseId, mapping.mode, pool.overPool);
+    const warning = pool.overPool
+      ? `Advisory: ${pool.used} CI jobs now hold seats through the mapping for ${mapping.repositoryPattern}, over its pool of ${mapping.maxConcurrent}. Logged, not refused.`
+      : null;
+    return {
+      ...answer,
+      ci: { mappingId: mapping.id, mode: mapping.mode, repository: claims.repository, poolUsed: pool.used, poolMax: mapping.maxConcurrent, warning },
+    };
+  }
+
 
   /**
    * Takes a seat, in turn with the license's seat queue: with `wait`, the request waits
@@ -338,6 +403,16 @@ export class LicensingService {
       heartbeatIntervalSeconds: s.terms.heartbeatIntervalSeconds,
     };
   }
+}
+
+/**
+ * One seat per CI job: the fingerprint of a CI seat is derived from the verified token's
+ * issuer, repository, run and attempt, and the job's name (the client's `ciJob`
+ * fingerprint component), so a job's processes share one seat and a re-run takes its own.
+ * The SDKs compute the same to check the lease token's binding.
+ */
+function ciJobFingerprint(claims: Pick<WorkloadClaims, 'issuer' | 'repository' | 'runId' | 'runAttempt'>, job: string): string {
+  return sha256(['leasehold-ci-job', claims.issuer, claims.repository, claims.runId, claims.runAttempt, job].join('\n'));
 }
 
 function refused(code: LicenseRefusal): LeaseholdError {

@@ -188,6 +188,16 @@ describe('the API answers as its OpenAPI document says', { timeout: 60_000 }, ()
     expectStatus(await call('POST /api/v1/admin/sessions/{id}/release', `/sessions/${seat.sessionId}/release`), 200);
     expectStatus(await call('POST /api/v1/admin/sessions/{id}/release', `/sessions/${UNKNOWN.session}/release`), 404);
 
+    const rule = expectStatus(
+      await send('POST /api/v1/admin/ci-mappings', '/ci-mappings', { licenseId: license.id, repository: 'acme/*', maxConcurrent: 2 }),
+      201,
+    );
+    expectStatus(await send('POST /api/v1/admin/ci-mappings', '/ci-mappings', { licenseId: license.id, repository: 'has spaces' }), 400);
+    expectStatus(await call('GET /api/v1/admin/ci-mappings', `/ci-mappings?licenseId=${license.id}`), 200);
+    expectStatus(await call('GET /api/v1/admin/ci-mappings', '/ci-mappings?licenseId=lic_short'), 400);
+    expectStatus(await call('DELETE /api/v1/admin/ci-mappings/{id}', `/ci-mappings/${rule.id}`), 200);
+    expectStatus(await call('DELETE /api/v1/admin/ci-mappings/{id}', `/ci-mappings/${rule.id}`), 404);
+
     expectStatus(await call('GET /api/v1/admin/audit', `/audit?targetId=${license.id}&limit=5`), 200);
     expectStatus(await call('GET /api/v1/admin/audit', '/audit?from=yesterday'), 400);
     const exported = await call('GET /api/v1/admin/audit/export', `/audit/export?targetId=${license.id}`);
@@ -336,6 +346,13 @@ describe('the API answers as its OpenAPI document says', { timeout: 60_000 }, ()
     );
     const license = expectStatus(await h.admin('POST', '/licenses', { organisationId: orgId, planId: plan.id }), 201);
     const seat = expectStatus(await h.licensing('acquire', { product: 'contract-self', licenseKey: license.key, fingerprint: 'contract-machine-d' }), 200);
+    const ciRules = `/api/v1/orgs/${orgId}/ci-mappings`;
+    const ciRule = expectStatus(await call('POST /api/v1/orgs/{orgId}/ci-mappings', ciRules, owner, { licenseId: license.id, repository: 'owner/app' }), 201);
+    expectStatus(await call('POST /api/v1/orgs/{orgId}/ci-mappings', ciRules, joiner, { licenseId: license.id, repository: 'owner/app' }), 403);
+    expectStatus(await call('GET /api/v1/orgs/{orgId}/ci-mappings', ciRules, owner), 200);
+    expectStatus(await call('GET /api/v1/orgs/{orgId}/ci-mappings', ciRules, stranger), 404);
+    expectStatus(await call('DELETE /api/v1/orgs/{orgId}/ci-mappings/{mappingId}', `${ciRules}/${ciRule.id}`, owner), 200);
+    expectStatus(await call('DELETE /api/v1/orgs/{orgId}/ci-mappings/{mappingId}', `${ciRules}/cim_00000000000000000000000000`, owner), 404);
     expectStatus(await call('GET /api/v1/orgs/{orgId}/licenses', `/api/v1/orgs/${orgId}/licenses`, joiner), 200);
     expectStatus(
       await call('GET /api/v1/orgs/{orgId}/licenses', `/api/v1/orgs/${orgId}/licenses`, null, undefined, { authorization: 'Bearer not.a.token' }),

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { hostname as osHostname, platform as osPlatform, release as osRelease } from 'node:os';
 import { licenseKeyProblem, normaliseLicenseKey } from '@leasehold/protocol/license-key';
 import { currentAccessToken } from '../auth/device-flow.js';
+import { workloadIdentity } from '../ci/workload-identity.js';
 import { type Clock, systemClock } from '../clock.js';
 import { ClockRollbackError, LeaseholdError, OfflineGraceExpiredError, ServerError, ServerUnreachableError, TokenVerificationError } from '../errors/errors.js';
 import { formatTime } from '../errors/format-time.js';
@@ -76,6 +77,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   #error: LeaseholdError | null = null;
   #lastRenewedAt: Date | null = null;
   #seats: LeaseStatus['seats'] = null;
+  #ci: LeaseStatus['ci'] = null;
   #timer: NodeJS.Timeout | null = null;
   #exitHook: ExitReleasable | null = null;
   /** Set while the seat is given back because the process ends (see assertLicensed). */
@@ -294,6 +296,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       heartbeatIntervalSeconds: this.#state?.heartbeatIntervalSeconds ?? null,
       seats: this.#seats,
       fingerprint: this.#fingerprint?.fingerprint ?? null,
+      ci: this.#ci,
       error: this.#error,
     };
   }
@@ -355,11 +358,19 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
 
   // --- online ---------------------------------------------------------------
 
-  async #acquireOnline(fp: Fingerprint): Promise<void> {
+  async #acquireOnline(machine: Fingerprint): Promise<void> {
+    let fp = machine;
     const state = this.#state as LeaseState;
     const licenseKey = checkedLicenseKey(this.#options.licenseKey ?? state.licenseKey);
-    const bearer = licenseKey ? undefined : await this.#accessToken();
-    if (!licenseKey && !bearer) {
+    // In CI without a key: the job's workload identity token, mapped to a license on the server.
+    const ci = licenseKey || this.#options.ciIdentity === false ? null : await workloadIdentity(this.#env, this.serverUrl, this.#options.fetch);
+    if (ci) {
+      // The seat is the job's: its fingerprint comes from the token, as the server derives it.
+      this.#fingerprint = ci.fingerprint;
+      fp = ci.fingerprint;
+    }
+    const bearer = licenseKey || ci ? undefined : await this.#accessToken();
+    if (!licenseKey && !bearer && !ci) {
       if (state.sessionId && state.sessionSecret) {
         // Activated earlier without a stored key: resume the cached session.
         await this.heartbeat();
@@ -381,7 +392,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
         // One key per acquire() call: a retry after a lost answer gets the same seat back.
         idempotencyKey: `acq-${crypto.randomUUID()}`,
       },
-      bearer ? { bearer } : {},
+      ci ? { authorization: `Workload ${ci.token}` } : bearer ? { bearer } : {},
     );
     let verified: VerifiedLeaseToken;
     try {
@@ -404,6 +415,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     if (this.#options.rememberLicenseKey && this.#options.licenseKey) state.licenseKey = this.#options.licenseKey;
     this.#claims = verified.claims;
     this.#seats = body.seats;
+    this.#ci = body.ci ?? null;
     this.#markOnline(serverDate);
     await this.#persist();
     this.#startHeartbeats();

@@ -28,6 +28,12 @@ export interface LeaseClientOptions {
   licenseKey?: string | undefined;
   /** Store `licenseKey` in the cached state, so later runs without a key use it (`leasehold activate`). */
   rememberLicenseKey?: boolean;
+  /**
+   * Without a license key, take the seat as a CI job when the environment has a workload
+   * identity token: GitHub Actions' (with `permissions: id-token: write`) or
+   * `LEASEHOLD_CI_TOKEN`. Default `true`.
+   */
+  ciIdentity?: boolean;
   /** A user's access token, or a function returning one (device sign-in by default). */
   accessToken?: string | (() => Promise<string | null>) | undefined;
   /**

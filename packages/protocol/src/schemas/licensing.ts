@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ciGrant } from './ci.js';
 import { code, entitlements, fingerprint, id, licenseKey, licenseStatus, seatBasis, timestamp } from './common.js';
 import { EXAMPLE_FINGERPRINT, EXAMPLE_IDS, EXAMPLE_LEASE_TOKEN, EXAMPLE_LICENSE_KEY, EXAMPLE_SESSION_SECRET, EXAMPLE_TIMES } from './examples.js';
 
@@ -114,6 +115,7 @@ export const acquireResponse = z
     entitlements,
     /** True when an earlier acquire of the same caller was returned instead of a new seat. */
     reused: z.boolean().describe('True when an earlier acquire with the same idempotency key was returned instead of taking a new seat.'),
+    ci: ciGrant.optional(),
   })
   .meta({
     id: 'AcquireResponse',

@@ -138,6 +138,7 @@ class Transport:
         *,
         form: bool = False,
         bearer: Optional[str] = None,
+        authorization: Optional[str] = None,
         attempts: Optional[int] = None,
         timeout: Optional[float] = None,
         accept_status: Callable[[int], bool] = lambda status: False,
@@ -159,7 +160,7 @@ class Transport:
                 break
             retry_after: Optional[float] = None
             try:
-                status, headers, raw = self._send(method, path, body, form, bearer, min(timeout or self.timeout, remaining))
+                status, headers, raw = self._send(method, path, body, form, bearer, min(timeout or self.timeout, remaining), authorization)
             except (OSError, http.client.HTTPException, ValueError) as error:
                 last_failure = error
             else:
@@ -182,17 +183,22 @@ class Transport:
                 self._sleep(delay)
         raise _unreachable(self.server_url, last_failure)
 
-    def _send(self, method: str, path: str, body: Optional[Mapping[str, Any]], form: bool, bearer: Optional[str], timeout: float):  # type: ignore[no-untyped-def]
+    def _send(  # type: ignore[no-untyped-def]
+        self, method: str, path: str, body: Optional[Mapping[str, Any]], form: bool, bearer: Optional[str], timeout: float, authorization: Optional[str] = None
+    ):
         headers: Dict[str, str] = {"accept": "application/json, application/problem+json", "user-agent": self.user_agent}
         data: Optional[bytes] = None
         if bearer:
             headers["authorization"] = f"Bearer {bearer}"
+        if authorization:
+            # Another scheme for the whole header: "Workload <token>" for a CI job.
+            headers["authorization"] = authorization
         if body is not None:
             if form:
                 headers["content-type"] = "application/x-www-form-urlencoded"
                 data = urllib.parse.urlencode(dict(body)).encode("ascii")
             else:
-                body, moved = credential_headers(body, has_bearer=bool(bearer))
+                body, moved = credential_headers(body, has_bearer=bool(bearer or authorization))
                 headers.update(moved)
                 headers["content-type"] = "application/json"
                 data = json.dumps(body).encode("utf-8")

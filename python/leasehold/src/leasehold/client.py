@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Union
 
 from . import _exit_hooks
+from ._ci import workload_identity
 from ._clock import SYSTEM_CLOCK, Clock
 from ._error_base import (
     ClockRollbackError,
@@ -99,8 +100,10 @@ class LeaseClient:
     (``atexit``, ``sys.exit()``, SIGTERM, SIGHUP, and SIGINT when it ends the program).
     Thread-safe.
 
-    Without ``license_key``, the key stored by ``leasehold activate`` is used, then the
-    person signed in with ``leasehold login`` (or :func:`leasehold.device_login`).
+    Without ``license_key``, the key stored by ``leasehold activate`` is used, then, in CI,
+    the job's workload identity token (GitHub Actions' with ``permissions: id-token: write``,
+    or ``LEASEHOLD_CI_TOKEN``; ``ci_identity=False`` turns this off), then the person signed
+    in with ``leasehold login`` (or :func:`leasehold.device_login`).
 
     Example::
 
@@ -134,6 +137,7 @@ class LeaseClient:
         release_on_exit: bool = True,
         allow_offline: bool = True,
         remember_license_key: bool = False,
+        ci_identity: bool = True,
         clock_tolerance_seconds: float = 300,
         timeout: float = 10.0,
         deadline: float = 25.0,
@@ -166,6 +170,7 @@ class LeaseClient:
         self._release_on_exit = release_on_exit
         self._allow_offline = allow_offline
         self._remember_key = remember_license_key
+        self._ci_identity = ci_identity
         self._tolerance_ms = clock_tolerance_seconds * 1000
         self._clock: Clock = clock or SYSTEM_CLOCK
         self._store = LeaseStateStore(self.state_dir, self.server_url, product)
@@ -503,8 +508,13 @@ class LeaseClient:
         state = self._state if self._state is not None else self._store.empty(self._clock.now())
         self._state = state
         key = _checked_license_key(self._license_key or state.get("licenseKey"))
-        bearer = None if key else self._bearer()
-        if not key and not bearer:
+        # In CI without a key: the job's workload identity token, mapped to a license on the server.
+        ci = None if key or not self._ci_identity else workload_identity(self._env, self.server_url)
+        if ci:
+            # The seat is the job's: its fingerprint comes from the token, as the server derives it.
+            self._fp = fp = ci.fingerprint
+        bearer = None if key or ci else self._bearer()
+        if not key and not bearer and not ci:
             if state.get("sessionId") and state.get("sessionSecret"):
                 # Activated earlier without a stored key: resume the cached session.
                 self.heartbeat()
@@ -524,7 +534,7 @@ class LeaseClient:
             request["licenseKey"] = key
         if self._client_version:
             request["clientVersion"] = self._client_version[:64]
-        answer = self._transport.request("POST", PATHS["acquire"], request, bearer=bearer)
+        answer = self._transport.request("POST", PATHS["acquire"], request, bearer=bearer, authorization=f"Workload {ci.token}" if ci else None)
         body = self._body(answer.body, "sessionId", "sessionSecret", "leaseToken")
         try:
             verified = self._verify_online(body["leaseToken"])

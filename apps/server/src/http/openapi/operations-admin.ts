@@ -67,6 +67,25 @@ export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {
     errors: [...ADMIN_WRITE, 'NOT_FOUND'],
     rateLimited: true,
   },
+  'POST /api/v1/admin/ci-mappings': {
+    operationId: 'createCiMapping',
+    description:
+      'Maps CI jobs to a license: a job whose workload identity token (GitHub Actions OIDC by default) comes from the rule’s issuer and whose claims match its patterns takes seats of the license without a key, one per job. `maxConcurrent` sets the CI pool; `mode: advisory` logs instead of refusing over it (for forks and untrusted refs). When several rules match, the one naming more claims, then with fewer wildcards, wins.',
+    errors: [...ADMIN_WRITE, 'NOT_FOUND'],
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/ci-mappings': {
+    operationId: 'listCiMappings',
+    description: 'Every CI mapping rule the key may see, or one license’s, a page at a time.',
+    errors: ADMIN_READ,
+    rateLimited: true,
+  },
+  'DELETE /api/v1/admin/ci-mappings/{id}': {
+    operationId: 'deleteCiMapping',
+    description: 'Deletes a rule; jobs holding seats through it keep them until they release or their lease ends.',
+    errors: ADMIN_ONE,
+    rateLimited: true,
+  },
   'GET /api/v1/admin/licenses': {
     operationId: 'listLicenses',
     description: 'Licenses, filtered by organisation, product, plan, status or expiry, a page at a time.',
