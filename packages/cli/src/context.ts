@@ -89,7 +89,7 @@ export function requireServer(ctx: CommandContext): string {
  * const client = clientFor(ctx, { licenseKey });
  * ```
  */
-export function clientFor(ctx: CommandContext, extra: { licenseKey?: string; rememberLicenseKey?: boolean; heartbeat?: boolean } = {}) {
+export function clientFor(ctx: CommandContext, extra: { licenseKey?: string; rememberLicenseKey?: boolean; heartbeat?: boolean; wait?: number } = {}) {
   const { serverUrl, product } = requireTarget(ctx);
   return new LeaseClient({
     serverUrl,

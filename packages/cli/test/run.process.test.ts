@@ -58,26 +58,46 @@ describe('leasehold run -- <command>', () => {
     expect(await server.sessions(license.licenseId)).toHaveLength(0);
   }, 60_000);
 
-  it('waits for a seat with --wait, and takes it once the holder gives it back', async () => {
-    const holder = await fetch(`${server.url}/api/v1/licenses/acquire`, {
+  const holdSeat = async (l: { key: string; product: string }) =>
+    fetch(`${server.url}/api/v1/licenses/acquire`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `License ${license.key}` },
-      body: JSON.stringify({ product: license.product, fingerprint: 'someone-elses-machine' }),
+      headers: { 'content-type': 'application/json', authorization: `License ${l.key}` },
+      body: JSON.stringify({ product: l.product, fingerprint: 'someone-elses-machine' }),
     }).then((r) => r.json() as Promise<{ sessionId: string; sessionSecret: string }>);
+  const giveBack = async (holder: { sessionId: string; sessionSecret: string }) =>
+    fetch(`${server.url}/api/v1/licenses/release`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'leasehold-session-secret': holder.sessionSecret },
+      body: JSON.stringify({ sessionId: holder.sessionId }),
+    });
+
+  it('waits for a seat with --wait in the seat queue, and takes it once the holder gives it back', async () => {
+    const holder = await holdSeat(license);
     const env = await envFor({ LEASEHOLD_LICENSE_KEY: license.key });
     const refused = await runProgram(programs.cli, ['run', '--', 'true'], env);
     expect(refused.code).toBe(3);
     const waiting = runProgram(programs.cli, ['run', '--wait', '60', '--', 'sh', '-c', 'exit 0'], env);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await fetch(`${server.url}/api/v1/licenses/release`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'leasehold-session-secret': holder.sessionSecret },
-      body: JSON.stringify({ sessionId: holder.sessionId }),
-    });
+    await giveBack(holder);
+    const run = await waiting;
+    expect(run.stderr).toMatch(/seat taken/);
+    expect(run.code).toBe(0);
+    expect(await server.sessions(license.licenseId)).toHaveLength(0);
+    // It waited in the server's queue and left it with the seat.
+    const left = await server.admin<{ data: { data: { outcome: string } }[] }>('GET', '/audit?action=seat.queue-left');
+    expect(left.data.at(0)?.data.outcome).toBe('granted');
+  }, 60_000);
+
+  it('waits by asking again when the plan turns the seat queue off', async () => {
+    const noQueue = await seedLicense(server, { seats: 1, maxQueueWaitSeconds: 0 }, 'no-queue-tool');
+    const holder = await holdSeat(noQueue);
+    const env = await envFor({ LEASEHOLD_LICENSE_KEY: noQueue.key, LEASEHOLD_PRODUCT: noQueue.product });
+    const waiting = runProgram(programs.cli, ['run', '--wait', '60', '--', 'sh', '-c', 'exit 0'], env);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await giveBack(holder);
     const run = await waiting;
     expect(run.stderr).toMatch(/every seat is taken \(1 of 1 in use\); waiting up to \d+ s more/);
     expect(run.code).toBe(0);
-    expect(await server.sessions(license.licenseId)).toHaveLength(0);
   }, 60_000);
 
   it('takes the seat as a GitHub Actions job with its OIDC token, and releases it when the step ends', async () => {

@@ -38,6 +38,11 @@ export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async
       },
     },
     async (request, reply) => {
+      // A caller that goes away stops waiting in the seat queue (its place lapses unless it polls again).
+      const gone = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) gone.abort();
+      });
       const workloadToken = headerWorkloadToken(request);
       if (workloadToken) {
         // A CI job: its workload identity token, mapped to a license by rules, stands in for a key.
@@ -47,14 +52,9 @@ export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async
         }
         const claims = await services.identity.workloadTokens.verify(workloadToken);
         await enforceRateLimit(rateLimiter, reply, 'for this repository', `ci:${sha256(`${claims.issuer}\n${claims.repository}`)}`, limits.perLicensePerMinute);
-        return licensing.acquireAsWorkload(request.body, claims, { requestId: request.id, ip: request.ip });
+        return licensing.acquireAsWorkload(request.body, claims, { requestId: request.id, ip: request.ip }, gone.signal);
       }
       const licenseKey = oneCredential(request.body.licenseKey, headerLicenseKey(request), 'licenseKey', 'authorization');
-      // A caller that goes away stops waiting in the seat queue (its place lapses unless it polls again).
-      const gone = new AbortController();
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) gone.abort();
-      });
       const body = { ...request.body, licenseKey };
       if (!licenseKey) {
         // A signed-in person: the seat comes from one of their organisations' licenses and counts them.

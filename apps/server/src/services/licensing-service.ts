@@ -92,7 +92,7 @@ export class LicensingService {
    * reserved) before the seat store decides, and the seat is one per job, whatever
    * fingerprint the caller sent.
    */
-  async acquireAsWorkload(input: AcquireRequest, claims: WorkloadClaims, ctx: Omit<RequestContext, 'actor'>): Promise<AcquireResponse> {
+  async acquireAsWorkload(input: AcquireRequest, claims: WorkloadClaims, ctx: Omit<RequestContext, 'actor'>, abort?: AbortSignal): Promise<AcquireResponse> {
     const mapping = await this.deps.ciMappings.match(claims, input.product);
     if (!mapping || (input.licenseId && input.licenseId !== mapping.licenseId)) {
       this.deps.metrics.ciSeatDenied('none', 'LICENSE_NOT_FOUND');
@@ -128,6 +128,7 @@ export class LicensingService {
           hostname: input.hostname ?? `${claims.repository}#${claims.runId}`.slice(0, 255),
         },
         actorCtx,
+        abort,
       );
     } catch (error) {
       await this.#ciPool.cancel(pool.reservationId).catch(() => undefined);
@@ -143,7 +144,6 @@ export class LicensingService {
       ci: { mappingId: mapping.id, mode: mapping.mode, repository: claims.repository, poolUsed: pool.used, poolMax: mapping.maxConcurrent, warning },
     };
   }
-
 
   /**
    * Takes a seat, in turn with the license's seat queue: with `wait`, the request waits

@@ -28,7 +28,13 @@ export async function runCommand(ctx: CommandContext, args: string[]): Promise<n
   const waitSeconds = ctx.wait === undefined ? 0 : parseDuration(ctx.wait);
   if (waitSeconds === null) throw new UsageError(`--wait takes seconds or a duration like 90s, 5m: "${ctx.wait}" is neither`);
   const licenseKey = ctx.env.LEASEHOLD_LICENSE_KEY;
-  const client = clientFor(ctx, { heartbeat: true, ...(licenseKey ? { licenseKey } : {}) });
+  // The server's seat queue keeps the place while waiting; without one (a plan that turns it
+  // off), acquireWaiting asks again until the time is up.
+  const client = clientFor(ctx, { heartbeat: true, wait: waitSeconds, ...(licenseKey ? { licenseKey } : {}) });
+  client.on('queued', (place) => {
+    const estimate = place.estimatedWaitSeconds === null ? '' : `, a seat likely in ${place.estimatedWaitSeconds} s`;
+    ctx.out.info(`leasehold: every seat is taken; waiting in line, number ${place.position} of ${place.waiting}${estimate}.`);
+  });
   const status = await acquireWaiting(ctx, client, waitSeconds);
   client.on('lost', (error) => ctx.out.info(`leasehold: the seat was lost while the command runs: ${error.message}`));
   ctx.out.info(describe(status));

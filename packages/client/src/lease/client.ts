@@ -4,7 +4,15 @@ import { licenseKeyProblem, normaliseLicenseKey } from '@leasehold/protocol/lice
 import { currentAccessToken } from '../auth/device-flow.js';
 import { workloadIdentity } from '../ci/workload-identity.js';
 import { type Clock, systemClock } from '../clock.js';
-import { ClockRollbackError, LeaseholdError, OfflineGraceExpiredError, ServerError, ServerUnreachableError, TokenVerificationError } from '../errors/errors.js';
+import {
+  ClockRollbackError,
+  LeaseholdError,
+  NoSeatAvailableError,
+  OfflineGraceExpiredError,
+  ServerError,
+  ServerUnreachableError,
+  TokenVerificationError,
+} from '../errors/errors.js';
 import { formatTime } from '../errors/format-time.js';
 import { computeFingerprint, type Fingerprint } from '../fingerprint/fingerprint.js';
 import { Transport, type TransportResponse } from '../http/transport.js';
@@ -41,6 +49,8 @@ const SESSION_GONE_CODES = new Set(['SESSION_NOT_FOUND', 'SESSION_EXPIRED', 'FIN
 /** A heartbeat refused with these while offline means the cached session is gone, not the license. */
 const STALE_SESSION_CODES = new Set(['SESSION_NOT_FOUND', 'SESSION_EXPIRED']);
 const OFFLINE_RETRY_MS = 15_000;
+// How long one poll of the seat queue asks the server to hold it (the server holds at most 20 s).
+const MAX_HOLD_SECONDS = 15;
 
 /**
  * A seat of one product on one license server: acquire it, keep it alive with
@@ -379,21 +389,19 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       }
       throw this.#notLicensed();
     }
-    const { body, serverDate } = await this.#transport.postJson<AcquireAnswer>(
-      PATHS.acquire,
-      {
-        product: this.product,
-        ...(licenseKey ? { licenseKey } : {}),
-        fingerprint: fp.fingerprint,
-        fingerprintComponents: fp.components,
-        hostname: (this.#options.hostname ?? this.#env.LEASEHOLD_HOSTNAME ?? osHostname()).slice(0, 255) || 'unknown',
-        platform: `${osPlatform()}-${osRelease()}`.slice(0, 64),
-        ...(this.#options.clientVersion ? { clientVersion: this.#options.clientVersion.slice(0, 64) } : {}),
-        // One key per acquire() call: a retry after a lost answer gets the same seat back.
-        idempotencyKey: `acq-${crypto.randomUUID()}`,
-      },
-      ci ? { authorization: `Workload ${ci.token}` } : bearer ? { bearer } : {},
-    );
+    const auth = ci ? { authorization: `Workload ${ci.token}` } : bearer ? { bearer } : {};
+    const request = {
+      product: this.product,
+      ...(licenseKey ? { licenseKey } : {}),
+      fingerprint: fp.fingerprint,
+      fingerprintComponents: fp.components,
+      hostname: (this.#options.hostname ?? this.#env.LEASEHOLD_HOSTNAME ?? osHostname()).slice(0, 255) || 'unknown',
+      platform: `${osPlatform()}-${osRelease()}`.slice(0, 64),
+      ...(this.#options.clientVersion ? { clientVersion: this.#options.clientVersion.slice(0, 64) } : {}),
+      // One key per acquire() call: a retry after a lost answer (or the next poll of a wait) gets the same seat back.
+      idempotencyKey: `acq-${crypto.randomUUID()}`,
+    };
+    const { body, serverDate } = await this.#acquireInLine(request, auth);
     let verified: VerifiedLeaseToken;
     try {
       verified = await this.#verifyOnline(body.leaseToken);
@@ -420,6 +428,33 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     await this.#persist();
     this.#startHeartbeats();
     this.emit('renewed', this.status());
+  }
+
+  /**
+   * Asks for the seat; with `wait`, waits in the server's seat queue for up to that
+   * long, polling with the place's ticket (each poll is held by the server for up to
+   * 15 s) and emitting `queued` with the place after each. The same idempotency key
+   * throughout, so the seat is taken once.
+   */
+  async #acquireInLine(request: Record<string, unknown>, auth: { authorization?: string; bearer?: string }) {
+    const waitUntil = this.#clock.now() + Math.max(0, this.#options.wait ?? 0) * 1000;
+    let ticket: string | undefined;
+    for (;;) {
+      const remaining = Math.ceil((waitUntil - this.#clock.now()) / 1000);
+      const wait = Math.min(remaining, MAX_HOLD_SECONDS);
+      try {
+        return await this.#transport.postJson<AcquireAnswer>(
+          PATHS.acquire,
+          { ...request, ...(wait > 0 ? { wait } : {}), ...(ticket ? { queueTicket: ticket } : {}) },
+          // A held poll may take the whole hold: each try gets that much more time.
+          wait > 0 ? { ...auth, timeoutMs: (wait + 15) * 1000, deadlineMs: (wait + 30) * 1000 } : auth,
+        );
+      } catch (error) {
+        if (!(error instanceof NoSeatAvailableError) || !error.queue || remaining <= MAX_HOLD_SECONDS) throw error;
+        ticket = error.queue.ticket;
+        this.emit('queued', error.queue);
+      }
+    }
   }
 
   async #accessToken(): Promise<string | null> {

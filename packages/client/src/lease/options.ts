@@ -34,6 +34,12 @@ export interface LeaseClientOptions {
    * `LEASEHOLD_CI_TOKEN`. Default `true`.
    */
   ciIdentity?: boolean;
+  /**
+   * When every seat is taken, wait up to this many seconds for one in the server's seat
+   * queue (seats that free go to waiters in order) instead of failing at once; the
+   * `queued` event tells the place. Default 0: fail with NoSeatAvailableError.
+   */
+  wait?: number;
   /** A user's access token, or a function returning one (device sign-in by default). */
   accessToken?: string | (() => Promise<string | null>) | undefined;
   /**

@@ -141,6 +141,7 @@ class Transport:
         authorization: Optional[str] = None,
         attempts: Optional[int] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
         accept_status: Callable[[int], bool] = lambda status: False,
     ) -> Response:
         """Sends one request (with retries) and returns the parsed JSON answer; a refusal
@@ -152,10 +153,11 @@ class Transport:
             transport.request("POST", "/api/v1/licenses/heartbeat", {"sessionId": sid, "sessionSecret": secret})
         """
         tries = max(1, attempts if attempts is not None else self.retry.attempts)
+        bound = deadline if deadline is not None else self.deadline
         started = time.monotonic()
         last_failure: Optional[BaseException] = None
         for attempt in range(tries):
-            remaining = self.deadline - (time.monotonic() - started)
+            remaining = bound - (time.monotonic() - started)
             if remaining <= 0.05:
                 break
             retry_after: Optional[float] = None
@@ -178,7 +180,7 @@ class Transport:
                     break
             if attempt + 1 < tries:
                 delay = backoff_delay(attempt, self.retry, self._rand, retry_after)
-                if delay >= self.deadline - (time.monotonic() - started):
+                if delay >= bound - (time.monotonic() - started):
                     break
                 self._sleep(delay)
         raise _unreachable(self.server_url, last_failure)
