@@ -86,12 +86,32 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
     await page.getByLabel('Name', { exact: true }).fill('End to end');
     await page.getByRole('button', { name: 'Create product' }).click();
     await page.getByRole('button', { name: 'Plans of e2e' }).click();
-    await page.getByLabel('Plan code').fill('team');
-    await page.getByLabel('Plan name').fill('Team');
-    await page.getByLabel('Seats', { exact: true }).fill('2');
+    await page.getByText('Create a plan').click();
+    const create = page.getByRole('form', { name: 'Create plan' });
+    await create.getByLabel('Plan code').fill('team');
+    await create.getByLabel('Plan name').fill('Team');
+    await create.getByLabel('Seats', { exact: true }).fill('2');
     await page.getByRole('button', { name: 'Create plan' }).click();
     await page.getByRole('cell', { name: 'team', exact: true }).waitFor();
     await audit('products');
+
+    // Every term of the plan can change; the server's refusal is shown with its detail.
+    await page.getByRole('button', { name: 'Edit plan team' }).click();
+    const editor = page.getByRole('form', { name: 'Save plan' });
+    await editor.getByLabel('Plan name').fill('Team plus');
+    await editor.getByLabel('Entitlements').fill('export, pro');
+    await editor.getByLabel('Overage seats').fill('1');
+    await editor.getByLabel('Heartbeat every (s)').fill('400');
+    await editor.getByRole('button', { name: 'Save plan' }).click();
+    await expect.poll(() => editor.getByRole('alert').textContent()).toContain('heartbeatIntervalSeconds');
+    await editor.getByLabel('Heartbeat every (s)').fill('30');
+    await editor.getByRole('button', { name: 'Save plan' }).click();
+    await page.getByRole('cell', { name: 'Team plus', exact: true }).waitFor();
+    await page.getByRole('cell', { name: 'export, pro', exact: true }).waitFor();
+    await page.getByRole('cell', { name: '360 s / 30 s', exact: true }).waitFor();
+    await page.getByRole('form', { name: 'Rename product' }).getByLabel('New name').fill('End to end, renamed');
+    await page.getByRole('button', { name: 'Rename product' }).click();
+    await page.getByRole('cell', { name: 'End to end, renamed', exact: true }).waitFor();
 
     await nav(page, 'Organisations').click();
     for (const name of ['Org A', 'Org B']) {

@@ -204,7 +204,7 @@ export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {
   },
   'GET /api/v1/admin/organisations/{id}/members': {
     operationId: 'listOrganisationMembersAsAdmin',
-    description: 'The people of an organisation and their roles, as the vendor sees them.',
+    description: 'The people of an organisation and their roles, as the vendor sees them, a page at a time in the order of their user IDs.',
     errors: ADMIN_ONE,
     rateLimited: true,
   },

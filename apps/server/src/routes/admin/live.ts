@@ -35,12 +35,13 @@ export const liveRoutes: FastifyPluginAsync<{ services: Services }> = async (pla
         tags: ['organisations'],
         summary: "An organisation's members and their roles",
         params: idParams('organisation'),
-        response: { 200: schemas.memberList, ...problems },
+        querystring: schemas.memberQuery,
+        response: { 200: schemas.memberPage, ...problems },
       },
     },
     async (request) => {
       await services.organisations.get(request.params.id, adminScope(request));
-      return services.identity.memberships.listMembers(request.params.id);
+      return services.identity.memberships.listMembers(request.params.id, request.query.limit, request.query.cursor);
     },
   );
 
