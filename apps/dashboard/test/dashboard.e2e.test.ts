@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeaseClient } from '@leasehold/client';
@@ -7,6 +8,7 @@ import { newId } from '@leasehold/protocol/ids';
 import pg from 'pg';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProvider, type TestProvider } from '../../server/test/identity/oidc-provider.js';
 import { createPostgresDatabase } from '../../server/test/support/databases.js';
 import { type ServerProcess, startServerProcess } from '../../server/test/support/server-process.js';
 import { axeViolations, haveChromium, openBrowser } from './browser.js';
@@ -23,16 +25,37 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
   let dataDir: string;
   const accessibility: Record<string, string[]> = {};
 
+  let op: TestProvider;
+
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'leasehold-dash-'));
-    db = await createPostgresDatabase();
+    // The identity provider must know the server's callback before the server starts.
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    [db, op] = await Promise.all([
+      createPostgresDatabase(),
+      startProvider([
+        {
+          client_id: 'leasehold-dashboard',
+          client_secret: 'dashboard-secret',
+          redirect_uris: [`${publicUrl}/auth/sso/callback`],
+          token_endpoint_auth_method: 'client_secret_post',
+        },
+      ]),
+    ]);
     [server, browser] = await Promise.all([
       startServerProcess({
         DATABASE_URL: db.url,
+        PORT: String(port),
+        LEASEHOLD_PUBLIC_URL: publicUrl,
         LEASEHOLD_DATA_DIR: dataDir,
         LEASEHOLD_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
         LEASEHOLD_RATE_LIMIT_IP_PER_MINUTE: '0',
         LEASEHOLD_RATE_LIMIT_LICENSE_PER_MINUTE: '0',
+        LEASEHOLD_OIDC_NAME: 'sso',
+        LEASEHOLD_OIDC_DISCOVERY_URL: `${op.issuer}/.well-known/openid-configuration`,
+        LEASEHOLD_OIDC_CLIENT_ID: 'leasehold-dashboard',
+        LEASEHOLD_OIDC_CLIENT_SECRET: 'dashboard-secret',
       }),
       openBrowser(),
     ]);
@@ -42,6 +65,7 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await op?.close();
     await db?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -318,6 +342,36 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
     }
   });
 
+  it('signs staff in through the identity provider: a person first sees the portal, once granted the staff role the vendor views', async () => {
+    const person = await openBrowser();
+    try {
+      const tab = await firstPage(person.context);
+      await tab.goto(`${server.url}/dashboard/`);
+      await throughProvider(tab, op.issuer, 'alice');
+      // Signed up on this first sign-in: the owner of a personal organisation, no vendor views.
+      await tab.getByRole('link', { name: 'My organisations' }).waitFor();
+      expect(await nav(tab, 'Licenses').count()).toBe(0);
+      expect(await tab.evaluate(async () => (await fetch('/api/v1/admin/licenses')).status)).toBe(401);
+
+      const granted = await fetch(`${server.url}/api/v1/admin/staff`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'alice@example.test', staff: true }),
+      });
+      expect(granted.status, await granted.clone().text()).toBe(200);
+      await tab.getByRole('button', { name: 'Sign out' }).click();
+      await throughProvider(tab, op.issuer, 'alice');
+      await tab.getByRole('heading', { name: 'Overview' }).waitFor();
+      await nav(tab, 'Licenses').click();
+      await tab.getByTestId(`status-${licenseId}`).waitFor();
+      const cookies = await person.context.cookies(server.url);
+      expect(cookies.find((c) => c.name === 'lh_session')?.httpOnly).toBe(true);
+      expect(cookies.some((c) => c.name === 'lh_admin')).toBe(false);
+    } finally {
+      await person.close();
+    }
+  });
+
   it('ends the dashboard sessions of a key when the key is revoked', async () => {
     const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
     const made = await (
@@ -394,6 +448,40 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
 /** A link of the dashboard's main navigation. */
 function nav(page: Page, name: string) {
   return page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true });
+}
+
+/** A free TCP port on the loopback interface, for a server whose address must be known in advance. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * From the dashboard's sign-in page through the provider and back: its login and consent
+ * pages are filled in when it shows them (a second sign-in may pass straight through).
+ */
+async function throughProvider(page: Page, issuer: string, login: string): Promise<void> {
+  await page.getByRole('link', { name: 'Sign in with sso' }).click();
+  for (let step = 0; step < 4; step++) {
+    const next = page.locator('main#main, input[name="login"], button:text-is("Continue")').first();
+    await next.waitFor();
+    if (!page.url().startsWith(issuer)) return;
+    if (await page.locator('input[name="login"]').isVisible()) {
+      await page.locator('input[name="login"]').fill(login);
+      await page.locator('input[name="password"]').fill('any password');
+      await page.getByRole('button', { name: 'Sign-in' }).click();
+    } else {
+      await page.getByRole('button', { name: 'Continue' }).click();
+    }
+    await page.waitForLoadState();
+  }
+  throw new Error(`still at the provider: ${page.url()}`);
 }
 
 async function firstPage(context: BrowserContext): Promise<Page> {
