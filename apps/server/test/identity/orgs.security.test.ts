@@ -136,6 +136,30 @@ for (const driver of DRIVERS) {
       expect((await asUser(h, owner, 'DELETE', `/api/v1/orgs/${otherOrg}/members/${outsider.userId}`)).statusCode).toBe(404);
     });
 
+    it('pages the member list on the server, for members and for the vendor alike', async () => {
+      for (const path of [`/api/v1/orgs/${org}/members`, `/api/v1/admin/organisations/${org}/members`]) {
+        const get = (query: string) =>
+          path.startsWith('/api/v1/admin') ? h.admin('GET', `${path.slice('/api/v1/admin'.length)}${query}`) : asUser(h, member, 'GET', `${path}${query}`);
+        const all = expectStatus(await get('?limit=500'), 200).data.map((m: { userId: string }) => m.userId);
+        expect(all).toEqual(expect.arrayContaining([owner.userId, admin.userId, member.userId]));
+        expect(all).toEqual([...all].sort());
+        // Two at a time, following the cursors, gives the same people in the same order.
+        const paged: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page = expectStatus(await get(`?limit=2${cursor ? `&cursor=${cursor}` : ''}`), 200);
+          expect(page.data.length).toBeLessThanOrEqual(2);
+          paged.push(...page.data.map((m: { userId: string }) => m.userId));
+          cursor = page.nextCursor;
+        } while (cursor);
+        expect(paged).toEqual(all);
+        // A cursor that is no user ID is refused with its reason.
+        const bad = await get('?cursor=not-a-user');
+        expect(bad.statusCode).toBe(400);
+        expect(bad.json().detail).toMatch(/cursor/);
+      }
+    });
+
     it('lets admins manage members but not owners or admins, and not invite owners', async () => {
       const peer = await newUser(h, 'Peer');
       await join(peer, 'admin');
