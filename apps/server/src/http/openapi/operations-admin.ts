@@ -230,10 +230,10 @@ export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {
   'GET /api/v1/admin/licenses/{id}/usage': {
     operationId: 'getLicenseUsage',
     description:
-      'Peak and average concurrent sessions, denials for want of a seat and utilisation per hour or day, over up to a year, from the hourly rollup; `format=csv` for a spreadsheet.',
+      'Peak and average seats held (sessions sharing a seat-basis key hold one), denials for want of a seat and utilisation against the seats sold in force at the time, per hour or day, over up to a year, from the hourly rollup; `format=csv` for a spreadsheet.',
     errors: ADMIN_ONE,
     rateLimited: true,
-    responses: usageAnswer('LicenseUsage', 'start,peak,average,denials,utilisation'),
+    responses: usageAnswer('LicenseUsage', 'start,seats,peak,average,denials,utilisation'),
   },
   'GET /api/v1/admin/usage': {
     operationId: 'getUsageSummary',
