@@ -117,7 +117,6 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
     await create.getByLabel('Seats', { exact: true }).fill('2');
     await page.getByRole('button', { name: 'Create plan' }).click();
     await page.getByRole('cell', { name: 'team', exact: true }).waitFor();
-    await audit('products');
 
     // Every term of the plan can change; the server's refusal is shown with its detail.
     await page.getByRole('button', { name: 'Edit plan team' }).click();
@@ -136,6 +135,8 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
     await page.getByRole('form', { name: 'Rename product' }).getByLabel('New name').fill('End to end, renamed');
     await page.getByRole('button', { name: 'Rename product' }).click();
     await page.getByRole('cell', { name: 'End to end, renamed', exact: true }).waitFor();
+    // With the plan editor open: every form of the page is checked.
+    await audit('products');
 
     await nav(page, 'Organisations').click();
     for (const name of ['Org A', 'Org B']) {
@@ -337,6 +338,9 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
       await portal.getByRole('cell', { name: 'Made by staff', exact: true }).waitFor();
       await portal.getByRole('button', { name: 'Members of Org A' }).click();
       await portal.getByRole('cell', { name: ownerEmail }).waitFor();
+      await portal.getByLabel('Organisation name').fill('Org A, renamed');
+      await portal.getByRole('button', { name: 'Rename organisation' }).click();
+      await portal.getByRole('cell', { name: 'Org A, renamed', exact: true }).waitFor();
     } finally {
       await owner.close();
     }

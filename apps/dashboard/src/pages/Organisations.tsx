@@ -41,16 +41,32 @@ export function Organisations() {
           },
         ]}
       />
-      {selected ? <Members org={selected} /> : null}
+      {selected ? (
+        <Members
+          key={selected.id}
+          org={selected}
+          onRenamed={(o) => {
+            setSelected(o);
+            orgs.reload();
+          }}
+        />
+      ) : null}
     </section>
   );
 }
 
-function Members({ org }: { org: Organisation }) {
+function Members({ org, onRenamed }: { org: Organisation; onRenamed: (o: Organisation) => void }) {
   const members = usePaged<Wire<'member'>>((cursor) => `${ADMIN}/organisations/${org.id}/members${qs({ cursor, limit: 25 })}`, org.id);
   return (
     <section aria-labelledby="members-title">
       <h2 id="members-title">Members of {org.name}</h2>
+      <ActionForm
+        label="Rename organisation"
+        keepValues
+        onSubmit={async (d) => onRenamed(await api<Organisation>('PATCH', `${ADMIN}/organisations/${org.id}`, { name: text(d, 'name') }))}
+      >
+        <Field label="Organisation name" name="name" required defaultValue={org.name} />
+      </ActionForm>
       <PagedTable
         label={`Members of ${org.name}`}
         list={members}
