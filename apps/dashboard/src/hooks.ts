@@ -29,7 +29,7 @@ export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
 }
 
 /** Cursor paging on the server: a stack of the cursors of the pages before this one, dropped when the filter changes. */
-function useCursor(resetKey: string) {
+export function useCursor(resetKey: string) {
   const [state, setState] = useState<{ key: string; stack: string[] }>({ key: resetKey, stack: [] });
   const stack = state.key === resetKey ? state.stack : [];
   return {

@@ -18,22 +18,27 @@ export function PagedTable<T>({
   rowKey,
   label,
   empty = 'Nothing here yet.',
+  testId,
 }: {
   list: Paged<T>;
   columns: Array<Column<T>>;
   rowKey: (row: T) => string;
   label: string;
   empty?: string;
+  /** Names the table (and `${testId}-empty`, its empty state) for tests. */
+  testId?: string;
 }) {
   return (
     <Loading state={list}>
       {(page) =>
         page.data.length === 0 && list.paging.page === 1 ? (
-          <p className="muted">{empty}</p>
+          <p className="muted" data-testid={testId && `${testId}-empty`}>
+            {empty}
+          </p>
         ) : (
           <>
             <div className="scroll">
-              <table aria-label={label}>
+              <table aria-label={label} data-testid={testId}>
                 <thead>
                   <tr>
                     {columns.map((c) => (

@@ -162,7 +162,7 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
   });
 
   it('shows an SDK acquire within 2 s; force-release removes it and the SDK loses its seat', async () => {
-    await page.getByTestId('no-sessions').waitFor();
+    await page.getByTestId('sessions-empty').waitFor();
     await page.getByRole('img', { name: /^Peak \d+ of 2 seats/ }).waitFor();
     await audit('license');
     const client = new LeaseClient({
@@ -183,7 +183,7 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
     expect(seenAfterMs).toBeLessThan(2_000);
 
     await page.getByRole('button', { name: 'Free seat of e2e-build-host' }).click();
-    await page.getByTestId('no-sessions').waitFor({ timeout: 3_000 });
+    await page.getByTestId('sessions-empty').waitFor({ timeout: 3_000 });
     // The background loop would call this at the plan's interval and report `lost`.
     await expect(client.heartbeat()).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
   });
@@ -427,9 +427,14 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
     const started = Date.now();
     await page.goto(`${server.url}/dashboard/licenses/${big.id}`);
     await page.getByRole('cell', { name: 'bulk-1', exact: true }).waitFor({ timeout: 5_000 });
-    await page.getByText('More sessions than shown; the first 100 are listed.').waitFor();
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(await page.getByTestId('sessions').locator('tbody tr').count()).toBe(100);
+    // The next page is the next stream: sessions 101–200, still live.
+    const pages = page.getByRole('navigation', { name: 'Pages of Live sessions' });
+    await pages.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('cell', { name: 'bulk-101', exact: true }).waitFor({ timeout: 2_000 });
+    expect(await page.getByTestId('sessions').locator('tbody tr').count()).toBe(100);
+    await pages.getByText('Page 2').waitFor();
   });
 
   it('has no serious or critical accessibility violation on any page', () => {

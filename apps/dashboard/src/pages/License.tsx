@@ -72,11 +72,7 @@ export function LicensePage({ id }: { id: string }) {
           </>
         )}
       </Loading>
-      <LiveSessions
-        streamUrl={`${ADMIN}/licenses/${id}/sessions/live?limit=100`}
-        releaseUrl={(sessionId) => `${ADMIN}/sessions/${sessionId}/release`}
-        canRelease
-      />
+      <LiveSessions streamUrl={`${ADMIN}/licenses/${id}/sessions/live`} releaseUrl={(sessionId) => `${ADMIN}/sessions/${sessionId}/release`} canRelease />
       <UsageChart licenseId={id} />
       <h2>Billing history</h2>
       <PagedTable

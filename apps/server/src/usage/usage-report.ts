@@ -62,7 +62,12 @@ export class UsageReport {
   }
 
   /** Per license over [from, to): most denials first, or least used first. */
-  async summary(q: { from: string; to: string; order: 'denials' | 'utilisation'; limit: number }, scope: OrganisationScope): Promise<UsageSummary> {
+  async summary(
+    q: { from: string; to: string; order: 'denials' | 'utilisation'; limit: number; cursor?: string | undefined },
+    scope: OrganisationScope,
+  ): Promise<UsageSummary> {
+    // A ranking, so the cursor is a position in it (ties broken by license ID, so pages do not overlap).
+    const offset = Number(q.cursor ?? 0);
     const from = new Date(hourOf(Date.parse(q.from)));
     const to = new Date(q.to);
     const hours = Math.max(1, (to.getTime() - from.getTime()) / HOUR_MS);
@@ -89,12 +94,19 @@ export class UsageReport {
       .leftJoin(seatUsageHourly, and(eq(seatUsageHourly.licenseId, licenses.id), gte(seatUsageHourly.hour, from), lt(seatUsageHourly.hour, to)))
       .where(and(eq(licenses.status, 'active'), scope.organisationId ? eq(licenses.organisationId, scope.organisationId) : undefined))
       .groupBy(licenses.id, licenses.organisationId, licenses.seatsOverride, plans.seats)
-      .orderBy(q.order === 'denials' ? sql`${denials} desc, ${utilisation} desc nulls last` : sql`${utilisation} asc nulls first, ${licenses.id} asc`)
-      .limit(q.limit);
+      .orderBy(
+        q.order === 'denials'
+          ? sql`${denials} desc, ${utilisation} desc nulls last, ${licenses.id} asc`
+          : sql`${utilisation} asc nulls first, ${licenses.id} asc`,
+      )
+      .offset(offset)
+      .limit(q.limit + 1);
+    const more = rows.length > q.limit;
     return {
       from: from.toISOString(),
       to: to.toISOString(),
-      data: rows.map((r) => {
+      nextCursor: more ? String(offset + q.limit) : null,
+      data: rows.slice(0, q.limit).map((r) => {
         const average = Number(r.seatSeconds) / (hours * 3600);
         return {
           licenseId: r.licenseId,

@@ -82,6 +82,19 @@ describe('seat-usage rollup', () => {
     expect(summary.data[0]).toMatchObject({ licenseId: seed.licenseId, denials: 3, peak: 2 });
     const unused = expectStatus(await h.admin('GET', `/usage?from=${at('00:00')}&to=2030-01-02T00:00:00Z&order=utilisation`), 200);
     expect(unused.data[0]).toMatchObject({ licenseId: idle.licenseId, peak: 0, utilisation: 0 });
+    // The ranking pages: one license at a time, following the cursors, gives the same order.
+    const period = `from=${at('00:00')}&to=2030-01-02T00:00:00Z&order=utilisation`;
+    const whole = expectStatus(await h.admin('GET', `/usage?${period}&limit=500`), 200);
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = expectStatus(await h.admin('GET', `/usage?${period}&limit=1${cursor ? `&cursor=${cursor}` : ''}`), 200);
+      expect(page.data).toHaveLength(1);
+      paged.push(page.data[0].licenseId);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(whole.data.map((l: { licenseId: string }) => l.licenseId));
+    expect((await h.admin('GET', `/usage?${period}&cursor=-1`)).statusCode).toBe(400);
     const csv = await h.admin('GET', `/usage?from=${at('00:00')}&to=2030-01-02T00:00:00Z&format=csv`);
     expect(csv.body.split('\n')[0]).toBe('licenseId,organisationId,seats,peak,average,denials,utilisation');
     expect(csv.body).toContain(`${seed.licenseId},${seed.organisationId},2,2,`);

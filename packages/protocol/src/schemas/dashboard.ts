@@ -117,6 +117,11 @@ export const usageSummaryQuery = z
       .default('denials')
       .describe('`denials`: who needs more seats first; `utilisation`: who uses least of what they pay for first.'),
     limit: z.coerce.number().int().min(1).max(500).default(50).describe('How many licenses to answer.'),
+    cursor: z
+      .string()
+      .regex(/^\d{1,9}$/, { message: 'is not a cursor of this list: pass the nextCursor of the previous page' })
+      .optional()
+      .describe('The `nextCursor` of the previous page; omit it for the first page.'),
   })
   .refine(withinAYear, rangeIssue);
 export const usageSummary = z
@@ -136,6 +141,7 @@ export const usageSummary = z
         }),
       )
       .describe('The licenses, in the order asked for.'),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` to get the next page of the ranking; null on the last page.'),
   })
   .meta({ id: 'UsageSummary', description: 'The seat usage of every active license over a period.' });
 export type UsageSummary = z.infer<typeof usageSummary>;

@@ -211,7 +211,7 @@ export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {
   'GET /api/v1/admin/licenses/{id}/sessions/live': {
     operationId: 'streamLiveSessions',
     description:
-      'Server-sent events: a `snapshot` event with the first page of the license’s live sessions (as `GET /api/v1/admin/sessions`) at once and whenever it changes, checked every second. The stream stays open until the client leaves.',
+      'Server-sent events: a `snapshot` event with one page of the license’s live sessions (as `GET /api/v1/admin/sessions`: the first, or the one after `cursor`) at once and whenever it changes, checked every second. The stream stays open until the client leaves.',
     errors: ADMIN_ONE,
     rateLimited: true,
     responses: {

@@ -52,16 +52,17 @@ export const liveRoutes: FastifyPluginAsync<{ services: Services }> = async (pla
       schema: {
         tags: ['sessions'],
         summary: "A license's live sessions as server-sent events",
-        description: 'An `snapshot` event carries the first page of live sessions (as GET /sessions) each time it changes; checked every second.',
+        description:
+          'A `snapshot` event carries one page of live sessions (as GET /sessions: the first, or the one after `cursor`) each time it changes; checked every second.',
         params: idParams('license'),
-        querystring: schemas.pageQuery.pick({ limit: true }),
+        querystring: schemas.pageQueryOf('session'),
         produces: ['text/event-stream'],
       },
     },
     async (request, reply) => {
       const scope = adminScope(request);
       await licenses.get(request.params.id, scope);
-      streams.serve(request, reply, () => sessions.listLive({ licenseId: request.params.id, limit: request.query.limit }, scope));
+      streams.serve(request, reply, () => sessions.listLive({ licenseId: request.params.id, limit: request.query.limit, cursor: request.query.cursor }, scope));
     },
   );
 };
