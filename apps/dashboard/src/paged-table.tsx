@@ -10,7 +10,7 @@ export interface Column<T> {
 /**
  * Every list of the dashboard: one page from the server at a time, with its
  * loading, empty and error states, a table that scrolls within itself in a
- * narrow window, and Previous/Next over the server's cursors.
+ * narrow window, and Previous/Next over the server's cursors when there is more than one page.
  */
 export function PagedTable<T>({
   list,
@@ -59,7 +59,9 @@ export function PagedTable<T>({
                 </tbody>
               </table>
             </div>
-            <Pager label={label} page={list.paging.page} nextCursor={page.nextCursor} onNext={list.paging.next} onPrevious={list.paging.previous} />
+            {list.paging.page > 1 || page.nextCursor ? (
+              <Pager label={label} page={list.paging.page} nextCursor={page.nextCursor} onNext={list.paging.next} onPrevious={list.paging.previous} />
+            ) : null}
           </>
         )
       }
