@@ -44,7 +44,7 @@ export function LiveSessions({ streamUrl, releaseUrl, canRelease }: { streamUrl:
         empty="No seat is held."
         columns={[
           { header: 'Host', cell: (s) => s.hostname ?? s.fingerprint.slice(0, 12) },
-          { header: 'User', cell: (s) => s.userId ?? '—' },
+          { header: 'User', cell: (s) => s.userEmail ?? s.userId ?? '—' },
           { header: 'Since', cell: (s) => when(s.startedAt) },
           { header: 'Last heartbeat', cell: (s) => when(s.lastHeartbeatAt) },
           { header: 'Platform', cell: (s) => s.platform ?? '—' },

@@ -72,7 +72,7 @@ function OrgView({ orgId, role, userId }: { orgId: string; role: Wire<'role'>; u
         empty="No seat is held."
         columns={[
           { header: 'Host', cell: (s) => s.hostname ?? '—' },
-          { header: 'User', cell: (s) => s.userId ?? '—' },
+          { header: 'User', cell: (s) => s.userEmail ?? s.userId ?? '—' },
           { header: 'License', cell: (s) => s.licenseId },
           { header: 'Since', cell: (s) => when(s.startedAt) },
           { header: 'Last heartbeat', cell: (s) => when(s.lastHeartbeatAt) },

@@ -119,6 +119,9 @@ for (const driver of DRIVERS) {
       ).sessionId;
       const asMember = expectStatus(await asUser(h, member, 'GET', `/api/v1/orgs/${org}/sessions`), 200);
       expect(asMember.data.map((s: { id: string }) => s.id)).toEqual([membersSeat]);
+      // Who holds it is named as their account is: the portal shows the address, not an ID.
+      expect(asMember.data[0]).toMatchObject({ userId: member.userId, userEmail: member.email });
+      expect(sessions.data.find((s: { id: string }) => s.id === ours)).toMatchObject({ userId: null, userEmail: null });
       for (const who of [owner, admin]) {
         const all = expectStatus(await asUser(h, who, 'GET', `/api/v1/orgs/${org}/sessions`), 200).data.map((s: { id: string }) => s.id);
         expect(all).toEqual(expect.arrayContaining([ours, membersSeat]));
