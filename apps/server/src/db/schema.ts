@@ -245,6 +245,8 @@ export const auditEvents = pgTable(
     index('audit_events_org_idx').on(t.organisationId, t.seq),
     index('audit_events_target_idx').on(t.targetId, t.seq),
     index('audit_events_action_idx').on(t.action, t.seq),
+    // The overview's last-24-hours counts of one action.
+    index('audit_events_action_at_idx').on(t.action, t.at),
   ],
 );
 
@@ -425,13 +427,42 @@ export const seatUsageHourly = pgTable(
   (t) => [primaryKey({ columns: [t.licenseId, t.hour] }), index('seat_usage_hourly_hour_idx').on(t.hour)],
 );
 
-/** Where the rollup stands for each license: how many sessions are live since when. */
+/** Where the rollup stands for each license: how many seats (distinct seat-basis keys) are held since when. */
 export const seatUsageState = pgTable('seat_usage_state', {
   licenseId: text('license_id').primaryKey(),
   organisationId: text('organisation_id').notNull(),
   concurrent: integer('concurrent').notNull(),
   since: ts('since').notNull(),
 });
+
+/**
+ * The sessions the rollup counts as live, with the seat-basis key each holds: two
+ * sessions of one key (one machine, one user) take one seat, as the seat stores count.
+ */
+export const seatUsageHolders = pgTable(
+  'seat_usage_holders',
+  {
+    sessionId: text('session_id').primaryKey(),
+    licenseId: text('license_id').notNull(),
+    basisKey: text('basis_key').notNull(),
+  },
+  (t) => [index('seat_usage_holders_key_idx').on(t.licenseId, t.basisKey)],
+);
+
+/**
+ * The seats sold in force for each license from `since` on, written with every change
+ * of a license's seats or its plan's: utilisation is measured against the seats sold
+ * at that hour, not today's.
+ */
+export const licenseSeatHistory = pgTable(
+  'license_seat_history',
+  {
+    licenseId: text('license_id').notNull(),
+    since: ts('since').notNull(),
+    seats: integer('seats').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.licenseId, t.since] })],
+);
 
 /** The last audit event the rollup has read. */
 export const seatUsageCursor = pgTable('seat_usage_cursor', {

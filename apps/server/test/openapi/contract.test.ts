@@ -243,7 +243,7 @@ describe('the API answers as its OpenAPI document says', { timeout: 60_000 }, ()
     const period = `from=${new Date(now - 86_400_000).toISOString()}&to=${new Date(now + 3_600_000).toISOString()}`;
     expectStatus(await call('GET /api/v1/admin/licenses/{id}/usage', `/api/v1/admin/licenses/${seed.licenseId}/usage?${period}`, admin()), 200);
     const csv = await call('GET /api/v1/admin/licenses/{id}/usage', `/api/v1/admin/licenses/${seed.licenseId}/usage?${period}&format=csv`, admin());
-    expect(csv.body.split('\n')[0]).toBe('start,peak,average,denials,utilisation');
+    expect(csv.body.split('\n')[0]).toBe('start,seats,peak,average,denials,utilisation');
     expectStatus(
       await call(
         'GET /api/v1/admin/licenses/{id}/usage',

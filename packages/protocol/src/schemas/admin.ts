@@ -366,6 +366,11 @@ export const session = z
       .nullable()
       .describe('The signed-in person, when the seat was taken by signing in.')
       .meta({ examples: [EXAMPLE_IDS.user] }),
+    userEmail: z
+      .string()
+      .nullable()
+      .describe("That person's e-mail address, as their account holds it; null without a signed-in person.")
+      .meta({ examples: [null] }),
     fingerprint: fingerprint.describe('The machine.'),
     hostname: z
       .string()
@@ -404,6 +409,7 @@ export const session = z
         licenseId: EXAMPLE_IDS.license,
         organisationId: EXAMPLE_IDS.organisation,
         userId: null,
+        userEmail: null,
         fingerprint: EXAMPLE_FINGERPRINT,
         hostname: 'alice-laptop',
         platform: 'darwin-arm64',

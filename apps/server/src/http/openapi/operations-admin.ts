@@ -223,14 +223,14 @@ export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {
   },
   'GET /api/v1/admin/organisations/{id}/members': {
     operationId: 'listOrganisationMembersAsAdmin',
-    description: 'The people of an organisation and their roles, as the vendor sees them.',
+    description: 'The people of an organisation and their roles, as the vendor sees them, a page at a time in the order of their user IDs.',
     errors: ADMIN_ONE,
     rateLimited: true,
   },
   'GET /api/v1/admin/licenses/{id}/sessions/live': {
     operationId: 'streamLiveSessions',
     description:
-      'Server-sent events: a `snapshot` event with the first page of the license’s live sessions (as `GET /api/v1/admin/sessions`) at once and whenever it changes, checked every second. The stream stays open until the client leaves.',
+      'Server-sent events: a `snapshot` event with one page of the license’s live sessions (as `GET /api/v1/admin/sessions`: the first, or the one after `cursor`) at once and whenever it changes, checked every second. The stream stays open until the client leaves.',
     errors: ADMIN_ONE,
     rateLimited: true,
     responses: {
@@ -249,10 +249,10 @@ export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {
   'GET /api/v1/admin/licenses/{id}/usage': {
     operationId: 'getLicenseUsage',
     description:
-      'Peak and average concurrent sessions, denials for want of a seat and utilisation per hour or day, over up to a year, from the hourly rollup; `format=csv` for a spreadsheet.',
+      'Peak and average seats held (sessions sharing a seat-basis key hold one), denials for want of a seat and utilisation against the seats sold in force at the time, per hour or day, over up to a year, from the hourly rollup; `format=csv` for a spreadsheet.',
     errors: ADMIN_ONE,
     rateLimited: true,
-    responses: usageAnswer('LicenseUsage', 'start,peak,average,denials,utilisation'),
+    responses: usageAnswer('LicenseUsage', 'start,seats,peak,average,denials,utilisation'),
   },
   'GET /api/v1/admin/usage': {
     operationId: 'getUsageSummary',

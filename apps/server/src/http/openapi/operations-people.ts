@@ -12,7 +12,7 @@ export const PEOPLE_OPERATIONS: Record<string, OperationDoc> = {
   },
   'GET /api/v1/orgs/{orgId}/members': {
     operationId: 'listMembers',
-    description: 'Every member of the organisation (any member may ask).',
+    description: 'The members of the organisation, a page at a time in the order of their user IDs (any member may ask).',
     errors: MEMBER,
     rateLimited: true,
   },
