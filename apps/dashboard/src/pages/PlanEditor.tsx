@@ -26,6 +26,7 @@ export function planTerms(d: FormData): PlanTerms {
     offlineGraceSeconds: whole(d, 'offlineGraceSeconds'),
     maxBorrowSeconds: whole(d, 'maxBorrowSeconds'),
     maxQueueWaitSeconds: whole(d, 'maxQueueWaitSeconds'),
+    lingerSeconds: whole(d, 'lingerSeconds'),
     overage: whole(d, 'overage'),
     entitlements: (text(d, 'entitlements') ?? '').split(/[\s,]+/).filter(Boolean),
     durationDays: whole(d, 'durationDays') ?? null,
@@ -48,6 +49,7 @@ export function PlanFields({ plan }: { plan?: Plan }) {
       <Field label="Offline grace (s)" name="offlineGraceSeconds" type="number" defaultValue={plan?.offlineGraceSeconds ?? 86_400} />
       <Field label="Longest borrow (s)" name="maxBorrowSeconds" type="number" defaultValue={plan?.maxBorrowSeconds ?? 0} />
       <Field label="Longest wait for a seat (s, 0: no queue)" name="maxQueueWaitSeconds" type="number" defaultValue={plan?.maxQueueWaitSeconds ?? 600} />
+      <Field label="Seat lingers after release (s)" name="lingerSeconds" type="number" defaultValue={plan?.lingerSeconds ?? 0} />
       <Field label="Duration (days, blank: no expiry)" name="durationDays" type="number" defaultValue={plan?.durationDays ?? ''} />
       <Field label="Stripe price (blank: none)" name="stripePriceId" defaultValue={plan?.stripePriceId ?? ''} placeholder="price_…" />
     </>

@@ -78,6 +78,8 @@ export const plans = pgTable(
     offlineGraceSeconds: integer('offline_grace_seconds').notNull(),
     maxBorrowSeconds: integer('max_borrow_seconds').notNull(),
     maxQueueWaitSeconds: integer('max_queue_wait_seconds').notNull().default(600),
+    lingerSeconds: integer('linger_seconds').notNull().default(0),
+    queuePriorities: boolean('queue_priorities').notNull().default(false),
     overage: integer('overage').notNull(),
     entitlements: jsonb('entitlements').$type<string[]>().notNull(),
     durationDays: integer('duration_days'),
@@ -172,9 +174,11 @@ export const sessions = pgTable(
 );
 
 /**
- * Acquires waiting for a seat of a license (the seat queue). A waiter is live while it
- * polls: its place lapses once `last_seen_at` is older than the plan's heartbeat interval.
- * Seats go to live waiters in `position` order; `outcome` says how a waiter left.
+ * Acquires waiting for a seat of a license (the seat queue), and seats held back for
+ * the machine that just gave them up (linger). A place is live until `lapses_at`: a
+ * waiter's moves on with each poll (one heartbeat interval ahead), a linger's is fixed.
+ * Seats go to live places by `priority` (highest first), then `position`; `outcome`
+ * says how a place ended.
  */
 export const seatWaiters = pgTable(
   'seat_waiters',
@@ -189,6 +193,8 @@ export const seatWaiters = pgTable(
     userId: text('user_id'),
     enqueuedAt: timestamp('enqueued_at', { withTimezone: true }).notNull(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
+    lapsesAt: timestamp('lapses_at', { withTimezone: true }).notNull().defaultNow(),
+    priority: integer('priority').notNull().default(0),
     endedAt: timestamp('ended_at', { withTimezone: true }),
     outcome: text('outcome', { enum: ['granted', 'gave-up', 'lapsed'] }),
     sessionId: text('session_id'),

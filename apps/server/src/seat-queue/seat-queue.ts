@@ -1,18 +1,25 @@
 import { newId } from '@leasehold/protocol/ids';
-import { and, eq, gt, isNull, lte, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { licenses, plans, seatWaiters } from '../db/schema.js';
 import type { RequestContext } from '../request-context.js';
 
-/** What a license's plan says about waiting: how long at most, and how long a place lasts between polls. */
+/** What a license's plan says about waiting: how long at most, how long a place lasts between polls, lingering, priorities. */
 export interface QueueRules {
   maxWaitSeconds: number;
   /** A waiter that has not polled for this long loses its place: one heartbeat interval. */
   graceSeconds: number;
+  /** How long a released seat stays held back for the machine (or person) that released it. */
+  lingerSeconds: number;
+  /** Whether waiters' priorities order the queue. */
+  priorities: boolean;
   organisationId: string;
 }
+
+/** Lingers go before every waiter: the seat is still the releaser's for a moment. */
+const LINGER_PRIORITY = 1_000;
 
 export interface Waiter {
   fingerprint: string;
@@ -45,26 +52,68 @@ export class SeatQueue {
 
   async rules(licenseId: string): Promise<QueueRules | null> {
     const [row] = await this.deps.db
-      .select({ maxWaitSeconds: plans.maxQueueWaitSeconds, graceSeconds: plans.heartbeatIntervalSeconds, organisationId: licenses.organisationId })
+      .select({
+        maxWaitSeconds: plans.maxQueueWaitSeconds,
+        graceSeconds: plans.heartbeatIntervalSeconds,
+        lingerSeconds: plans.lingerSeconds,
+        priorities: plans.queuePriorities,
+        organisationId: licenses.organisationId,
+      })
       .from(licenses)
       .innerJoin(plans, eq(plans.id, licenses.planId))
       .where(eq(licenses.id, licenseId));
     return row ?? null;
   }
 
-  /** Joins the back of the queue. */
-  async join(licenseId: string, rules: QueueRules, who: Waiter, ctx: RequestContext): Promise<string> {
+  /** Joins the back of the queue (of its priority class: higher goes first). */
+  async join(licenseId: string, rules: QueueRules, who: Waiter, ctx: RequestContext, priority = 0): Promise<string> {
+    return this.#add(licenseId, rules, who, ctx, { priority, lapsesAt: this.#later(rules.graceSeconds), action: 'seat.queued' });
+  }
+
+  /** Holds a just-released seat back for the same machine or person, for the plan's linger. */
+  async linger(licenseId: string, rules: QueueRules, who: Waiter, ctx: RequestContext): Promise<string> {
+    return this.#add(licenseId, rules, who, ctx, { priority: LINGER_PRIORITY, lapsesAt: this.#later(rules.lingerSeconds), action: 'seat.lingering' });
+  }
+
+  /** The live linger held back for this machine or person, if any: it is that caller's place. */
+  async lingerFor(licenseId: string, who: Pick<Waiter, 'fingerprint' | 'userId'>): Promise<string | null> {
+    const sameCaller = who.userId
+      ? or(eq(seatWaiters.fingerprint, who.fingerprint), eq(seatWaiters.userId, who.userId))
+      : eq(seatWaiters.fingerprint, who.fingerprint);
+    const [row] = await this.deps.db
+      .select({ id: seatWaiters.id })
+      .from(seatWaiters)
+      .where(
+        and(
+          eq(seatWaiters.licenseId, licenseId),
+          isNull(seatWaiters.endedAt),
+          eq(seatWaiters.priority, LINGER_PRIORITY),
+          gt(seatWaiters.lapsesAt, this.deps.clock.now()),
+          sameCaller,
+        ),
+      )
+      .limit(1);
+    return row?.id ?? null;
+  }
+
+  async #add(
+    licenseId: string,
+    rules: QueueRules,
+    who: Waiter,
+    ctx: RequestContext,
+    place: { priority: number; lapsesAt: Date; action: string },
+  ): Promise<string> {
     const now = this.deps.clock.now();
     const id = newId('queueTicket', now.getTime());
     await this.deps.db.transaction(async (tx) => {
-      await tx.insert(seatWaiters).values({ id, licenseId, ...who, enqueuedAt: now, lastSeenAt: now });
+      await tx.insert(seatWaiters).values({ id, licenseId, ...who, enqueuedAt: now, lastSeenAt: now, lapsesAt: place.lapsesAt, priority: place.priority });
       await appendAudit(tx, ctx, now, [
         {
-          action: 'seat.queued',
+          action: place.action,
           organisationId: rules.organisationId,
           targetType: 'license',
           targetId: licenseId,
-          data: { ticket: id, fingerprint: who.fingerprint },
+          data: { ticket: id, fingerprint: who.fingerprint, userId: who.userId, until: place.lapsesAt.toISOString(), priority: place.priority },
         },
       ]);
     });
@@ -76,14 +125,15 @@ export class SeatQueue {
     const now = this.deps.clock.now();
     const kept = await this.deps.db
       .update(seatWaiters)
-      .set({ lastSeenAt: now })
+      // A linger keeps its own end; a waiter's place lasts one more grace.
+      .set({ lastSeenAt: now, lapsesAt: sql`greatest(${seatWaiters.lapsesAt}, ${this.#later(rules.graceSeconds)})` })
       .where(
         and(
           eq(seatWaiters.id, ticket),
           eq(seatWaiters.licenseId, licenseId),
           eq(seatWaiters.fingerprint, fingerprint),
           isNull(seatWaiters.endedAt),
-          gt(seatWaiters.lastSeenAt, this.#lapsedBefore(now, rules)),
+          gt(seatWaiters.lapsesAt, now),
         ),
       )
       .returning({ enqueuedAt: seatWaiters.enqueuedAt });
@@ -97,9 +147,10 @@ export class SeatQueue {
   async place(licenseId: string, ticket: string | null, rules: QueueRules, ctx: RequestContext): Promise<Place> {
     await this.#endLapsed(licenseId, rules, ctx);
     const result = (await this.deps.db.execute(sql`
+        with mine as (select priority, position from seat_waiters where id = ${ticket ?? ''})
         select count(*)::int as waiting,
-               count(*) filter (where position < (select position from seat_waiters where id = ${ticket ?? ''}))::int as ahead
-        from seat_waiters where license_id = ${licenseId} and ended_at is null`)) as unknown as { rows: { waiting: number; ahead: number }[] };
+               count(*) filter (where (w.priority, -w.position) > (select priority, -position from mine))::int as ahead
+        from seat_waiters w where w.license_id = ${licenseId} and w.ended_at is null`)) as unknown as { rows: { waiting: number; ahead: number }[] };
     const [row] = result.rows;
     return { position: (row?.ahead ?? 0) + 1, waiting: row?.waiting ?? 0 };
   }
@@ -143,11 +194,11 @@ export class SeatQueue {
     const lapsed = await this.deps.db
       .select({ id: seatWaiters.id })
       .from(seatWaiters)
-      .where(and(eq(seatWaiters.licenseId, licenseId), isNull(seatWaiters.endedAt), lte(seatWaiters.lastSeenAt, this.#lapsedBefore(now, rules))));
+      .where(and(eq(seatWaiters.licenseId, licenseId), isNull(seatWaiters.endedAt), lte(seatWaiters.lapsesAt, now)));
     for (const { id } of lapsed) await this.finish(id, 'lapsed', null, rules, ctx);
   }
 
-  #lapsedBefore(now: Date, rules: QueueRules): Date {
-    return new Date(now.getTime() - rules.graceSeconds * 1000);
+  #later(seconds: number): Date {
+    return new Date(this.deps.clock.now().getTime() + seconds * 1000);
   }
 }

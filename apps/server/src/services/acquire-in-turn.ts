@@ -14,7 +14,11 @@ export interface QueuedAcquire extends Waiter {
   /** Seconds the caller is willing to wait; 0 or absent: not at all. */
   wait: number;
   ticket: string | null;
+  /** Its class in the queue, when the plan orders waiters by priority. */
+  priority: 'high' | 'normal' | 'low';
 }
+
+const PRIORITY_CLASS = { high: 1, normal: 0, low: -1 } as const;
 
 export type TurnOutcome =
   | { kind: 'decided'; outcome: AcquireOutcome }
@@ -23,8 +27,10 @@ export type TurnOutcome =
 
 /**
  * Takes a seat in turn. Seats that free go to the license's live waiters in the
- * order they came: only the first in line tries the seat store, so a newcomer (with
- * or without `wait`) never takes a seat someone is waiting for. A waiter served
+ * order they came (by priority class first, where the plan has them), after any seat
+ * that lingers for the machine that gave it back: only the first in line tries the
+ * seat store, so a newcomer (with or without `wait`) never takes a seat someone is
+ * waiting for. A waiter served
  * wakes the next one, and a seat given back anywhere wakes the line (QueueSignals).
  * The seat store still decides capacity; `attempt` carries the caller's idempotency
  * key, so a grant whose answer was lost is found again by the next poll.
@@ -38,10 +44,11 @@ export async function acquireInTurn(
 ): Promise<TurnOutcome> {
   const { queue, signals, clock } = deps;
   const rules = await queue.rules(request.licenseId);
-  // No such license (the store answers that), or a plan without a queue.
-  if (!rules || rules.maxWaitSeconds === 0) return { kind: 'decided', outcome: await attempt() };
+  // No such license (the store answers that), or a plan with neither a queue nor lingering seats.
+  if (!rules || (rules.maxWaitSeconds === 0 && rules.lingerSeconds === 0)) return { kind: 'decided', outcome: await attempt() };
   const now = () => clock.now().getTime();
-  let ticket = await keptTicket(queue, request, rules);
+  // A seat this machine (or person) just gave back and that lingers for it is its place.
+  let ticket = (await keptTicket(queue, request, rules)) ?? (await queue.lingerFor(request.licenseId, request));
   const enqueuedAt = ticket ? await queue.touch(request.licenseId, ticket, request.fingerprint, rules) : null;
   const waitMs = Math.min(request.wait, rules.maxWaitSeconds) * 1000;
   const holdUntil = now() + Math.min(waitMs, HOLD_MS);
@@ -76,7 +83,7 @@ export async function acquireInTurn(
         : { kind: 'queued', ticket: null, place: { position: place.waiting + 1, waiting: place.waiting }, pollWithinSeconds, lastRefusal };
     }
     if (!ticket) {
-      ticket = await queue.join(request.licenseId, rules, request, ctx);
+      ticket = await queue.join(request.licenseId, rules, request, ctx, rules.priorities ? PRIORITY_CLASS[request.priority] : 0);
       continue;
     }
     if (now() >= giveUpAt) {

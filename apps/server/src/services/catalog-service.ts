@@ -28,6 +28,8 @@ const planView = (r: PlanRow): Plan => ({
   offlineGraceSeconds: r.offlineGraceSeconds,
   maxBorrowSeconds: r.maxBorrowSeconds,
   maxQueueWaitSeconds: r.maxQueueWaitSeconds,
+  lingerSeconds: r.lingerSeconds,
+  queuePriorities: r.queuePriorities,
   overage: r.overage,
   entitlements: r.entitlements,
   durationDays: r.durationDays,

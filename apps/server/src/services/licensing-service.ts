@@ -180,6 +180,7 @@ export class LicensingService {
         fingerprint: input.fingerprint,
         hostname: input.hostname ?? null,
         userId: input.userId,
+        priority: input.priority ?? 'normal',
       },
       attempt,
       ctx,
@@ -305,9 +306,25 @@ export class LicensingService {
   async release(ref: SessionRef, ctx: RequestContext) {
     const outcome = await this.deps.seats.release(ref, ctx);
     if (outcome.kind === 'not-found') throw sessionNotFound();
+    await this.#lingerAfterRelease(outcome.licenseId, outcome.sessionId, ctx);
     // A seat is free: whoever waits for one of this license looks now.
     await this.deps.queueSignals.announce(outcome.licenseId);
     return { sessionId: outcome.sessionId, released: true as const };
+  }
+
+  /**
+   * With the plan's linger, the seat just given back stays held back for the same machine
+   * (or signed-in person) for a moment, so a tool run in a loop keeps it between runs.
+   * Best effort: without it the seat is simply free.
+   */
+  async #lingerAfterRelease(licenseId: string, sessionId: string, ctx: RequestContext): Promise<void> {
+    const rules = await this.deps.queue.rules(licenseId);
+    if (!rules || rules.lingerSeconds === 0) return;
+    const [row] = await this.deps.db
+      .select({ fingerprint: sessions.fingerprint, userId: sessions.userId, hostname: sessions.hostname })
+      .from(sessions)
+      .where(eq(sessions.id, sessionId));
+    if (row) await this.deps.queue.linger(licenseId, rules, row, ctx).catch(() => {});
   }
 
   /** Checks a key or a lease token without taking a seat. A refusal is an answer here, not an error. */

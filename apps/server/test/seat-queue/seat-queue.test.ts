@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisHarness } from '../redis/redis-support.js';
 import { acquireBody, createHarness, expectStatus, type Harness, seedLicense } from '../support/harness.js';
@@ -93,6 +94,54 @@ for (const store of ['sql', 'redis'] as const) {
       expect(refused.statusCode).toBe(409);
       expect(refused.json().queue).toBeUndefined();
       expect(Date.now() - started).toBeLessThan(1_000);
+    });
+
+    it('linger: a released seat stays held back for the same machine; another machine is refused or waits until it lapses', async () => {
+      const seed = await seedLicense(h, { seats: 1, seatBasis: 'machine', lingerSeconds: 30 });
+      const first = expectStatus(await h.licensing('acquire', acquireBody(seed, 'machine-looping')), 200);
+      expectStatus(await release(first), 200);
+      // Between two runs of the same tool: someone else asks.
+      const other = await h.licensing('acquire', acquireBody(seed, 'machine-other'));
+      expect(other.statusCode).toBe(409);
+      // The same machine takes it again within the window, and the linger is spent.
+      const again = expectStatus(await h.licensing('acquire', acquireBody(seed, 'machine-looping')), 200);
+      expectStatus(await release(again), 200);
+      // A waiter gets the seat once the new linger lapses.
+      const waiting = h.licensing('acquire', acquireBody(seed, 'machine-other', { wait: 120 }));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      h.clock.advance(31);
+      expectStatus(await waiting, 200);
+      const audit = await h.db.database.db.execute(
+        sql`select action from audit_events where target_id = ${seed.licenseId} and action like 'seat.%' order by seq`,
+      );
+      expect((audit.rows as { action: string }[]).map((r) => r.action)).toEqual([
+        'seat.lingering',
+        'seat.queue-left',
+        'seat.lingering',
+        'seat.queued',
+        'seat.queue-left',
+        'seat.queue-left',
+      ]);
+    });
+
+    it('priorities: where the plan has them, a high-priority waiter goes before a low one that came first', async () => {
+      const seed = await seedLicense(h, { seats: 1, queuePriorities: true });
+      const holder = expectStatus(await h.licensing('acquire', acquireBody(seed, 'machine-holder')), 200);
+      const served: string[] = [];
+      const low = h.licensing('acquire', acquireBody(seed, 'machine-low', { wait: 60, priority: 'low' })).then((a) => {
+        served.push('low');
+        return expectStatus(a, 200);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const high = h.licensing('acquire', acquireBody(seed, 'machine-high', { wait: 60, priority: 'high' })).then((a) => {
+        served.push('high');
+        return expectStatus(a, 200);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expectStatus(await release(holder), 200);
+      expectStatus(await release(await high), 200);
+      await low;
+      expect(served).toEqual(['high', 'low']);
     });
 
     it('refuses a malformed ticket and wait with 400, changing nothing', async () => {

@@ -69,6 +69,15 @@ export const planTerms = {
   maxQueueWaitSeconds: seconds(0, 86_400)
     .describe('The longest an acquire may wait in the queue for a seat (`wait`), in seconds; 0 turns the queue off.')
     .meta({ examples: [600] }),
+  lingerSeconds: seconds(0, 3_600)
+    .describe(
+      'After a release, the seat stays held back this many seconds for the same machine (or signed-in person), so a tool run in a loop keeps its seat between runs; 0: none.',
+    )
+    .meta({ examples: [30] }),
+  queuePriorities: z
+    .boolean()
+    .describe("Whether an acquire's `priority` (high, normal, low) orders the seat queue; otherwise every waiter is normal.")
+    .meta({ examples: [false] }),
   overage: z
     .number()
     .int()
@@ -108,6 +117,8 @@ const examplePlan = {
   offlineGraceSeconds: 86_400,
   maxBorrowSeconds: 604_800,
   maxQueueWaitSeconds: 600,
+  lingerSeconds: 0,
+  queuePriorities: false,
   overage: 0,
   entitlements: ['pro', 'export:pdf'],
   durationDays: null,
@@ -148,6 +159,8 @@ export const createPlan = z
     offlineGraceSeconds: planTerms.offlineGraceSeconds.default(86_400),
     maxBorrowSeconds: planTerms.maxBorrowSeconds.default(0),
     maxQueueWaitSeconds: planTerms.maxQueueWaitSeconds.default(600),
+    lingerSeconds: planTerms.lingerSeconds.default(0),
+    queuePriorities: planTerms.queuePriorities.default(false),
     overage: planTerms.overage.default(0),
     entitlements: planTerms.entitlements.default([]),
     durationDays: planTerms.durationDays.default(null),
@@ -171,6 +184,8 @@ export const updatePlan = z
     offlineGraceSeconds: planTerms.offlineGraceSeconds.optional(),
     maxBorrowSeconds: planTerms.maxBorrowSeconds.optional(),
     maxQueueWaitSeconds: planTerms.maxQueueWaitSeconds.optional(),
+    lingerSeconds: planTerms.lingerSeconds.optional(),
+    queuePriorities: planTerms.queuePriorities.optional(),
     overage: planTerms.overage.optional(),
     entitlements: planTerms.entitlements.optional(),
     durationDays: planTerms.durationDays.optional(),

@@ -72,6 +72,10 @@ export const acquireRequest = z
       )
       .meta({ examples: [300] }),
     queueTicket: id('queueTicket').optional().describe('The ticket of an earlier answer, to keep your place in the seat queue.'),
+    priority: z
+      .enum(['high', 'normal', 'low'])
+      .optional()
+      .describe('Your place among waiters when the plan has `queuePriorities`: high goes before normal, normal before low; ignored otherwise.'),
   })
   .meta({
     id: 'AcquireRequest',
