@@ -188,6 +188,31 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
     await expect(client.heartbeat()).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
   });
 
+  it('shows who waits for a seat, and the waiter leaves the list once a seat frees for it', async () => {
+    const sdk = (host: string, wait = 0) =>
+      new LeaseClient({
+        serverUrl: server.url,
+        product: 'e2e',
+        licenseKey,
+        fingerprint: `e2e-fingerprint-${host}`,
+        hostname: host,
+        stateDir: mkdtempSync(join(tmpdir(), 'leasehold-sdk-')),
+        heartbeat: false,
+        releaseOnExit: false,
+        wait,
+      });
+    // Two seats and one overage: three holders take them all.
+    const holders = [sdk('e2e-holder-one'), sdk('e2e-holder-two'), sdk('e2e-holder-three')];
+    for (const holder of holders) await holder.acquire();
+    const waiter = sdk('e2e-waiting-host', 30);
+    const served = waiter.acquire();
+    await page.getByTestId('waiters').getByRole('cell', { name: 'e2e-waiting-host', exact: true }).waitFor({ timeout: 4_000 });
+    await (holders[0] as LeaseClient).release();
+    expect((await served).mode).toBe('online');
+    await page.getByText('Nobody is waiting.').waitFor({ timeout: 4_000 });
+    for (const client of [...holders.slice(1), waiter]) await client.release();
+  });
+
   it('suspends the license, and the list shows it', async () => {
     await page.getByRole('button', { name: 'Suspend' }).click();
     await page.getByTestId('license-status').getByText('suspended').waitFor();

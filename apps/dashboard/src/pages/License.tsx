@@ -5,6 +5,7 @@ import { PagedTable } from '../paged-table.js';
 import { ActionButton, ActionForm, Field, Loading, ShownOnce, text, when } from '../ui.js';
 import { LiveSessions } from './LiveSessions.js';
 import { UsageChart } from './UsageChart.js';
+import { Waiters } from './Waiters.js';
 
 type License = Wire<'license'>;
 
@@ -73,6 +74,7 @@ export function LicensePage({ id }: { id: string }) {
         )}
       </Loading>
       <LiveSessions streamUrl={`${ADMIN}/licenses/${id}/sessions/live`} releaseUrl={(sessionId) => `${ADMIN}/sessions/${sessionId}/release`} canRelease />
+      <Waiters licenseId={id} />
       <UsageChart licenseId={id} />
       <h2>Billing history</h2>
       <PagedTable

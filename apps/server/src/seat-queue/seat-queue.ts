@@ -1,5 +1,5 @@
 import { newId } from '@leasehold/protocol/ids';
-import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
@@ -177,6 +177,28 @@ export class SeatQueue {
         },
       ]);
     });
+  }
+
+  /** The live places of a license in the order seats go to them, as the dashboard shows them. */
+  async list(licenseId: string, limit = 500) {
+    const now = this.deps.clock.now();
+    const rows = await this.deps.db
+      .select()
+      .from(seatWaiters)
+      .where(and(eq(seatWaiters.licenseId, licenseId), isNull(seatWaiters.endedAt), gt(seatWaiters.lapsesAt, now)))
+      .orderBy(desc(seatWaiters.priority), asc(seatWaiters.position))
+      .limit(limit);
+    return rows.map((r, i) => ({
+      ticket: r.id,
+      position: i + 1,
+      kind: r.priority === LINGER_PRIORITY ? ('lingering' as const) : ('waiting' as const),
+      priority: r.priority > 0 && r.priority !== LINGER_PRIORITY ? ('high' as const) : r.priority < 0 ? ('low' as const) : ('normal' as const),
+      fingerprint: r.fingerprint,
+      hostname: r.hostname,
+      userId: r.userId,
+      since: r.enqueuedAt.toISOString(),
+      lapsesAt: r.lapsesAt.toISOString(),
+    }));
   }
 
   /** Live waiters per license, for the metrics. */

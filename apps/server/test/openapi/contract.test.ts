@@ -180,6 +180,8 @@ describe('the API answers as its OpenAPI document says', { timeout: 60_000 }, ()
     );
     expectStatus(await call('GET /api/v1/admin/licenses/{id}/billing', `/licenses/${license.id}/billing`), 200);
     expectStatus(await call('GET /api/v1/admin/licenses/{id}/billing', `/licenses/${UNKNOWN.license}/billing`), 404);
+    expectStatus(await call('GET /api/v1/admin/licenses/{id}/queue', `/licenses/${license.id}/queue`), 200);
+    expectStatus(await call('GET /api/v1/admin/licenses/{id}/queue', `/licenses/${UNKNOWN.license}/queue`), 404);
 
     const rotated = expectStatus(await call('POST /api/v1/admin/licenses/{id}/rotate-key', `/licenses/${license.id}/rotate-key`), 200);
     const seat = expectStatus(await h.licensing('acquire', { product: 'contract-product', licenseKey: rotated.key, fingerprint: 'contract-machine-c' }), 200);

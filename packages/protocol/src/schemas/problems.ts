@@ -59,6 +59,24 @@ export const queuePlace = z
   })
   .meta({ id: 'QueuePlace', description: 'A place in the seat queue of a license: seats that free go to live waiters in order.' });
 
+export const queuedAcquire = z
+  .object({
+    ticket: id('queueTicket').describe('The place.'),
+    position: z.number().int().min(1).describe('1 for the next to be served.'),
+    kind: z.enum(['waiting', 'lingering']).describe('`lingering`: a seat just given back, held for the same machine or person.'),
+    priority: z.enum(['high', 'normal', 'low']).describe("The waiter's class (normal unless the plan has queue priorities)."),
+    fingerprint: z.string().describe('The machine waiting.'),
+    hostname: z.string().nullable().describe('Its host name, when it sent one.'),
+    userId: z.string().nullable().describe('The signed-in person waiting, if any.'),
+    since: timestamp.describe('When it joined the queue.'),
+    lapsesAt: timestamp.describe('When the place lapses unless the waiter polls again (a linger: when it ends).'),
+  })
+  .meta({ id: 'QueuedAcquire', description: 'An acquire waiting for a seat of the license, or a seat lingering for its releaser.' });
+
+export const licenseQueue = z
+  .object({ data: z.array(queuedAcquire).describe('In the order seats go to them (at most 500).') })
+  .meta({ id: 'LicenseQueue', description: 'Who waits for a seat of the license now.' });
+
 export const noSeatAvailableProblem = problem
   .extend({
     code: z.literal('NO_SEAT_AVAILABLE').describe('Every seat of the license is taken.'),

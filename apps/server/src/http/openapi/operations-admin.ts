@@ -141,6 +141,13 @@ export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {
     errors: ADMIN_ONE,
     rateLimited: true,
   },
+  'GET /api/v1/admin/licenses/{id}/queue': {
+    operationId: 'getLicenseQueue',
+    description:
+      'Who waits for a seat of this license now, in the order seats go to them: acquires waiting with `wait`, and seats lingering for the machine that just gave them back.',
+    errors: ADMIN_ONE,
+    rateLimited: true,
+  },
   'GET /api/v1/admin/sessions': {
     operationId: 'listLiveSessions',
     description: 'The sessions holding seats now, filtered by license or organisation, a page at a time.',
