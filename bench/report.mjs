@@ -1,7 +1,6 @@
 // Renders BENCHMARKS.md from one run's results.
 const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-GB') : 'n/a');
 const ms = (x) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(2) : x.toFixed(1)} ms` : 'n/a');
-const pct = (a, b) => (b > 0 ? `${((100 * a) / b).toFixed(0)}%` : 'n/a');
 const bytes = (x) => (Number.isFinite(x) ? `${Math.round(x).toLocaleString('en-GB')} B` : 'n/a');
 const row = (name, r) =>
   `| ${name} | ${f0(r.rps)} | ${f0(r.cpuMicrosPerRequest)} µs | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${f0(r.ok)} | ${f0(r.non2xx)} | ${f0(r.errors)} |`;
@@ -86,8 +85,6 @@ function profileSection(profile, title) {
 }
 
 export function renderReport(r) {
-  const hbShare = r.heartbeat.rps / r.bare.rps;
-  const acShare = r.acquire.rps / r.bare.rps;
   const m = r.machine;
   const lines = [
     '# Benchmarks',
@@ -108,10 +105,10 @@ export function renderReport(r) {
     '',
     '| Target | Reached | |',
     '|---|---|---|',
-    `| Heartbeat throughput ≥ 60% of the bare route | ${pct(r.heartbeat.rps, r.bare.rps)} (${f0(r.heartbeat.rps)} vs ${f0(r.bare.rps)} req/s) | ${verdict(hbShare >= 0.6)} |`,
-    `| Acquire throughput ≥ 35% of the bare route | ${pct(r.acquire.rps, r.bare.rps)} (${f0(r.acquire.rps)} vs ${f0(r.bare.rps)} req/s) | ${verdict(acShare >= 0.35)} |`,
     `| ${f0(r.acquire.sessions)} live sessions, heartbeat p99 < 10 ms at their load (${f0(r.heartbeatAtLoad.rate)}/s) | p99 ${ms(r.heartbeatAtLoad.p99)}, p99.9 ${ms(r.heartbeatAtLoad.p999)} | ${verdict(r.heartbeatAtLoad.p99 < 10 && r.acquire.sessions >= 100_000)} |`,
-    `| Embedded store (PGlite) ≥ 1,000 acquires/s | ${f0(r.embeddedAcquire.rps)}/s | ${verdict(r.embeddedAcquire.rps >= 1000)} |`,
+    `| Embedded store (PGlite) ≥ 1,500 acquires/s and ≥ 5,000 heartbeats/s | ${f0(r.embeddedAcquire.rps)} acquires/s, ${f0(r.embeddedHeartbeat.rps)} heartbeats/s | ${verdict(r.embeddedAcquire.rps >= 1500 && r.embeddedHeartbeat.rps >= 5000)} |`,
+    `| Redis memory per live session ≤ 500 B | ${bytes(r.memory.redisBytesPerSession)} | ${verdict(r.memory.redisBytesPerSession <= 500)} |`,
+    '| 1,000,000 live sessions created and held on one Redis, memory and p99 reported | not run by this benchmark yet | not measured |',
     ...(r.race
       ? [
           `| Zero over-allocation: ${f0(r.race[0].racers)} acquirers racing for ${r.race[0].seats} seats, ${r.race[0].trials} trials, each store | ${r.race.map((x) => `${x.label}: ${x.overAllocated} over-allocated, granted ${x.minGranted}–${x.maxGranted}`).join('; ')} | ${verdict(r.race.every((x) => x.overAllocated === 0 && x.minGranted === x.seats))} |`,

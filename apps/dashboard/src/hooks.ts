@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError } from './api.js';
+import { ApiError, api } from './api.js';
 
 export interface Loaded<T> {
   data: T | null;
@@ -28,16 +28,32 @@ export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
   return { ...state, reload };
 }
 
-/** Cursor paging on the server: a stack of the cursors of the pages before this one. */
+/** Cursor paging on the server: a stack of the cursors of the pages before this one, dropped when the filter changes. */
 export function useCursor(resetKey: string) {
-  const [stack, setStack] = useState<string[]>([]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new filter starts at the first page
-  useEffect(() => setStack([]), [resetKey]);
-  const cursor = stack[stack.length - 1];
+  const [state, setState] = useState<{ key: string; stack: string[] }>({ key: resetKey, stack: [] });
+  const stack = state.key === resetKey ? state.stack : [];
   return {
-    cursor,
+    cursor: stack[stack.length - 1],
     page: stack.length + 1,
-    next: (c: string) => setStack((s) => [...s, c]),
-    previous: () => setStack((s) => s.slice(0, -1)),
+    next: (c: string) => setState({ key: resetKey, stack: [...stack, c] }),
+    previous: () => setState({ key: resetKey, stack: stack.slice(0, -1) }),
   };
+}
+
+/** One page of a server list: `{ data, nextCursor }`. */
+export interface PageOf<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+export type Paged<T> = Loaded<PageOf<T>> & { paging: ReturnType<typeof useCursor> };
+
+/**
+ * A list the server pages: `path` gives the URL of the page after `cursor`. A new
+ * `key` (another filter) starts again at the first page.
+ */
+export function usePaged<T>(path: (cursor: string | undefined) => string, key: string): Paged<T> {
+  const paging = useCursor(key);
+  const state = useLoad(() => api<PageOf<T>>('GET', path(paging.cursor)), `${key}:${paging.cursor ?? ''}`);
+  return { ...state, paging };
 }

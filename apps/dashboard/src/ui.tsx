@@ -38,18 +38,20 @@ export function Loading<T>({ state, empty, children }: { state: Loaded<T>; empty
 }
 
 export function Pager({
+  label,
   page,
   nextCursor,
   onNext,
   onPrevious,
 }: {
+  label: string;
   page: number;
   nextCursor: string | null;
   onNext: (c: string) => void;
   onPrevious: () => void;
 }) {
   return (
-    <nav className="pager" aria-label="Pages">
+    <nav className="pager" aria-label={`Pages of ${label}`}>
       <button type="button" disabled={page <= 1} onClick={onPrevious}>
         Previous
       </button>
@@ -67,11 +69,14 @@ export function ActionForm({
   onSubmit,
   children,
   busyLabel,
+  keepValues,
 }: {
   label: string;
   onSubmit: (data: FormData) => Promise<void>;
   children: ReactNode;
   busyLabel?: string;
+  /** An editor keeps what was saved in its fields; a "create" form empties them. */
+  keepValues?: boolean;
 }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -82,7 +87,7 @@ export function ActionForm({
     setError(null);
     try {
       await onSubmit(new FormData(form));
-      form.reset();
+      if (!keepValues) form.reset();
     } catch (err) {
       setError(err);
     } finally {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeaseClient } from '@leasehold/client';
@@ -7,6 +8,7 @@ import { newId } from '@leasehold/protocol/ids';
 import pg from 'pg';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProvider, type TestProvider } from '../../server/test/identity/oidc-provider.js';
 import { createPostgresDatabase } from '../../server/test/support/databases.js';
 import { type ServerProcess, startServerProcess } from '../../server/test/support/server-process.js';
 import { axeViolations, haveChromium, openBrowser } from './browser.js';
@@ -23,16 +25,37 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
   let dataDir: string;
   const accessibility: Record<string, string[]> = {};
 
+  let op: TestProvider;
+
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'leasehold-dash-'));
-    db = await createPostgresDatabase();
+    // The identity provider must know the server's callback before the server starts.
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    [db, op] = await Promise.all([
+      createPostgresDatabase(),
+      startProvider([
+        {
+          client_id: 'leasehold-dashboard',
+          client_secret: 'dashboard-secret',
+          redirect_uris: [`${publicUrl}/auth/sso/callback`],
+          token_endpoint_auth_method: 'client_secret_post',
+        },
+      ]),
+    ]);
     [server, browser] = await Promise.all([
       startServerProcess({
         DATABASE_URL: db.url,
+        PORT: String(port),
+        LEASEHOLD_PUBLIC_URL: publicUrl,
         LEASEHOLD_DATA_DIR: dataDir,
         LEASEHOLD_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
         LEASEHOLD_RATE_LIMIT_IP_PER_MINUTE: '0',
         LEASEHOLD_RATE_LIMIT_LICENSE_PER_MINUTE: '0',
+        LEASEHOLD_OIDC_NAME: 'sso',
+        LEASEHOLD_OIDC_DISCOVERY_URL: `${op.issuer}/.well-known/openid-configuration`,
+        LEASEHOLD_OIDC_CLIENT_ID: 'leasehold-dashboard',
+        LEASEHOLD_OIDC_CLIENT_SECRET: 'dashboard-secret',
       }),
       openBrowser(),
     ]);
@@ -42,6 +65,7 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await op?.close();
     await db?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -86,11 +110,32 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
     await page.getByLabel('Name', { exact: true }).fill('End to end');
     await page.getByRole('button', { name: 'Create product' }).click();
     await page.getByRole('button', { name: 'Plans of e2e' }).click();
-    await page.getByLabel('Plan code').fill('team');
-    await page.getByLabel('Plan name').fill('Team');
-    await page.getByLabel('Seats', { exact: true }).fill('2');
+    await page.getByText('Create a plan').click();
+    const create = page.getByRole('form', { name: 'Create plan' });
+    await create.getByLabel('Plan code').fill('team');
+    await create.getByLabel('Plan name').fill('Team');
+    await create.getByLabel('Seats', { exact: true }).fill('2');
     await page.getByRole('button', { name: 'Create plan' }).click();
     await page.getByRole('cell', { name: 'team', exact: true }).waitFor();
+
+    // Every term of the plan can change; the server's refusal is shown with its detail.
+    await page.getByRole('button', { name: 'Edit plan team' }).click();
+    const editor = page.getByRole('form', { name: 'Save plan' });
+    await editor.getByLabel('Plan name').fill('Team plus');
+    await editor.getByLabel('Entitlements').fill('export, pro');
+    await editor.getByLabel('Overage seats').fill('1');
+    await editor.getByLabel('Heartbeat every (s)').fill('400');
+    await editor.getByRole('button', { name: 'Save plan' }).click();
+    await expect.poll(() => editor.getByRole('alert').textContent()).toContain('heartbeatIntervalSeconds');
+    await editor.getByLabel('Heartbeat every (s)').fill('30');
+    await editor.getByRole('button', { name: 'Save plan' }).click();
+    await page.getByRole('cell', { name: 'Team plus', exact: true }).waitFor();
+    await page.getByRole('cell', { name: 'export, pro', exact: true }).waitFor();
+    await page.getByRole('cell', { name: '360 s / 30 s', exact: true }).waitFor();
+    await page.getByRole('form', { name: 'Rename product' }).getByLabel('New name').fill('End to end, renamed');
+    await page.getByRole('button', { name: 'Rename product' }).click();
+    await page.getByRole('cell', { name: 'End to end, renamed', exact: true }).waitFor();
+    // With the plan editor open: every form of the page is checked.
     await audit('products');
 
     await nav(page, 'Organisations').click();
@@ -117,7 +162,7 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
   });
 
   it('shows an SDK acquire within 2 s; force-release removes it and the SDK loses its seat', async () => {
-    await page.getByTestId('no-sessions').waitFor();
+    await page.getByTestId('sessions-empty').waitFor();
     await page.getByRole('img', { name: /^Peak \d+ of 2 seats/ }).waitFor();
     await audit('license');
     const client = new LeaseClient({
@@ -138,9 +183,34 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
     expect(seenAfterMs).toBeLessThan(2_000);
 
     await page.getByRole('button', { name: 'Free seat of e2e-build-host' }).click();
-    await page.getByTestId('no-sessions').waitFor({ timeout: 3_000 });
+    await page.getByTestId('sessions-empty').waitFor({ timeout: 3_000 });
     // The background loop would call this at the plan's interval and report `lost`.
     await expect(client.heartbeat()).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
+  });
+
+  it('shows who waits for a seat, and the waiter leaves the list once a seat frees for it', async () => {
+    const sdk = (host: string, wait = 0) =>
+      new LeaseClient({
+        serverUrl: server.url,
+        product: 'e2e',
+        licenseKey,
+        fingerprint: `e2e-fingerprint-${host}`,
+        hostname: host,
+        stateDir: mkdtempSync(join(tmpdir(), 'leasehold-sdk-')),
+        heartbeat: false,
+        releaseOnExit: false,
+        wait,
+      });
+    // Two seats and one overage: three holders take them all.
+    const holders = [sdk('e2e-holder-one'), sdk('e2e-holder-two'), sdk('e2e-holder-three')];
+    for (const holder of holders) await holder.acquire();
+    const waiter = sdk('e2e-waiting-host', 30);
+    const served = waiter.acquire();
+    await page.getByTestId('waiters').getByRole('cell', { name: 'e2e-waiting-host', exact: true }).waitFor({ timeout: 4_000 });
+    await (holders[0] as LeaseClient).release();
+    expect((await served).mode).toBe('online');
+    await page.getByText('Nobody is waiting.').waitFor({ timeout: 4_000 });
+    for (const client of [...holders.slice(1), waiter]) await client.release();
   });
 
   it('suspends the license, and the list shows it', async () => {
@@ -293,8 +363,41 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
       await portal.getByRole('cell', { name: 'Made by staff', exact: true }).waitFor();
       await portal.getByRole('button', { name: 'Members of Org A' }).click();
       await portal.getByRole('cell', { name: ownerEmail }).waitFor();
+      await portal.getByLabel('Organisation name').fill('Org A, renamed');
+      await portal.getByRole('button', { name: 'Rename organisation' }).click();
+      await portal.getByRole('cell', { name: 'Org A, renamed', exact: true }).waitFor();
     } finally {
       await owner.close();
+    }
+  });
+
+  it('signs staff in through the identity provider: a person first sees the portal, once granted the staff role the vendor views', async () => {
+    const person = await openBrowser();
+    try {
+      const tab = await firstPage(person.context);
+      await tab.goto(`${server.url}/dashboard/`);
+      await throughProvider(tab, op.issuer, 'alice');
+      // Signed up on this first sign-in: the owner of a personal organisation, no vendor views.
+      await tab.getByRole('link', { name: 'My organisations' }).waitFor();
+      expect(await nav(tab, 'Licenses').count()).toBe(0);
+      expect(await tab.evaluate(async () => (await fetch('/api/v1/admin/licenses')).status)).toBe(401);
+
+      const granted = await fetch(`${server.url}/api/v1/admin/staff`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'alice@example.test', staff: true }),
+      });
+      expect(granted.status, await granted.clone().text()).toBe(200);
+      await tab.getByRole('button', { name: 'Sign out' }).click();
+      await throughProvider(tab, op.issuer, 'alice');
+      await tab.getByRole('heading', { name: 'Overview' }).waitFor();
+      await nav(tab, 'Licenses').click();
+      await tab.getByTestId(`status-${licenseId}`).waitFor();
+      const cookies = await person.context.cookies(server.url);
+      expect(cookies.find((c) => c.name === 'lh_session')?.httpOnly).toBe(true);
+      expect(cookies.some((c) => c.name === 'lh_admin')).toBe(false);
+    } finally {
+      await person.close();
     }
   });
 
@@ -349,9 +452,14 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
     const started = Date.now();
     await page.goto(`${server.url}/dashboard/licenses/${big.id}`);
     await page.getByRole('cell', { name: 'bulk-1', exact: true }).waitFor({ timeout: 5_000 });
-    await page.getByText('More sessions than shown; the first 100 are listed.').waitFor();
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(await page.getByTestId('sessions').locator('tbody tr').count()).toBe(100);
+    // The next page is the next stream: sessions 101–200, still live.
+    const pages = page.getByRole('navigation', { name: 'Pages of Live sessions' });
+    await pages.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('cell', { name: 'bulk-101', exact: true }).waitFor({ timeout: 2_000 });
+    expect(await page.getByTestId('sessions').locator('tbody tr').count()).toBe(100);
+    await pages.getByText('Page 2').waitFor();
   });
 
   it('has no serious or critical accessibility violation on any page', () => {
@@ -374,6 +482,40 @@ describe.skipIf(!haveChromium)('dashboard in the browser', () => {
 /** A link of the dashboard's main navigation. */
 function nav(page: Page, name: string) {
   return page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true });
+}
+
+/** A free TCP port on the loopback interface, for a server whose address must be known in advance. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * From the dashboard's sign-in page through the provider and back: its login and consent
+ * pages are filled in when it shows them (a second sign-in may pass straight through).
+ */
+async function throughProvider(page: Page, issuer: string, login: string): Promise<void> {
+  await page.getByRole('link', { name: 'Sign in with sso' }).click();
+  for (let step = 0; step < 4; step++) {
+    const next = page.locator('main#main, input[name="login"], button:text-is("Continue")').first();
+    await next.waitFor();
+    if (!page.url().startsWith(issuer)) return;
+    if (await page.locator('input[name="login"]').isVisible()) {
+      await page.locator('input[name="login"]').fill(login);
+      await page.locator('input[name="password"]').fill('any password');
+      await page.getByRole('button', { name: 'Sign-in' }).click();
+    } else {
+      await page.getByRole('button', { name: 'Continue' }).click();
+    }
+    await page.waitForLoadState();
+  }
+  throw new Error(`still at the provider: ${page.url()}`);
 }
 
 async function firstPage(context: BrowserContext): Promise<Page> {

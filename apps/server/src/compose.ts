@@ -14,11 +14,14 @@ import { readTemplateOverrides } from './mail/template-files.js';
 import { countSigningErrors } from './ops/count-signing-errors.js';
 import { Metrics } from './ops/metrics.js';
 import { openRedisParts } from './redis/compose-redis.js';
+import { openSeatQueue } from './seat-queue/compose-queue.js';
+import type { SeatQueue } from './seat-queue/seat-queue.js';
 import type { SeatStore } from './seats/seat-store.js';
 import { SqlSeatStore } from './seats/sql-seat-store.js';
 import { ApiKeyService } from './services/api-key-service.js';
 import { AuditService } from './services/audit-service.js';
 import { CatalogService } from './services/catalog-service.js';
+import { CiMappingService } from './services/ci-mapping-service.js';
 import { LicenseService } from './services/license-service.js';
 import { LicensingService } from './services/licensing-service.js';
 import { OrganisationService } from './services/organisation-service.js';
@@ -49,10 +52,14 @@ export interface Services {
   /** Set when shutdown begins: /readyz fails so the load balancer stops sending traffic. */
   lifecycle: { draining: boolean };
   licensing: LicensingService;
+  /** Rules mapping CI jobs' workload identity tokens to licenses. */
+  ciMappings: CiMappingService;
   catalog: CatalogService;
   organisations: OrganisationService;
   licenses: LicenseService;
   sessions: SessionService;
+  /** The seat queue of each license (for its gauges; acquires wait through `licensing`). */
+  seatQueue: SeatQueue;
   apiKeys: ApiKeyService;
   audit: AuditService;
   /** Sign-in, access and refresh tokens, device flow, organisation membership. */
@@ -111,6 +118,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const seats = overrides.seatStore
     ? await overrides.seatStore({ database, clock, tokens, metrics })
     : (redis?.seats ?? new SqlSeatStore({ db, tokens, ...(overrides.clock ? { testClock: clock } : {}) }));
+  const seatQueue = openSeatQueue({ db, clock, metrics, databaseUrl: database.url });
   const rateLimiter = overrides.rateLimiter ?? redis?.rateLimiter ?? new MemoryRateLimiter(() => clock.now().getTime());
   const stripe = createStripeClient(config.billing);
   // Mail notes go to the log as JSON lines, like the request log.
@@ -135,6 +143,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     expiryReminderDays: config.mail.expiryReminderDays,
     graceDays: config.billing.graceDays,
   });
+  const ciMappings = new CiMappingService({ db, clock }, config.ci.issuers);
   const services: Services = {
     config,
     clock,
@@ -146,11 +155,13 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     rateLimiter,
     readiness: [{ name: 'database', check: () => database.ping() }, ...(redis ? [redis.readiness] : [])],
     lifecycle: { draining: false },
-    licensing: new LicensingService({ db, clock, seats, tokens, metrics }),
+    licensing: new LicensingService({ db, clock, seats, tokens, metrics, ciMappings, queue: seatQueue.queue, queueSignals: seatQueue.signals }),
+    ciMappings,
     catalog: new CatalogService({ db, clock }),
     organisations: new OrganisationService({ db, clock }),
     licenses: new LicenseService({ db, clock, seats }),
-    sessions: new SessionService({ db, clock, seats }),
+    seatQueue: seatQueue.queue,
+    sessions: new SessionService({ db, clock, seats, queueSignals: seatQueue.signals }),
     apiKeys: new ApiKeyService({ db, clock }),
     audit: new AuditService({ db }),
     identity: createIdentity({ config, db, clock, signer }),
@@ -170,6 +181,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     async close() {
       await mail.settled();
       mailer.close();
+      await seatQueue.close();
       await seats.close();
       await rateLimiter.close();
       await redis?.close();

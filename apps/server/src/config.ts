@@ -127,6 +127,10 @@ const schema = z.object({
   LEASEHOLD_MAIL_TEMPLATES_DIR: z.string().min(1).optional(),
   LEASEHOLD_VENDOR_EMAIL: z.email().optional(),
   LEASEHOLD_EXPIRY_REMINDER_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+  // CI workload identity: OIDC issuers whose job tokens may take seats (mapped by rules), and the audience they must name.
+  LEASEHOLD_CI_ISSUERS: z.string().min(1).default('https://token.actions.githubusercontent.com'),
+  LEASEHOLD_CI_AUDIENCE: z.string().min(1).optional(),
+  LEASEHOLD_CI_ALGORITHMS: z.string().min(1).default('RS256'),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -176,6 +180,11 @@ function toConfig(env: z.infer<typeof schema>) {
       authPerMinute: env.LEASEHOLD_RATE_LIMIT_AUTH_PER_MINUTE,
     },
     identity: identityConfig(env),
+    ci: {
+      issuers: list(env.LEASEHOLD_CI_ISSUERS).map((issuer) => issuer.replace(/\/+$/, '')),
+      audience: env.LEASEHOLD_CI_AUDIENCE ?? (env.LEASEHOLD_PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+      algorithms: list(env.LEASEHOLD_CI_ALGORITHMS),
+    },
     billing: billingConfig(env),
     webhooks: {
       allowPrivateTargets: env.LEASEHOLD_WEBHOOKS_ALLOW_PRIVATE_TARGETS,
@@ -314,6 +323,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     for (const alg of list(s.LEASEHOLD_EXTERNAL_ALGORITHMS)) {
       if (!/^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/.test(alg))
         problems.push(`LEASEHOLD_EXTERNAL_ALGORITHMS: ${alg} is not an allowed asymmetric algorithm`);
+    }
+    for (const issuer of list(s.LEASEHOLD_CI_ISSUERS)) {
+      if (!URL.canParse(issuer) || !/^https?:$/.test(new URL(issuer).protocol)) problems.push(`LEASEHOLD_CI_ISSUERS: ${issuer} is not an http(s) URL`);
+    }
+    for (const alg of list(s.LEASEHOLD_CI_ALGORITHMS)) {
+      if (!/^(RS|PS|ES)(256|384|512)$|^EdDSA$/.test(alg)) problems.push(`LEASEHOLD_CI_ALGORITHMS: ${alg} is not an allowed asymmetric algorithm`);
     }
     for (const origin of list(s.LEASEHOLD_AUTH_REDIRECT_ORIGINS)) {
       if (!URL.canParse(origin) || !/^https?:$/.test(new URL(origin).protocol))

@@ -8,6 +8,7 @@ export interface RequestContext {
 type Actor =
   | { type: 'api-key'; id: string; organisationId: string | null }
   | { type: 'license-key'; id: string }
+  | { type: 'workload'; id: string }
   | { type: 'session'; id: string }
   | { type: 'user'; id: string }
   | { type: 'stripe'; id: string }

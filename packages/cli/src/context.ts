@@ -17,6 +17,10 @@ export interface CommandContext {
   stateDir: string;
   env: Record<string, string | undefined>;
   out: Output;
+  /** `run --wait`: how long to wait for a seat (seconds or a duration). */
+  wait?: string | undefined;
+  /** What followed `--` on the command line: the command `run` wraps. */
+  rest?: string[];
   clock?: Clock;
   fetch?: FetchLike;
   sleep?: (ms: number) => Promise<void>;
@@ -85,7 +89,7 @@ export function requireServer(ctx: CommandContext): string {
  * const client = clientFor(ctx, { licenseKey });
  * ```
  */
-export function clientFor(ctx: CommandContext, extra: { licenseKey?: string; rememberLicenseKey?: boolean } = {}) {
+export function clientFor(ctx: CommandContext, extra: { licenseKey?: string; rememberLicenseKey?: boolean; heartbeat?: boolean; wait?: number } = {}) {
   const { serverUrl, product } = requireTarget(ctx);
   return new LeaseClient({
     serverUrl,

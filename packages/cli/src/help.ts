@@ -12,6 +12,7 @@ Commands:
   borrow <duration>     Check a seat out for offline use, e.g. 3d, 12h, 90m
   return                Give a borrowed seat back early
   doctor                Check fingerprint, server reachability, clock drift and cached token
+  run -- <command...>   Take a seat, run the command, give the seat back when it ends
 
 Options:
   --server <url>        License server URL (or LEASEHOLD_URL)
@@ -19,11 +20,14 @@ Options:
   --config-dir <dir>    Where state is kept (or LEASEHOLD_CONFIG_DIR; default: platform config dir)
   --json                Print machine-readable JSON on stdout
   --force               release: take the seat even from a running program
+  --wait <duration>     run: wait this long for a free seat, e.g. 300 or 5m (default: do not wait)
   -h, --help            Show this help (after a command: that command's help)
   -v, --version         Show the version
 
 Environment:
   LEASEHOLD_FINGERPRINT  Fixed machine identity for containers and VMs
+  LEASEHOLD_LICENSE_KEY  run: the license key (else the one activated here)
+  LEASEHOLD_CI_JOB       run in CI: the job's name (default GITHUB_JOB), one seat per job
 
 Exit codes:
   0  success
@@ -75,6 +79,18 @@ maximum. The program then works without the network until the borrow ends.
   return: `Usage: leasehold return [--server URL] [--product CODE] [--json]
 
 Gives a borrowed seat back before its time. Exit 7 when nothing is borrowed here.
+`,
+  run: `Usage: leasehold run [--wait DURATION] [--server URL] [--product CODE] -- <command> [args...]
+
+Takes a seat, runs the command with this terminal's input and output, renews the seat
+while it runs and gives it back when it ends, so a Makefile or a CI step licenses a
+tool without code changes. The seat comes from LEASEHOLD_LICENSE_KEY, the key
+activated here, the CI job's identity (GitHub Actions with "permissions: id-token:
+write", mapped to a license by the vendor), or your sign-in, in that order.
+--wait 5m asks again while every seat is taken, for up to that long.
+SIGINT, SIGTERM and SIGHUP are passed on to the command. The exit code is the
+command's (128 + n when signal n ended it); 3 when no seat came, 4 when the license
+was refused, 127 when the command was not found.
 `,
   doctor: `Usage: leasehold doctor [--server URL] [--product CODE] [--json]
 

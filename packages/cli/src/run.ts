@@ -5,6 +5,7 @@ import { borrow, giveBack } from './commands/borrow.js';
 import { doctor } from './commands/doctor.js';
 import { login, logout } from './commands/login.js';
 import { release } from './commands/release.js';
+import { runCommand } from './commands/run-command.js';
 import { status } from './commands/status.js';
 import { type CommandContext, Output, UsageError } from './context.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, (ctx: CommandContext, args: string[]) => Promise<
   borrow,
   return: giveBack,
   doctor,
+  run: runCommand,
 };
 
 /**
@@ -49,9 +51,12 @@ export interface RunEnvironment {
  * ```
  */
 export async function run(argv: string[], world: RunEnvironment): Promise<number> {
+  // Everything after "--" is the command `run` wraps, never our options.
+  const dash = argv.indexOf('--');
+  const rest = dash >= 0 ? argv.slice(dash + 1) : [];
   let parsed: ReturnType<typeof parse>;
   try {
-    parsed = parse(argv);
+    parsed = parse(dash >= 0 ? argv.slice(0, dash) : argv);
   } catch (error) {
     world.stderr(`leasehold: ${(error as Error).message}\nRun "leasehold --help" for usage.\n`);
     return EXIT_CODES.USAGE;
@@ -73,6 +78,10 @@ export async function run(argv: string[], world: RunEnvironment): Promise<number
   }
   const command = COMMANDS[name];
   const out = new Output(Boolean(values.json), world.stdout, world.stderr);
+  if (command && name !== 'run' && (values.wait !== undefined || dash >= 0)) {
+    world.stderr(`leasehold: --wait and "--" belong to "leasehold run". Run "leasehold ${name} --help" for its options.\n`);
+    return EXIT_CODES.USAGE;
+  }
   if (!command) {
     world.stderr(`leasehold: unknown command "${name}". Run "leasehold --help" for the list.\n`);
     return EXIT_CODES.USAGE;
@@ -85,6 +94,8 @@ export async function run(argv: string[], world: RunEnvironment): Promise<number
     stateDir: values['config-dir'] ?? defaultStateDir(world.env),
     env: world.env,
     out,
+    wait: values.wait,
+    rest,
     ...(world.clock ? { clock: world.clock } : {}),
     ...(world.fetch ? { fetch: world.fetch } : {}),
     ...(world.sleep ? { sleep: world.sleep } : {}),
@@ -107,6 +118,7 @@ function parse(argv: string[]) {
       'config-dir': { type: 'string' },
       json: { type: 'boolean' },
       force: { type: 'boolean' },
+      wait: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },

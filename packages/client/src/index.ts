@@ -20,6 +20,7 @@ export {
   LeaseholdError,
   NoSeatAvailableError,
   OfflineGraceExpiredError,
+  type QueuePlace,
   type SeatHolder,
   ServerError,
   ServerUnreachableError,

@@ -18,6 +18,9 @@ export const ID_PREFIXES = {
   loginState: 'lgn',
   webhookEndpoint: 'whe',
   webhookDelivery: 'whd',
+  queueTicket: 'wtr',
+  ciMapping: 'cim',
+  ciSeat: 'cis',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

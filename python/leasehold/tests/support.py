@@ -48,14 +48,14 @@ def free_port() -> int:
 class Server:
     """``node apps/server/dist/main.js serve`` on embedded PGlite in a temp data dir."""
 
-    def __init__(self, port: Optional[int] = None, data_dir: Optional[str] = None) -> None:
+    def __init__(self, port: Optional[int] = None, data_dir: Optional[str] = None, env: Optional[Dict[str, str]] = None) -> None:
         if not SERVER_MAIN.exists():
             raise RuntimeError(f"{SERVER_MAIN.relative_to(REPO)} is missing: run `npm run build` first")
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="leasehold-py-server-")
         self.port = port or free_port()
         self.output: List[str] = []
         env = {"PATH": os.environ.get("PATH", ""), "PORT": str(self.port), "HOST": "127.0.0.1", "LEASEHOLD_DATA_DIR": self.data_dir,
-               "LEASEHOLD_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY, "NODE_ENV": "test", "LOG_LEVEL": "warn"}
+               "LEASEHOLD_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY, "NODE_ENV": "test", "LOG_LEVEL": "warn", **(env or {})}
         self.process = subprocess.Popen(["node", str(SERVER_MAIN), "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         ready = threading.Event()
         found: Dict[str, str] = {}

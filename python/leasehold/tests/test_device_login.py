@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import os
 import stat
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Dict, Iterator, List
 
 import pytest
+from loopback import Answer, LoopbackServer, Seen
 from support import Server, clean_env, node
 
 from leasehold import DeviceCodePrompt, LoginFailedError, credentials_path, current_access_token, device_login, load_credentials, logout
@@ -38,61 +37,46 @@ def test_the_real_server_hands_out_a_code_and_answers_pending(server: Server, st
     assert load_credentials(server.url, state_dir) is None
 
 
-class Fake(ThreadingHTTPServer):
-    daemon_threads = True
-    mode = "approve"
-    polls = 0
-    revoked: List[str]
+class Fake(LoopbackServer):
+    """Stands in for the server's device-flow endpoints: pending, slow_down, then approved (or denied)."""
 
+    def __init__(self) -> None:
+        self.mode = "approve"
+        self.polls = 0
+        self.revoked: List[str] = []
+        super().__init__(self.answer)
 
-class Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802
-        fake: Fake = self.server  # type: ignore[assignment]
-        raw = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
-        form: Dict[str, str] = json.loads(raw) if "json" in (self.headers.get("content-type") or "") else dict(urllib.parse.parse_qsl(raw))
-        base = f"http://127.0.0.1:{fake.server_address[1]}"
-        if self.path == "/auth/device/code":
-            fake.polls = 0
-            return self.send(200, {"device_code": "dev-123", "user_code": "WDJB-MJHT", "verification_uri": f"{base}/device",
-                                   "verification_uri_complete": f"{base}/device?user_code=WDJB-MJHT", "expires_in": 600, "interval": 5})
-        if self.path == "/auth/token" and form.get("grant_type") == "urn:ietf:params:oauth:grant-type:device_code":
-            fake.polls += 1
-            if fake.polls == 1:
-                return self.send(400, {"error": "authorization_pending"})
-            if fake.polls == 2:
-                return self.send(400, {"error": "slow_down"})
-            if fake.mode == "deny":
-                return self.send(400, {"error": "access_denied"})
-            return self.send(200, {"access_token": "at-1", "refresh_token": "rt-1", "token_type": "Bearer", "expires_in": 3600})
-        if self.path == "/auth/token" and form.get("grant_type") == "refresh_token":
+    def answer(self, seen: Seen) -> Answer:
+        raw = seen.body.decode()
+        form: Dict[str, str] = json.loads(raw) if "json" in seen.headers.get("content-type", "") else dict(urllib.parse.parse_qsl(raw))
+        if seen.path == "/auth/device/code":
+            self.polls = 0
+            return 200, {}, {"device_code": "dev-123", "user_code": "WDJB-MJHT", "verification_uri": f"{self.url}/device",
+                             "verification_uri_complete": f"{self.url}/device?user_code=WDJB-MJHT", "expires_in": 600, "interval": 5}
+        if seen.path == "/auth/token" and form.get("grant_type") == "urn:ietf:params:oauth:grant-type:device_code":
+            self.polls += 1
+            if self.polls == 1:
+                return 400, {}, {"error": "authorization_pending"}
+            if self.polls == 2:
+                return 400, {}, {"error": "slow_down"}
+            if self.mode == "deny":
+                return 400, {}, {"error": "access_denied"}
+            return 200, {}, {"access_token": "at-1", "refresh_token": "rt-1", "token_type": "Bearer", "expires_in": 3600}
+        if seen.path == "/auth/token" and form.get("grant_type") == "refresh_token":
             if form.get("refresh_token") != "rt-1":
-                return self.send(400, {"error": "invalid_grant"})
-            return self.send(200, {"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600})
-        if self.path == "/auth/logout":
-            fake.revoked.append(form.get("refresh_token", ""))
-            return self.send(200, {})
-        self.send(404, {"code": "ROUTE_NOT_FOUND"})
-
-    def send(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
+                return 400, {}, {"error": "invalid_grant"}
+            return 200, {}, {"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600}
+        if seen.path == "/auth/logout":
+            self.revoked.append(form.get("refresh_token", ""))
+            return 200, {}, {}
+        return 404, {}, {"code": "ROUTE_NOT_FOUND"}
 
 
 @pytest.fixture()
 def fake() -> Iterator[Fake]:
-    server = Fake(("127.0.0.1", 0), Handler)
-    server.revoked = []
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    server = Fake()
     yield server
-    server.shutdown()
-    server.server_close()
+    server.close()
 
 
 class Clock:
@@ -104,7 +88,7 @@ class Clock:
 
 
 def test_login_polls_stores_like_the_cli_refreshes_and_logs_out(fake: Fake, state_dir: str) -> None:
-    url = f"http://127.0.0.1:{fake.server_address[1]}"
+    url = fake.url
     waits: List[float] = []
     prompts: List[DeviceCodePrompt] = []
     clock = Clock()
@@ -131,4 +115,4 @@ def test_login_polls_stores_like_the_cli_refreshes_and_logs_out(fake: Fake, stat
 def test_a_declined_sign_in_raises(fake: Fake, state_dir: str) -> None:
     fake.mode = "deny"
     with pytest.raises(LoginFailedError, match="declined"):
-        device_login(f"http://127.0.0.1:{fake.server_address[1]}", on_user_code=lambda p: None, state_dir=state_dir, sleep=lambda s: None)
+        device_login(fake.url, on_user_code=lambda p: None, state_dir=state_dir, sleep=lambda s: None)

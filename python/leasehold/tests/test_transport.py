@@ -4,44 +4,22 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-import json
 import ssl
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator, List, Tuple
+from typing import Iterator, Tuple
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from loopback import LoopbackServer
 
 from leasehold import RetryPolicy, ServerUnreachableError, Transport
 
 
-class Answer(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
-        self.server.seen.append(self.path)  # type: ignore[attr-defined]
-        data = json.dumps({"ok": True, "path": self.path}).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def serve(tls: "ssl.SSLContext | None" = None) -> Tuple[ThreadingHTTPServer, List[str]]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
-    httpd.daemon_threads = True
-    httpd.seen = []  # type: ignore[attr-defined]
-    if tls:
-        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
-    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    return httpd, httpd.seen  # type: ignore[attr-defined]
+def serve(tls: "ssl.SSLContext | None" = None) -> LoopbackServer:
+    return LoopbackServer(lambda seen: (200, {}, {"ok": True, "path": seen.path}), tls)
 
 
 @pytest.fixture()
@@ -62,10 +40,9 @@ def https(tmp_path: Path) -> Iterator[Tuple[str, str]]:
     key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
-    httpd, _ = serve(context)
-    yield f"https://127.0.0.1:{httpd.server_address[1]}", str(cert_file)
-    httpd.shutdown()
-    httpd.server_close()
+    served = serve(context)
+    yield served.url, str(cert_file)
+    served.close()
 
 
 def test_tls_is_verified_and_a_custom_ca_bundle_is_trusted(https: Tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -79,15 +56,14 @@ def test_tls_is_verified_and_a_custom_ca_bundle_is_trusted(https: Tuple[str, str
 
 
 def test_the_proxy_environment_variables_are_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
-    proxy, seen = serve()
+    proxy = serve()
     try:
-        monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{proxy.server_address[1]}")
+        monkeypatch.setenv("http_proxy", proxy.url)
         monkeypatch.delenv("no_proxy", raising=False)
         monkeypatch.delenv("NO_PROXY", raising=False)
         # The name is never resolved here: the request goes to the proxy on loopback, which answers it.
         answer = Transport("http://licenses.example.test").request("GET", "/api/v1/ping")
         assert answer.status == 200
-        assert seen == ["http://licenses.example.test/api/v1/ping"]  # the absolute form a proxy receives
+        assert [r.path for r in proxy.seen] == ["http://licenses.example.test/api/v1/ping"]  # the absolute form a proxy receives
     finally:
-        proxy.shutdown()
-        proxy.server_close()
+        proxy.close()

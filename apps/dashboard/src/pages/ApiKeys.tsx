@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { ADMIN, api, qs, type Wire } from '../api.js';
-import { useCursor, useLoad } from '../hooks.js';
-import { ActionButton, ActionForm, Field, Loading, Pager, ShownOnce, text, when } from '../ui.js';
+import { usePaged } from '../hooks.js';
+import { PagedTable } from '../paged-table.js';
+import { ActionButton, ActionForm, Field, ShownOnce, text, when } from '../ui.js';
 
 const SCOPES = [
   'products:read',
@@ -22,8 +23,7 @@ const SCOPES = [
 ] as const satisfies ReadonlyArray<Wire<'apiKey'>['scopes'][number]>;
 
 export function ApiKeys() {
-  const paging = useCursor('keys');
-  const keys = useLoad(() => api<Wire<'apiKeyPage'>>('GET', `${ADMIN}/api-keys${qs({ cursor: paging.cursor })}`), `keys:${paging.cursor}`);
+  const keys = usePaged<Wire<'apiKey'>>((cursor) => `${ADMIN}/api-keys${qs({ cursor, limit: 25 })}`, 'keys');
   const [created, setCreated] = useState<Wire<'createdApiKey'> | null>(null);
   return (
     <section>
@@ -52,48 +52,39 @@ export function ApiKeys() {
         </fieldset>
         <Field label="Bound to organisation (optional)" name="organisationId" placeholder="org_…" />
       </ActionForm>
-      <Loading state={keys} empty={(p) => p.data.length === 0}>
-        {(page) => (
-          <>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">State</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.data.map((k) => (
-                  <tr key={k.id}>
-                    <td>
-                      {k.name} <span className="muted">…{k.hint}</span>
-                    </td>
-                    <td>{k.scopes.join(', ')}</td>
-                    <td>{when(k.lastUsedAt)}</td>
-                    <td>
-                      {k.revokedAt ? (
-                        `revoked ${when(k.revokedAt)}`
-                      ) : (
-                        <ActionButton
-                          label={`Revoke ${k.name}`}
-                          danger
-                          run={async () => {
-                            await api('POST', `${ADMIN}/api-keys/${k.id}/revoke`);
-                            keys.reload();
-                          }}
-                        />
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager page={paging.page} nextCursor={page.nextCursor} onNext={paging.next} onPrevious={paging.previous} />
-          </>
-        )}
-      </Loading>
+      <PagedTable
+        label="API keys"
+        list={keys}
+        rowKey={(k) => k.id}
+        columns={[
+          {
+            header: 'Name',
+            cell: (k) => (
+              <>
+                {k.name} <span className="muted">…{k.hint}</span>
+              </>
+            ),
+          },
+          { header: 'Scopes', cell: (k) => k.scopes.join(', ') },
+          { header: 'Last used', cell: (k) => when(k.lastUsedAt) },
+          {
+            header: 'State',
+            cell: (k) =>
+              k.revokedAt ? (
+                `revoked ${when(k.revokedAt)}`
+              ) : (
+                <ActionButton
+                  label={`Revoke ${k.name}`}
+                  danger
+                  run={async () => {
+                    await api('POST', `${ADMIN}/api-keys/${k.id}/revoke`);
+                    keys.reload();
+                  }}
+                />
+              ),
+          },
+        ]}
+      />
     </section>
   );
 }

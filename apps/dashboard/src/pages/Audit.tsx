@@ -1,19 +1,16 @@
 import { useState } from 'react';
 import type { Wire } from '../api.js';
 import { ADMIN, api, qs } from '../api.js';
-import { useCursor, useLoad } from '../hooks.js';
-import { ActionButton, Field, Loading, Pager, text, when } from '../ui.js';
+import { usePaged } from '../hooks.js';
+import { PagedTable } from '../paged-table.js';
+import { ActionButton, Field, text, when } from '../ui.js';
 
 type Verdict = Wire<'auditVerdict'>;
 
 export function Audit() {
   const [filter, setFilter] = useState({ action: '', targetId: '', actorId: '' });
   const key = JSON.stringify(filter);
-  const paging = useCursor(key);
-  const events = useLoad(
-    () => api<Wire<'auditPage'>>('GET', `${ADMIN}/audit${qs({ ...filter, cursor: paging.cursor, limit: 50 })}`),
-    `${key}:${paging.cursor}`,
-  );
+  const events = usePaged<Wire<'auditEvent'>>((cursor) => `${ADMIN}/audit${qs({ ...filter, cursor, limit: 50 })}`, key);
   const [verdict, setVerdict] = useState<Verdict | null>(null);
   return (
     <section>
@@ -45,39 +42,19 @@ export function Audit() {
         <Field label="Actor ID" name="actorId" />
         <button type="submit">Filter</button>
       </form>
-      <Loading state={events} empty={(p) => p.data.length === 0}>
-        {(page) => (
-          <>
-            <div className="scroll">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">#</th>
-                    <th scope="col">At</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Actor</th>
-                    <th scope="col">Target</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.data.map((e) => (
-                    <tr key={e.id}>
-                      <td>{e.seq}</td>
-                      <td>{when(e.at)}</td>
-                      <td>{e.action}</td>
-                      <td>
-                        {e.actorType} {e.actorId ?? ''}
-                      </td>
-                      <td>{e.targetId ?? '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <Pager page={paging.page} nextCursor={page.nextCursor} onNext={paging.next} onPrevious={paging.previous} />
-          </>
-        )}
-      </Loading>
+      <PagedTable
+        label="Audit events"
+        list={events}
+        rowKey={(e) => e.id}
+        empty="No event matches."
+        columns={[
+          { header: '#', cell: (e) => e.seq },
+          { header: 'At', cell: (e) => when(e.at) },
+          { header: 'Action', cell: (e) => e.action },
+          { header: 'Actor', cell: (e) => `${e.actorType} ${e.actorId ?? ''}` },
+          { header: 'Target', cell: (e) => e.targetId ?? '—' },
+        ]}
+      />
     </section>
   );
 }

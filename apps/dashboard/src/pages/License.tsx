@@ -1,16 +1,18 @@
 import { useState } from 'react';
-import { ADMIN, api, type Wire } from '../api.js';
-import { useLoad } from '../hooks.js';
+import { ADMIN, api, qs, type Wire } from '../api.js';
+import { useLoad, usePaged } from '../hooks.js';
+import { PagedTable } from '../paged-table.js';
 import { ActionButton, ActionForm, Field, Loading, ShownOnce, text, when } from '../ui.js';
 import { LiveSessions } from './LiveSessions.js';
 import { UsageChart } from './UsageChart.js';
+import { Waiters } from './Waiters.js';
 
 type License = Wire<'license'>;
 
 export function LicensePage({ id }: { id: string }) {
   const state = useLoad(() => api<License>('GET', `${ADMIN}/licenses/${id}`), id);
   const [key, setKey] = useState<string | null>(null);
-  const billing = useLoad(() => api<Wire<'auditPage'>>('GET', `${ADMIN}/licenses/${id}/billing?limit=20`), `billing:${id}`);
+  const billing = usePaged<Wire<'auditEvent'>>((cursor) => `${ADMIN}/licenses/${id}/billing${qs({ cursor, limit: 20 })}`, `billing:${id}`);
   const act = async (path: string, body?: unknown) => {
     await api('POST', `${ADMIN}/licenses/${id}/${path}`, body);
     state.reload();
@@ -71,24 +73,21 @@ export function LicensePage({ id }: { id: string }) {
           </>
         )}
       </Loading>
-      <LiveSessions
-        streamUrl={`${ADMIN}/licenses/${id}/sessions/live?limit=100`}
-        releaseUrl={(sessionId) => `${ADMIN}/sessions/${sessionId}/release`}
-        canRelease
-      />
+      <LiveSessions streamUrl={`${ADMIN}/licenses/${id}/sessions/live`} releaseUrl={(sessionId) => `${ADMIN}/sessions/${sessionId}/release`} canRelease />
+      <Waiters licenseId={id} />
       <UsageChart licenseId={id} />
       <h2>Billing history</h2>
-      <Loading state={billing} empty={(p) => p.data.length === 0}>
-        {(page) => (
-          <ul>
-            {page.data.map((e) => (
-              <li key={e.id}>
-                {when(e.at)} — {e.action} {e.actorId ? `(${e.actorId})` : ''}
-              </li>
-            ))}
-          </ul>
-        )}
-      </Loading>
+      <PagedTable
+        label="Billing history"
+        list={billing}
+        rowKey={(e) => e.id}
+        empty="No billing event yet."
+        columns={[
+          { header: 'At', cell: (e) => when(e.at) },
+          { header: 'Event', cell: (e) => e.action },
+          { header: 'By', cell: (e) => e.actorId ?? e.actorType },
+        ]}
+      />
     </section>
   );
 }

@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { ADMIN, api, qs, type Wire } from '../api.js';
-import { useCursor, useLoad } from '../hooks.js';
+import { useLoad, usePaged } from '../hooks.js';
+import { PagedTable } from '../paged-table.js';
 import { Link, navigate } from '../router.js';
-import { ActionForm, Field, Loading, Pager, Select, ShownOnce, text, when } from '../ui.js';
+import { ActionForm, Field, Select, ShownOnce, text, when } from '../ui.js';
 
 const STATUSES = ['', 'active', 'suspended', 'expired', 'revoked'] as const;
 
@@ -14,11 +15,7 @@ function initialFilter() {
 export function Licenses() {
   const [filter, setFilter] = useState(initialFilter);
   const key = JSON.stringify(filter);
-  const paging = useCursor(key);
-  const licenses = useLoad(
-    () => api<Wire<'licensePage'>>('GET', `${ADMIN}/licenses${qs({ ...filter, cursor: paging.cursor, limit: 25 })}`),
-    `${key}:${paging.cursor}`,
-  );
+  const licenses = usePaged<Wire<'license'>>((cursor) => `${ADMIN}/licenses${qs({ ...filter, cursor, limit: 25 })}`, key);
   const choices = useLoad(
     () =>
       Promise.all([
@@ -83,43 +80,33 @@ export function Licenses() {
         />
         <button type="submit">Search</button>
       </form>
-      <Loading state={licenses} empty={(p) => p.data.length === 0}>
-        {(page) => (
-          <>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">License</th>
-                  <th scope="col">Organisation</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Seats</th>
-                  <th scope="col">Expires</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.data.map((l) => (
-                  <tr key={l.id}>
-                    <td>
-                      <Link to={`/licenses/${l.id}`}>{l.id}</Link> <span className="muted">…{l.keyHint}</span>
-                    </td>
-                    <td>{orgs.find((o) => o.id === l.organisationId)?.name ?? l.organisationId}</td>
-                    <td>
-                      <span className={`status status-${l.status}`} data-testid={`status-${l.id}`}>
-                        {l.status}
-                      </span>
-                    </td>
-                    <td>
-                      {l.seatsInUse} / {l.seats}
-                    </td>
-                    <td>{when(l.expiresAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager page={paging.page} nextCursor={page.nextCursor} onNext={paging.next} onPrevious={paging.previous} />
-          </>
-        )}
-      </Loading>
+      <PagedTable
+        label="Licenses"
+        list={licenses}
+        rowKey={(l) => l.id}
+        empty="No license matches."
+        columns={[
+          {
+            header: 'License',
+            cell: (l) => (
+              <>
+                <Link to={`/licenses/${l.id}`}>{l.id}</Link> <span className="muted">…{l.keyHint}</span>
+              </>
+            ),
+          },
+          { header: 'Organisation', cell: (l) => orgs.find((o) => o.id === l.organisationId)?.name ?? l.organisationId },
+          {
+            header: 'Status',
+            cell: (l) => (
+              <span className={`status status-${l.status}`} data-testid={`status-${l.id}`}>
+                {l.status}
+              </span>
+            ),
+          },
+          { header: 'Seats', cell: (l) => `${l.seatsInUse} / ${l.seats}` },
+          { header: 'Expires', cell: (l) => when(l.expiresAt) },
+        ]}
+      />
     </section>
   );
 }

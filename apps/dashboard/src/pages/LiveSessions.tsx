@@ -1,25 +1,33 @@
 import { useEffect, useState } from 'react';
-import { api, type Wire } from '../api.js';
-import { ActionButton, ErrorBox, when } from '../ui.js';
+import { api, qs, type Wire } from '../api.js';
+import { type PageOf, useCursor } from '../hooks.js';
+import { PagedTable } from '../paged-table.js';
+import { ActionButton, when } from '../ui.js';
 
-type SessionPage = Wire<'sessionPage'>;
+type Session = Wire<'session'>;
 
-/** Live sessions pushed by the server (server-sent events); each snapshot replaces the table. */
+/**
+ * Live sessions pushed by the server (server-sent events); each snapshot replaces the
+ * page shown. Paging opens the stream of the next page, so 10,000 sessions cost one page.
+ */
 export function LiveSessions({ streamUrl, releaseUrl, canRelease }: { streamUrl: string; releaseUrl: (id: string) => string; canRelease: boolean }) {
-  const [page, setPage] = useState<SessionPage | null>(null);
+  const paging = useCursor(streamUrl);
+  const [page, setPage] = useState<PageOf<Session> | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const url = `${streamUrl}${qs({ cursor: paging.cursor, limit: 100 })}`;
   useEffect(() => {
-    const source = new EventSource(streamUrl, { withCredentials: true });
+    const source = new EventSource(url, { withCredentials: true });
     source.addEventListener('snapshot', (e) => {
       setProblem(null);
-      setPage(JSON.parse((e as MessageEvent<string>).data) as SessionPage);
+      setPage(JSON.parse((e as MessageEvent<string>).data) as PageOf<Session>);
     });
     source.addEventListener('error', (e) => {
       const data = (e as MessageEvent<string>).data;
       setProblem(data ? (JSON.parse(data) as { detail: string }).detail : 'The live view lost the server; reconnecting…');
     });
     return () => source.close();
-  }, [streamUrl]);
+  }, [url]);
+  const list = { data: page, error: null, loading: page === null, reload: () => undefined, paging };
   return (
     <section aria-labelledby="live-title">
       <h2 id="live-title">Live sessions</h2>
@@ -28,46 +36,28 @@ export function LiveSessions({ streamUrl, releaseUrl, canRelease }: { streamUrl:
           {problem}
         </p>
       ) : null}
-      {!page ? (
-        <p className="muted">Connecting…</p>
-      ) : page.data.length === 0 ? (
-        <p className="muted" data-testid="no-sessions">
-          No seat is held.
-        </p>
-      ) : (
-        <div className="scroll">
-          <table data-testid="sessions">
-            <thead>
-              <tr>
-                <th scope="col">Host</th>
-                <th scope="col">User</th>
-                <th scope="col">Since</th>
-                <th scope="col">Last heartbeat</th>
-                <th scope="col">Platform</th>
-                {canRelease ? <th scope="col">Seat</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {page.data.map((s) => (
-                <tr key={s.id} data-session={s.id}>
-                  <td>{s.hostname ?? s.fingerprint.slice(0, 12)}</td>
-                  <td>{s.userId ?? '—'}</td>
-                  <td>{when(s.startedAt)}</td>
-                  <td>{when(s.lastHeartbeatAt)}</td>
-                  <td>{s.platform ?? '—'}</td>
-                  {canRelease ? (
-                    <td>
-                      <ActionButton label={`Free seat of ${s.hostname ?? s.id}`} danger run={() => api('POST', releaseUrl(s.id))} />
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {page.nextCursor ? <p className="muted">More sessions than shown; the first {page.data.length} are listed.</p> : null}
-        </div>
-      )}
-      <ErrorBox error={null} />
+      <PagedTable
+        label="Live sessions"
+        list={list}
+        rowKey={(s) => s.id}
+        testId="sessions"
+        empty="No seat is held."
+        columns={[
+          { header: 'Host', cell: (s) => s.hostname ?? s.fingerprint.slice(0, 12) },
+          { header: 'User', cell: (s) => s.userEmail ?? s.userId ?? '—' },
+          { header: 'Since', cell: (s) => when(s.startedAt) },
+          { header: 'Last heartbeat', cell: (s) => when(s.lastHeartbeatAt) },
+          { header: 'Platform', cell: (s) => s.platform ?? '—' },
+          ...(canRelease
+            ? [
+                {
+                  header: 'Seat',
+                  cell: (s: Session) => <ActionButton label={`Free seat of ${s.hostname ?? s.id}`} danger run={() => api('POST', releaseUrl(s.id))} />,
+                },
+              ]
+            : []),
+        ]}
+      />
     </section>
   );
 }

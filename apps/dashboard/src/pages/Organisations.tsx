@@ -1,13 +1,15 @@
 import { useState } from 'react';
 import { ADMIN, api, qs, type Wire } from '../api.js';
-import { useCursor, useLoad } from '../hooks.js';
+import { usePaged } from '../hooks.js';
+import { PagedTable } from '../paged-table.js';
 import { Link } from '../router.js';
-import { ActionForm, Field, Loading, Pager, text, when } from '../ui.js';
+import { ActionForm, Field, text, when } from '../ui.js';
+
+type Organisation = Wire<'organisation'>;
 
 export function Organisations() {
-  const paging = useCursor('orgs');
-  const orgs = useLoad(() => api<Wire<'organisationPage'>>('GET', `${ADMIN}/organisations${qs({ cursor: paging.cursor })}`), `orgs:${paging.cursor}`);
-  const [selected, setSelected] = useState<Wire<'organisation'> | null>(null);
+  const orgs = usePaged<Organisation>((cursor) => `${ADMIN}/organisations${qs({ cursor, limit: 25 })}`, 'orgs');
+  const [selected, setSelected] = useState<Organisation | null>(null);
   return (
     <section>
       <h1>Organisations</h1>
@@ -20,77 +22,63 @@ export function Organisations() {
       >
         <Field label="Name" name="name" required />
       </ActionForm>
-      <Loading state={orgs} empty={(p) => p.data.length === 0}>
-        {(page) => (
-          <>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">ID</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Licenses</th>
-                  <th scope="col">Members</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.data.map((o) => (
-                  <tr key={o.id}>
-                    <td>{o.name}</td>
-                    <td>
-                      <code>{o.id}</code>
-                    </td>
-                    <td>{when(o.createdAt)}</td>
-                    <td>
-                      <Link to={`/licenses?organisationId=${o.id}`}>Licenses of {o.name}</Link>
-                    </td>
-                    <td>
-                      <button type="button" aria-pressed={selected?.id === o.id} onClick={() => setSelected(o)}>
-                        Members of {o.name}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager page={paging.page} nextCursor={page.nextCursor} onNext={paging.next} onPrevious={paging.previous} />
-          </>
-        )}
-      </Loading>
-      {selected ? <Members org={selected} /> : null}
+      <PagedTable
+        label="Organisations"
+        list={orgs}
+        rowKey={(o) => o.id}
+        columns={[
+          { header: 'Name', cell: (o) => o.name },
+          { header: 'ID', cell: (o) => <code>{o.id}</code> },
+          { header: 'Created', cell: (o) => when(o.createdAt) },
+          { header: 'Licenses', cell: (o) => <Link to={`/licenses?organisationId=${o.id}`}>Licenses of {o.name}</Link> },
+          {
+            header: 'Members',
+            cell: (o) => (
+              <button type="button" aria-pressed={selected?.id === o.id} onClick={() => setSelected(o)}>
+                Members of {o.name}
+              </button>
+            ),
+          },
+        ]}
+      />
+      {selected ? (
+        <Members
+          key={selected.id}
+          org={selected}
+          onRenamed={(o) => {
+            setSelected(o);
+            orgs.reload();
+          }}
+        />
+      ) : null}
     </section>
   );
 }
 
-function Members({ org }: { org: Wire<'organisation'> }) {
-  const members = useLoad(() => api<Wire<'memberList'>>('GET', `${ADMIN}/organisations/${org.id}/members`), org.id);
+function Members({ org, onRenamed }: { org: Organisation; onRenamed: (o: Organisation) => void }) {
+  const members = usePaged<Wire<'member'>>((cursor) => `${ADMIN}/organisations/${org.id}/members${qs({ cursor, limit: 25 })}`, org.id);
   return (
     <section aria-labelledby="members-title">
       <h2 id="members-title">Members of {org.name}</h2>
-      <Loading state={members} empty={(m) => m.data.length === 0}>
-        {(list) => (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Person</th>
-                <th scope="col">E-mail</th>
-                <th scope="col">Role</th>
-                <th scope="col">Since</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((m) => (
-                <tr key={m.userId}>
-                  <td>{m.name ?? m.userId}</td>
-                  <td>{m.email ?? '—'}</td>
-                  <td>{m.role}</td>
-                  <td>{when(m.since)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </Loading>
+      <ActionForm
+        label="Rename organisation"
+        keepValues
+        onSubmit={async (d) => onRenamed(await api<Organisation>('PATCH', `${ADMIN}/organisations/${org.id}`, { name: text(d, 'name') }))}
+      >
+        <Field label="Organisation name" name="name" required defaultValue={org.name} />
+      </ActionForm>
+      <PagedTable
+        label={`Members of ${org.name}`}
+        list={members}
+        rowKey={(m) => m.userId}
+        empty="Nobody has joined yet."
+        columns={[
+          { header: 'Person', cell: (m) => m.name ?? m.userId },
+          { header: 'E-mail', cell: (m) => m.email ?? '—' },
+          { header: 'Role', cell: (m) => m.role },
+          { header: 'Since', cell: (m) => when(m.since) },
+        ]}
+      />
     </section>
   );
 }

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import { api, qs, type Wire } from '../api.js';
-import { useCursor, useLoad } from '../hooks.js';
+import { usePaged } from '../hooks.js';
+import { PagedTable } from '../paged-table.js';
 import { Link } from '../router.js';
-import { ActionButton, ActionForm, ErrorBox, Loading, Pager, Select, ShownOnce, text, when } from '../ui.js';
+import { ActionButton, ActionForm, ErrorBox, Select, ShownOnce, text, when } from '../ui.js';
 
 type Me = Wire<'me'>;
 const ORGS = '/api/v1/orgs';
@@ -39,9 +40,9 @@ export function Portal({ me, orgId }: { me: Me; orgId: string | undefined }) {
 
 function OrgView({ orgId, role, userId }: { orgId: string; role: Wire<'role'>; userId: string }) {
   const manager = role !== 'member';
-  const paging = useCursor(orgId);
-  const licenses = useLoad(() => api<Wire<'licensePage'>>('GET', `${ORGS}/${orgId}/licenses${qs({ cursor: paging.cursor })}`), `${orgId}:${paging.cursor}`);
-  const sessions = useLoad(() => api<Wire<'sessionPage'>>('GET', `${ORGS}/${orgId}/sessions?limit=200`), `sessions:${orgId}`);
+  const licenses = usePaged<Wire<'license'>>((cursor) => `${ORGS}/${orgId}/licenses${qs({ cursor, limit: 25 })}`, `licenses:${orgId}`);
+  // The server sends a member only their own seats.
+  const sessions = usePaged<Wire<'session'>>((cursor) => `${ORGS}/${orgId}/sessions${qs({ cursor, limit: 50 })}`, `sessions:${orgId}`);
   const reloadSessions = sessions.reload;
   useEffect(() => {
     const timer = setInterval(reloadSessions, 2000);
@@ -51,77 +52,49 @@ function OrgView({ orgId, role, userId }: { orgId: string; role: Wire<'role'>; u
   return (
     <>
       <h2>Licenses</h2>
-      <Loading state={licenses} empty={(p) => p.data.length === 0}>
-        {(page) => (
-          <>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">License</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Seats</th>
-                  <th scope="col">Expires</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.data.map((l) => (
-                  <tr key={l.id}>
-                    <td>{l.id}</td>
-                    <td>{l.status}</td>
-                    <td>
-                      {l.seatsInUse} / {l.seats}
-                    </td>
-                    <td>{when(l.expiresAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager page={paging.page} nextCursor={page.nextCursor} onNext={paging.next} onPrevious={paging.previous} />
-          </>
-        )}
-      </Loading>
+      <PagedTable
+        label="Licenses"
+        list={licenses}
+        rowKey={(l) => l.id}
+        empty="This organisation has no license yet."
+        columns={[
+          { header: 'License', cell: (l) => l.id },
+          { header: 'Status', cell: (l) => l.status },
+          { header: 'Seats', cell: (l) => `${l.seatsInUse} / ${l.seats}` },
+          { header: 'Expires', cell: (l) => when(l.expiresAt) },
+        ]}
+      />
       <h2>{manager ? 'Who holds the seats' : 'Your seats'}</h2>
-      <Loading state={sessions} empty={(p) => p.data.filter((s) => manager || s.userId === userId).length === 0}>
-        {(page) => (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Host</th>
-                <th scope="col">User</th>
-                <th scope="col">License</th>
-                <th scope="col">Since</th>
-                <th scope="col">Last heartbeat</th>
-                {manager ? <th scope="col">Seat</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {page.data
-                .filter((s) => manager || s.userId === userId)
-                .map((s) => (
-                  <tr key={s.id}>
-                    <td>{s.hostname ?? '—'}</td>
-                    <td>{s.userId ?? '—'}</td>
-                    <td>{s.licenseId}</td>
-                    <td>{when(s.startedAt)}</td>
-                    <td>{when(s.lastHeartbeatAt)}</td>
-                    {manager ? (
-                      <td>
-                        <ActionButton
-                          label={`Free seat of ${s.hostname ?? s.id}`}
-                          danger
-                          run={async () => {
-                            await api('POST', `${ORGS}/${orgId}/sessions/${s.id}/release`);
-                            sessions.reload();
-                          }}
-                        />
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-            </tbody>
-          </table>
-        )}
-      </Loading>
+      <PagedTable
+        label={manager ? 'Seats held' : 'Your seats'}
+        list={sessions}
+        rowKey={(s) => s.id}
+        empty="No seat is held."
+        columns={[
+          { header: 'Host', cell: (s) => s.hostname ?? '—' },
+          { header: 'User', cell: (s) => s.userEmail ?? s.userId ?? '—' },
+          { header: 'License', cell: (s) => s.licenseId },
+          { header: 'Since', cell: (s) => when(s.startedAt) },
+          { header: 'Last heartbeat', cell: (s) => when(s.lastHeartbeatAt) },
+          ...(manager
+            ? [
+                {
+                  header: 'Seat',
+                  cell: (s: Wire<'session'>) => (
+                    <ActionButton
+                      label={`Free seat of ${s.hostname ?? s.id}`}
+                      danger
+                      run={async () => {
+                        await api('POST', `${ORGS}/${orgId}/sessions/${s.id}/release`);
+                        sessions.reload();
+                      }}
+                    />
+                  ),
+                },
+              ]
+            : []),
+        ]}
+      />
       {manager ? <Members orgId={orgId} role={role} userId={userId} /> : null}
       {manager ? (
         <>
@@ -148,7 +121,7 @@ function OrgView({ orgId, role, userId }: { orgId: string; role: Wire<'role'>; u
 }
 
 function Members({ orgId, role, userId }: { orgId: string; role: Wire<'role'>; userId: string }) {
-  const members = useLoad(() => api<Wire<'memberList'>>('GET', `${ORGS}/${orgId}/members`), `members:${orgId}`);
+  const members = usePaged<Wire<'member'>>((cursor) => `${ORGS}/${orgId}/members${qs({ cursor, limit: 25 })}`, `members:${orgId}`);
   const [invitation, setInvitation] = useState<string | null>(null);
   return (
     <>
@@ -172,43 +145,32 @@ function Members({ orgId, role, userId }: { orgId: string; role: Wire<'role'>; u
           options={[['member', 'member'], ['admin', 'admin'], ...(role === 'owner' ? [['owner', 'owner'] as [string, string]] : [])]}
         />
       </ActionForm>
-      <Loading state={members} empty={(m) => m.data.length === 0}>
-        {(list) => (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Person</th>
-                <th scope="col">Role</th>
-                <th scope="col">Since</th>
-                <th scope="col">Remove</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((m) => (
-                <tr key={m.userId}>
-                  <td>{m.name ?? m.email ?? m.userId}</td>
-                  <td>{m.role}</td>
-                  <td>{when(m.since)}</td>
-                  <td>
-                    {m.userId === userId ? (
-                      'you'
-                    ) : (
-                      <ActionButton
-                        label={`Remove ${m.name ?? m.email ?? m.userId}`}
-                        danger
-                        run={async () => {
-                          await api('DELETE', `${ORGS}/${orgId}/members/${m.userId}`);
-                          members.reload();
-                        }}
-                      />
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </Loading>
+      <PagedTable
+        label="Members"
+        list={members}
+        rowKey={(m) => m.userId}
+        columns={[
+          { header: 'Person', cell: (m) => m.name ?? m.email ?? m.userId },
+          { header: 'Role', cell: (m) => m.role },
+          { header: 'Since', cell: (m) => when(m.since) },
+          {
+            header: 'Remove',
+            cell: (m) =>
+              m.userId === userId ? (
+                'you'
+              ) : (
+                <ActionButton
+                  label={`Remove ${m.name ?? m.email ?? m.userId}`}
+                  danger
+                  run={async () => {
+                    await api('DELETE', `${ORGS}/${orgId}/members/${m.userId}`);
+                    members.reload();
+                  }}
+                />
+              ),
+          },
+        ]}
+      />
     </>
   );
 }

@@ -5,7 +5,8 @@ import { ActionForm, text } from '../ui.js';
 /** Vendor staff: an admin API key, exchanged once for a session cookie. Customers: their identity provider. */
 export function SignIn({ onSignedIn }: { onSignedIn: (s: Wire<'dashboardSession'>) => void }) {
   const providers = useLoad(() => api<Wire<'signInProviders'>>('GET', '/dashboard/api/providers'), 'providers');
-  const back = encodeURIComponent('/dashboard/portal');
+  // Staff land on the vendor views, everyone else on the portal: the app chooses by the session.
+  const back = encodeURIComponent('/dashboard/');
   return (
     <main className="sign-in">
       <h1>Sign in to Leasehold</h1>

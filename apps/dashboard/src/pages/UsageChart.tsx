@@ -37,7 +37,7 @@ export function UsageChart({ licenseId }: { licenseId: string }) {
 
 function Chart({ usage }: { usage: Usage }) {
   const { buckets, seats } = usage;
-  const top = Math.max(seats, ...buckets.map((b) => b.peak), 1);
+  const top = Math.max(seats, ...buckets.map((b) => Math.max(b.peak, b.seats)), 1);
   const width = 600;
   const height = 160;
   const w = width / Math.max(buckets.length, 1);
@@ -49,7 +49,13 @@ function Chart({ usage }: { usage: Usage }) {
   return (
     <figure>
       <svg className="chart" viewBox={`0 0 ${width} ${height + 4}`} role="img" aria-label={summary}>
-        <line x1={0} x2={width} y1={y(seats)} y2={y(seats)} stroke="#a40e26" strokeDasharray="4 3" />
+        {/* The seats sold as they stood in each bucket: a step where they changed. */}
+        <polyline
+          points={buckets.map((b, i) => `${i * w},${y(b.seats)} ${(i + 1) * w},${y(b.seats)}`).join(' ')}
+          fill="none"
+          stroke="#a40e26"
+          strokeDasharray="4 3"
+        />
         {buckets.map((b, i) => (
           <g key={b.start}>
             <rect x={i * w + 0.5} width={Math.max(w - 1, 0.5)} y={y(b.peak)} height={height - y(b.peak)} fill="#9ecbf0" />

@@ -1,5 +1,5 @@
 import { newId } from '@leasehold/protocol/ids';
-import { and, eq, lte } from 'drizzle-orm';
+import { and, eq, lte, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
@@ -9,6 +9,7 @@ import { licenses, organisations, plans, stripeEvents } from '../db/schema.js';
 import { LeaseholdError } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
 import { newLicenseRow } from '../services/license-service.js';
+import { recordSeatsInForce } from '../usage/seats-in-force.js';
 import { checkoutSession, type Invoice, invoice, lineItems, type StripeEvent, type Subscription, subscription } from './stripe-objects.js';
 
 type LicenseRow = typeof licenses.$inferSelect;
@@ -206,6 +207,7 @@ export class BillingService {
       now,
     );
     await tx.insert(licenses).values({ ...row, billingStatus: 'active', billingStateAt: input.eventAt });
+    await recordSeatsInForce(tx, now, sql`l.id = ${row.id}`);
     await appendAudit(tx, ctx, now, [
       {
         action: 'license.created',
@@ -264,6 +266,7 @@ export class BillingService {
     if (status === 'active' || status === 'trialing') changes.paymentFailedAt = null;
     if (changes.expiresAt && changes.expiresAt > now && license.status === 'expired' && status !== 'canceled') changes.status = 'active';
     await tx.update(licenses).set(changes).where(eq(licenses.id, license.id));
+    await recordSeatsInForce(tx, now, sql`l.id = ${license.id}`);
     await appendAudit(tx, ctx, now, [
       {
         action: 'license.billing-updated',

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * One schema for PGlite (embedded) and PostgreSQL. IDs are prefixed text
@@ -77,6 +77,9 @@ export const plans = pgTable(
     heartbeatIntervalSeconds: integer('heartbeat_interval_seconds').notNull(),
     offlineGraceSeconds: integer('offline_grace_seconds').notNull(),
     maxBorrowSeconds: integer('max_borrow_seconds').notNull(),
+    maxQueueWaitSeconds: integer('max_queue_wait_seconds').notNull().default(600),
+    lingerSeconds: integer('linger_seconds').notNull().default(0),
+    queuePriorities: boolean('queue_priorities').notNull().default(false),
     overage: integer('overage').notNull(),
     entitlements: jsonb('entitlements').$type<string[]>().notNull(),
     durationDays: integer('duration_days'),
@@ -171,6 +174,38 @@ export const sessions = pgTable(
 );
 
 /**
+ * Acquires waiting for a seat of a license (the seat queue), and seats held back for
+ * the machine that just gave them up (linger). A place is live until `lapses_at`: a
+ * waiter's moves on with each poll (one heartbeat interval ahead), a linger's is fixed.
+ * Seats go to live places by `priority` (highest first), then `position`; `outcome`
+ * says how a place ended.
+ */
+export const seatWaiters = pgTable(
+  'seat_waiters',
+  {
+    id: text('id').primaryKey(),
+    licenseId: text('license_id')
+      .notNull()
+      .references(() => licenses.id),
+    position: bigserial('position', { mode: 'number' }).notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    hostname: text('hostname'),
+    userId: text('user_id'),
+    enqueuedAt: timestamp('enqueued_at', { withTimezone: true }).notNull(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
+    lapsesAt: timestamp('lapses_at', { withTimezone: true }).notNull().defaultNow(),
+    priority: integer('priority').notNull().default(0),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    outcome: text('outcome', { enum: ['granted', 'gave-up', 'lapsed'] }),
+    sessionId: text('session_id'),
+  },
+  (t) => [
+    index('seat_waiters_queue_idx').on(t.licenseId, t.position).where(sql`${t.endedAt} is null`),
+    check('seat_waiters_outcome_check', sql`${t.outcome} is null or ${t.outcome} in ('granted', 'gave-up', 'lapsed')`),
+  ],
+);
+
+/**
  * The Redis seat store's fence: the epoch under which Redis may decide a license's
  * seats. A rebuild from PostgreSQL replaces it (under the row lock) before reading the
  * sessions, and every write of a Redis decision checks it under a share lock, so a
@@ -216,6 +251,8 @@ export const auditEvents = pgTable(
     index('audit_events_org_idx').on(t.organisationId, t.seq),
     index('audit_events_target_idx').on(t.targetId, t.seq),
     index('audit_events_action_idx').on(t.action, t.seq),
+    // The overview's last-24-hours counts of one action.
+    index('audit_events_action_at_idx').on(t.action, t.at),
   ],
 );
 
@@ -396,13 +433,42 @@ export const seatUsageHourly = pgTable(
   (t) => [primaryKey({ columns: [t.licenseId, t.hour] }), index('seat_usage_hourly_hour_idx').on(t.hour)],
 );
 
-/** Where the rollup stands for each license: how many sessions are live since when. */
+/** Where the rollup stands for each license: how many seats (distinct seat-basis keys) are held since when. */
 export const seatUsageState = pgTable('seat_usage_state', {
   licenseId: text('license_id').primaryKey(),
   organisationId: text('organisation_id').notNull(),
   concurrent: integer('concurrent').notNull(),
   since: ts('since').notNull(),
 });
+
+/**
+ * The sessions the rollup counts as live, with the seat-basis key each holds: two
+ * sessions of one key (one machine, one user) take one seat, as the seat stores count.
+ */
+export const seatUsageHolders = pgTable(
+  'seat_usage_holders',
+  {
+    sessionId: text('session_id').primaryKey(),
+    licenseId: text('license_id').notNull(),
+    basisKey: text('basis_key').notNull(),
+  },
+  (t) => [index('seat_usage_holders_key_idx').on(t.licenseId, t.basisKey)],
+);
+
+/**
+ * The seats sold in force for each license from `since` on, written with every change
+ * of a license's seats or its plan's: utilisation is measured against the seats sold
+ * at that hour, not today's.
+ */
+export const licenseSeatHistory = pgTable(
+  'license_seat_history',
+  {
+    licenseId: text('license_id').notNull(),
+    since: ts('since').notNull(),
+    seats: integer('seats').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.licenseId, t.since] })],
+);
 
 /** The last audit event the rollup has read. */
 export const seatUsageCursor = pgTable('seat_usage_cursor', {
@@ -528,4 +594,57 @@ export const mailReminders = pgTable(
     sentAt: ts('sent_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.licenseId, t.kind, t.about] })],
+);
+
+// ---- CI workload identity ---------------------------------------------------
+
+/**
+ * Rules that let CI jobs take seats with a workload identity token instead of a
+ * license key: claim patterns of one trusted issuer → one license, with a CI pool.
+ */
+export const ciMappings = pgTable(
+  'ci_mappings',
+  {
+    id: text('id').primaryKey(),
+    licenseId: text('license_id')
+      .notNull()
+      .references(() => licenses.id),
+    organisationId: text('organisation_id').notNull(),
+    issuer: text('issuer').notNull(),
+    repositoryPattern: text('repository_pattern').notNull(),
+    refPattern: text('ref_pattern'),
+    jobWorkflowRefPattern: text('job_workflow_ref_pattern'),
+    mode: text('mode', { enum: ['enforce', 'advisory'] }).notNull(),
+    maxConcurrent: integer('max_concurrent'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('ci_mappings_issuer_idx').on(t.issuer),
+    index('ci_mappings_license_idx').on(t.licenseId, t.id),
+    check('ci_mappings_mode_check', sql`${t.mode} in ('enforce', 'advisory')`),
+    check('ci_mappings_pool_check', sql`${t.maxConcurrent} is null or ${t.maxConcurrent} > 0`),
+  ],
+);
+
+/**
+ * The CI marker of a session: which rule and job took it. A row without a session is a
+ * reservation of the rule's CI pool, made under the rule's row lock before the seat store
+ * is asked, and counted until `reservedUntil`.
+ */
+export const ciSeats = pgTable(
+  'ci_seats',
+  {
+    id: text('id').primaryKey(),
+    mappingId: text('mapping_id')
+      .notNull()
+      .references(() => ciMappings.id, { onDelete: 'cascade' }),
+    licenseId: text('license_id').notNull(),
+    /** The job: derived from the token's repository, run and attempt, and the job's name. */
+    fingerprint: text('fingerprint').notNull(),
+    sessionId: text('session_id'),
+    reservedUntil: ts('reserved_until').notNull(),
+    claims: jsonb('claims').$type<Record<string, string>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('ci_seats_mapping_idx').on(t.mappingId, t.createdAt), index('ci_seats_session_idx').on(t.sessionId)],
 );

@@ -1,7 +1,7 @@
 import { systemClock } from '../clock.js';
 
 /** A dependency the server cannot answer without. */
-export type Dependency = 'database' | 'redis';
+export type Dependency = 'database' | 'redis' | 'signer';
 
 /** Seconds a caller is told to wait when a dependency cannot answer. */
 export const DEPENDENCY_RETRY_AFTER_SECONDS = 2;

@@ -45,7 +45,7 @@ export interface ErrorReporting {
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply, reporting: ErrorReporting) {
   if (error instanceof LeaseholdError) {
     const dependency = error.extensions.dependency;
-    if (error.code === 'SERVICE_UNAVAILABLE' && (dependency === 'redis' || dependency === 'database')) {
+    if (error.code === 'SERVICE_UNAVAILABLE' && (dependency === 'redis' || dependency === 'database' || dependency === 'signer')) {
       logOutage(reporting, request, dependency, error);
     }
     return sendProblem(reply, error.code, error.message, error.extensions, error.retryAfterSeconds);

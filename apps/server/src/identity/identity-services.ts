@@ -14,6 +14,7 @@ import type { SignInProvider } from './sign-in-provider.js';
 import { SignInService } from './sign-in-service.js';
 import { TokenService } from './token-service.js';
 import { licenseForUser } from './user-licenses.js';
+import { WorkloadTokens } from './workload-tokens.js';
 
 /** Sign-in, tokens, device flow and organisation membership, built once at start-up. */
 export interface IdentityServices {
@@ -24,6 +25,8 @@ export interface IdentityServices {
   device: DeviceService;
   signIn: SignInService;
   memberships: MembershipService;
+  /** CI jobs' workload identity tokens (GitHub Actions OIDC and other configured issuers). */
+  workloadTokens: WorkloadTokens;
   licenseForUser(userId: string, productCode: string, licenseId: string | undefined): Promise<string>;
 }
 
@@ -64,6 +67,7 @@ export function createIdentity(deps: { config: Config; db: Db; clock: Clock; sig
       webSessionTtlSeconds: id.webSessionTtlSeconds,
     }),
     memberships: new MembershipService({ db, clock, publicUrl: config.publicUrl, invitationTtlSeconds: id.invitationTtlSeconds }),
+    workloadTokens: new WorkloadTokens(config.ci, clock, leeway),
     licenseForUser: (userId, productCode, licenseId) => licenseForUser(db, userId, productCode, licenseId),
   };
 }

@@ -1,6 +1,6 @@
 import { newId } from '@leasehold/protocol/ids';
 import type { CreateInvitation, Invitation, Member, Role } from '@leasehold/protocol/schemas';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import { randomSecret, sha256 } from '../crypto.js';
@@ -8,11 +8,16 @@ import type { Db, Tx } from '../db/database.js';
 import { invitations, memberships, users } from '../db/schema.js';
 import { LeaseholdError, notFound } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
-import { isoOrNull } from '../services/paging.js';
+import { isoOrNull, pageOf } from '../services/paging.js';
 
 const RANK: Record<Role, number> = { member: 0, admin: 1, owner: 2 };
 
 type InvitationRow = typeof invitations.$inferSelect;
+
+const memberView = (r: { userId: string; email: string | null; name: string | null; role: Role; since: Date }): Member => ({
+  ...r,
+  since: r.since.toISOString(),
+});
 
 const invitationView = (r: InvitationRow): Invitation => ({
   id: r.id,
@@ -56,14 +61,28 @@ export class MembershipService {
     return rows.map((r) => r.id);
   }
 
-  async listMembers(organisationId: string): Promise<{ data: Member[] }> {
-    const rows = await this.deps.db
+  /** A page of members in the order of their user IDs (the unique index on organisation and user serves it). */
+  async listMembers(organisationId: string, limit: number, cursor?: string): Promise<{ data: Member[]; nextCursor: string | null }> {
+    const rows = await this.#members(organisationId, cursor ? gt(users.id, cursor) : undefined)
+      .orderBy(asc(memberships.userId))
+      .limit(limit + 1);
+    const page = pageOf(rows, limit, (r) => r.userId);
+    return { data: page.data.map(memberView), nextCursor: page.nextCursor };
+  }
+
+  async #member(organisationId: string, userId: string): Promise<Member> {
+    const [row] = await this.#members(organisationId, eq(users.id, userId));
+    if (!row) throw notFound('member', userId);
+    return memberView(row);
+  }
+
+  #members(organisationId: string, where: SQL | undefined) {
+    return this.deps.db
       .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, since: memberships.createdAt })
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
-      .where(eq(memberships.organisationId, organisationId))
-      .orderBy(asc(memberships.createdAt), asc(users.id));
-    return { data: rows.map((r) => ({ ...r, since: r.since.toISOString() })) };
+      .where(and(eq(memberships.organisationId, organisationId), where))
+      .$dynamic();
   }
 
   /** Removes a member (or lets one leave). */
@@ -110,9 +129,7 @@ export class MembershipService {
         { action: 'membership.role_changed', organisationId, targetType: 'user', targetId, data: { from: target.role, to: role } },
       ]);
     });
-    const member = (await this.listMembers(organisationId)).data.find((m) => m.userId === targetId);
-    if (!member) throw notFound('member', targetId);
-    return member;
+    return this.#member(organisationId, targetId);
   }
 
   async createInvitation(actorId: string, organisationId: string, input: CreateInvitation, ctx: RequestContext) {

@@ -1,9 +1,10 @@
 import type { Signer } from '../signing/signer.js';
+import { SignerUnavailable } from '../signing/signer-unavailable.js';
 import type { Metrics } from './metrics.js';
 
 /**
  * Counts failed signatures (a KMS outage or a revoked permission) in
- * leasehold_signing_errors_total. The signer is instrumented in place rather
+ * leasehold_signing_errors_total, and makes them SignerUnavailable (503), not faults. The signer is instrumented in place rather
  * than wrapped, so code that checks its class or calls refresh() still works.
  */
 export function countSigningErrors(signer: Signer, metrics: Metrics): Signer {
@@ -13,7 +14,7 @@ export function countSigningErrors(signer: Signer, metrics: Metrics): Signer {
       return await sign(keyId, data);
     } catch (error) {
       metrics.signingError(signer.kind);
-      throw error;
+      throw error instanceof SignerUnavailable ? error : new SignerUnavailable(error);
     }
   };
   return signer;

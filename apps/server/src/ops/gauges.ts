@@ -2,11 +2,11 @@ import type { Services } from '../compose.js';
 
 /**
  * Refreshes the gauges a scrape reads, so /metrics never waits on PostgreSQL or
- * Redis: one up/down per dependency, then seats per active license. When the
- * database cannot be read the previous seat values stay (with their refresh
+ * Redis: one up/down per dependency, then seats per active license and its seat queue. When the
+ * database cannot be read the previous seat and queue values stay (with their refresh
  * timestamp), rather than vanishing mid-outage.
  */
-export async function refreshGauges(services: Pick<Services, 'metrics' | 'readiness' | 'licenses'>, timeoutMs = 2_000): Promise<void> {
+export async function refreshGauges(services: Pick<Services, 'metrics' | 'readiness' | 'licenses' | 'seatQueue'>, timeoutMs = 2_000): Promise<void> {
   const { metrics } = services;
   const up: Record<string, boolean> = {};
   await Promise.all(
@@ -20,7 +20,9 @@ export async function refreshGauges(services: Pick<Services, 'metrics' | 'readin
   );
   if (up.database === false) return;
   const seats: { id: string; inUse: number; total: number }[] = [];
+  let waiting = new Map<string, number>();
   try {
+    waiting = await services.seatQueue.lengths();
     let cursor: string | undefined;
     do {
       const page = await services.licenses.list({ limit: 500, status: 'active', ...(cursor ? { cursor } : {}) }, { organisationId: null });
@@ -32,6 +34,8 @@ export async function refreshGauges(services: Pick<Services, 'metrics' | 'readin
   }
   metrics.seatsInUse.reset();
   metrics.seatsTotal.reset();
+  metrics.queueWaiting.reset();
+  for (const [id, count] of waiting) metrics.queueWaiting.set({ license_id: id }, count);
   for (const { id, inUse, total } of seats) {
     metrics.seatsInUse.set({ license_id: id }, inUse);
     metrics.seatsTotal.set({ license_id: id }, total);

@@ -25,6 +25,18 @@ export class Metrics {
     labelNames: ['license_id', 'code'],
     registers: [this.registry],
   });
+  readonly #ciGrants = new Counter({
+    name: 'leasehold_ci_seat_grants_total',
+    help: 'Seats taken by CI jobs with a workload identity token, by license, mapping mode and whether an advisory rule let the job past its CI pool',
+    labelNames: ['license_id', 'mode', 'over_pool'],
+    registers: [this.registry],
+  });
+  readonly #ciDenials = new Counter({
+    name: 'leasehold_ci_seat_denials_total',
+    help: 'CI jobs refused before the seat store, by license (none when no rule matched) and code (LICENSE_NOT_FOUND, CI_POOL_FULL)',
+    labelNames: ['license_id', 'code'],
+    registers: [this.registry],
+  });
   readonly #expired = new Counter({ name: 'leasehold_sessions_expired_total', help: 'Sessions ended because their lease ran out', registers: [this.registry] });
   readonly #heartbeats = new Counter({ name: 'leasehold_heartbeats_total', help: 'Heartbeats received', registers: [this.registry] });
   readonly #dbErrors = new Counter({ name: 'leasehold_db_errors_total', help: 'Database errors', registers: [this.registry] });
@@ -68,6 +80,19 @@ export class Metrics {
     labelNames: ['dependency'],
     registers: [this.registry],
   });
+  readonly queueWaiting = new Gauge({
+    name: 'leasehold_seat_queue_waiting',
+    help: 'Acquires waiting in the seat queue, by license',
+    labelNames: ['license_id'],
+    registers: [this.registry],
+  });
+  readonly #queueWait = new Histogram({
+    name: 'leasehold_seat_queue_wait_seconds',
+    help: 'How long acquires waited in the seat queue, by license and how they left it (granted, gave-up, lapsed)',
+    labelNames: ['license_id', 'outcome'],
+    buckets: [1, 5, 15, 60, 300, 900, 3600],
+    registers: [this.registry],
+  });
   readonly gaugesRefreshed = new Gauge({
     name: 'leasehold_gauges_refreshed_timestamp_seconds',
     help: 'When the seat gauges were last read from the database',
@@ -90,11 +115,20 @@ export class Metrics {
   seatDenied(licenseId: string, code: string): void {
     this.#denials.inc({ license_id: licenseId, code });
   }
+  ciSeatGranted(licenseId: string, mode: string, overPool: boolean): void {
+    this.#ciGrants.inc({ license_id: licenseId, mode, over_pool: String(overPool) });
+  }
+  ciSeatDenied(licenseId: string, code: string): void {
+    this.#ciDenials.inc({ license_id: licenseId, code });
+  }
   seatRepairs(kind: string, count: number): void {
     if (count > 0) this.#seatRepairs.inc({ kind }, count);
   }
   webhookAttempt(outcome: 'delivered' | 'retry' | 'failed'): void {
     this.#webhookAttempts.inc({ outcome });
+  }
+  leftQueue(licenseId: string, outcome: string, waitedSeconds: number): void {
+    this.#queueWait.observe({ license_id: licenseId, outcome }, waitedSeconds);
   }
   sessionsExpired(count: number): void {
     if (count > 0) this.#expired.inc(count);

@@ -6,6 +6,8 @@ import { LeaseholdError } from '../errors.js';
 const SESSION_SECRET_HEADER = 'leasehold-session-secret';
 
 const LICENSE_SCHEME = /^License[ \t]+(\S(?:.*\S)?)[ \t]*$/i;
+const WORKLOAD_SCHEME = /^Workload[ \t]+(\S*)[ \t]*$/i;
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /**
  * The license key of "Authorization: License <key>", normalised like the body's field,
@@ -21,6 +23,22 @@ export function headerLicenseKey(request: FastifyRequest): string | undefined {
     throw new LeaseholdError('INVALID_LICENSE_KEY', `headers.authorization: ${problem}`, { errors: [{ path: 'headers.authorization', message: problem }] });
   }
   return key;
+}
+
+/**
+ * The CI job's workload identity token of "Authorization: Workload <JWT>" (a GitHub Actions
+ * OIDC token, say), or undefined when the header is absent or carries another scheme.
+ */
+export function headerWorkloadToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? WORKLOAD_SCHEME.exec(header) : null;
+  if (!match) return undefined;
+  const token = match[1] ?? '';
+  if (token.length > 8192 || !JWT_SHAPE.test(token)) {
+    const message = 'must be "Workload " followed by one compact JWT (the CI job\'s OIDC token)';
+    throw new LeaseholdError('VALIDATION_FAILED', `headers.authorization: ${message}`, { errors: [{ path: 'headers.authorization', message }] });
+  }
+  return token;
 }
 
 /** The session secret of the Leasehold-Session-Secret header, or undefined when absent. */

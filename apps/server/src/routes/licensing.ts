@@ -7,7 +7,7 @@ import { LeaseholdError } from '../errors.js';
 import { enforceRateLimit, ipKey } from '../http/rate-limit.js';
 import type { RequestContext } from '../request-context.js';
 import { bearerToken } from './auth/user-auth.js';
-import { headerLicenseKey, oneCredential, sessionReference } from './licensing-credentials.js';
+import { headerLicenseKey, headerWorkloadToken, oneCredential, sessionReference } from './licensing-credentials.js';
 import { problems } from './problem-responses.js';
 
 /** The calls the SDK makes: thin handlers over the licensing service. */
@@ -32,12 +32,28 @@ export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async
         tags: ['licensing'],
         summary: 'Take a seat',
         description:
-          'Takes a seat of the license the key opens, or returns the earlier session for a repeated idempotency key. 409 NO_SEAT_AVAILABLE says who holds the seats and when one frees.',
+          "Takes a seat of the license the key opens, or returns the earlier session for a repeated idempotency key. 409 NO_SEAT_AVAILABLE says who holds the seats and when one frees. With `wait`, the request waits in the license's seat queue (seats that free go to waiters in the order they came, and no newcomer takes a seat while someone waits); after 20 s it answers 409 with `queue`, and the next acquire with `queueTicket` keeps the place.",
         body: schemas.acquireRequest,
         response: { 200: schemas.acquireResponse, ...problems },
       },
     },
     async (request, reply) => {
+      // A caller that goes away stops waiting in the seat queue (its place lapses unless it polls again).
+      const gone = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) gone.abort();
+      });
+      const workloadToken = headerWorkloadToken(request);
+      if (workloadToken) {
+        // A CI job: its workload identity token, mapped to a license by rules, stands in for a key.
+        if (request.body.licenseKey !== undefined) {
+          const message = 'give either a license key or a workload identity token, not both';
+          throw new LeaseholdError('VALIDATION_FAILED', `body.licenseKey: ${message}`, { errors: [{ path: 'body.licenseKey', message }] });
+        }
+        const claims = await services.identity.workloadTokens.verify(workloadToken);
+        await enforceRateLimit(rateLimiter, reply, 'for this repository', `ci:${sha256(`${claims.issuer}\n${claims.repository}`)}`, limits.perLicensePerMinute);
+        return licensing.acquireAsWorkload(request.body, claims, { requestId: request.id, ip: request.ip }, gone.signal);
+      }
       const licenseKey = oneCredential(request.body.licenseKey, headerLicenseKey(request), 'licenseKey', 'authorization');
       const body = { ...request.body, licenseKey };
       if (!licenseKey) {
@@ -47,10 +63,10 @@ export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async
         const { userId } = await services.identity.authenticator.authenticate(token, context(request, { type: 'system', id: null }));
         await enforceRateLimit(rateLimiter, reply, 'for this user', `usr:${userId}`, limits.perLicensePerMinute);
         const licenseId = await services.identity.licenseForUser(userId, body.product, body.licenseId);
-        return licensing.acquire({ ...body, licenseId, userId }, context(request, { type: 'user', id: userId }));
+        return licensing.acquire({ ...body, licenseId, userId }, context(request, { type: 'user', id: userId }), gone.signal);
       }
       await perLicenseKey(reply, licenseKey);
-      return licensing.acquireWithKey({ ...body, licenseKey }, { requestId: request.id, ip: request.ip });
+      return licensing.acquireWithKey({ ...body, licenseKey }, { requestId: request.id, ip: request.ip }, gone.signal);
     },
   );
 

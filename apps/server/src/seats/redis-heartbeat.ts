@@ -74,20 +74,7 @@ async function renewed(core: RedisSeatCore, locked: LockedLicense, ref: SessionR
   const sign = async () => (mustSign ? core.sign(leaseFacts(terms, facts), now) : null);
   const row = { id: ref.sessionId, licenseId: terms.licenseId, organisationId: terms.organisationId };
   if (lapsed) {
-    // Taking a seat again is a decision: signed and recorded now, with its events, or undone.
-    issued = await commitDecision(
-      core,
-      { licenseId: terms.licenseId, sessionId: ref.sessionId, reply, undo: true },
-      sign,
-      (tx, signed) =>
-        recordReacquire(tx, core, row, ctx, now, {
-          expiresAt,
-          token: signed?.token ?? token ?? '',
-          renewAt: signed?.renewAt ?? renewAt,
-          oldExpiresAt: new Date(Number(oldExpMs)),
-        }),
-      { expiresAt, version: now },
-    );
+    issued = await retakeLapsedSeat(core, row, reply, ctx, sign, { now, expiresAt, token, renewAt, oldExpiresAt: new Date(Number(oldExpMs)) });
   } else if (copyFlag === 2) {
     // PostgreSQL's confirmed expiry is no longer ahead: the promise waits for its copy.
     try {
@@ -132,6 +119,34 @@ async function renewed(core: RedisSeatCore, locked: LockedLicense, ref: SessionR
     leaseToken: token,
   });
   return { kind: 'renewed', session, reacquired: lapsed };
+}
+
+/**
+ * Taking a seat again after a lapse (or a loss of Redis's data) is a decision like a
+ * grant: signed and recorded now, with its events, through the commit protocol, or undone.
+ */
+function retakeLapsedSeat(
+  core: RedisSeatCore,
+  row: { id: string; licenseId: string; organisationId: string },
+  reply: Reply,
+  ctx: RequestContext,
+  sign: () => Promise<IssuedToken | null>,
+  s: { now: Date; expiresAt: Date; token: string | null; renewAt: Date | null; oldExpiresAt: Date; sharedSeat?: boolean },
+): Promise<IssuedToken | null> {
+  return commitDecision(
+    core,
+    { licenseId: row.licenseId, sessionId: row.id, reply, undo: true },
+    sign,
+    (tx, signed) =>
+      recordReacquire(tx, core, row, ctx, s.now, {
+        expiresAt: s.expiresAt,
+        token: signed?.token ?? s.token ?? '',
+        renewAt: signed?.renewAt ?? s.renewAt,
+        oldExpiresAt: s.oldExpiresAt,
+        sharedSeat: s.sharedSeat ?? false,
+      }),
+    { expiresAt: s.expiresAt, version: s.now },
+  );
 }
 
 /** Takes a seat again in PostgreSQL, inside the commit's transaction; a missing row is RowMissing. */
@@ -217,20 +232,14 @@ async function heartbeatFromPostgres(
       const sign = async () => (mustSign ? core.sign(leaseFacts(terms, facts), now) : null);
       const decision = { licenseId: row.licenseId, sessionId: row.id, reply, undo: true };
       if (lapsed) {
-        const issued = await commitDecision(
-          core,
-          decision,
-          sign,
-          (tx, signed) =>
-            recordReacquire(tx, core, row, ctx, now, {
-              expiresAt,
-              token: signed?.token ?? token ?? '',
-              renewAt: signed?.renewAt ?? renewAt,
-              oldExpiresAt: row.expiresAt,
-              sharedSeat: reply[4] === 1,
-            }),
-          { expiresAt, version: now },
-        );
+        const issued = await retakeLapsedSeat(core, row, reply, ctx, sign, {
+          now,
+          expiresAt,
+          token,
+          renewAt,
+          oldExpiresAt: row.expiresAt,
+          sharedSeat: reply[4] === 1,
+        });
         if (issued) ({ token, renewAt } = issued);
       } else {
         // PostgreSQL's expiry is still ahead: the lease promised now ends by it plus a lease, so the copy may follow.

@@ -22,9 +22,9 @@ export async function release(core: RedisSeatCore, ref: SessionRef, ctx: Request
   const row = await findSession(core.o.db, ref);
   if (!row) return { kind: 'not-found' };
   // Releasing twice is not an error: the caller's aim, a freed seat, holds.
-  if (reply[0] === 'NOT_FOUND' && row.endedAt !== null) return { kind: 'released', sessionId: row.id };
+  if (reply[0] === 'NOT_FOUND' && row.endedAt !== null) return { kind: 'released', sessionId: row.id, licenseId: row.licenseId };
   await recordEnd(core, row, 'released', new Date(reply[1]), ctx);
-  return { kind: 'released', sessionId: row.id };
+  return { kind: 'released', sessionId: row.id, licenseId: row.licenseId };
 }
 
 export async function forceRelease(core: RedisSeatCore, sessionId: string, scope: OrganisationScope, ctx: RequestContext): Promise<ReleaseOutcome> {
@@ -36,7 +36,7 @@ export async function forceRelease(core: RedisSeatCore, sessionId: string, scope
   // Not live in Redis and not by PostgreSQL's copy either: nothing to free.
   if (reply[0] === 'NOT_FOUND' && row.expiresAt <= now) return { kind: 'not-found' };
   await recordEnd(core, row, 'force-released', now, ctx);
-  return { kind: 'released', sessionId };
+  return { kind: 'released', sessionId, licenseId: row.licenseId };
 }
 
 async function recordEnd(core: RedisSeatCore, row: SessionRow, reason: 'released' | 'force-released', now: Date, ctx: RequestContext): Promise<void> {

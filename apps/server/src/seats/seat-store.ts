@@ -103,4 +103,4 @@ export type BorrowOutcome =
   | { kind: 'license-refused'; code: LicenseRefusal }
   | { kind: 'borrow-refused'; maxBorrowSeconds: number };
 
-export type ReleaseOutcome = { kind: 'released'; sessionId: string } | { kind: 'not-found' };
+export type ReleaseOutcome = { kind: 'released'; sessionId: string; licenseId: string } | { kind: 'not-found' };

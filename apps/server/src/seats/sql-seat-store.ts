@@ -213,7 +213,7 @@ export class SqlSeatStore implements SeatStore {
       const row = await findSession(tx, ref);
       if (!row) return { kind: 'not-found' } as const;
       // Releasing twice is not an error: the caller's aim, a freed seat, holds.
-      if (row.endedAt !== null) return { kind: 'released', sessionId: row.id } as const;
+      if (row.endedAt !== null) return { kind: 'released', sessionId: row.id, licenseId: row.licenseId } as const;
       return this.#end(tx, row, 'released', ctx);
     });
   }
@@ -232,7 +232,7 @@ export class SqlSeatStore implements SeatStore {
     const now = await this.#clock.now(tx);
     await tx.update(sessions).set({ endedAt: now, endReason: reason }).where(eq(sessions.id, row.id));
     await appendAudit(tx, ctx, now, [sessionEvent(`seat.${reason}`, row, seatPayload.ended(row.startedAt.getTime(), now.getTime()))]);
-    return { kind: 'released', sessionId: row.id };
+    return { kind: 'released', sessionId: row.id, licenseId: row.licenseId };
   }
 
   async reapExpired(ctx: RequestContext): Promise<number> {

@@ -1,12 +1,13 @@
 import { newId } from '@leasehold/protocol/ids';
 import type { CreatePlan, Plan, Product, UpdatePlan } from '@leasehold/protocol/schemas';
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { plans, products } from '../db/schema.js';
 import { LeaseholdError, notFound } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
+import { recordSeatsInForce } from '../usage/seats-in-force.js';
 import { iso, pageOf } from './paging.js';
 import { isUniqueViolation } from './unique-violation.js';
 
@@ -26,6 +27,9 @@ const planView = (r: PlanRow): Plan => ({
   heartbeatIntervalSeconds: r.heartbeatIntervalSeconds,
   offlineGraceSeconds: r.offlineGraceSeconds,
   maxBorrowSeconds: r.maxBorrowSeconds,
+  maxQueueWaitSeconds: r.maxQueueWaitSeconds,
+  lingerSeconds: r.lingerSeconds,
+  queuePriorities: r.queuePriorities,
   overage: r.overage,
   entitlements: r.entitlements,
   durationDays: r.durationDays,
@@ -137,6 +141,7 @@ export class CatalogService {
           .where(eq(plans.id, id))
           .returning();
         if (!row) throw notFound('plan', id);
+        if (input.seats !== undefined) await recordSeatsInForce(tx, now, sql`l.plan_id = ${id}`);
         await appendAudit(tx, ctx, now, [{ action: 'plan.updated', targetType: 'plan', targetId: id, data: { changes: input } }]);
         return planView(row);
       });

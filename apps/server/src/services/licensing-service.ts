@@ -5,11 +5,17 @@ import { sha256 } from '../crypto.js';
 import type { Db } from '../db/database.js';
 import { licenses, products, sessions } from '../db/schema.js';
 import { LeaseholdError } from '../errors.js';
+import type { WorkloadClaims } from '../kernel/workload-claims.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { RequestContext } from '../request-context.js';
-import type { LicenseRefusal, LiveSession, SeatStore, SessionRef } from '../seats/seat-store.js';
+import type { QueueSignals } from '../seat-queue/queue-signals.js';
+import type { SeatQueue } from '../seat-queue/seat-queue.js';
+import type { AcquireOutcome, LicenseRefusal, LiveSession, SeatStore, SessionRef } from '../seats/seat-store.js';
 import { licenseRefusal, lockLicense } from '../seats/seat-terms.js';
 import type { LeaseTokens } from '../tokens/lease-tokens.js';
+import { acquireInTurn, type TurnOutcome } from './acquire-in-turn.js';
+import type { CiMappingService } from './ci-mapping-service.js';
+import { CiPool } from './ci-pool.js';
 import { LicenseKeyCache } from './license-key-cache.js';
 
 export interface LicensingDeps {
@@ -18,6 +24,9 @@ export interface LicensingDeps {
   seats: SeatStore;
   tokens: LeaseTokens;
   metrics: Metrics;
+  queue: SeatQueue;
+  queueSignals: QueueSignals;
+  ciMappings: CiMappingService;
 }
 
 const REFUSAL_DETAIL: Record<LicenseRefusal, string> = {
@@ -31,9 +40,11 @@ const REFUSAL_DETAIL: Record<LicenseRefusal, string> = {
 export class LicensingService {
   constructor(private readonly deps: LicensingDeps) {
     this.#keys = new LicenseKeyCache(() => deps.clock.now().getTime());
+    this.#ciPool = new CiPool(deps);
   }
 
   readonly #keys: LicenseKeyCache;
+  readonly #ciPool: CiPool;
 
   /**
    * Finds the license a key opens for a product; a key of another product answers as an
@@ -58,37 +69,131 @@ export class LicensingService {
    * the seat store re-checks the key under the license lock, and if it no longer
    * opens the license (rotated), the entry is dropped and the key looked up again.
    */
-  async acquireWithKey(input: AcquireRequest & { licenseKey: string }, ctx: Omit<RequestContext, 'actor'>, retried = false): Promise<AcquireResponse> {
+  async acquireWithKey(
+    input: AcquireRequest & { licenseKey: string },
+    ctx: Omit<RequestContext, 'actor'>,
+    abort?: AbortSignal,
+    retried = false,
+  ): Promise<AcquireResponse> {
     const { licenseId, keyHash } = await this.licenseForKey(input.product, input.licenseKey);
     if (input.licenseId && input.licenseId !== licenseId) throw new LeaseholdError('LICENSE_NOT_FOUND', 'The licenseId does not belong to this key.');
     try {
-      return await this.acquire({ ...input, licenseId, userId: null, keyHash }, { ...ctx, actor: { type: 'license-key', id: licenseId } });
+      return await this.acquire({ ...input, licenseId, userId: null, keyHash }, { ...ctx, actor: { type: 'license-key', id: licenseId } }, abort);
     } catch (error) {
       if (retried || !(error instanceof LeaseholdError) || error.code !== 'LICENSE_NOT_FOUND') throw error;
       this.#keys.evict(input.product, keyHash);
-      return this.acquireWithKey(input, ctx, true);
+      return this.acquireWithKey(input, ctx, abort, true);
     }
   }
 
-  async acquire(input: AcquireRequest & { licenseId: string; userId: string | null; keyHash?: string }, ctx: RequestContext): Promise<AcquireResponse> {
-    const outcome = await this.deps.seats.acquire(
+  /**
+   * Takes a seat for a CI job that presented a verified workload identity token: the most
+   * specific mapping rule names the license, the rule's CI pool is checked (and a place
+   * reserved) before the seat store decides, and the seat is one per job, whatever
+   * fingerprint the caller sent.
+   */
+  async acquireAsWorkload(input: AcquireRequest, claims: WorkloadClaims, ctx: Omit<RequestContext, 'actor'>, abort?: AbortSignal): Promise<AcquireResponse> {
+    const mapping = await this.deps.ciMappings.match(claims, input.product);
+    if (!mapping || (input.licenseId && input.licenseId !== mapping.licenseId)) {
+      this.deps.metrics.ciSeatDenied('none', 'LICENSE_NOT_FOUND');
+      const where = `${claims.repository}${claims.ref ? ` at ${claims.ref}` : ''}`;
+      throw new LeaseholdError(
+        'LICENSE_NOT_FOUND',
+        `No CI mapping of ${input.product} matches ${where}. The vendor or the organisation's owner maps repositories to a license (ci-mappings).`,
+      );
+    }
+    const actorCtx: RequestContext = { ...ctx, actor: { type: 'workload', id: claims.subject.slice(0, 255) } };
+    const job = input.fingerprintComponents?.ciJob ?? '';
+    const fingerprint = ciJobFingerprint(claims, job);
+    const pool = await this.#ciPool.reserve(mapping, fingerprint, claims, actorCtx);
+    if (pool.kind === 'full') {
+      this.deps.metrics.ciSeatDenied(mapping.licenseId, 'CI_POOL_FULL');
+      const max = mapping.maxConcurrent as number;
+      const when = pool.nextFreeAt ? ` The next one frees at ${pool.nextFreeAt.toISOString()} unless released sooner.` : '';
+      throw new LeaseholdError(
+        'NO_SEAT_AVAILABLE',
+        `All ${max} CI seat${max === 1 ? '' : 's'} of the mapping for ${mapping.repositoryPattern} are held by other jobs (the CI pool; interactive seats are apart).${when}`,
+        { seatsUsed: pool.used, seatsTotal: max, overage: 0, nextFreeAt: pool.nextFreeAt?.toISOString() ?? null, holders: [] },
+        pool.nextFreeAt ? Math.max(1, Math.ceil((pool.nextFreeAt.getTime() - this.deps.clock.now().getTime()) / 1000)) : undefined,
+      );
+    }
+    let answer: AcquireResponse;
+    try {
+      answer = await this.acquire(
+        {
+          ...input,
+          licenseId: mapping.licenseId,
+          userId: null,
+          fingerprint,
+          hostname: input.hostname ?? `${claims.repository}#${claims.runId}`.slice(0, 255),
+        },
+        actorCtx,
+        abort,
+      );
+    } catch (error) {
+      await this.#ciPool.cancel(pool.reservationId).catch(() => undefined);
+      throw error;
+    }
+    await this.#ciPool.confirm(pool.reservationId, mapping, { sessionId: answer.sessionId, used: pool.used, overPool: pool.overPool, claims }, actorCtx);
+    this.deps.metrics.ciSeatGranted(mapping.licenseId, mapping.mode, pool.overPool);
+    const warning = pool.overPool
+      ? `Advisory: ${pool.used} CI jobs now hold seats through the mapping for ${mapping.repositoryPattern}, over its pool of ${mapping.maxConcurrent}. Logged, not refused.`
+      : null;
+    return {
+      ...answer,
+      ci: { mappingId: mapping.id, mode: mapping.mode, repository: claims.repository, poolUsed: pool.used, poolMax: mapping.maxConcurrent, warning },
+    };
+  }
+
+  /**
+   * Takes a seat, in turn with the license's seat queue: with `wait`, the request waits
+   * (up to 20 s at a time) while others are ahead or no seat is free. `abort` ends the
+   * wait early (the caller went away); its place lapses unless it polls again.
+   */
+  async acquire(
+    input: AcquireRequest & { licenseId: string; userId: string | null; keyHash?: string },
+    ctx: RequestContext,
+    abort?: AbortSignal,
+  ): Promise<AcquireResponse> {
+    const attempt = () =>
+      this.deps.seats.acquire(
+        {
+          licenseId: input.licenseId,
+          keyHash: input.keyHash ?? null,
+          userId: input.userId,
+          fingerprint: input.fingerprint,
+          fingerprintComponents: input.fingerprintComponents ?? null,
+          hostname: input.hostname ?? null,
+          platform: input.platform ?? null,
+          clientVersion: input.clientVersion ?? null,
+          idempotencyKey: input.idempotencyKey ?? null,
+          ip: ctx.ip,
+        },
+        ctx,
+      );
+    const turn = await acquireInTurn(
+      { queue: this.deps.queue, signals: this.deps.queueSignals, clock: this.deps.clock },
       {
         licenseId: input.licenseId,
-        keyHash: input.keyHash ?? null,
-        userId: input.userId,
+        wait: input.wait ?? 0,
+        ticket: input.queueTicket ?? null,
         fingerprint: input.fingerprint,
-        fingerprintComponents: input.fingerprintComponents ?? null,
         hostname: input.hostname ?? null,
-        platform: input.platform ?? null,
-        clientVersion: input.clientVersion ?? null,
-        idempotencyKey: input.idempotencyKey ?? null,
-        ip: ctx.ip,
+        userId: input.userId,
+        priority: input.priority ?? 'normal',
       },
+      attempt,
       ctx,
+      abort,
     );
+    if (turn.kind === 'queued') throw await this.#queuedProblem(input.licenseId, turn);
+    return this.#answer(input.licenseId, turn.outcome);
+  }
+
+  #answer(licenseId: string, outcome: AcquireOutcome): AcquireResponse {
     switch (outcome.kind) {
       case 'granted': {
-        this.deps.metrics.seatGranted(input.licenseId);
+        this.deps.metrics.seatGranted(licenseId);
         const s = outcome.session;
         return {
           ...this.#leaseView(s),
@@ -100,29 +205,61 @@ export class LicensingService {
           reused: outcome.reused,
         };
       }
-      case 'no-seat': {
-        this.deps.metrics.seatDenied(input.licenseId, 'NO_SEAT_AVAILABLE');
-        const { terms, seatsUsed, nextFreeAt, holders } = outcome;
-        const when = nextFreeAt ? ` The next one frees at ${nextFreeAt.toISOString()} unless released sooner.` : '';
-        throw new LeaseholdError(
-          'NO_SEAT_AVAILABLE',
-          `All ${terms.seats} seat${terms.seats === 1 ? '' : 's'} of this license ${terms.overage ? `(and ${terms.overage} overage) ` : ''}are in use.${when}`,
-          {
-            seatsUsed,
-            seatsTotal: terms.seats,
-            overage: terms.overage,
-            nextFreeAt: nextFreeAt?.toISOString() ?? null,
-            holders: holders.map((h) => ({ hostname: h.hostname, userId: h.userId, since: h.since.toISOString(), expiresAt: h.expiresAt.toISOString() })),
-          },
-          nextFreeAt ? Math.max(1, Math.ceil((nextFreeAt.getTime() - this.deps.clock.now().getTime()) / 1000)) : undefined,
-        );
-      }
+      case 'no-seat':
+        this.deps.metrics.seatDenied(licenseId, 'NO_SEAT_AVAILABLE');
+        throw this.#noSeat(outcome, null);
       case 'license-refused':
-        this.deps.metrics.seatDenied(input.licenseId, outcome.code);
+        this.deps.metrics.seatDenied(licenseId, outcome.code);
         throw refused(outcome.code);
       case 'idempotency-conflict':
         throw new LeaseholdError('ALREADY_EXISTS', 'This idempotency key was used by another machine. Use a new key for each acquire.');
     }
+  }
+
+  /** 409 NO_SEAT_AVAILABLE for a caller still in line (or behind others without `wait`), with its place. */
+  async #queuedProblem(licenseId: string, turn: Extract<TurnOutcome, { kind: 'queued' }>): Promise<LeaseholdError> {
+    this.deps.metrics.seatDenied(licenseId, 'NO_SEAT_AVAILABLE');
+    let refusal = turn.lastRefusal;
+    if (!refusal) {
+      // Never the first in line, so never refused by the store: the counts come from it without trying.
+      const locked = await lockLicense(this.deps.db, licenseId, 'share');
+      if (!locked) return refused('LICENSE_NOT_FOUND');
+      const used = (await this.deps.seats.seatsInUse([licenseId])).get(licenseId) ?? 0;
+      refusal = { kind: 'no-seat', terms: locked.terms, seatsUsed: used, nextFreeAt: null, holders: [] };
+    }
+    const now = this.deps.clock.now().getTime();
+    // The seat that frees for position n is, unless someone releases sooner, the n-th soonest lease end.
+    const frees = refusal.holders[turn.place.position - 1]?.expiresAt.getTime();
+    const queue = turn.ticket
+      ? {
+          ticket: turn.ticket,
+          position: turn.place.position,
+          waiting: turn.place.waiting,
+          estimatedWaitSeconds: frees === undefined ? null : Math.max(0, Math.ceil((frees - now) / 1000)),
+          pollWithinSeconds: turn.pollWithinSeconds,
+        }
+      : null;
+    const ahead = turn.ticket ? turn.place.position - 1 : turn.place.waiting;
+    return this.#noSeat(refusal, queue, ahead);
+  }
+
+  #noSeat(outcome: Extract<AcquireOutcome, { kind: 'no-seat' }>, queue: Record<string, unknown> | null, waitingAhead = 0): LeaseholdError {
+    const { terms, seatsUsed, nextFreeAt, holders } = outcome;
+    const when = nextFreeAt ? ` The next one frees at ${nextFreeAt.toISOString()} unless released sooner.` : '';
+    const line = waitingAhead > 0 ? ` ${waitingAhead} ${waitingAhead === 1 ? 'acquire is' : 'acquires are'} waiting ahead of you.` : '';
+    return new LeaseholdError(
+      'NO_SEAT_AVAILABLE',
+      `All ${terms.seats} seat${terms.seats === 1 ? '' : 's'} of this license ${terms.overage ? `(and ${terms.overage} overage) ` : ''}are in use.${when}${line}`,
+      {
+        seatsUsed,
+        seatsTotal: terms.seats,
+        overage: terms.overage,
+        nextFreeAt: nextFreeAt?.toISOString() ?? null,
+        holders: holders.map((h) => ({ hostname: h.hostname, userId: h.userId, since: h.since.toISOString(), expiresAt: h.expiresAt.toISOString() })),
+        ...(queue ? { queue } : {}),
+      },
+      queue ? 1 : nextFreeAt ? Math.max(1, Math.ceil((nextFreeAt.getTime() - this.deps.clock.now().getTime()) / 1000)) : undefined,
+    );
   }
 
   async heartbeat(ref: SessionRef, ctx: RequestContext): Promise<HeartbeatResponse> {
@@ -169,7 +306,25 @@ export class LicensingService {
   async release(ref: SessionRef, ctx: RequestContext) {
     const outcome = await this.deps.seats.release(ref, ctx);
     if (outcome.kind === 'not-found') throw sessionNotFound();
+    await this.#lingerAfterRelease(outcome.licenseId, outcome.sessionId, ctx);
+    // A seat is free: whoever waits for one of this license looks now.
+    await this.deps.queueSignals.announce(outcome.licenseId);
     return { sessionId: outcome.sessionId, released: true as const };
+  }
+
+  /**
+   * With the plan's linger, the seat just given back stays held back for the same machine
+   * (or signed-in person) for a moment, so a tool run in a loop keeps it between runs.
+   * Best effort: without it the seat is simply free.
+   */
+  async #lingerAfterRelease(licenseId: string, sessionId: string, ctx: RequestContext): Promise<void> {
+    const rules = await this.deps.queue.rules(licenseId);
+    if (!rules || rules.lingerSeconds === 0) return;
+    const [row] = await this.deps.db
+      .select({ fingerprint: sessions.fingerprint, userId: sessions.userId, hostname: sessions.hostname })
+      .from(sessions)
+      .where(eq(sessions.id, sessionId));
+    if (row) await this.deps.queue.linger(licenseId, rules, row, ctx).catch(() => {});
   }
 
   /** Checks a key or a lease token without taking a seat. A refusal is an answer here, not an error. */
@@ -265,6 +420,16 @@ export class LicensingService {
       heartbeatIntervalSeconds: s.terms.heartbeatIntervalSeconds,
     };
   }
+}
+
+/**
+ * One seat per CI job: the fingerprint of a CI seat is derived from the verified token's
+ * issuer, repository, run and attempt, and the job's name (the client's `ciJob`
+ * fingerprint component), so a job's processes share one seat and a re-run takes its own.
+ * The SDKs compute the same to check the lease token's binding.
+ */
+function ciJobFingerprint(claims: Pick<WorkloadClaims, 'issuer' | 'repository' | 'runId' | 'runAttempt'>, job: string): string {
+  return sha256(['leasehold-ci-job', claims.issuer, claims.repository, claims.runId, claims.runAttempt, job].join('\n'));
 }
 
 function refused(code: LicenseRefusal): LeaseholdError {

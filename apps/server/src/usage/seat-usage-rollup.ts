@@ -1,8 +1,9 @@
 import { and, asc, eq, gt, inArray, like, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
-import type { Db } from '../db/database.js';
-import { auditEvents, seatUsageCursor, seatUsageHourly, seatUsageState } from '../db/schema.js';
+import type { Db, Tx } from '../db/database.js';
+import { auditEvents, seatUsageCursor, seatUsageHolders, seatUsageHourly, seatUsageState, sessions } from '../db/schema.js';
 import { BucketAccumulator, type UsageState } from './hour-buckets.js';
+import { SeatHolders } from './seat-holders.js';
 
 const STARTS = new Set(['seat.granted', 'seat.reacquired']);
 const ENDS = new Set(['seat.released', 'seat.force-released', 'seat.expired', 'seat.ended']);
@@ -11,7 +12,9 @@ const NO_SEAT = new Set(['NO_SEAT_AVAILABLE', 'SESSION_EXPIRED']);
 
 /**
  * Keeps the hourly seat-usage rollup: reads the audit chain's seat events after the
- * last one it read, in order, and adds them to the hours they fall in. Each run
+ * last one it read, in order, and adds them to the hours they fall in. It counts
+ * seats as the seat stores do, by seat-basis key: a second session of a machine (or
+ * a user) that holds a seat takes none, and the seat is free when its last session ends. Each run
  * reads at most `batch` events; runs are serialised on the cursor row, so replicas
  * may all run it. When caught up, live sessions are carried forward to now so the
  * current hour shows them.
@@ -35,8 +38,17 @@ export class SeatUsageRollup {
       const [cursor] = await tx.select().from(seatUsageCursor).where(eq(seatUsageCursor.id, 1)).for('update');
       const lastSeq = cursor?.lastSeq ?? 0;
       const events = await tx
-        .select({ seq: auditEvents.seq, at: auditEvents.at, action: auditEvents.action, organisationId: auditEvents.organisationId, data: auditEvents.data })
+        .select({
+          seq: auditEvents.seq,
+          at: auditEvents.at,
+          action: auditEvents.action,
+          organisationId: auditEvents.organisationId,
+          targetId: auditEvents.targetId,
+          data: auditEvents.data,
+          basisKey: sessions.basisKey,
+        })
         .from(auditEvents)
+        .leftJoin(sessions, eq(sessions.id, auditEvents.targetId))
         .where(and(gt(auditEvents.seq, lastSeq), like(auditEvents.action, 'seat.%')))
         .orderBy(asc(auditEvents.seq))
         .limit(batch);
@@ -51,6 +63,13 @@ export class SeatUsageRollup {
             : inArray(seatUsageState.licenseId, licenseIds.length ? licenseIds : ['']),
         );
       const states = new Map<string, UsageState>(stored.map((s) => [s.licenseId, { ...s, since: s.since.getTime() }]));
+      // A session's key: the one its row holds, or (no row) the session itself, as the session basis counts.
+      const keyOf = (e: (typeof events)[number]) => e.basisKey ?? e.targetId ?? '';
+      const holders = await loadHolders(
+        tx,
+        licenseIds,
+        events.map((e) => keyOf(e)),
+      );
       const acc = new BucketAccumulator();
       for (const e of events) {
         const licenseId = e.data.licenseId;
@@ -61,13 +80,17 @@ export class SeatUsageRollup {
           states.set(licenseId, state);
         }
         const at = e.at.getTime();
-        if (STARTS.has(e.action)) acc.start(state, at);
-        else if (ENDS.has(e.action)) {
+        const sessionId = e.targetId ?? '';
+        if (STARTS.has(e.action)) {
+          if (holders.start(licenseId, keyOf(e), sessionId)) acc.start(state, at);
+        } else if (ENDS.has(e.action)) {
           // The reaper notices an expiry late; the seat was free from the lease's end.
           const expiredAt = typeof e.data.expiredAt === 'string' ? Date.parse(e.data.expiredAt) : Number.NaN;
-          acc.end(state, e.action === 'seat.expired' && Number.isFinite(expiredAt) ? Math.min(at, expiredAt) : at);
+          if (holders.end(licenseId, keyOf(e), sessionId))
+            acc.end(state, e.action === 'seat.expired' && Number.isFinite(expiredAt) ? Math.min(at, expiredAt) : at);
         } else if (e.action === 'seat.denied' && NO_SEAT.has(String(e.data.code))) acc.deny(state, at);
       }
+      await saveHolders(tx, holders);
       if (caughtUp) {
         const now = this.deps.clock.now().getTime();
         for (const state of states.values()) acc.advance(state, now);
@@ -106,5 +129,33 @@ export class SeatUsageRollup {
       }
       return events.length;
     });
+  }
+}
+
+/** The live sessions of the keys a batch touches (a superset: every pair of its licenses and keys). */
+async function loadHolders(tx: Tx, licenseIds: string[], keys: string[]): Promise<SeatHolders> {
+  const holders = new SeatHolders();
+  if (licenseIds.length === 0) return holders;
+  const distinctKeys = [...new Set(keys)];
+  for (let i = 0; i < distinctKeys.length; i += 1000) {
+    const rows = await tx
+      .select()
+      .from(seatUsageHolders)
+      .where(and(inArray(seatUsageHolders.licenseId, licenseIds), inArray(seatUsageHolders.basisKey, distinctKeys.slice(i, i + 1000))));
+    for (const r of rows) holders.load(r.licenseId, r.basisKey, r.sessionId);
+  }
+  return holders;
+}
+
+async function saveHolders(tx: Tx, holders: SeatHolders): Promise<void> {
+  const changes = holders.changes();
+  const ended = changes.filter((c) => !c.live).map((c) => c.sessionId);
+  const live = changes.filter((c) => c.live).map(({ sessionId, licenseId, basisKey }) => ({ sessionId, licenseId, basisKey }));
+  for (let i = 0; i < ended.length; i += 1000) await tx.delete(seatUsageHolders).where(inArray(seatUsageHolders.sessionId, ended.slice(i, i + 1000)));
+  for (let i = 0; i < live.length; i += 1000) {
+    await tx
+      .insert(seatUsageHolders)
+      .values(live.slice(i, i + 1000))
+      .onConflictDoNothing();
   }
 }

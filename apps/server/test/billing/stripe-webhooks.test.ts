@@ -125,6 +125,19 @@ describe('Stripe webhooks', () => {
     expect(read.status).toBe('active');
   });
 
+  it('a quantity change is measured from its hour on: usage names the seats in force at each hour', async () => {
+    const hour = 3_600_000;
+    h.clock.set(new Date(Math.ceil(h.clock.now().getTime() / hour) * hour + 60_000));
+    const first = h.clock.now().getTime() - 60_000;
+    const l = await start('sub_seats', 'cus_seats', 2);
+    h.clock.set(new Date(first + hour + 60_000));
+    const sub = subscription({ id: 'sub_seats', customer: 'cus_seats', status: 'active', price: 'price_team', quantity: 6, periodEnd: now() + 30 * DAY });
+    expectStatus(await deliver(event('customer.subscription.updated', sub, now())), 200);
+    const range = `from=${new Date(first).toISOString()}&to=${new Date(first + 2 * hour).toISOString()}`;
+    const usage = expectStatus(await h.admin('GET', `/licenses/${l.id}/usage?${range}`), 200);
+    expect(usage.buckets.map((b: { seats: number }) => b.seats)).toEqual([2, 6]);
+  });
+
   it('an administrator’s suspension is not lifted by billing', async () => {
     const l = await start('sub_admin', 'cus_admin');
     expectStatus(await h.admin('POST', `/licenses/${l.id}/suspend`, { reason: 'abuse' }), 200);

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { ThrowawayRedis } from '../redis/redis-support.js';
@@ -10,6 +11,9 @@ import { ADMIN_KEY } from '../support/harness.js';
 import { SERVER_MAIN, type ServerProcess, startServerProcess } from '../support/server-process.js';
 import { BeliefChecker } from './belief-checker.js';
 import { ThrowawayPostgres } from './throwaway-postgres.js';
+
+// Preloaded into every replica: signing fails while the fault file exists.
+const FAILING_SIGNER = ['--import', fileURLToPath(new URL('./failing-signer.mjs', import.meta.url))];
 
 /** A small seeded generator (mulberry32): the same seed gives the same schedule. */
 export function seeded(seed: number): () => number {
@@ -43,8 +47,9 @@ type Creds = { sessionId: string; sessionSecret: string; expiresAt: string };
  * clients acquiring, heartbeating and releasing like the SDK (a 503 or a dead replica
  * is retried elsewhere with the same idempotency key), while a seeded schedule injects
  * faults: FLUSHALL, Redis stopped and started empty, CLIENT PAUSE past the command
- * timeout, kill -9 of a replica (started again) and, with `restartPostgres`, an
- * immediate PostgreSQL shutdown and start. Every client's belief is recorded.
+ * timeout, kill -9 of a replica (started again), a signer failing on every replica for
+ * a while and, with `restartPostgres`, an immediate PostgreSQL shutdown and start.
+ * Every client's belief is recorded, and every answer's status counted.
  */
 export async function runFaultSchedule(o: {
   seed: number;
@@ -62,7 +67,9 @@ export async function runFaultSchedule(o: {
   const ownPostgres = o.restartPostgres ? await ThrowawayPostgres.start() : null;
   const database = ownPostgres ? { url: ownPostgres.url, drop: () => ownPostgres.destroy() } : await createPostgresDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'leasehold-faults-'));
+  const signerFault = join(dataDir, 'signer-down');
   const env = {
+    FAULT_SIGNER_FILE: signerFault,
     DATABASE_URL: database.url,
     REDIS_URL: redis.url,
     LEASEHOLD_REDIS_KEY_PREFIX: 'faults:',
@@ -72,8 +79,9 @@ export async function runFaultSchedule(o: {
     LEASEHOLD_RATE_LIMIT_IP_PER_MINUTE: '1000000',
     LEASEHOLD_RATE_LIMIT_LICENSE_PER_MINUTE: '1000000',
   };
-  const servers: (ServerProcess | null)[] = [await startServerProcess(env)];
-  servers.push(...(await Promise.all([startServerProcess(env), startServerProcess(env)])));
+  const startReplica = () => startServerProcess(env, [], FAILING_SIGNER);
+  const servers: (ServerProcess | null)[] = [await startReplica()];
+  servers.push(...(await Promise.all([startReplica(), startReplica()])));
   const faults: string[] = [];
   const answers: Record<string, number> = {};
   const acknowledged: string[] = [];
@@ -139,7 +147,7 @@ export async function runFaultSchedule(o: {
             false,
             random,
           );
-          count(`acquire ${a.status}`);
+          count(`acquire ${a.status}${a.body.dependency ? ` ${a.body.dependency}` : ''}`);
           note(name, `acquire ${a.status} ${a.body.sessionId ?? a.body.code ?? ''} ${a.body.expiresAt ? Date.parse(a.body.expiresAt) - t0 : ''}`);
           if (a.status === 200) {
             held = a.body as Creds;
@@ -150,7 +158,7 @@ export async function runFaultSchedule(o: {
           if (a.status === 200 || a.status === 409) idem = `${name}-start-${++attempt}`;
         } else {
           const b = await post('/api/v1/licenses/heartbeat', { sessionId: held.sessionId, sessionSecret: held.sessionSecret }, false, random);
-          count(`heartbeat ${b.status}`);
+          count(`heartbeat ${b.status}${b.body.dependency ? ` ${b.body.dependency}` : ''}`);
           note(
             name,
             `heartbeat ${b.status} ${b.body.code ?? ''} ${b.body.expiresAt ? Date.parse(b.body.expiresAt) - t0 : ''} ${b.body.reacquired ? 'reacquired' : ''}`,
@@ -160,7 +168,7 @@ export async function runFaultSchedule(o: {
             beliefs.renewed(name, Date.now(), Date.parse(b.body.expiresAt));
           } else if (b.status === 409 || b.status === 404) held = null;
           else if (Date.now() >= Date.parse(held.expiresAt)) held = null;
-          if (held && random() < 0.05) {
+          if (held && random() < 0.1) {
             beliefs.released(name, Date.now());
             note(name, 'release');
             const r = await post('/api/v1/licenses/release', { sessionId: held.sessionId, sessionSecret: held.sessionSecret }, false, random);
@@ -176,7 +184,7 @@ export async function runFaultSchedule(o: {
     const injector = async () => {
       while (Date.now() < until - 1_500) {
         await new Promise((resolve) => setTimeout(resolve, 500 + random() * 1_000));
-        const kind = Math.floor(random() * (ownPostgres ? 5 : 4));
+        const kind = Math.floor(random() * (ownPostgres ? 6 : 5));
         const at = Date.now() - t0;
         if (kind === 0) {
           faults.push(`flushall at ${at}ms`);
@@ -190,7 +198,13 @@ export async function runFaultSchedule(o: {
         } else if (kind === 2) {
           faults.push(`client pause 2500 ms at ${at}ms`);
           await redis.command((r) => r.call('CLIENT', 'PAUSE', '2500', 'ALL')).catch(() => {});
-        } else if (kind === 4 && ownPostgres) {
+        } else if (kind === 4) {
+          const down = Math.round(500 + random() * 2_000);
+          faults.push(`signer failing ${down} ms at ${at}ms`);
+          writeFileSync(signerFault, '');
+          await new Promise((resolve) => setTimeout(resolve, down));
+          rmSync(signerFault, { force: true });
+        } else if (kind === 5 && ownPostgres) {
           const down = Math.round(300 + random() * 1_200);
           faults.push(`postgres restart, down ${down} ms at ${at}ms`);
           await ownPostgres.stop();
@@ -208,7 +222,7 @@ export async function runFaultSchedule(o: {
             (async () => {
               // A replica cannot start while PostgreSQL is down: try again, as Kubernetes would.
               for (let tries = 0; tries < 20 && !servers[i]; tries++) {
-                servers[i] = await startServerProcess(env).catch(async () => {
+                servers[i] = await startReplica().catch(async () => {
                   await new Promise((resolve) => setTimeout(resolve, 500));
                   return null;
                 });

@@ -182,6 +182,8 @@ describe('the API answers as its OpenAPI document says', { timeout: 60_000 }, ()
     );
     expectStatus(await call('GET /api/v1/admin/licenses/{id}/billing', `/licenses/${license.id}/billing`), 200);
     expectStatus(await call('GET /api/v1/admin/licenses/{id}/billing', `/licenses/${UNKNOWN.license}/billing`), 404);
+    expectStatus(await call('GET /api/v1/admin/licenses/{id}/queue', `/licenses/${license.id}/queue`), 200);
+    expectStatus(await call('GET /api/v1/admin/licenses/{id}/queue', `/licenses/${UNKNOWN.license}/queue`), 404);
 
     const rotated = expectStatus(await call('POST /api/v1/admin/licenses/{id}/rotate-key', `/licenses/${license.id}/rotate-key`), 200);
     const seat = expectStatus(await h.licensing('acquire', { product: 'contract-product', licenseKey: rotated.key, fingerprint: 'contract-machine-c' }), 200);
@@ -189,6 +191,16 @@ describe('the API answers as its OpenAPI document says', { timeout: 60_000 }, ()
     expectStatus(await call('GET /api/v1/admin/sessions', '/sessions?licenseId=lic_short'), 400);
     expectStatus(await call('POST /api/v1/admin/sessions/{id}/release', `/sessions/${seat.sessionId}/release`), 200);
     expectStatus(await call('POST /api/v1/admin/sessions/{id}/release', `/sessions/${UNKNOWN.session}/release`), 404);
+
+    const rule = expectStatus(
+      await send('POST /api/v1/admin/ci-mappings', '/ci-mappings', { licenseId: license.id, repository: 'acme/*', maxConcurrent: 2 }),
+      201,
+    );
+    expectStatus(await send('POST /api/v1/admin/ci-mappings', '/ci-mappings', { licenseId: license.id, repository: 'has spaces' }), 400);
+    expectStatus(await call('GET /api/v1/admin/ci-mappings', `/ci-mappings?licenseId=${license.id}`), 200);
+    expectStatus(await call('GET /api/v1/admin/ci-mappings', '/ci-mappings?licenseId=lic_short'), 400);
+    expectStatus(await call('DELETE /api/v1/admin/ci-mappings/{id}', `/ci-mappings/${rule.id}`), 200);
+    expectStatus(await call('DELETE /api/v1/admin/ci-mappings/{id}', `/ci-mappings/${rule.id}`), 404);
 
     expectStatus(await call('GET /api/v1/admin/audit', `/audit?targetId=${license.id}&limit=5`), 200);
     expectStatus(await call('GET /api/v1/admin/audit', '/audit?from=yesterday'), 400);
@@ -235,7 +247,7 @@ describe('the API answers as its OpenAPI document says', { timeout: 60_000 }, ()
     const period = `from=${new Date(now - 86_400_000).toISOString()}&to=${new Date(now + 3_600_000).toISOString()}`;
     expectStatus(await call('GET /api/v1/admin/licenses/{id}/usage', `/api/v1/admin/licenses/${seed.licenseId}/usage?${period}`, admin()), 200);
     const csv = await call('GET /api/v1/admin/licenses/{id}/usage', `/api/v1/admin/licenses/${seed.licenseId}/usage?${period}&format=csv`, admin());
-    expect(csv.body.split('\n')[0]).toBe('start,peak,average,denials,utilisation');
+    expect(csv.body.split('\n')[0]).toBe('start,seats,peak,average,denials,utilisation');
     expectStatus(
       await call(
         'GET /api/v1/admin/licenses/{id}/usage',
@@ -338,6 +350,13 @@ describe('the API answers as its OpenAPI document says', { timeout: 60_000 }, ()
     );
     const license = expectStatus(await h.admin('POST', '/licenses', { organisationId: orgId, planId: plan.id }), 201);
     const seat = expectStatus(await h.licensing('acquire', { product: 'contract-self', licenseKey: license.key, fingerprint: 'contract-machine-d' }), 200);
+    const ciRules = `/api/v1/orgs/${orgId}/ci-mappings`;
+    const ciRule = expectStatus(await call('POST /api/v1/orgs/{orgId}/ci-mappings', ciRules, owner, { licenseId: license.id, repository: 'owner/app' }), 201);
+    expectStatus(await call('POST /api/v1/orgs/{orgId}/ci-mappings', ciRules, joiner, { licenseId: license.id, repository: 'owner/app' }), 403);
+    expectStatus(await call('GET /api/v1/orgs/{orgId}/ci-mappings', ciRules, owner), 200);
+    expectStatus(await call('GET /api/v1/orgs/{orgId}/ci-mappings', ciRules, stranger), 404);
+    expectStatus(await call('DELETE /api/v1/orgs/{orgId}/ci-mappings/{mappingId}', `${ciRules}/${ciRule.id}`, owner), 200);
+    expectStatus(await call('DELETE /api/v1/orgs/{orgId}/ci-mappings/{mappingId}', `${ciRules}/cim_00000000000000000000000000`, owner), 404);
     expectStatus(await call('GET /api/v1/orgs/{orgId}/licenses', `/api/v1/orgs/${orgId}/licenses`, joiner), 200);
     expectStatus(
       await call('GET /api/v1/orgs/{orgId}/licenses', `/api/v1/orgs/${orgId}/licenses`, null, undefined, { authorization: 'Bearer not.a.token' }),

@@ -175,12 +175,13 @@ describe('the OpenAPI document', { timeout: 60_000 }, () => {
       'sessionSecret',
       'userToken',
       'webhookSignature',
+      'workloadToken',
     ]);
     expect(doc.components.securitySchemes.licenseKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'Authorization' });
     expect(doc.components.securitySchemes.sessionSecret).toMatchObject({ type: 'apiKey', in: 'header', name: 'Leasehold-Session-Secret' });
     expect(doc.paths['/api/v1/admin/licenses'].post.security).toEqual([{ apiKey: ['licenses:write'] }]);
     expect(doc.paths['/api/v1/orgs/{orgId}/members'].get.security).toEqual([{ userToken: [] }, { browserCookie: [] }]);
-    expect(doc.paths['/api/v1/licenses/acquire'].post.security).toEqual([{ licenseKey: [] }, { userToken: [] }]);
+    expect(doc.paths['/api/v1/licenses/acquire'].post.security).toEqual([{ licenseKey: [] }, { userToken: [] }, { workloadToken: [] }]);
     for (const path of ['heartbeat', 'release', 'borrow', 'return']) {
       expect(doc.paths[`/api/v1/licenses/${path}`].post.security, path).toEqual([{ sessionSecret: [] }]);
     }

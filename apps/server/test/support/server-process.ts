@@ -11,9 +11,9 @@ export interface ServerProcess {
 }
 
 /** Starts the built server as a real process on a free port and waits for its "Listening on" line. */
-export async function startServerProcess(env: Record<string, string>, wrap: string[] = []): Promise<ServerProcess> {
-  // `wrap` runs the server under another command, e.g. faketime.
-  const [command, ...args] = [...wrap, process.execPath, SERVER_MAIN, 'serve'] as [string, ...string[]];
+export async function startServerProcess(env: Record<string, string>, wrap: string[] = [], nodeArgs: string[] = []): Promise<ServerProcess> {
+  // `wrap` runs the server under another command, e.g. faketime; `nodeArgs` go to node, e.g. `--import`.
+  const [command, ...args] = [...wrap, process.execPath, ...nodeArgs, SERVER_MAIN, 'serve'] as [string, ...string[]];
   const child = spawn(command, args, {
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,23 @@
 import { sql } from 'drizzle-orm';
 import type { Harness } from './harness.js';
 
-const TABLES = ['organisations', 'users', 'memberships', 'products', 'plans', 'licenses', 'sessions', 'api_keys', 'audit_events', 'stripe_events'];
+// stripe_events stays last: a billing test compares all but the event ledger.
+const TABLES = [
+  'organisations',
+  'users',
+  'memberships',
+  'products',
+  'plans',
+  'licenses',
+  'license_seat_history',
+  'sessions',
+  'seat_waiters',
+  'ci_mappings',
+  'ci_seats',
+  'api_keys',
+  'audit_events',
+  'stripe_events',
+];
 
 /** The sign-in tables, for tests whose calls reach the identity routes too. */
 const IDENTITY_TABLES = ['identities', 'tenant_links', 'refresh_tokens', 'web_sessions', 'login_states', 'device_codes', 'invitations'];

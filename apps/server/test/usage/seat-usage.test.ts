@@ -53,7 +53,7 @@ describe('seat-usage rollup', () => {
     const denials = hourly.buckets.map((b: { denials: number }) => b.denials);
     expect(denials).toEqual([1, 0, 0, 0, 0, 2, ...Array(18).fill(0)]);
     // 00:10–01:00 A (50 min) + 00:40–01:00 B (20 min) = 70 seat-minutes.
-    expect(hourly.buckets[0]).toEqual({ start: at('00:00').replace('Z', '.000Z'), peak: 2, average: 1.167, denials: 1, utilisation: 0.583 });
+    expect(hourly.buckets[0]).toEqual({ start: at('00:00').replace('Z', '.000Z'), seats: 2, peak: 2, average: 1.167, denials: 1, utilisation: 0.583 });
     expect(hourly.buckets[1].average).toBe(1.5);
     expect(hourly.buckets[5].average).toBe(1.75);
     expect(hourly.buckets[23].average).toBe(0.5);
@@ -66,13 +66,13 @@ describe('seat-usage rollup', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.body.trim().split('\n')).toEqual([
-      'start,peak,average,denials,utilisation',
-      '2030-01-01T00:00:00.000Z,2,1.167,1,0.583',
-      '2030-01-01T01:00:00.000Z,2,1.5,0,0.75',
-      '2030-01-01T02:00:00.000Z,1,1,0,0.5',
-      '2030-01-01T03:00:00.000Z,1,1,0,0.5',
-      '2030-01-01T04:00:00.000Z,1,1,0,0.5',
-      '2030-01-01T05:00:00.000Z,2,1.75,2,0.875',
+      'start,seats,peak,average,denials,utilisation',
+      '2030-01-01T00:00:00.000Z,2,2,1.167,1,0.583',
+      '2030-01-01T01:00:00.000Z,2,2,1.5,0,0.75',
+      '2030-01-01T02:00:00.000Z,2,1,1,0,0.5',
+      '2030-01-01T03:00:00.000Z,2,1,1,0,0.5',
+      '2030-01-01T04:00:00.000Z,2,1,1,0,0.5',
+      '2030-01-01T05:00:00.000Z,2,2,1.75,2,0.875',
     ]);
   });
 
@@ -82,9 +82,69 @@ describe('seat-usage rollup', () => {
     expect(summary.data[0]).toMatchObject({ licenseId: seed.licenseId, denials: 3, peak: 2 });
     const unused = expectStatus(await h.admin('GET', `/usage?from=${at('00:00')}&to=2030-01-02T00:00:00Z&order=utilisation`), 200);
     expect(unused.data[0]).toMatchObject({ licenseId: idle.licenseId, peak: 0, utilisation: 0 });
+    // The ranking pages: one license at a time, following the cursors, gives the same order.
+    const period = `from=${at('00:00')}&to=2030-01-02T00:00:00Z&order=utilisation`;
+    const whole = expectStatus(await h.admin('GET', `/usage?${period}&limit=500`), 200);
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = expectStatus(await h.admin('GET', `/usage?${period}&limit=1${cursor ? `&cursor=${cursor}` : ''}`), 200);
+      expect(page.data).toHaveLength(1);
+      paged.push(page.data[0].licenseId);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(whole.data.map((l: { licenseId: string }) => l.licenseId));
+    expect((await h.admin('GET', `/usage?${period}&cursor=-1`)).statusCode).toBe(400);
     const csv = await h.admin('GET', `/usage?from=${at('00:00')}&to=2030-01-02T00:00:00Z&format=csv`);
     expect(csv.body.split('\n')[0]).toBe('licenseId,organisationId,seats,peak,average,denials,utilisation');
     expect(csv.body).toContain(`${seed.licenseId},${seed.organisationId},2,2,`);
+  });
+
+  it('counts one seat per seat-basis key, and utilisation against the seats in force at each hour', async () => {
+    const day = '2030-02-01';
+    const time = (hhmm: string) => `${day}T${hhmm}:00Z`;
+    h.clock.set(time('00:00'));
+    const machine = await seedLicense(h, { seats: 2, seatBasis: 'machine', leaseTtlSeconds: 86_400, heartbeatIntervalSeconds: 60 });
+    // Two copies on one machine hold one seat; the seat is free only when the last one ends.
+    const first = expectStatus(await h.licensing('acquire', acquireBody(machine, 'fingerprint-shared-0001')), 200);
+    const second = expectStatus(await h.licensing('acquire', acquireBody(machine, 'fingerprint-shared-0001', { hostname: 'second-copy' })), 200);
+    expect(second.sessionId).not.toBe(first.sessionId);
+    h.clock.set(time('01:00'));
+    expectStatus(await h.admin('PATCH', `/licenses/${machine.licenseId}`, { seats: 4 }), 200);
+    h.clock.set(time('02:30'));
+    expectStatus(await h.licensing('release', { sessionId: first.sessionId, sessionSecret: first.sessionSecret }), 200);
+    h.clock.set(time('03:00'));
+    await h.services.usage.catchUp();
+
+    const hourly = expectStatus(await h.admin('GET', `/licenses/${machine.licenseId}/usage?from=${time('00:00')}&to=${time('03:00')}`), 200);
+    expect(
+      hourly.buckets.map((b: { seats: number; peak: number; average: number; utilisation: number }) => [b.seats, b.peak, b.average, b.utilisation]),
+    ).toEqual([
+      [2, 1, 1, 0.5],
+      [4, 1, 1, 0.25],
+      [4, 1, 1, 0.25],
+    ]);
+    // Over the three hours: 3 seat-hours held of 2 + 4 + 4 = 10 sold.
+    const summary = expectStatus(await h.admin('GET', `/usage?from=${time('00:00')}&to=${time('03:00')}&order=utilisation&limit=500`), 200);
+    expect(summary.data.find((l: { licenseId: string }) => l.licenseId === machine.licenseId)).toMatchObject({
+      seats: 4,
+      peak: 1,
+      average: 1,
+      utilisation: 0.3,
+    });
+
+    // A plan's seat change moves every license that takes its seats from the plan.
+    h.clock.set(time('04:00'));
+    expectStatus(await h.admin('PATCH', `/plans/${machine.planId}`, { seats: 8 }), 200);
+    expectStatus(await h.admin('PATCH', `/licenses/${machine.licenseId}`, { seats: null }), 200);
+    h.clock.set(time('06:00'));
+    await h.services.usage.catchUp();
+    const later = expectStatus(await h.admin('GET', `/licenses/${machine.licenseId}/usage?from=${time('03:00')}&to=${time('06:00')}`), 200);
+    expect(later.buckets.map((b: { seats: number; utilisation: number }) => [b.seats, b.utilisation])).toEqual([
+      [4, 0.25],
+      [8, 0.125],
+      [8, 0.125],
+    ]);
   });
 
   it('refuses a range over a year or backwards, with a 400', async () => {

@@ -76,6 +76,8 @@ export interface SeatHolder {
  */
 export class NoSeatAvailableError extends ServerError {
   override name = 'NoSeatAvailableError';
+  /** With `wait`: the place in the server's seat queue when the wait ran out (or between polls). */
+  readonly queue: QueuePlace | null;
   readonly seatsUsed: number | null;
   readonly seatsTotal: number | null;
   readonly nextFreeAt: Date | null;
@@ -87,7 +89,28 @@ export class NoSeatAvailableError extends ServerError {
     this.seatsTotal = typeof problem.seatsTotal === 'number' ? problem.seatsTotal : null;
     this.nextFreeAt = typeof problem.nextFreeAt === 'string' ? new Date(problem.nextFreeAt) : null;
     this.holders = Array.isArray(problem.holders) ? problem.holders.map(toHolder) : [];
+    this.queue = toQueuePlace(problem.queue);
   }
+}
+
+/** A place in a license's seat queue: seats that free go to waiters in order. */
+export interface QueuePlace {
+  ticket: string;
+  /** 1 when next. */
+  position: number;
+  waiting: number;
+  estimatedWaitSeconds: number | null;
+}
+
+function toQueuePlace(value: unknown): QueuePlace | null {
+  const q = value as Record<string, unknown> | null | undefined;
+  if (!q || typeof q.ticket !== 'string' || typeof q.position !== 'number') return null;
+  return {
+    ticket: q.ticket,
+    position: q.position,
+    waiting: typeof q.waiting === 'number' ? q.waiting : q.position,
+    estimatedWaitSeconds: typeof q.estimatedWaitSeconds === 'number' ? q.estimatedWaitSeconds : null,
+  };
 }
 
 function toHolder(value: unknown): SeatHolder {

@@ -56,6 +56,8 @@ export interface TransportResponse<T> {
  */
 export interface RequestOptions {
   bearer?: string;
+  /** A whole `Authorization` header of another scheme (`Workload <token>` for a CI job). */
+  authorization?: string;
   retry?: RetryPolicy;
   timeoutMs?: number;
   /** The bound on this call, retries included (see {@link TransportOptions.deadlineMs}). */
@@ -147,13 +149,14 @@ export class Transport {
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     if (this.#options.userAgent) headers['user-agent'] = this.#options.userAgent;
     if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
+    if (options.authorization) headers.authorization = options.authorization;
     let payload: string | undefined;
     if (body !== undefined) {
       if (options.form) {
         headers['content-type'] = 'application/x-www-form-urlencoded';
         payload = new URLSearchParams(body as Record<string, string>).toString();
       } else {
-        const moved = credentialHeaders(body, options.bearer !== undefined);
+        const moved = credentialHeaders(body, options.bearer !== undefined || options.authorization !== undefined);
         Object.assign(headers, moved.headers);
         headers['content-type'] = 'application/json';
         payload = JSON.stringify(moved.body);

@@ -2,8 +2,17 @@ import { EventEmitter } from 'node:events';
 import { hostname as osHostname, platform as osPlatform, release as osRelease } from 'node:os';
 import { licenseKeyProblem, normaliseLicenseKey } from '@leasehold/protocol/license-key';
 import { currentAccessToken } from '../auth/device-flow.js';
+import { workloadIdentity } from '../ci/workload-identity.js';
 import { type Clock, systemClock } from '../clock.js';
-import { ClockRollbackError, LeaseholdError, OfflineGraceExpiredError, ServerError, ServerUnreachableError, TokenVerificationError } from '../errors/errors.js';
+import {
+  ClockRollbackError,
+  LeaseholdError,
+  NoSeatAvailableError,
+  OfflineGraceExpiredError,
+  ServerError,
+  ServerUnreachableError,
+  TokenVerificationError,
+} from '../errors/errors.js';
 import { formatTime } from '../errors/format-time.js';
 import { computeFingerprint, type Fingerprint } from '../fingerprint/fingerprint.js';
 import { Transport, type TransportResponse } from '../http/transport.js';
@@ -40,6 +49,8 @@ const SESSION_GONE_CODES = new Set(['SESSION_NOT_FOUND', 'SESSION_EXPIRED', 'FIN
 /** A heartbeat refused with these while offline means the cached session is gone, not the license. */
 const STALE_SESSION_CODES = new Set(['SESSION_NOT_FOUND', 'SESSION_EXPIRED']);
 const OFFLINE_RETRY_MS = 15_000;
+// How long one poll of the seat queue asks the server to hold it (the server holds at most 20 s).
+const MAX_HOLD_SECONDS = 15;
 
 /**
  * A seat of one product on one license server: acquire it, keep it alive with
@@ -76,6 +87,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   #error: LeaseholdError | null = null;
   #lastRenewedAt: Date | null = null;
   #seats: LeaseStatus['seats'] = null;
+  #ci: LeaseStatus['ci'] = null;
   #timer: NodeJS.Timeout | null = null;
   #exitHook: ExitReleasable | null = null;
   /** Set while the seat is given back because the process ends (see assertLicensed). */
@@ -294,6 +306,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       heartbeatIntervalSeconds: this.#state?.heartbeatIntervalSeconds ?? null,
       seats: this.#seats,
       fingerprint: this.#fingerprint?.fingerprint ?? null,
+      ci: this.#ci,
       error: this.#error,
     };
   }
@@ -355,11 +368,19 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
 
   // --- online ---------------------------------------------------------------
 
-  async #acquireOnline(fp: Fingerprint): Promise<void> {
+  async #acquireOnline(machine: Fingerprint): Promise<void> {
+    let fp = machine;
     const state = this.#state as LeaseState;
     const licenseKey = checkedLicenseKey(this.#options.licenseKey ?? state.licenseKey);
-    const bearer = licenseKey ? undefined : await this.#accessToken();
-    if (!licenseKey && !bearer) {
+    // In CI without a key: the job's workload identity token, mapped to a license on the server.
+    const ci = licenseKey || this.#options.ciIdentity === false ? null : await workloadIdentity(this.#env, this.serverUrl, this.#options.fetch);
+    if (ci) {
+      // The seat is the job's: its fingerprint comes from the token, as the server derives it.
+      this.#fingerprint = ci.fingerprint;
+      fp = ci.fingerprint;
+    }
+    const bearer = licenseKey || ci ? undefined : await this.#accessToken();
+    if (!licenseKey && !bearer && !ci) {
       if (state.sessionId && state.sessionSecret) {
         // Activated earlier without a stored key: resume the cached session.
         await this.heartbeat();
@@ -368,21 +389,19 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       }
       throw this.#notLicensed();
     }
-    const { body, serverDate } = await this.#transport.postJson<AcquireAnswer>(
-      PATHS.acquire,
-      {
-        product: this.product,
-        ...(licenseKey ? { licenseKey } : {}),
-        fingerprint: fp.fingerprint,
-        fingerprintComponents: fp.components,
-        hostname: (this.#options.hostname ?? this.#env.LEASEHOLD_HOSTNAME ?? osHostname()).slice(0, 255) || 'unknown',
-        platform: `${osPlatform()}-${osRelease()}`.slice(0, 64),
-        ...(this.#options.clientVersion ? { clientVersion: this.#options.clientVersion.slice(0, 64) } : {}),
-        // One key per acquire() call: a retry after a lost answer gets the same seat back.
-        idempotencyKey: `acq-${crypto.randomUUID()}`,
-      },
-      bearer ? { bearer } : {},
-    );
+    const auth = ci ? { authorization: `Workload ${ci.token}` } : bearer ? { bearer } : {};
+    const request = {
+      product: this.product,
+      ...(licenseKey ? { licenseKey } : {}),
+      fingerprint: fp.fingerprint,
+      fingerprintComponents: fp.components,
+      hostname: (this.#options.hostname ?? this.#env.LEASEHOLD_HOSTNAME ?? osHostname()).slice(0, 255) || 'unknown',
+      platform: `${osPlatform()}-${osRelease()}`.slice(0, 64),
+      ...(this.#options.clientVersion ? { clientVersion: this.#options.clientVersion.slice(0, 64) } : {}),
+      // One key per acquire() call: a retry after a lost answer (or the next poll of a wait) gets the same seat back.
+      idempotencyKey: `acq-${crypto.randomUUID()}`,
+    };
+    const { body, serverDate } = await this.#acquireInLine(request, auth);
     let verified: VerifiedLeaseToken;
     try {
       verified = await this.#verifyOnline(body.leaseToken);
@@ -404,10 +423,38 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     if (this.#options.rememberLicenseKey && this.#options.licenseKey) state.licenseKey = this.#options.licenseKey;
     this.#claims = verified.claims;
     this.#seats = body.seats;
+    this.#ci = body.ci ?? null;
     this.#markOnline(serverDate);
     await this.#persist();
     this.#startHeartbeats();
     this.emit('renewed', this.status());
+  }
+
+  /**
+   * Asks for the seat; with `wait`, waits in the server's seat queue for up to that
+   * long, polling with the place's ticket (each poll is held by the server for up to
+   * 15 s) and emitting `queued` with the place after each. The same idempotency key
+   * throughout, so the seat is taken once.
+   */
+  async #acquireInLine(request: Record<string, unknown>, auth: { authorization?: string; bearer?: string }) {
+    const waitUntil = this.#clock.now() + Math.max(0, this.#options.wait ?? 0) * 1000;
+    let ticket: string | undefined;
+    for (;;) {
+      const remaining = Math.ceil((waitUntil - this.#clock.now()) / 1000);
+      const wait = Math.min(remaining, MAX_HOLD_SECONDS);
+      try {
+        return await this.#transport.postJson<AcquireAnswer>(
+          PATHS.acquire,
+          { ...request, ...(wait > 0 ? { wait } : {}), ...(ticket ? { queueTicket: ticket } : {}) },
+          // A held poll may take the whole hold: each try gets that much more time.
+          wait > 0 ? { ...auth, timeoutMs: (wait + 15) * 1000, deadlineMs: (wait + 30) * 1000 } : auth,
+        );
+      } catch (error) {
+        if (!(error instanceof NoSeatAvailableError) || !error.queue || remaining <= MAX_HOLD_SECONDS) throw error;
+        ticket = error.queue.ticket;
+        this.emit('queued', error.queue);
+      }
+    }
   }
 
   async #accessToken(): Promise<string | null> {

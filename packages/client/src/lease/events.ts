@@ -1,4 +1,4 @@
-import type { LeaseholdError } from '../errors/errors.js';
+import type { LeaseholdError, QueuePlace } from '../errors/errors.js';
 import type { LeaseStatus } from './status.js';
 
 /**
@@ -6,7 +6,8 @@ import type { LeaseStatus } from './status.js';
  * - `renewed`: a heartbeat (or acquire) succeeded;
  * - `offline`: the server stopped answering; the cached token carries on until its grace deadline;
  * - `recovered`: the server answers again after `offline`;
- * - `lost`: the seat is gone; stop using licensed features and tell the person `error.message`.
+ * - `lost`: the seat is gone; stop using licensed features and tell the person `error.message`;
+ * - `queued`: with `wait`, no seat yet: the place in the seat queue (position, estimate) after each poll.
  *
  * @example
  * ```ts
@@ -19,4 +20,5 @@ export interface LeaseEvents {
   offline: [error: LeaseholdError, status: LeaseStatus];
   recovered: [status: LeaseStatus];
   lost: [error: LeaseholdError, status: LeaseStatus];
+  queued: [place: QueuePlace];
 }

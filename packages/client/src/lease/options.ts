@@ -28,6 +28,18 @@ export interface LeaseClientOptions {
   licenseKey?: string | undefined;
   /** Store `licenseKey` in the cached state, so later runs without a key use it (`leasehold activate`). */
   rememberLicenseKey?: boolean;
+  /**
+   * Without a license key, take the seat as a CI job when the environment has a workload
+   * identity token: GitHub Actions' (with `permissions: id-token: write`) or
+   * `LEASEHOLD_CI_TOKEN`. Default `true`.
+   */
+  ciIdentity?: boolean;
+  /**
+   * When every seat is taken, wait up to this many seconds for one in the server's seat
+   * queue (seats that free go to waiters in order) instead of failing at once; the
+   * `queued` event tells the place. Default 0: fail with NoSeatAvailableError.
+   */
+  wait?: number;
   /** A user's access token, or a function returning one (device sign-in by default). */
   accessToken?: string | (() => Promise<string | null>) | undefined;
   /**

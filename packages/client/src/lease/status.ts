@@ -1,5 +1,6 @@
 import type { LeaseTokenClaims } from '@leasehold/protocol/lease-token';
 import type { LeaseholdError } from '../errors/errors.js';
+import type { AcquireAnswer } from './wire.js';
 
 /**
  * Where a lease stands:
@@ -45,6 +46,8 @@ export interface LeaseStatus {
   /** Seats used and total at the last acquire, when known. */
   seats: { used: number; total: number; overage: number } | null;
   fingerprint: string | null;
+  /** Set when a CI job took the seat with its workload identity token: the mapping rule, its pool and any advisory warning. */
+  ci: AcquireAnswer['ci'] | null;
   /** Why the lease is `lost`, or why it is `offline`. */
   error: LeaseholdError | null;
 }

@@ -19,6 +19,15 @@ export interface AcquireAnswer {
   seats: { used: number; total: number; overage: number };
   entitlements: string[];
   reused: boolean;
+  /** Set when a CI job took the seat with its workload identity token. */
+  ci?: {
+    mappingId: string;
+    mode: 'enforce' | 'advisory';
+    repository: string;
+    poolUsed: number;
+    poolMax: number | null;
+    warning: string | null;
+  };
 }
 
 /**

@@ -27,7 +27,7 @@ export interface TestServer {
 }
 
 /** Starts `node apps/server/dist/main.js serve` on a free port in a temp data dir. */
-export async function startServer(options: { dataDir?: string; port?: number } = {}): Promise<TestServer> {
+export async function startServer(options: { dataDir?: string; port?: number; env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'leasehold-server-')));
   const child = spawn(process.execPath, [serverMain, 'serve'], {
     env: {
@@ -37,6 +37,7 @@ export async function startServer(options: { dataDir?: string; port?: number } =
       LEASEHOLD_DATA_DIR: dataDir,
       LEASEHOLD_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
       NODE_ENV: 'test',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -66,6 +66,18 @@ export const planTerms = {
   maxBorrowSeconds: seconds(0, 90 * 86_400)
     .describe('The longest borrow, in seconds; 0 allows none.')
     .meta({ examples: [604_800] }),
+  maxQueueWaitSeconds: seconds(0, 86_400)
+    .describe('The longest an acquire may wait in the queue for a seat (`wait`), in seconds; 0 turns the queue off.')
+    .meta({ examples: [600] }),
+  lingerSeconds: seconds(0, 3_600)
+    .describe(
+      'After a release, the seat stays held back this many seconds for the same machine (or signed-in person), so a tool run in a loop keeps its seat between runs; 0: none.',
+    )
+    .meta({ examples: [30] }),
+  queuePriorities: z
+    .boolean()
+    .describe("Whether an acquire's `priority` (high, normal, low) orders the seat queue; otherwise every waiter is normal.")
+    .meta({ examples: [false] }),
   overage: z
     .number()
     .int()
@@ -104,6 +116,9 @@ const examplePlan = {
   heartbeatIntervalSeconds: 60,
   offlineGraceSeconds: 86_400,
   maxBorrowSeconds: 604_800,
+  maxQueueWaitSeconds: 600,
+  lingerSeconds: 0,
+  queuePriorities: false,
   overage: 0,
   entitlements: ['pro', 'export:pdf'],
   durationDays: null,
@@ -143,6 +158,9 @@ export const createPlan = z
     heartbeatIntervalSeconds: planTerms.heartbeatIntervalSeconds.default(60),
     offlineGraceSeconds: planTerms.offlineGraceSeconds.default(86_400),
     maxBorrowSeconds: planTerms.maxBorrowSeconds.default(0),
+    maxQueueWaitSeconds: planTerms.maxQueueWaitSeconds.default(600),
+    lingerSeconds: planTerms.lingerSeconds.default(0),
+    queuePriorities: planTerms.queuePriorities.default(false),
     overage: planTerms.overage.default(0),
     entitlements: planTerms.entitlements.default([]),
     durationDays: planTerms.durationDays.default(null),
@@ -165,6 +183,9 @@ export const updatePlan = z
     heartbeatIntervalSeconds: planTerms.heartbeatIntervalSeconds.optional(),
     offlineGraceSeconds: planTerms.offlineGraceSeconds.optional(),
     maxBorrowSeconds: planTerms.maxBorrowSeconds.optional(),
+    maxQueueWaitSeconds: planTerms.maxQueueWaitSeconds.optional(),
+    lingerSeconds: planTerms.lingerSeconds.optional(),
+    queuePriorities: planTerms.queuePriorities.optional(),
     overage: planTerms.overage.optional(),
     entitlements: planTerms.entitlements.optional(),
     durationDays: planTerms.durationDays.optional(),
@@ -366,6 +387,11 @@ export const session = z
       .nullable()
       .describe('The signed-in person, when the seat was taken by signing in.')
       .meta({ examples: [EXAMPLE_IDS.user] }),
+    userEmail: z
+      .string()
+      .nullable()
+      .describe("That person's e-mail address, as their account holds it; null without a signed-in person.")
+      .meta({ examples: [null] }),
     fingerprint: fingerprint.describe('The machine.'),
     hostname: z
       .string()
@@ -404,6 +430,7 @@ export const session = z
         licenseId: EXAMPLE_IDS.license,
         organisationId: EXAMPLE_IDS.organisation,
         userId: null,
+        userEmail: null,
         fingerprint: EXAMPLE_FINGERPRINT,
         hostname: 'alice-laptop',
         platform: 'darwin-arm64',

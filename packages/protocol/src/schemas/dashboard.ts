@@ -91,10 +91,11 @@ export type UsageQuery = z.infer<typeof usageQuery>;
 
 export const usageBucket = z.object({
   start: timestamp.describe('The start of the bucket.'),
-  peak: z.number().int().describe('The most sessions live at once.'),
-  average: z.number().describe('Sessions live on average over the bucket.'),
+  seats: z.number().int().describe('The seats sold in force in the bucket (the most, if they changed within it).'),
+  peak: z.number().int().describe('The most seats held at once (sessions sharing a seat-basis key hold one).'),
+  average: z.number().describe('Seats held on average over the bucket.'),
   denials: z.number().int().describe('Acquires refused for want of a free seat.'),
-  utilisation: z.number().describe('The average over the seats sold (0 to 1, more with overage).'),
+  utilisation: z.number().describe('The seats held over the seats sold in force at the time, on average (0 to 1, more with overage).'),
 });
 export const licenseUsage = z
   .object({
@@ -116,6 +117,11 @@ export const usageSummaryQuery = z
       .default('denials')
       .describe('`denials`: who needs more seats first; `utilisation`: who uses least of what they pay for first.'),
     limit: z.coerce.number().int().min(1).max(500).default(50).describe('How many licenses to answer.'),
+    cursor: z
+      .string()
+      .regex(/^\d{1,9}$/, { message: 'is not a cursor of this list: pass the nextCursor of the previous page' })
+      .optional()
+      .describe('The `nextCursor` of the previous page; omit it for the first page.'),
   })
   .refine(withinAYear, rangeIssue);
 export const usageSummary = z
@@ -128,13 +134,14 @@ export const usageSummary = z
           licenseId: id('license').describe('The license.'),
           organisationId: id('organisation').describe('Its organisation.'),
           seats: z.number().int().describe('Its seats sold.'),
-          peak: z.number().int().describe('The most sessions live at once.'),
-          average: z.number().describe('Sessions live on average.'),
+          peak: z.number().int().describe('The most seats held at once.'),
+          average: z.number().describe('Seats held on average.'),
           denials: z.number().int().describe('Acquires refused for want of a free seat.'),
-          utilisation: z.number().describe('The average over the seats sold.'),
+          utilisation: z.number().describe('The seats held over the seats sold in force over the period.'),
         }),
       )
       .describe('The licenses, in the order asked for.'),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` to get the next page of the ranking; null on the last page.'),
   })
   .meta({ id: 'UsageSummary', description: 'The seat usage of every active license over a period.' });
 export type UsageSummary = z.infer<typeof usageSummary>;

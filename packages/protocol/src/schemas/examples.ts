@@ -25,6 +25,9 @@ export const EXAMPLE_IDS = {
   loginState: 'lgn_01jf4a1v2w3x4y5z6a7b8c9d0e',
   webhookEndpoint: 'whe_01jf3kd4f6h8k0m2p4r6t8v0x2',
   webhookDelivery: 'whd_01jf4a2e6h8k0m2p4r6t8v0x2z',
+  queueTicket: 'wtr_01jf4a2c3d4e5f6g7h8j9k0m1n',
+  ciMapping: 'cim_01jf3kd3f5h7k9n1q3s5v7x9z1',
+  ciSeat: 'cis_01jf4a2d6h8k0n2q4s6v8x0z2b',
 } as const satisfies Record<IdKind, string>;
 
 /** A well-formed license key (its last character is the check character of the other 24). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, timestamp } from './common.js';
+import { id, page, pageQueryOf, timestamp } from './common.js';
 import { EXAMPLE_IDS, EXAMPLE_TIMES } from './examples.js';
 
 /** A member's role in an organisation: owners manage everything, admins manage members and seats. */
@@ -65,9 +65,8 @@ export const member = z.object({ userId: id('user').describe('The person.'), ema
   examples: [{ userId: EXAMPLE_IDS.user, email: 'alice@acme.example', name: 'Alice Martin', role: 'owner', since: EXAMPLE_TIMES.created }],
 });
 export type Member = z.infer<typeof member>;
-export const memberList = z
-  .object({ data: z.array(member).describe('Every member.') })
-  .meta({ id: 'MemberList', description: 'The members of an organisation.' });
+export const memberPage = page(member).meta({ id: 'MemberPage', description: 'A page of the members of an organisation, in the order of their user IDs.' });
+export const memberQuery = pageQueryOf('user');
 
 export const updateMember = z.strictObject({ role }).meta({ id: 'UpdateMember', description: 'The new role.', examples: [{ role: 'admin' }] });
 

@@ -1,5 +1,6 @@
 export * from './admin.js';
 export * from './billing.js';
+export * from './ci.js';
 export * from './common.js';
 export * from './dashboard.js';
 export * from './examples.js';

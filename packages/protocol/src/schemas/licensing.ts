@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ciGrant } from './ci.js';
 import { code, entitlements, fingerprint, id, licenseKey, licenseStatus, seatBasis, timestamp } from './common.js';
 import { EXAMPLE_FINGERPRINT, EXAMPLE_IDS, EXAMPLE_LEASE_TOKEN, EXAMPLE_LICENSE_KEY, EXAMPLE_SESSION_SECRET, EXAMPLE_TIMES } from './examples.js';
 
@@ -60,6 +61,21 @@ export const acquireRequest = z
       .optional()
       .describe('Makes a retried acquire return the same session (with a new secret) instead of taking another seat.')
       .meta({ examples: ['start-7f3a9c21-2030-01-05'] }),
+    wait: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400)
+      .optional()
+      .describe(
+        "Seconds to wait for a seat when none is free, in the license's seat queue (at most the plan's `maxQueueWaitSeconds`). The server holds the request up to 20 s; then it answers 409 NO_SEAT_AVAILABLE with `queue`, and the next acquire with `queueTicket` keeps the place.",
+      )
+      .meta({ examples: [300] }),
+    queueTicket: id('queueTicket').optional().describe('The ticket of an earlier answer, to keep your place in the seat queue.'),
+    priority: z
+      .enum(['high', 'normal', 'low'])
+      .optional()
+      .describe('Your place among waiters when the plan has `queuePriorities`: high goes before normal, normal before low; ignored otherwise.'),
   })
   .meta({
     id: 'AcquireRequest',
@@ -103,6 +119,7 @@ export const acquireResponse = z
     entitlements,
     /** True when an earlier acquire of the same caller was returned instead of a new seat. */
     reused: z.boolean().describe('True when an earlier acquire with the same idempotency key was returned instead of taking a new seat.'),
+    ci: ciGrant.optional(),
   })
   .meta({
     id: 'AcquireResponse',

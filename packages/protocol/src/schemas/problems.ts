@@ -45,6 +45,38 @@ const holder = z
   })
   .meta({ id: 'SeatHolder', description: 'One live seat of a license and who holds it.' });
 
+export const queuePlace = z
+  .object({
+    ticket: id('queueTicket').describe('Your place in the queue: send it as `queueTicket` with the next acquire.'),
+    position: z.number().int().min(1).describe('1 when you are next.'),
+    waiting: z.number().int().min(1).describe('Live waiters on this license, you included.'),
+    estimatedWaitSeconds: z
+      .number()
+      .int()
+      .nullable()
+      .describe('When a seat is likely yours: the lease end of the holder that frees your seat, unless released sooner; null when unknown.'),
+    pollWithinSeconds: z.number().int().min(1).describe('Acquire again within this many seconds, or the place lapses.'),
+  })
+  .meta({ id: 'QueuePlace', description: 'A place in the seat queue of a license: seats that free go to live waiters in order.' });
+
+export const queuedAcquire = z
+  .object({
+    ticket: id('queueTicket').describe('The place.'),
+    position: z.number().int().min(1).describe('1 for the next to be served.'),
+    kind: z.enum(['waiting', 'lingering']).describe('`lingering`: a seat just given back, held for the same machine or person.'),
+    priority: z.enum(['high', 'normal', 'low']).describe("The waiter's class (normal unless the plan has queue priorities)."),
+    fingerprint: z.string().describe('The machine waiting.'),
+    hostname: z.string().nullable().describe('Its host name, when it sent one.'),
+    userId: z.string().nullable().describe('The signed-in person waiting, if any.'),
+    since: timestamp.describe('When it joined the queue.'),
+    lapsesAt: timestamp.describe('When the place lapses unless the waiter polls again (a linger: when it ends).'),
+  })
+  .meta({ id: 'QueuedAcquire', description: 'An acquire waiting for a seat of the license, or a seat lingering for its releaser.' });
+
+export const licenseQueue = z
+  .object({ data: z.array(queuedAcquire).describe('In the order seats go to them (at most 500).') })
+  .meta({ id: 'LicenseQueue', description: 'Who waits for a seat of the license now.' });
+
 export const noSeatAvailableProblem = problem
   .extend({
     code: z.literal('NO_SEAT_AVAILABLE').describe('Every seat of the license is taken.'),
@@ -53,6 +85,7 @@ export const noSeatAvailableProblem = problem
     overage: z.number().int().describe('Seats allowed beyond `seatsTotal`; all of them are taken too.'),
     nextFreeAt: timestamp.nullable().describe('When the first held seat frees unless renewed; null when unknown.'),
     holders: z.array(holder).describe('Who holds the seats, the soonest to free first (empty when not known).'),
+    queue: queuePlace.optional().describe('With `wait`: your place in the seat queue. Acquire again with its `ticket` (and `wait`) to keep it.'),
   })
   .meta({
     id: 'NoSeatAvailableProblem',
@@ -103,6 +136,7 @@ export const invalidStateProblem = problem
 export const unavailableProblem = problem
   .extend({
     code: z.literal('SERVICE_UNAVAILABLE').describe('A dependency is down or the server is overloaded or shutting down.'),
+    dependency: z.enum(['database', 'redis', 'signer']).optional().describe('The dependency that could not answer, when one could not.'),
     checks: z
       .record(z.string(), z.string())
       .optional()

@@ -138,8 +138,10 @@ class Transport:
         *,
         form: bool = False,
         bearer: Optional[str] = None,
+        authorization: Optional[str] = None,
         attempts: Optional[int] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
         accept_status: Callable[[int], bool] = lambda status: False,
     ) -> Response:
         """Sends one request (with retries) and returns the parsed JSON answer; a refusal
@@ -151,15 +153,16 @@ class Transport:
             transport.request("POST", "/api/v1/licenses/heartbeat", {"sessionId": sid, "sessionSecret": secret})
         """
         tries = max(1, attempts if attempts is not None else self.retry.attempts)
+        bound = deadline if deadline is not None else self.deadline
         started = time.monotonic()
         last_failure: Optional[BaseException] = None
         for attempt in range(tries):
-            remaining = self.deadline - (time.monotonic() - started)
+            remaining = bound - (time.monotonic() - started)
             if remaining <= 0.05:
                 break
             retry_after: Optional[float] = None
             try:
-                status, headers, raw = self._send(method, path, body, form, bearer, min(timeout or self.timeout, remaining))
+                status, headers, raw = self._send(method, path, body, form, bearer, min(timeout or self.timeout, remaining), authorization)
             except (OSError, http.client.HTTPException, ValueError) as error:
                 last_failure = error
             else:
@@ -177,22 +180,27 @@ class Transport:
                     break
             if attempt + 1 < tries:
                 delay = backoff_delay(attempt, self.retry, self._rand, retry_after)
-                if delay >= self.deadline - (time.monotonic() - started):
+                if delay >= bound - (time.monotonic() - started):
                     break
                 self._sleep(delay)
         raise _unreachable(self.server_url, last_failure)
 
-    def _send(self, method: str, path: str, body: Optional[Mapping[str, Any]], form: bool, bearer: Optional[str], timeout: float):  # type: ignore[no-untyped-def]
+    def _send(  # type: ignore[no-untyped-def]
+        self, method: str, path: str, body: Optional[Mapping[str, Any]], form: bool, bearer: Optional[str], timeout: float, authorization: Optional[str] = None
+    ):
         headers: Dict[str, str] = {"accept": "application/json, application/problem+json", "user-agent": self.user_agent}
         data: Optional[bytes] = None
         if bearer:
             headers["authorization"] = f"Bearer {bearer}"
+        if authorization:
+            # Another scheme for the whole header: "Workload <token>" for a CI job.
+            headers["authorization"] = authorization
         if body is not None:
             if form:
                 headers["content-type"] = "application/x-www-form-urlencoded"
                 data = urllib.parse.urlencode(dict(body)).encode("ascii")
             else:
-                body, moved = credential_headers(body, has_bearer=bool(bearer))
+                body, moved = credential_headers(body, has_bearer=bool(bearer or authorization))
                 headers.update(moved)
                 headers["content-type"] = "application/json"
                 data = json.dumps(body).encode("utf-8")

@@ -19,12 +19,15 @@ import os
 import platform
 import random
 import socket
+import math
 import threading
+import time
 import uuid
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Union
 
 from . import _exit_hooks
+from ._ci import workload_identity
 from ._clock import SYSTEM_CLOCK, Clock
 from ._error_base import (
     ClockRollbackError,
@@ -40,7 +43,7 @@ from ._http import RetryPolicy, Transport
 from ._license_key import license_key_problem, normalise_license_key
 from ._probes import FingerprintProbes
 from .auth import current_access_token
-from ._codes import InvalidLicenseKeyError
+from ._codes import InvalidLicenseKeyError, NoSeatAvailableError
 from ._problem import format_time
 from .fingerprint import Fingerprint, compute_fingerprint
 from .state import LeaseStateStore, default_state_dir, normalise_server_url
@@ -64,7 +67,9 @@ PATHS = {
 TERMINAL_LICENSE_CODES = {"LICENSE_REVOKED", "LICENSE_SUSPENDED", "LICENSE_EXPIRED", "LICENSE_NOT_FOUND"}
 SESSION_GONE_CODES = {"SESSION_NOT_FOUND", "SESSION_EXPIRED", "FINGERPRINT_MISMATCH"}
 OFFLINE_RETRY_SECONDS = 15.0
-EVENTS = ("renewed", "offline", "recovered", "lost")
+EVENTS = ("renewed", "offline", "recovered", "lost", "queued")
+# How long one poll of the seat queue asks the server to hold it (the server holds at most 20 s).
+MAX_HOLD_SECONDS = 15
 
 Listener = Callable[..., None]
 
@@ -99,8 +104,15 @@ class LeaseClient:
     (``atexit``, ``sys.exit()``, SIGTERM, SIGHUP, and SIGINT when it ends the program).
     Thread-safe.
 
-    Without ``license_key``, the key stored by ``leasehold activate`` is used, then the
-    person signed in with ``leasehold login`` (or :func:`leasehold.device_login`).
+    Without ``license_key``, the key stored by ``leasehold activate`` is used, then, in CI,
+    the job's workload identity token (GitHub Actions' with ``permissions: id-token: write``,
+    or ``LEASEHOLD_CI_TOKEN``; ``ci_identity=False`` turns this off), then the person signed
+    in with ``leasehold login`` (or :func:`leasehold.device_login`).
+
+    With ``wait=N``, an acquire that finds every seat taken waits up to N seconds in the
+    server's seat queue (seats that free go to waiters in order) instead of raising
+    :class:`NoSeatAvailableError` at once; ``on("queued", ...)`` hears the place after each
+    poll, and the error's ``problem["queue"]`` holds it when the wait runs out.
 
     Example::
 
@@ -134,6 +146,8 @@ class LeaseClient:
         release_on_exit: bool = True,
         allow_offline: bool = True,
         remember_license_key: bool = False,
+        ci_identity: bool = True,
+        wait: float = 0,
         clock_tolerance_seconds: float = 300,
         timeout: float = 10.0,
         deadline: float = 25.0,
@@ -144,6 +158,7 @@ class LeaseClient:
         on_offline: Optional[Listener] = None,
         on_recovered: Optional[Listener] = None,
         on_lost: Optional[Listener] = None,
+        on_queued: Optional[Listener] = None,
     ) -> None:
         if not server_url:
             raise ValueError("server_url is required")
@@ -166,6 +181,8 @@ class LeaseClient:
         self._release_on_exit = release_on_exit
         self._allow_offline = allow_offline
         self._remember_key = remember_license_key
+        self._ci_identity = ci_identity
+        self._wait = max(0.0, float(wait))
         self._tolerance_ms = clock_tolerance_seconds * 1000
         self._clock: Clock = clock or SYSTEM_CLOCK
         self._store = LeaseStateStore(self.state_dir, self.server_url, product)
@@ -176,7 +193,7 @@ class LeaseClient:
         )
         self._lock = threading.RLock()
         self._listeners: Dict[str, List[Listener]] = {name: [] for name in EVENTS}
-        for name, listener in (("renewed", on_renewed), ("offline", on_offline), ("recovered", on_recovered), ("lost", on_lost)):
+        for name, listener in (("renewed", on_renewed), ("offline", on_offline), ("recovered", on_recovered), ("lost", on_lost), ("queued", on_queued)):
             if listener:
                 self._listeners[name].append(listener)
         self._fetched_keys: Optional[Dict[str, Any]] = None
@@ -503,8 +520,13 @@ class LeaseClient:
         state = self._state if self._state is not None else self._store.empty(self._clock.now())
         self._state = state
         key = _checked_license_key(self._license_key or state.get("licenseKey"))
-        bearer = None if key else self._bearer()
-        if not key and not bearer:
+        # In CI without a key: the job's workload identity token, mapped to a license on the server.
+        ci = None if key or not self._ci_identity else workload_identity(self._env, self.server_url)
+        if ci:
+            # The seat is the job's: its fingerprint comes from the token, as the server derives it.
+            self._fp = fp = ci.fingerprint
+        bearer = None if key or ci else self._bearer()
+        if not key and not bearer and not ci:
             if state.get("sessionId") and state.get("sessionSecret"):
                 # Activated earlier without a stored key: resume the cached session.
                 self.heartbeat()
@@ -517,14 +539,14 @@ class LeaseClient:
             "fingerprintComponents": fp.components,
             "hostname": (self._hostname or self._env.get("LEASEHOLD_HOSTNAME") or socket.gethostname())[:255] or "unknown",
             "platform": f"{_os_name()}-{platform.release()}"[:64],
-            # One key per acquire() call: a retry after a lost answer gets the same seat back.
+            # One key per acquire() call: a retry after a lost answer (or the next poll of a wait) gets the same seat back.
             "idempotencyKey": f"acq-{uuid.uuid4()}",
         }
         if key:
             request["licenseKey"] = key
         if self._client_version:
             request["clientVersion"] = self._client_version[:64]
-        answer = self._transport.request("POST", PATHS["acquire"], request, bearer=bearer)
+        answer = self._acquire_in_line(request, bearer, f"Workload {ci.token}" if ci else None)
         body = self._body(answer.body, "sessionId", "sessionSecret", "leaseToken")
         try:
             verified = self._verify_online(body["leaseToken"])
@@ -546,6 +568,28 @@ class LeaseClient:
         if start:
             self._start_heartbeats()
         self._emit("renewed", self.status())
+
+    def _acquire_in_line(self, request: Dict[str, Any], bearer: Optional[str], authorization: Optional[str]) -> Any:
+        """Asks for the seat; with ``wait``, waits in the server's seat queue for up to that
+        long, polling with the place's ticket (each poll held by the server up to 15 s) and
+        emitting ``queued`` with the place (``ticket``, ``position``, ``waiting``,
+        ``estimatedWaitSeconds``) after each. One idempotency key throughout."""
+        wait_until = time.monotonic() + self._wait
+        ticket: Optional[str] = None
+        while True:
+            remaining = math.ceil(wait_until - time.monotonic())
+            hold = min(remaining, MAX_HOLD_SECONDS)
+            body = {**request, **({"wait": hold} if hold > 0 else {}), **({"queueTicket": ticket} if ticket else {})}
+            # A held poll may take the whole hold: each try gets that much more time.
+            bounds: Dict[str, float] = {"timeout": hold + 15.0, "deadline": hold + 30.0} if hold > 0 else {}
+            try:
+                return self._transport.request("POST", PATHS["acquire"], body, bearer=bearer, authorization=authorization, **bounds)
+            except NoSeatAvailableError as error:
+                place = error.problem.get("queue") if isinstance(error.problem, dict) else None
+                if not isinstance(place, dict) or remaining <= MAX_HOLD_SECONDS:
+                    raise
+                ticket = str(place.get("ticket"))
+                self._emit("queued", place)
 
     def _bearer(self) -> Optional[str]:
         given = self._access_token

@@ -10,6 +10,7 @@ const DESCRIPTION = `Floating seats, signed lease tokens and license administrat
 | --- | --- | --- |
 | License key | \`Authorization: License <key>\` (security scheme \`licenseKey\`) | acquire, validate |
 | Session secret | \`Leasehold-Session-Secret: <secret>\` (security scheme \`sessionSecret\`), with the \`sessionId\` in the body, as acquire answered them | heartbeat, release, borrow, return |
+| CI workload identity token | \`Authorization: Workload <JWT>\` (security scheme \`workloadToken\`): a GitHub Actions OIDC token (or another trusted issuer’s) with this server’s public URL as audience, mapped to a license by CI mapping rules | acquire |
 | User access token | \`Authorization: Bearer <token>\` (security scheme \`userToken\`) | \`/api/v1/me\`, \`/api/v1/orgs/…\`, acquire without a key |
 | Admin API key | \`Authorization: Bearer lh_…\` (security scheme \`apiKey\`, with the scope each route needs) | \`/api/v1/admin/…\` |
 | Browser cookie | the \`lh_session\` cookie (security scheme \`browserCookie\`); changes also need \`x-csrf-token\` | the sign-in pages, the organisation routes and the dashboard (\`lh_admin\` for a session opened with an API key) |
@@ -64,6 +65,13 @@ const SECURITY_SCHEMES = {
     name: 'Authorization',
     description:
       'A license key, `Authorization: License <key>` (the word `License`, a space, then the key as issued; it is normalised like a typed key). Older clients may send it as the body’s `licenseKey` instead.',
+  },
+  workloadToken: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description:
+      'A CI job’s workload identity token, `Authorization: Workload <JWT>`: an OIDC token of a trusted issuer (`LEASEHOLD_CI_ISSUERS`, GitHub Actions’ `https://token.actions.githubusercontent.com` by default) whose audience is `LEASEHOLD_CI_AUDIENCE` (default: the public URL). Its signature is checked against the issuer’s JWKS (found through `/.well-known/openid-configuration`), and its claims (`repository`, `ref`, `job_workflow_ref`) are matched against the CI mapping rules.',
   },
   sessionSecret: {
     type: 'apiKey',

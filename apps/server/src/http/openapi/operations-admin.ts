@@ -67,6 +67,25 @@ export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {
     errors: [...ADMIN_WRITE, 'NOT_FOUND'],
     rateLimited: true,
   },
+  'POST /api/v1/admin/ci-mappings': {
+    operationId: 'createCiMapping',
+    description:
+      'Maps CI jobs to a license: a job whose workload identity token (GitHub Actions OIDC by default) comes from the rule’s issuer and whose claims match its patterns takes seats of the license without a key, one per job. `maxConcurrent` sets the CI pool; `mode: advisory` logs instead of refusing over it (for forks and untrusted refs). When several rules match, the one naming more claims, then with fewer wildcards, wins.',
+    errors: [...ADMIN_WRITE, 'NOT_FOUND'],
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/ci-mappings': {
+    operationId: 'listCiMappings',
+    description: 'Every CI mapping rule the key may see, or one license’s, a page at a time.',
+    errors: ADMIN_READ,
+    rateLimited: true,
+  },
+  'DELETE /api/v1/admin/ci-mappings/{id}': {
+    operationId: 'deleteCiMapping',
+    description: 'Deletes a rule; jobs holding seats through it keep them until they release or their lease ends.',
+    errors: ADMIN_ONE,
+    rateLimited: true,
+  },
   'GET /api/v1/admin/licenses': {
     operationId: 'listLicenses',
     description: 'Licenses, filtered by organisation, product, plan, status or expiry, a page at a time.',
@@ -119,6 +138,13 @@ export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {
   'GET /api/v1/admin/licenses/{id}/billing': {
     operationId: 'getLicenseBillingHistory',
     description: 'The audit events Stripe caused for this license (actor `stripe`, with the event ID), newest first.',
+    errors: ADMIN_ONE,
+    rateLimited: true,
+  },
+  'GET /api/v1/admin/licenses/{id}/queue': {
+    operationId: 'getLicenseQueue',
+    description:
+      'Who waits for a seat of this license now, in the order seats go to them: acquires waiting with `wait`, and seats lingering for the machine that just gave them back.',
     errors: ADMIN_ONE,
     rateLimited: true,
   },
@@ -204,14 +230,14 @@ export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {
   },
   'GET /api/v1/admin/organisations/{id}/members': {
     operationId: 'listOrganisationMembersAsAdmin',
-    description: 'The people of an organisation and their roles, as the vendor sees them.',
+    description: 'The people of an organisation and their roles, as the vendor sees them, a page at a time in the order of their user IDs.',
     errors: ADMIN_ONE,
     rateLimited: true,
   },
   'GET /api/v1/admin/licenses/{id}/sessions/live': {
     operationId: 'streamLiveSessions',
     description:
-      'Server-sent events: a `snapshot` event with the first page of the license’s live sessions (as `GET /api/v1/admin/sessions`) at once and whenever it changes, checked every second. The stream stays open until the client leaves.',
+      'Server-sent events: a `snapshot` event with one page of the license’s live sessions (as `GET /api/v1/admin/sessions`: the first, or the one after `cursor`) at once and whenever it changes, checked every second. The stream stays open until the client leaves.',
     errors: ADMIN_ONE,
     rateLimited: true,
     responses: {
@@ -230,10 +256,10 @@ export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {
   'GET /api/v1/admin/licenses/{id}/usage': {
     operationId: 'getLicenseUsage',
     description:
-      'Peak and average concurrent sessions, denials for want of a seat and utilisation per hour or day, over up to a year, from the hourly rollup; `format=csv` for a spreadsheet.',
+      'Peak and average seats held (sessions sharing a seat-basis key hold one), denials for want of a seat and utilisation against the seats sold in force at the time, per hour or day, over up to a year, from the hourly rollup; `format=csv` for a spreadsheet.',
     errors: ADMIN_ONE,
     rateLimited: true,
-    responses: usageAnswer('LicenseUsage', 'start,peak,average,denials,utilisation'),
+    responses: usageAnswer('LicenseUsage', 'start,seats,peak,average,denials,utilisation'),
   },
   'GET /api/v1/admin/usage': {
     operationId: 'getUsageSummary',

@@ -7,6 +7,7 @@ export const LICENSING_OPERATIONS: Record<string, OperationDoc> = {
     operationId: 'acquireSeat',
     description:
       'Takes a seat of the license the key in `Authorization: License <key>` opens — or, without a key, of the signed-in person’s organisation (send `Authorization: Bearer <access token>`). ' +
+      'A CI job sends its workload identity token instead, `Authorization: Workload <OIDC token>` (a GitHub Actions token requested with the server’s public URL as audience): a CI mapping rule names the license, the seat is one per job (its fingerprint is derived from the token’s `repository`, `run_id`, `run_attempt` and the `ciJob` fingerprint component), the rule’s CI pool is enforced (409 NO_SEAT_AVAILABLE) or, for an advisory rule, logged, and the answer’s `ci` says which rule. An unmapped repository is 404 LICENSE_NOT_FOUND; a forged, expired or wrong-audience token 401 TOKEN_INVALID. ' +
       'A repeated `idempotencyKey` from the same fingerprint returns the earlier session with a new secret instead of taking another seat. ' +
       'When every seat is held the answer is 409 NO_SEAT_AVAILABLE with who holds them, when the next frees (`nextFreeAt`) and `Retry-After`.',
     errors: [
@@ -21,8 +22,8 @@ export const LICENSING_OPERATIONS: Record<string, OperationDoc> = {
       ...DB,
     ],
     rateLimited: true,
-    // A license key opens the license; without one, a signed-in person's token authorises the seat.
-    security: [{ licenseKey: [] }, { userToken: [] }],
+    // A license key opens the license; without one, a signed-in person's token or a CI job's workload token authorises the seat.
+    security: [{ licenseKey: [] }, { userToken: [] }, { workloadToken: [] }],
   },
   'POST /api/v1/licenses/heartbeat': {
     operationId: 'heartbeat',

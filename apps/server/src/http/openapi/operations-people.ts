@@ -12,7 +12,7 @@ export const PEOPLE_OPERATIONS: Record<string, OperationDoc> = {
   },
   'GET /api/v1/orgs/{orgId}/members': {
     operationId: 'listMembers',
-    description: 'Every member of the organisation (any member may ask).',
+    description: 'The members of the organisation, a page at a time in the order of their user IDs (any member may ask).',
     errors: MEMBER,
     rateLimited: true,
   },
@@ -43,6 +43,25 @@ export const PEOPLE_OPERATIONS: Record<string, OperationDoc> = {
   'DELETE /api/v1/orgs/{orgId}/invitations/{invitationId}': {
     operationId: 'revokeInvitation',
     description: 'The link stops working (owners and admins).',
+    errors: MEMBER,
+    rateLimited: true,
+  },
+  'POST /api/v1/orgs/{orgId}/ci-mappings': {
+    operationId: 'createOrgCiMapping',
+    description:
+      'Owners map CI jobs to one of the organisation’s licenses: jobs whose workload identity token (GitHub Actions OIDC) matches the claim patterns take seats without a license key. See CiMapping for the pool and the advisory mode.',
+    errors: MEMBER_WRITE,
+    rateLimited: true,
+  },
+  'GET /api/v1/orgs/{orgId}/ci-mappings': {
+    operationId: 'listOrgCiMappings',
+    description: 'The organisation’s CI mapping rules (owners and admins).',
+    errors: MEMBER,
+    rateLimited: true,
+  },
+  'DELETE /api/v1/orgs/{orgId}/ci-mappings/{mappingId}': {
+    operationId: 'deleteOrgCiMapping',
+    description: 'Owners delete a rule; jobs holding seats through it keep them until they release or their lease ends.',
     errors: MEMBER,
     rateLimited: true,
   },

@@ -4,6 +4,7 @@ import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
 import { apiKeyAuth } from './auth.js';
 import { billingRoutes } from './billing.js';
+import { ciMappingRoutes } from './ci-mappings.js';
 import { licenseRoutes } from './licenses.js';
 import { liveRoutes } from './live.js';
 import { organisationRoutes } from './organisations.js';
@@ -27,6 +28,7 @@ export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
     planRoutes,
     organisationRoutes,
     licenseRoutes,
+    ciMappingRoutes,
     sessionRoutes,
     auditRoutes,
     apiKeyRoutes,

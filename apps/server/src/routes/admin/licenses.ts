@@ -5,7 +5,7 @@ import type { Services } from '../../compose.js';
 import { adminContext, adminScope } from './auth.js';
 import { idParams, problems } from './common.js';
 
-export const licenseRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { licenses, mail } }) => {
+export const licenseRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { licenses, mail, seatQueue } }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const tags = ['licenses'];
   const params = idParams('license');
@@ -40,6 +40,24 @@ export const licenseRoutes: FastifyPluginAsync<{ services: Services }> = async (
     '/licenses/:id',
     { config: { scope: 'licenses:read' }, schema: { tags, summary: 'Read a license', params, response: { 200: schemas.license, ...problems } } },
     async (request) => licenses.get(request.params.id, adminScope(request)),
+  );
+  app.get(
+    '/licenses/:id/queue',
+    {
+      config: { scope: 'licenses:read' },
+      schema: {
+        tags,
+        summary: 'Who waits for a seat of the license',
+        description: 'The live places of its seat queue in the order seats go to them: waiters, and seats lingering for the machine that gave them back.',
+        params,
+        response: { 200: schemas.licenseQueue, ...problems },
+      },
+    },
+    async (request) => {
+      // Read first, so a license of another organisation (for a scoped key) is not found.
+      await licenses.get(request.params.id, adminScope(request));
+      return { data: await seatQueue.list(request.params.id) };
+    },
   );
   app.patch(
     '/licenses/:id',

@@ -35,12 +35,13 @@ export const liveRoutes: FastifyPluginAsync<{ services: Services }> = async (pla
         tags: ['organisations'],
         summary: "An organisation's members and their roles",
         params: idParams('organisation'),
-        response: { 200: schemas.memberList, ...problems },
+        querystring: schemas.memberQuery,
+        response: { 200: schemas.memberPage, ...problems },
       },
     },
     async (request) => {
       await services.organisations.get(request.params.id, adminScope(request));
-      return services.identity.memberships.listMembers(request.params.id);
+      return services.identity.memberships.listMembers(request.params.id, request.query.limit, request.query.cursor);
     },
   );
 
@@ -51,16 +52,17 @@ export const liveRoutes: FastifyPluginAsync<{ services: Services }> = async (pla
       schema: {
         tags: ['sessions'],
         summary: "A license's live sessions as server-sent events",
-        description: 'An `snapshot` event carries the first page of live sessions (as GET /sessions) each time it changes; checked every second.',
+        description:
+          'A `snapshot` event carries one page of live sessions (as GET /sessions: the first, or the one after `cursor`) each time it changes; checked every second.',
         params: idParams('license'),
-        querystring: schemas.pageQuery.pick({ limit: true }),
+        querystring: schemas.pageQueryOf('session'),
         produces: ['text/event-stream'],
       },
     },
     async (request, reply) => {
       const scope = adminScope(request);
       await licenses.get(request.params.id, scope);
-      streams.serve(request, reply, () => sessions.listLive({ licenseId: request.params.id, limit: request.query.limit }, scope));
+      streams.serve(request, reply, () => sessions.listLive({ licenseId: request.params.id, limit: request.query.limit, cursor: request.query.cursor }, scope));
     },
   );
 };

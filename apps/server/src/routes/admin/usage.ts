@@ -19,7 +19,8 @@ export const usageRoutes: FastifyPluginAsync<{ services: Services }> = async (pl
       schema: {
         tags,
         summary: "A license's seat usage per hour or day",
-        description: 'Peak and average concurrent sessions, denials for want of a seat and utilisation against seats sold, over up to a year.',
+        description:
+          'Peak and average seats held (by seat-basis key), denials for want of a seat and utilisation against the seats sold in force at the time, over up to a year.',
         params: idParams('license'),
         querystring: schemas.usageQuery,
         response: { 200: schemas.licenseUsage, ...problems },
@@ -30,7 +31,7 @@ export const usageRoutes: FastifyPluginAsync<{ services: Services }> = async (pl
       const license = await services.licenses.get(request.params.id, adminScope(request));
       const usage = await report.license(license.id, license.seats, request.query);
       if (request.query.format === 'json') return usage;
-      const csv = toCsv(['start', 'peak', 'average', 'denials', 'utilisation'], usage.buckets);
+      const csv = toCsv(['start', 'seats', 'peak', 'average', 'denials', 'utilisation'], usage.buckets);
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="usage-${license.id}.csv"`)

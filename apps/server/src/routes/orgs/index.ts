@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../compose.js';
 import { userAuth } from '../auth/user-auth.js';
 import { orgBillingRoutes } from './billing.js';
+import { orgCiMappingRoutes } from './ci-mappings.js';
 import { invitationRoutes } from './invitations.js';
 import { memberRoutes } from './members.js';
 import { seatRoutes } from './seats.js';
@@ -17,7 +18,7 @@ export const orgRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, security: [{ userToken: [] }] };
   });
-  for (const routes of [memberRoutes, invitationRoutes, seatRoutes, orgBillingRoutes, orgWebhookRoutes]) {
+  for (const routes of [memberRoutes, invitationRoutes, seatRoutes, orgBillingRoutes, orgWebhookRoutes, orgCiMappingRoutes]) {
     await app.register(routes, { services });
   }
 };

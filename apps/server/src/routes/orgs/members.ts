@@ -14,10 +14,18 @@ export const memberRoutes: FastifyPluginAsync<{ services: Services }> = async (p
 
   app.get(
     '/orgs/:orgId/members',
-    { schema: { tags, summary: 'List members (any member)', params: orgParams, response: { 200: schemas.memberList, ...problems } } },
+    {
+      schema: {
+        tags,
+        summary: 'List members (any member)',
+        params: orgParams,
+        querystring: schemas.memberQuery,
+        response: { 200: schemas.memberPage, ...problems },
+      },
+    },
     async (request) => {
       await memberships.requireRole(caller(request).userId, request.params.orgId, 'member');
-      return memberships.listMembers(request.params.orgId);
+      return memberships.listMembers(request.params.orgId, request.query.limit, request.query.cursor);
     },
   );
 

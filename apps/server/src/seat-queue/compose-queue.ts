@@ -1,0 +1,31 @@
+import { sql } from 'drizzle-orm';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import { NotificationListener } from '../db/notification-listener.js';
+import { QueueSignals } from './queue-signals.js';
+import { type QueueMetrics, SeatQueue } from './seat-queue.js';
+
+/** The channel replicas tell each other on that a license's seats or queue changed. */
+const QUEUE_CHANNEL = 'leasehold_seat_queue';
+
+/**
+ * The seat queue and its wake-ups. On PostgreSQL, a signal reaches every replica
+ * through NOTIFY on one listening connection; the embedded database is one process,
+ * so its signals stay in memory.
+ */
+export function openSeatQueue(o: { db: Db; clock: Clock; metrics: QueueMetrics; databaseUrl: string | null }) {
+  const signals = new QueueSignals(o.databaseUrl ? (licenseId) => o.db.execute(sql`select pg_notify(${QUEUE_CHANNEL}, ${licenseId})`).then(() => {}) : null);
+  const listener = o.databaseUrl
+    ? new NotificationListener(o.databaseUrl, QUEUE_CHANNEL, {
+        notify: (licenseId) => signals.heard(licenseId),
+        // Signals sent while not listening are lost: every waiter looks again.
+        live: () => signals.heardEverything(),
+      })
+    : null;
+  listener?.start();
+  return {
+    queue: new SeatQueue({ db: o.db, clock: o.clock, metrics: o.metrics }),
+    signals,
+    close: async () => listener?.close(),
+  };
+}
