@@ -18,6 +18,10 @@ export interface QueueRules {
   organisationId: string;
 }
 
+/** How long the queue settings of a license are used before they are read again, and for how many licenses. */
+const RULES_TTL_MS = 5_000;
+const RULES_KEPT = 10_000;
+
 /** Lingers go before every waiter: the seat is still the releaser's for a moment. */
 const LINGER_PRIORITY = 1_000;
 
@@ -48,9 +52,25 @@ export interface QueueMetrics {
  * over-allocates.
  */
 export class SeatQueue {
+  readonly #rules = new Map<string, { rules: QueueRules | null; until: number }>();
+
   constructor(private readonly deps: { db: Db; clock: Clock; metrics: QueueMetrics }) {}
 
+  /**
+   * The plan's queue settings for a license. Every acquire asks, so they are kept for a
+   * few seconds: a plan change reaches the queue within RULES_TTL_MS.
+   */
   async rules(licenseId: string): Promise<QueueRules | null> {
+    const now = this.deps.clock.now().getTime();
+    const kept = this.#rules.get(licenseId);
+    if (kept && kept.until > now) return kept.rules;
+    const rules = await this.#readRules(licenseId);
+    if (this.#rules.size >= RULES_KEPT) this.#rules.clear();
+    this.#rules.set(licenseId, { rules, until: now + RULES_TTL_MS });
+    return rules;
+  }
+
+  async #readRules(licenseId: string): Promise<QueueRules | null> {
     const [row] = await this.deps.db
       .select({
         maxWaitSeconds: plans.maxQueueWaitSeconds,
@@ -145,13 +165,19 @@ export class SeatQueue {
    * everyone). Places that lapsed are ended first, so they never hold up the line.
    */
   async place(licenseId: string, ticket: string | null, rules: QueueRules, ctx: RequestContext): Promise<Place> {
-    await this.#endLapsed(licenseId, rules, ctx);
+    // One statement on every acquire: the common case is a license nobody waits for.
+    const now = this.deps.clock.now().toISOString();
     const result = (await this.deps.db.execute(sql`
         with mine as (select priority, position from seat_waiters where id = ${ticket ?? ''})
-        select count(*)::int as waiting,
-               count(*) filter (where (w.priority, -w.position) > (select priority, -position from mine))::int as ahead
-        from seat_waiters w where w.license_id = ${licenseId} and w.ended_at is null`)) as unknown as { rows: { waiting: number; ahead: number }[] };
+        select count(*) filter (where w.lapses_at > ${now}::timestamptz)::int as waiting,
+               count(*) filter (where w.lapses_at > ${now}::timestamptz and (w.priority, -w.position) > (select priority, -position from mine))::int as ahead,
+               count(*) filter (where w.lapses_at <= ${now}::timestamptz)::int as lapsed
+        from seat_waiters w where w.license_id = ${licenseId} and w.ended_at is null`)) as unknown as {
+      rows: { waiting: number; ahead: number; lapsed: number }[];
+    };
     const [row] = result.rows;
+    // Places that lapsed are not counted; they are ended (and audited) on the way.
+    if ((row?.lapsed ?? 0) > 0) await this.#endLapsed(licenseId, rules, ctx);
     return { position: (row?.ahead ?? 0) + 1, waiting: row?.waiting ?? 0 };
   }
 
