@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createHarness, type Harness, type HarnessOptions } from '../support/harness.js';
 
@@ -55,6 +58,7 @@ export async function freePort(): Promise<number> {
 /** A throwaway redis-server without persistence, which a test may stop, flush and start again. */
 export class ThrowawayRedis {
   #child: ChildProcess | null = null;
+  #dir: string | null = null;
   constructor(
     readonly port: number,
     /** More redis-server arguments, e.g. `--replicaof 127.0.0.1 6380`. */
@@ -72,9 +76,15 @@ export class ThrowawayRedis {
   }
 
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.extraArgs], {
-      stdio: 'ignore',
-    });
+    // A directory of its own: a replica writes the RDB file of its full sync there, not in the working directory.
+    this.#dir ??= mkdtempSync(join(tmpdir(), 'leasehold-redis-'));
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.#dir, ...this.extraArgs],
+      {
+        stdio: 'ignore',
+      },
+    );
     this.#child = child;
     // Ready when it answers PING.
     for (let i = 0; i < 200; i++) {
