@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropPrefix, REDIS_TEST_URL, randomPrefix } from '../redis/redis-support.js';
 import { createPostgresDatabase } from '../support/databases.js';
 import { ADMIN_KEY } from '../support/harness.js';
+import { licenseOverHttp } from '../support/process-api.js';
 import { type ServerProcess, startServerProcess } from '../support/server-process.js';
 
 // The failing signer the fault schedule preloads, checked on its own in a real server
@@ -43,21 +44,16 @@ describe('a server process on the Redis store whose signer fails for a while', (
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const post = async (path: string, body: unknown, admin = false) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(admin ? { authorization: `Bearer ${ADMIN_KEY}` } : {}) },
-      body: JSON.stringify(body),
-    });
-    return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as Record<string, unknown> };
-  };
-
   it('answers 503 with Retry-After and the signer named, takes no seat, and grants again once the signer is back', async () => {
-    const product = (await post('/api/v1/admin/products', { code: 'signer', name: 'Signer' }, true)).body;
-    const plan = (await post('/api/v1/admin/plans', { productId: product.id, code: 'one', name: 'One', seats: 1 }, true)).body;
-    const org = (await post('/api/v1/admin/organisations', { name: 'Signer Ltd' }, true)).body;
-    const license = (await post('/api/v1/admin/licenses', { organisationId: org.id, planId: plan.id }, true)).body;
-    const acquire = (fingerprint: string) => post('/api/v1/licenses/acquire', { product: 'signer', licenseKey: license.key, fingerprint });
+    const license = await licenseOverHttp(server.url, 'signer', { seats: 1 });
+    const acquire = async (fingerprint: string) => {
+      const response = await fetch(`${server.url}/api/v1/licenses/acquire`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `License ${license.key}` },
+        body: JSON.stringify({ product: 'signer', fingerprint }),
+      });
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as Record<string, unknown> };
+    };
 
     writeFileSync(faultFile, '');
     const refused = await acquire('machine-aaaa');

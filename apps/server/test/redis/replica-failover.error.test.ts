@@ -5,7 +5,8 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../support/databases.js';
 import { ADMIN_KEY } from '../support/harness.js';
-import { type ServerProcess, startServerProcess } from '../support/server-process.js';
+import { licenseOverHttp, type ProcessAnswer, postTo } from '../support/process-api.js';
+import { startServerProcess } from '../support/server-process.js';
 import { ThrowawayRedis } from './redis-support.js';
 import { SwitchableProxy } from './switchable-proxy.js';
 
@@ -13,8 +14,6 @@ import { SwitchableProxy } from './switchable-proxy.js';
 // no rebuild happens, but it lacks the primary's latest writes. A seat granted on the
 // primary and not yet on the replica would be free again after the failover. With
 // LEASEHOLD_REDIS_REPLICAS the server answers a promise only once the replicas hold it.
-
-type Answer = { status: number; body: Record<string, unknown> };
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -48,14 +47,16 @@ async function failoverScenario(replicas: number) {
   });
   cleanups.push(async () => void (await server.stop('SIGKILL')));
 
-  const license = await oneSeatLicense(server);
+  const license = await licenseOverHttp(server.url, 'failover', { seats: 1, leaseTtlSeconds: 60, heartbeatIntervalSeconds: 10 });
   const acquire = (fingerprint: string) =>
-    post(server, '/api/v1/licenses/acquire', { product: 'failover', licenseKey: license.key, fingerprint, idempotencyKey: `${fingerprint}-1` });
+    postTo(server.url, '/api/v1/licenses/acquire', { product: 'failover', licenseKey: license.key, fingerprint, idempotencyKey: `${fingerprint}-1` });
 
   // A first holder comes and goes, so the license's epoch exists on both machines.
   const warmUp = await acquire('machine-warm-up');
   expect(warmUp.status, JSON.stringify(warmUp.body)).toBe(200);
-  expect((await post(server, '/api/v1/licenses/release', { sessionId: warmUp.body.sessionId, sessionSecret: warmUp.body.sessionSecret })).status).toBe(200);
+  expect((await postTo(server.url, '/api/v1/licenses/release', { sessionId: warmUp.body.sessionId, sessionSecret: warmUp.body.sessionSecret })).status).toBe(
+    200,
+  );
   await primary.command(async (r) => {
     await r.set('caught-up', '1');
     expect(await r.wait(1, 5_000)).toBe(1);
@@ -74,7 +75,7 @@ async function failoverScenario(replicas: number) {
   proxy.switchTo(replica.port);
 
   // B asks for the seat until the server reaches Redis again.
-  let b: Answer = { status: 0, body: {} };
+  let b: ProcessAnswer = { status: 0, body: {} };
   for (const until = Date.now() + 15_000; Date.now() < until; ) {
     b = await acquire('machine-b');
     if (b.status !== 503 && b.status !== 0) break;
@@ -111,39 +112,6 @@ async function waitForLink(replica: ThrowawayRedis): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error('the replica never linked to its primary');
-}
-
-async function post(server: ServerProcess, path: string, body: unknown, admin = false): Promise<Answer> {
-  try {
-    const response = await fetch(`${server.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(admin ? { authorization: `Bearer ${ADMIN_KEY}` } : {}) },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(5_000),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  } catch {
-    return { status: 0, body: {} };
-  }
-}
-
-async function oneSeatLicense(server: ServerProcess): Promise<{ key: string }> {
-  const created = async (path: string, body: unknown) => {
-    const answer = await post(server, path, body, true);
-    expect(answer.status).toBe(201);
-    return answer.body;
-  };
-  const product = await created('/api/v1/admin/products', { code: 'failover', name: 'Failover' });
-  const plan = await created('/api/v1/admin/plans', {
-    productId: product.id,
-    code: 'one',
-    name: 'One',
-    seats: 1,
-    leaseTtlSeconds: 60,
-    heartbeatIntervalSeconds: 10,
-  });
-  const org = await created('/api/v1/admin/organisations', { name: 'Failover Ltd' });
-  return (await created('/api/v1/admin/licenses', { organisationId: org.id, planId: plan.id })) as { key: string };
 }
 
 async function sessionRows(url: string, fingerprint: string): Promise<string[]> {

@@ -7,6 +7,7 @@ import { BeliefChecker } from '../faults/belief-checker.js';
 import { dropPrefix, REDIS_TEST_URL, randomPrefix } from '../redis/redis-support.js';
 import { createPostgresDatabase } from '../support/databases.js';
 import { ADMIN_KEY } from '../support/harness.js';
+import { licenseOverHttp, postTo } from '../support/process-api.js';
 import { type ServerProcess, startServerProcess } from '../support/server-process.js';
 
 // Fifty programs wanting five seats at once, spread over three replicas, each waiting in
@@ -18,26 +19,10 @@ const SEATS = 5;
 const WAITERS = 50;
 const HANG_UPS = 5;
 
-type Answer = { status: number; body: Record<string, unknown> };
-
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
 });
-
-async function post(url: string, path: string, body: unknown, o: { admin?: boolean; signal?: AbortSignal } = {}): Promise<Answer> {
-  try {
-    const response = await fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(o.admin ? { authorization: `Bearer ${ADMIN_KEY}` } : {}) },
-      body: JSON.stringify(body),
-      signal: o.signal ?? AbortSignal.timeout(30_000),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  } catch {
-    return { status: 0, body: {} };
-  }
-}
 
 async function replicas(store: 'sql' | 'redis'): Promise<{ servers: ServerProcess[]; databaseUrl: string }> {
   const database = await createPostgresDatabase();
@@ -64,24 +49,13 @@ async function replicas(store: 'sql' | 'redis'): Promise<{ servers: ServerProces
 describe.each(['redis', 'sql'] as const)('seat queue across three replicas (%s store)', (store) => {
   it(`${WAITERS} waiters for ${SEATS} seats: all served in order, never more than ${SEATS} held, hang-ups dropped, freed seats not left idle`, async () => {
     const { servers, databaseUrl } = await replicas(store);
-    const admin = async (path: string, body: unknown) => {
-      const answer = await post(servers[0]?.url as string, path, body, { admin: true });
-      expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-      return answer.body;
-    };
-    const product = await admin('/api/v1/admin/products', { code: 'queued', name: 'Queued' });
-    const plan = await admin('/api/v1/admin/plans', {
-      productId: product.id,
-      code: 'five',
-      name: 'Five',
+    const license = await licenseOverHttp(servers[0]?.url as string, 'queued', {
       seats: SEATS,
       seatBasis: 'machine',
       leaseTtlSeconds: 20,
       heartbeatIntervalSeconds: 2,
       maxQueueWaitSeconds: 120,
     });
-    const org = await admin('/api/v1/admin/organisations', { name: 'Queue Ltd' });
-    const license = (await admin('/api/v1/admin/licenses', { organisationId: org.id, planId: plan.id })) as { key: string; id: string };
 
     const beliefs = new BeliefChecker();
     const grants: { who: string; at: number }[] = [];
@@ -95,12 +69,12 @@ describe.each(['redis', 'sql'] as const)('seat queue across three replicas (%s s
       const body = { product: 'queued', licenseKey: license.key, fingerprint: name, idempotencyKey: `${name}-start`, wait: 60 };
       if (i >= WAITERS - HANG_UPS) {
         // Hangs up while held in the queue, and never comes back.
-        await post(server.url, '/api/v1/licenses/acquire', body, { signal: AbortSignal.timeout(400) });
+        await postTo(server.url, '/api/v1/licenses/acquire', body, { signal: AbortSignal.timeout(400) });
         return;
       }
       let ticket: string | undefined;
       for (let attempt = 0; attempt < 100; attempt++) {
-        const answer = await post(server.url, '/api/v1/licenses/acquire', { ...body, ...(ticket ? { queueTicket: ticket } : {}) });
+        const answer = await postTo(server.url, '/api/v1/licenses/acquire', { ...body, ...(ticket ? { queueTicket: ticket } : {}) });
         if (answer.status === 200) {
           const now = Date.now();
           grants.push({ who: name, at: now });
@@ -108,7 +82,7 @@ describe.each(['redis', 'sql'] as const)('seat queue across three replicas (%s s
           beliefs.granted(name, now, Date.parse(answer.body.expiresAt as string));
           await new Promise((resolve) => setTimeout(resolve, 150 + (i % 4) * 100));
           beliefs.released(name, Date.now());
-          const released = await post(server.url, '/api/v1/licenses/release', { sessionId: answer.body.sessionId, sessionSecret: answer.body.sessionSecret });
+          const released = await postTo(server.url, '/api/v1/licenses/release', { sessionId: answer.body.sessionId, sessionSecret: answer.body.sessionSecret });
           expect(released.status).toBe(200);
           releases.push(Date.now());
           return;
