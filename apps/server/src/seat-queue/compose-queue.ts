@@ -24,7 +24,8 @@ export function openSeatQueue(o: { db: Db; clock: Clock; metrics: QueueMetrics; 
     : null;
   listener?.start();
   return {
-    queue: new SeatQueue({ db: o.db, clock: o.clock, metrics: o.metrics }),
+    // Without a PostgreSQL URL the database is embedded: this process alone writes the queue.
+    queue: new SeatQueue({ db: o.db, clock: o.clock, metrics: o.metrics, soleWriter: !o.databaseUrl }),
     signals,
     close: async () => listener?.close(),
   };

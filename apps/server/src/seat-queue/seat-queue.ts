@@ -54,7 +54,15 @@ export interface QueueMetrics {
 export class SeatQueue {
   readonly #rules = new Map<string, { rules: QueueRules | null; until: number }>();
 
-  constructor(private readonly deps: { db: Db; clock: Clock; metrics: QueueMetrics }) {}
+  /**
+   * With the embedded database this process is the queue's only writer, so it can know
+   * which licenses have no place at all and skip the statement. A place added while a
+   * count was read bumps the license's generation, so that count is not trusted.
+   */
+  readonly #quiet = new Set<string>();
+  readonly #generation = new Map<string, number>();
+
+  constructor(private readonly deps: { db: Db; clock: Clock; metrics: QueueMetrics; soleWriter?: boolean }) {}
 
   /**
    * The plan's queue settings for a license. Every acquire asks, so they are kept for a
@@ -125,6 +133,8 @@ export class SeatQueue {
   ): Promise<string> {
     const now = this.deps.clock.now();
     const id = newId('queueTicket', now.getTime());
+    this.#generation.set(licenseId, (this.#generation.get(licenseId) ?? 0) + 1);
+    this.#quiet.delete(licenseId);
     await this.deps.db.transaction(async (tx) => {
       await tx.insert(seatWaiters).values({ id, licenseId, ...who, enqueuedAt: now, lastSeenAt: now, lapsesAt: place.lapsesAt, priority: place.priority });
       await appendAudit(tx, ctx, now, [
@@ -165,6 +175,8 @@ export class SeatQueue {
    * everyone). Places that lapsed are ended first, so they never hold up the line.
    */
   async place(licenseId: string, ticket: string | null, rules: QueueRules, ctx: RequestContext): Promise<Place> {
+    if (this.#quiet.has(licenseId)) return { position: 1, waiting: 0 };
+    const generation = this.#generation.get(licenseId) ?? 0;
     // One statement on every acquire: the common case is a license nobody waits for.
     const now = this.deps.clock.now().toISOString();
     const result = (await this.deps.db.execute(sql`
@@ -178,6 +190,8 @@ export class SeatQueue {
     const [row] = result.rows;
     // Places that lapsed are not counted; they are ended (and audited) on the way.
     if ((row?.lapsed ?? 0) > 0) await this.#endLapsed(licenseId, rules, ctx);
+    const none = (row?.waiting ?? 0) === 0 && (row?.lapsed ?? 0) === 0;
+    if (this.deps.soleWriter && none && generation === (this.#generation.get(licenseId) ?? 0)) this.#quiet.add(licenseId);
     return { position: (row?.ahead ?? 0) + 1, waiting: row?.waiting ?? 0 };
   }
 
