@@ -105,6 +105,7 @@ export class SeatQueue {
 
   /** The live linger held back for this machine or person, if any: it is that caller's place. */
   async lingerFor(licenseId: string, who: Pick<Waiter, 'fingerprint' | 'userId'>): Promise<string | null> {
+    if (this.#quiet.has(licenseId)) return null;
     const sameCaller = who.userId
       ? or(eq(seatWaiters.fingerprint, who.fingerprint), eq(seatWaiters.userId, who.userId))
       : eq(seatWaiters.fingerprint, who.fingerprint);

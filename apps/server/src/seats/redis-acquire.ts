@@ -121,7 +121,7 @@ async function grant(
   const decision = { licenseId: terms.licenseId, sessionId, reply: g.reply, undo: true };
   let issued: IssuedToken;
   try {
-    issued = await core.sign(leaseFacts(terms, { sessionId, userId: req.userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil: null }), now);
+    issued = await core.o.tokens.issue(leaseFacts(terms, { sessionId, userId: req.userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil: null }), now);
     const recorded = await core.recorder.record({
       ctx,
       at: now,
@@ -204,7 +204,7 @@ async function reuse(
   const issued = await commitDecision(
     core,
     decision,
-    () => core.sign(leaseFacts(locked.terms, { sessionId: sid, userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil }), now),
+    () => core.o.tokens.issue(leaseFacts(locked.terms, { sessionId: sid, userId, fingerprint: req.fingerprint, expiresAt, borrowedUntil }), now),
     async (tx, signed) => {
       const updated = await tx
         .update(sessions)

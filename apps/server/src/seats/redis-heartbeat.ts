@@ -71,7 +71,7 @@ async function renewed(core: RedisSeatCore, locked: LockedLicense, ref: SessionR
   let issued: IssuedToken | null = null;
   const renewAt = dateOrNull(ren);
   const mustSign = lapsed || tokenDue(token, renewAt?.getTime() ?? null, now.getTime());
-  const sign = async () => (mustSign ? core.sign(leaseFacts(terms, facts), now) : null);
+  const sign = async () => (mustSign ? core.o.tokens.issue(leaseFacts(terms, facts), now) : null);
   const row = { id: ref.sessionId, licenseId: terms.licenseId, organisationId: terms.organisationId };
   if (lapsed) {
     issued = await retakeLapsedSeat(core, row, reply, ctx, sign, { now, expiresAt, token, renewAt, oldExpiresAt: new Date(Number(oldExpMs)) });
@@ -229,7 +229,7 @@ async function heartbeatFromPostgres(
       let token = row.leaseToken;
       let renewAt = row.leaseTokenRenewAt;
       const mustSign = lapsed || tokenDue(token, renewAt?.getTime() ?? null, now.getTime());
-      const sign = async () => (mustSign ? core.sign(leaseFacts(terms, facts), now) : null);
+      const sign = async () => (mustSign ? core.o.tokens.issue(leaseFacts(terms, facts), now) : null);
       const decision = { licenseId: row.licenseId, sessionId: row.id, reply, undo: true };
       if (lapsed) {
         const issued = await retakeLapsedSeat(core, row, reply, ctx, sign, {
@@ -359,7 +359,7 @@ export async function borrow(core: RedisSeatCore, ref: SessionRef, durationSecon
       const issued = await commitDecision(
         core,
         { licenseId, sessionId: ref.sessionId, reply, undo: false },
-        () => core.sign(leaseFacts(terms, facts), now),
+        () => core.o.tokens.issue(leaseFacts(terms, facts), now),
         async (tx, signed) => {
           const updated = await tx
             .update(sessions)

@@ -2,8 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { RedisConnection, Scripts } from '../redis/connection.js';
 import type { ReplicaAck } from '../redis/replica-ack.js';
-import type { IssuedToken, LeaseFacts, LeaseTokens } from '../tokens/lease-tokens.js';
-import { asUnavailable } from './dependency-errors.js';
+import type { IssuedToken, LeaseTokens } from '../tokens/lease-tokens.js';
 import { LicenseTermsCache } from './license-terms-cache.js';
 import { GrantRecorder } from './redis-grant-recorder.js';
 import { type Beat, HeartbeatWriter } from './redis-heartbeat-writer.js';
@@ -124,15 +123,6 @@ export class RedisSeatCore {
       this.#rebuilds.set(licenseId, running);
     }
     return running;
-  }
-
-  /** Signs a lease token. A signer that fails (KMS or HSM unreachable) is a dependency down: 503, as on the SQL store. */
-  async sign(facts: LeaseFacts, now: Date): Promise<IssuedToken> {
-    try {
-      return await this.o.tokens.issue(facts, now);
-    } catch (error) {
-      throw asUnavailable(error);
-    }
   }
 
   async undo(licenseId: string, sessionId: string): Promise<void> {

@@ -48,7 +48,7 @@ export async function acquireInTurn(
   if (!rules || (rules.maxWaitSeconds === 0 && rules.lingerSeconds === 0)) return { kind: 'decided', outcome: await attempt() };
   const now = () => clock.now().getTime();
   // A seat this machine (or person) just gave back and that lingers for it is its place.
-  let ticket = (await keptTicket(queue, request, rules)) ?? (await queue.lingerFor(request.licenseId, request));
+  let ticket = (await keptTicket(queue, request, rules)) ?? (rules.lingerSeconds > 0 ? await queue.lingerFor(request.licenseId, request) : null);
   const enqueuedAt = ticket ? await queue.touch(request.licenseId, ticket, request.fingerprint, rules) : null;
   const waitMs = Math.min(request.wait, rules.maxWaitSeconds) * 1000;
   const holdUntil = now() + Math.min(waitMs, HOLD_MS);

@@ -1,4 +1,5 @@
 import type { WebhookEventType } from '@leasehold/protocol/schemas';
+import type { AuditContent } from '../audit/audit-hash.js';
 
 /**
  * The one map from audit actions to webhook event types: an audit action not named
@@ -55,18 +56,8 @@ export function eventTypesOf(event: Pick<AuditFacts, 'action' | 'data'>): Webhoo
   return reachesNearCapacity ? [type, 'seat.near-capacity'] : [type];
 }
 
-/** What a webhook's `data` says: the audit event's facts, without the chain's bookkeeping. */
-export interface AuditFacts {
-  id: string;
-  at: Date;
-  action: string;
-  actorType: string;
-  actorId: string | null;
-  organisationId: string | null;
-  targetType: string | null;
-  targetId: string | null;
-  data: Record<string, unknown>;
-}
+/** What a webhook's `data` says: the audit event's facts, without who asked from where. */
+export type AuditFacts = Omit<AuditContent, 'requestId' | 'ip'>;
 
 /** The license an event is about, if any: deliveries of one license go out in order. */
 export function licenseOf(event: Pick<AuditFacts, 'targetType' | 'targetId' | 'data'>): string | null {

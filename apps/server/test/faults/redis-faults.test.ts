@@ -5,6 +5,7 @@ import { Metrics } from '../../src/ops/metrics.js';
 import { RedisConnection } from '../../src/redis/connection.js';
 import { RedisSeatKeys } from '../../src/seats/redis-seat-keys.js';
 import type { RedisSeatStore } from '../../src/seats/redis-seat-store.js';
+import { SignerUnavailable } from '../../src/signing/signer-unavailable.js';
 import { createRedisHarness, ThrowawayRedis } from '../redis/redis-support.js';
 import { acquireBody, expectStatus, type SeededLicense, seedLicense } from '../support/harness.js';
 import { BeliefChecker } from './belief-checker.js';
@@ -302,7 +303,7 @@ describe('redis seat store under faults', () => {
     const c = clients(seed, beliefs);
     expectStatus(await c.acquire('machine-a'), 200);
     h.clock.advance(25);
-    const spy = vi.spyOn(h.services.tokens, 'issue').mockRejectedValueOnce(new Error('signer down'));
+    const spy = vi.spyOn(h.services.tokens, 'issue').mockRejectedValueOnce(new SignerUnavailable(new Error('signer down')));
     const beat = await c.heartbeat('machine-a');
     spy.mockRestore();
     expect(beat.statusCode).toBe(503);
@@ -320,7 +321,7 @@ describe('redis seat store under faults', () => {
     const c = clients(seed, beliefs);
     expectStatus(await c.acquire('machine-a', { idempotencyKey: 'start-4d-1' }), 200);
     const failures = [
-      () => vi.spyOn(h.services.tokens, 'issue').mockRejectedValueOnce(new Error('signer down')),
+      () => vi.spyOn(h.services.tokens, 'issue').mockRejectedValueOnce(new SignerUnavailable(new Error('signer down'))),
       () => vi.spyOn(h.db.database.db, 'transaction').mockRejectedValueOnce(Object.assign(new Error('connection terminated'), { code: '08006' })),
     ];
     for (const fail of failures) {
