@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CiIssuer, startCiIssuer } from '../../../test-support/ci-issuer.js';
 import { programs, runProgram } from '../../client/test/support/run-program.js';
@@ -87,6 +88,22 @@ describe('leasehold run -- <command>', () => {
     const left = await server.admin<{ data: { data: { outcome: string } }[] }>('GET', '/audit?action=seat.queue-left');
     expect(left.data.at(0)?.data.outcome).toBe('granted');
   }, 60_000);
+
+  it('with --wait, a server that never answers still ends the run within the timeout plus the wait', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const env = await envFor({ LEASEHOLD_URL: `http://127.0.0.1:${port}`, LEASEHOLD_LICENSE_KEY: license.key, LEASEHOLD_TIMEOUT_SECONDS: '1' });
+      const started = Date.now();
+      const run = await runProgram(programs.cli, ['run', '--wait', '3', '--', 'true'], env);
+      expect(run.code).toBe(5);
+      expect(run.stderr).toMatch(/Cannot reach the license server/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      silent.close();
+    }
+  }, 30_000);
 
   it('waits by asking again when the plan turns the seat queue off', async () => {
     const noQueue = await seedLicense(server, { seats: 1, maxQueueWaitSeconds: 0 }, 'no-queue-tool');

@@ -249,7 +249,7 @@ export class LicensingService {
     const line = waitingAhead > 0 ? ` ${waitingAhead} ${waitingAhead === 1 ? 'acquire is' : 'acquires are'} waiting ahead of you.` : '';
     return new LeaseholdError(
       'NO_SEAT_AVAILABLE',
-      `All ${terms.seats} seat${terms.seats === 1 ? '' : 's'} of this license ${terms.overage ? `(and ${terms.overage} overage) ` : ''}are in use.${when}${line}`,
+      `${terms.seats === 1 ? 'The one seat' : `All ${terms.seats} seats`} of this license ${terms.overage ? `(and ${terms.overage} overage) ` : ''}${terms.seats === 1 && !terms.overage ? 'is' : 'are'} in use.${when}${line}`,
       {
         seatsUsed,
         seatsTotal: terms.seats,

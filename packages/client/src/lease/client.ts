@@ -51,6 +51,8 @@ const STALE_SESSION_CODES = new Set(['SESSION_NOT_FOUND', 'SESSION_EXPIRED']);
 const OFFLINE_RETRY_MS = 15_000;
 // How long one poll of the seat queue asks the server to hold it (the server holds at most 20 s).
 const MAX_HOLD_SECONDS = 15;
+// The transport's bound on one try (see TransportOptions.timeoutMs).
+const PER_TRY_MS = 10_000;
 
 /**
  * A seat of one product on one license server: acquire it, keep it alive with
@@ -75,6 +77,8 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   readonly stateDir: string;
   readonly #options: LeaseClientOptions;
   readonly #clock: Clock;
+  /** The bound on every call; a held poll of the seat queue gets its hold on top. */
+  readonly #deadlineMs: number;
   readonly #transport: Transport;
   readonly #store: LeaseStateStore;
   readonly #pinned: JsonWebKeySet | undefined;
@@ -103,6 +107,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     this.serverUrl = options.serverUrl.replace(/\/+$/, '');
     this.stateDir = options.stateDir ?? defaultStateDir(this.#env);
     this.#clock = options.clock ?? systemClock;
+    this.#deadlineMs = callDeadlineMs(options.timeoutSeconds, this.#env.LEASEHOLD_TIMEOUT_SECONDS);
     this.#pinned = options.jwks;
     this.#store = new LeaseStateStore(this.stateDir, this.serverUrl, this.product);
     this.#transport = new Transport({
@@ -112,7 +117,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.sleep ? { sleep: options.sleep } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
-      deadlineMs: callDeadlineMs(options.timeoutSeconds, this.#env.LEASEHOLD_TIMEOUT_SECONDS),
+      deadlineMs: this.#deadlineMs,
     });
   }
 
@@ -446,8 +451,8 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
         return await this.#transport.postJson<AcquireAnswer>(
           PATHS.acquire,
           { ...request, ...(wait > 0 ? { wait } : {}), ...(ticket ? { queueTicket: ticket } : {}) },
-          // A held poll may take the whole hold: each try gets that much more time.
-          wait > 0 ? { ...auth, timeoutMs: (wait + 15) * 1000, deadlineMs: (wait + 30) * 1000 } : auth,
+          // A held poll may take the whole hold: the usual bounds, plus the hold.
+          wait > 0 ? { ...auth, timeoutMs: Math.min(PER_TRY_MS, this.#deadlineMs) + wait * 1000, deadlineMs: this.#deadlineMs + wait * 1000 } : auth,
         );
       } catch (error) {
         if (!(error instanceof NoSeatAvailableError) || !error.queue || remaining <= MAX_HOLD_SECONDS) throw error;

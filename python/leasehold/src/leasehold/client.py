@@ -580,8 +580,10 @@ class LeaseClient:
             remaining = math.ceil(wait_until - time.monotonic())
             hold = min(remaining, MAX_HOLD_SECONDS)
             body = {**request, **({"wait": hold} if hold > 0 else {}), **({"queueTicket": ticket} if ticket else {})}
-            # A held poll may take the whole hold: each try gets that much more time.
-            bounds: Dict[str, float] = {"timeout": hold + 15.0, "deadline": hold + 30.0} if hold > 0 else {}
+            # A held poll may take the whole hold: the usual bounds, plus the hold.
+            bounds: Dict[str, float] = (
+                {"timeout": self._transport.timeout + hold, "deadline": self._transport.deadline + hold} if hold > 0 else {}
+            )
             try:
                 return self._transport.request("POST", PATHS["acquire"], body, bearer=bearer, authorization=authorization, **bounds)
             except NoSeatAvailableError as error:
