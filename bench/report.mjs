@@ -15,8 +15,9 @@ const openHead =
 const ANALYSIS = `## Reading these numbers
 
 - The machine has 2 cores shared by the load generators, the server, PostgreSQL and Redis (and anything
-  else the host runs meanwhile). The closed-loop runs' autocannon shares the benchmark process, which
-  holds every session's credentials; the fixed-rate runs have a generator process of their own. In the
+  else the host runs meanwhile). Every run's load generator is a process of its own
+  (closed loop: \`bench/closed-loop.mjs\`, autocannon with prepared bodies; fixed rate:
+  \`bench/open-loop.mjs\`), so its work weighs the same on a Leasehold route and on its yardstick. In the
   latency table the bare route at the same rate is the yardstick: it is what the host, loopback HTTP
   and the generator cost without the server's work; the heartbeat row's excess over it is what the
   server adds. Requests sent more than 1 ms late mean the generator's process did not keep to its schedule
@@ -91,8 +92,8 @@ export function renderReport(r) {
     '',
     'Written by `npm run bench` (code in `bench/`). Every figure below comes from one run on one machine:',
     'PostgreSQL, Redis, the lease server and a bare Fastify route as separate processes, driven over',
-    'loopback: the throughput runs by autocannon in the benchmark process, the fixed-rate latency runs by',
-    '`bench/open-loop.mjs` in a process of its own. Re-run it rather than trusting old numbers.',
+    'loopback by load generators in processes of their own: the throughput runs by `bench/closed-loop.mjs`',
+    '(autocannon), the fixed-rate latency runs by `bench/open-loop.mjs`. Re-run it rather than trusting old numbers.',
     '',
     '## Machine',
     '',

@@ -1,6 +1,6 @@
 // `npm run bench`: starts PostgreSQL-backed and embedded lease servers, Redis and a bare
-// Fastify route as real processes, drives them on loopback (closed loop: autocannon in this
-// process; fixed rate: bench/open-loop.mjs in a process of its own) and writes BENCHMARKS.md.
+// Fastify route as real processes, drives them on loopback from load generators in processes of their
+// own (closed loop: bench/closed-loop.mjs; fixed rate: bench/open-loop.mjs) and writes BENCHMARKS.md.
 // Sizes come from the environment (the table at the end of BENCHMARKS.md).
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import autocannon from 'autocannon';
 import { createDatabase, startNode, startRedis } from './processes.mjs';
 import { summariseProfile } from './profile.mjs';
 import { runRaces } from './race.mjs';
@@ -34,6 +33,7 @@ const POSTGRES = process.env.BENCH_POSTGRES_URL ?? process.env.LEASEHOLD_TEST_PO
 const ADMIN = 'lh_bench-admin-key-000000000000000000000';
 const SERVER = join(root, 'apps/server/dist/main.js');
 const log = (...args) => console.error('[bench]', ...args);
+const SCRATCH = mkdtempSync(join(os.tmpdir(), 'leasehold-bench-'));
 
 const serverEnv = (extra) => ({
   LEASEHOLD_BOOTSTRAP_ADMIN_KEY: ADMIN,
@@ -45,25 +45,6 @@ const serverEnv = (extra) => ({
   ...extra,
 });
 
-function cannon(options) {
-  return new Promise((resolve, reject) => {
-    autocannon({ connections: SIZE.connections, ...options, headers: { 'content-type': 'application/json', ...options.headers } }, (error, result) =>
-      error ? reject(error) : resolve(result),
-    );
-  });
-}
-
-const summary = (r) => ({
-  rps: r.requests.average,
-  total: r.requests.total,
-  ok: r['2xx'],
-  non2xx: r.non2xx,
-  errors: r.errors + r.timeouts,
-  p50: r.latency.p50,
-  p99: r.latency.p99,
-  p999: r.latency.p99_9,
-  max: r.latency.max,
-});
 
 /**
  * One fixed-rate run of bench/open-loop.mjs in its own process, so that neither this process's event
@@ -158,55 +139,47 @@ async function serverMemory(base) {
   return { rss: read('process_resident_memory_bytes'), heap: read('nodejs_heap_size_used_bytes') };
 }
 
-/** Acquires `amount` seats as fast as the server takes them, keeping each session's credentials. */
+let runs = 0;
+
+/**
+ * One closed-loop run of bench/closed-loop.mjs in its own process (see there for `config`), so the
+ * generator's work lands on no server's figures and weighs the same on every route.
+ */
+async function closedLoop(config) {
+  const file = join(SCRATCH, `closed-loop-${++runs}.json`);
+  writeFileSync(file, JSON.stringify({ connections: SIZE.connections, ...config }));
+  const { stdout } = await promisify(execFile)(process.execPath, [join(root, 'bench/closed-loop.mjs'), file], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').pop());
+}
+
+/**
+ * Acquires `amount` seats as fast as the server takes them. The sessions' {sessionId, sessionSecret}
+ * are written to a JSON-lines file: the heartbeat runs' bodies.
+ */
 async function acquireMany(base, license, amount) {
-  let n = 0;
-  const sessions = [];
-  const started = Date.now();
-  const result = await cannon({
+  const sessionsFile = join(SCRATCH, `sessions-${++runs}.jsonl`);
+  const tag = `${runs}-{n}`;
+  const r = await closedLoop({
     url: base,
+    path: '/api/v1/licenses/acquire',
     amount,
-    requests: [
-      {
-        method: 'POST',
-        path: '/api/v1/licenses/acquire',
-        setupRequest: (req) => {
-          n += 1;
-          return { ...req, body: JSON.stringify({ product: 'bench', licenseKey: license.key, fingerprint: `bench-machine-${n}`, hostname: `host-${n}` }) };
-        },
-        onResponse: (status, body) => {
-          if (status === 200) {
-            const j = JSON.parse(body);
-            sessions.push({ sessionId: j.sessionId, sessionSecret: j.sessionSecret });
-          }
-        },
-      },
-    ],
+    body: JSON.stringify({ product: 'bench', licenseKey: license.key, fingerprint: `bench-machine-${tag}`, hostname: `host-${tag}` }),
+    keepFile: sessionsFile,
   });
   // Requests/s here is sessions created per second of wall time.
-  return { summary: { ...summary(result), rps: sessions.length / ((Date.now() - started) / 1000) }, sessions };
+  return { summary: { ...r, rps: r.kept / r.wallSeconds }, sessions: r.kept, sessionsFile };
 }
 
-function heartbeats(base, sessions, options) {
-  let i = 0;
-  return cannon({
-    url: base,
-    ...options,
-    requests: [
-      {
-        method: 'POST',
-        path: '/api/v1/licenses/heartbeat',
-        setupRequest: (req) => {
-          const s = sessions[i++ % sessions.length];
-          return { ...req, body: JSON.stringify(s) };
-        },
-      },
-    ],
-  });
+/** A JSON-lines file of the first `count` lines of `file`. */
+function firstLines(file, count) {
+  const out = `${file}.first-${count}`;
+  writeFileSync(out, `${readFileSync(file, 'utf8').split('\n').filter(Boolean).slice(0, count).join('\n')}\n`);
+  return out;
 }
 
-function bare(base, requestBody, options) {
-  return cannon({ url: `${base}/echo`, method: 'POST', body: requestBody, ...options });
+/** Heartbeats cycling over the sessions of `sessionsFile`, each body as its acquire answered it. */
+function heartbeats(base, sessionsFile, durationSeconds) {
+  return closedLoop({ url: base, path: '/api/v1/licenses/heartbeat', bodiesFile: sessionsFile, durationSeconds });
 }
 
 function machine() {
@@ -249,7 +222,7 @@ async function main() {
   const started = Date.now();
   const results = { machine: machine(), size: SIZE };
   log('machine', results.machine, 'size', SIZE);
-  const scratch = mkdtempSync(join(os.tmpdir(), 'leasehold-bench-'));
+  const scratch = SCRATCH;
   const redis = await startRedis();
   const database = await createDatabase(POSTGRES);
   const stops = [];
@@ -268,7 +241,7 @@ async function main() {
     });
     log('embedded heartbeat, closed loop');
     results.embeddedHeartbeat = await withCpu(embedded.pid, async () =>
-      summary(await heartbeats(embedded.url, embeddedRun.sessions, { duration: SIZE.duration })),
+      heartbeats(embedded.url, embeddedRun.sessionsFile, SIZE.duration),
     );
     await embedded.stop();
 
@@ -292,7 +265,7 @@ async function main() {
     stops.push(bareServer.stop);
 
     log('bare route, closed loop');
-    results.bare = await withCpu(bareServer.pid, async () => summary(await bare(bareServer.url, heartbeatRequest, { duration: SIZE.duration })));
+    results.bare = await withCpu(bareServer.pid, async () => closedLoop({ url: bareServer.url, path: '/echo', body: heartbeatRequest, durationSeconds: SIZE.duration }));
 
     // The yardsticks: what one script call, and one script + signature + group commit, reach here.
     const yardstick = await startNode(
@@ -303,12 +276,12 @@ async function main() {
     stops.push(yardstick.stop);
     log('one-script yardstick, closed loop');
     results.oneScript = await withCpu(yardstick.pid, async () =>
-      summary(await cannon({ url: `${yardstick.url}/one-script`, method: 'POST', body: heartbeatRequest, duration: SIZE.duration })),
+      closedLoop({ url: yardstick.url, path: '/one-script', body: heartbeatRequest, durationSeconds: SIZE.duration }),
     );
     log('acquire yardstick, closed loop');
     const acquireBody = JSON.stringify({ product: 'bench', licenseKey: license.key, fingerprint: 'yardstick-machine' });
     results.acquireYardstick = await withCpu(yardstick.pid, async () =>
-      summary(await cannon({ url: `${yardstick.url}/acquire`, method: 'POST', body: acquireBody, duration: SIZE.duration })),
+      closedLoop({ url: yardstick.url, path: '/acquire', body: acquireBody, durationSeconds: SIZE.duration }),
     );
     await yardstick.stop();
     stops.splice(stops.indexOf(yardstick.stop), 1);
@@ -322,12 +295,12 @@ async function main() {
     let acquired;
     results.acquire = await withCpu(server.pid, async () => {
       acquired = await acquireMany(server.url, license, SIZE.sessions);
-      return { ...acquired.summary, sessions: acquired.sessions.length };
+      return { ...acquired.summary, sessions: acquired.sessions };
     });
     await sleep(3_000);
     const redisAfter = await redis.usedMemory();
     const memoryAfter = await serverMemory(server.url);
-    const n = acquired.sessions.length;
+    const n = acquired.sessions;
     results.memory = {
       redisBytesPerSession: (redisAfter - redisBefore) / n,
       serverRssBytesPerSession: (memoryAfter.rss - memoryBefore.rss) / n,
@@ -336,12 +309,11 @@ async function main() {
     };
 
     log('heartbeat, closed loop');
-    results.heartbeat = await withCpu(server.pid, async () => summary(await heartbeats(server.url, acquired.sessions, { duration: SIZE.duration })));
+    results.heartbeat = await withCpu(server.pid, async () => heartbeats(server.url, acquired.sessionsFile, SIZE.duration));
     const loadRate = Math.max(1, Math.round(n / SIZE.heartbeatIntervalSeconds));
     log(`heartbeat, open loop at ${loadRate}/s`);
     // The same {sessionId, sessionSecret} bodies as the closed-loop run, one per line, cycled in order.
-    const heartbeatBodies = join(scratch, 'heartbeat-bodies.jsonl');
-    writeFileSync(heartbeatBodies, `${acquired.sessions.map((s) => JSON.stringify(s)).join('\n')}\n`);
+    const heartbeatBodies = acquired.sessionsFile;
     results.heartbeatAtLoad = await openLoop(scratch, 'heartbeat', {
       url: server.url,
       path: '/api/v1/licenses/heartbeat',
@@ -370,7 +342,7 @@ async function main() {
     const limited = await startNode([SERVER, 'serve'], limitedEnv, 'rate-limited server');
     stops.push(limited.stop);
     results.heartbeatRateLimited = await withCpu(limited.pid, async () =>
-      summary(await heartbeats(limited.url, acquired.sessions, { duration: SIZE.duration })),
+      heartbeats(limited.url, acquired.sessionsFile, SIZE.duration),
     );
     results.heartbeatRateLimited.cpuMicrosPerRequest =
       (results.heartbeatRateLimited.cpuMicrosPerRequest * results.heartbeatRateLimited.ok) /
@@ -383,7 +355,7 @@ async function main() {
     // and after the first pass it is in the steady state of a long-running replica.
     log('profiling heartbeats');
     results.profile = await profileRun(env, join(scratch, 'profile-heartbeat'), (url) =>
-      heartbeats(url, acquired.sessions.slice(0, 10_000), { duration: SIZE.profileSeconds }),
+      heartbeats(url, firstLines(acquired.sessionsFile, 10_000), SIZE.profileSeconds),
     );
     log('profiling acquires');
     results.acquireProfile = await profileRun(env, join(scratch, 'profile-acquire'), (url) =>
