@@ -45,7 +45,6 @@ const serverEnv = (extra) => ({
   ...extra,
 });
 
-
 /**
  * One fixed-rate run of bench/open-loop.mjs in its own process, so that neither this process's event
  * loop nor its heap (every session's credentials) delays the requests. `config` adds url, path, rate
@@ -240,9 +239,7 @@ async function main() {
       return embeddedRun.summary;
     });
     log('embedded heartbeat, closed loop');
-    results.embeddedHeartbeat = await withCpu(embedded.pid, async () =>
-      heartbeats(embedded.url, embeddedRun.sessionsFile, SIZE.duration),
-    );
+    results.embeddedHeartbeat = await withCpu(embedded.pid, async () => heartbeats(embedded.url, embeddedRun.sessionsFile, SIZE.duration));
     await embedded.stop();
 
     const env = serverEnv({ DATABASE_URL: database.url, REDIS_URL: redis.url, LEASEHOLD_DATA_DIR: join(scratch, 'redis-server') });
@@ -265,7 +262,9 @@ async function main() {
     stops.push(bareServer.stop);
 
     log('bare route, closed loop');
-    results.bare = await withCpu(bareServer.pid, async () => closedLoop({ url: bareServer.url, path: '/echo', body: heartbeatRequest, durationSeconds: SIZE.duration }));
+    results.bare = await withCpu(bareServer.pid, async () =>
+      closedLoop({ url: bareServer.url, path: '/echo', body: heartbeatRequest, durationSeconds: SIZE.duration }),
+    );
 
     // The yardsticks: what one script call, and one script + signature + group commit, reach here.
     const yardstick = await startNode(
@@ -341,9 +340,7 @@ async function main() {
     for (const name of Object.keys(limitedEnv)) if (name.startsWith('LEASEHOLD_RATE_LIMIT_')) delete limitedEnv[name];
     const limited = await startNode([SERVER, 'serve'], limitedEnv, 'rate-limited server');
     stops.push(limited.stop);
-    results.heartbeatRateLimited = await withCpu(limited.pid, async () =>
-      heartbeats(limited.url, acquired.sessionsFile, SIZE.duration),
-    );
+    results.heartbeatRateLimited = await withCpu(limited.pid, async () => heartbeats(limited.url, acquired.sessionsFile, SIZE.duration));
     results.heartbeatRateLimited.cpuMicrosPerRequest =
       (results.heartbeatRateLimited.cpuMicrosPerRequest * results.heartbeatRateLimited.ok) /
       (results.heartbeatRateLimited.ok + results.heartbeatRateLimited.non2xx);
