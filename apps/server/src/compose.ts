@@ -1,7 +1,7 @@
 import { BillingService } from './billing/billing-service.js';
 import { SelfServeBilling } from './billing/self-serve.js';
 import { createStripeClient } from './billing/stripe-client.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from './kernel/clock.js';
 import type { Config } from './config.js';
 import { StaffService } from './dashboard/staff.js';
 import { type Database, openDatabase } from './db/database.js';

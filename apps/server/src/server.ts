@@ -6,7 +6,7 @@ import { purgeExpiredIdentityRows } from './identity/housekeeping.js';
 import { refreshGauges } from './ops/gauges.js';
 import { serverLoggerOptions } from './ops/log-format.js';
 import { startMetricsServer } from './ops/metrics-server.js';
-import { systemContext } from './request-context.js';
+import { systemContext } from './kernel/request-context.js';
 import { LocalKeyFileSigner } from './signing/local-key-file.js';
 
 export interface RunningServer {

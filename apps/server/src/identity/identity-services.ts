@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { Signer } from '../signing/signer.js';

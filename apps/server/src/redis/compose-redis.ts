@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Db } from '../db/database.js';
 import { NotificationListener } from '../db/notification-listener.js';
 import { RedisRateLimiter } from '../http/redis-rate-limiter.js';

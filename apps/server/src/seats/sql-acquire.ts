@@ -6,7 +6,7 @@ import { bulkInsert } from '../db/bulk-insert.js';
 import type { Executor, Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { SeatTerms } from '../kernel/seat-terms.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import { type IssuedToken, type LeaseFacts, type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
 import { asUnavailable } from './dependency-errors.js';
 import { JobFailed } from './group-commit.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Db } from '../db/database.js';
 import { WebhookDeliveryLog } from './delivery-log.js';
 import { WebhookDeliveryWorker } from './delivery-worker.js';

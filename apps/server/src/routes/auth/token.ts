@@ -1,7 +1,7 @@
 import { schemas } from '@leasehold/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { LeaseholdError } from '../../errors.js';
+import { LeaseholdError } from '../../kernel/errors.js';
 import { OAuthError } from '../../identity/oauth-error.js';
 import { CSRF_COOKIE, clearCookie, readCookie, SESSION_COOKIE } from './cookies.js';
 import type { AuthRouteOptions } from './route-options.js';
