@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../kernel/clock.js';
 import type { Db } from '../db/database.js';
 import { users } from '../db/schema.js';
+import type { Clock } from '../kernel/clock.js';
 import { notFound } from '../kernel/errors.js';
 import type { RequestContext } from '../kernel/request-context.js';
 

@@ -1,8 +1,8 @@
 import { and, eq, gt, isNotNull, lte } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../kernel/clock.js';
 import type { Db } from '../db/database.js';
 import { licenses, mailReminders, organisations, products } from '../db/schema.js';
+import type { Clock } from '../kernel/clock.js';
 import { systemContext } from '../kernel/request-context.js';
 import type { Mailer, MailLog } from './mailer.js';
 import { ownerEmails } from './owners.js';

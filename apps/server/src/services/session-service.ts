@@ -1,8 +1,8 @@
 import type { Session } from '@leasehold/protocol/schemas';
 import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
-import type { Clock } from '../kernel/clock.js';
 import type { Db } from '../db/database.js';
 import { sessions, users } from '../db/schema.js';
+import type { Clock } from '../kernel/clock.js';
 import { notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../kernel/request-context.js';

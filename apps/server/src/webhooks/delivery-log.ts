@@ -1,9 +1,9 @@
 import type { WebhookDelivery, WebhookEventType } from '@leasehold/protocol/schemas';
 import { and, asc, desc, eq, inArray, lt } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../kernel/clock.js';
 import type { Db } from '../db/database.js';
 import { webhookAttempts, webhookDeliveries } from '../db/schema.js';
+import type { Clock } from '../kernel/clock.js';
 import { notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../kernel/request-context.js';

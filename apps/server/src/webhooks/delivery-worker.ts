@@ -1,8 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../kernel/clock.js';
 import type { Db } from '../db/database.js';
 import { webhookDeliveries, webhookEndpoints } from '../db/schema.js';
+import type { Clock } from '../kernel/clock.js';
 import { systemContext } from '../kernel/request-context.js';
 import type { EndpointRow } from './endpoint-service.js';
 import { nextAttemptAfter } from './retry-schedule.js';

@@ -1,8 +1,8 @@
 import type { ApiKeyScope } from '@leasehold/protocol/schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../compose.js';
-import { LeaseholdError } from '../../kernel/errors.js';
 import { enforceRateLimit, ipKey } from '../../http/rate-limit.js';
+import { LeaseholdError } from '../../kernel/errors.js';
 import type { OrganisationScope } from '../../kernel/organisation-scope.js';
 import type { RequestContext } from '../../kernel/request-context.js';
 import type { AuthenticatedKey } from '../../services/api-key-service.js';

@@ -1,9 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../compose.js';
-import { LeaseholdError } from '../../kernel/errors.js';
 import { enforceRateLimit, ipKey } from '../../http/rate-limit.js';
 import { csrfTokenFor } from '../../identity/sign-in-service.js';
+import { LeaseholdError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../kernel/request-context.js';
 import { readCookie, SESSION_COOKIE } from './cookies.js';
 
