@@ -1,12 +1,12 @@
 import { BillingService } from './billing/billing-service.js';
 import { SelfServeBilling } from './billing/self-serve.js';
 import { createStripeClient } from './billing/stripe-client.js';
-import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { StaffService } from './dashboard/staff.js';
 import { type Database, openDatabase } from './db/database.js';
 import { MemoryRateLimiter, type RateLimiter } from './http/rate-limiter.js';
 import { createIdentity, type IdentityServices } from './identity/identity-services.js';
+import { type Clock, systemClock } from './kernel/clock.js';
 import { createMailer, type MailLog } from './mail/mailer.js';
 import { MailNotifications } from './mail/notifications.js';
 import { Reminders } from './mail/reminders.js';

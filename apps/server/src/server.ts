@@ -3,10 +3,10 @@ import type { Config } from './config.js';
 import { type App, buildApp } from './http/app.js';
 import { takeInPendingRequests } from './http/drain.js';
 import { purgeExpiredIdentityRows } from './identity/housekeeping.js';
+import { systemContext } from './kernel/request-context.js';
 import { refreshGauges } from './ops/gauges.js';
 import { serverLoggerOptions } from './ops/log-format.js';
 import { startMetricsServer } from './ops/metrics-server.js';
-import { systemContext } from './request-context.js';
 import { LocalKeyFileSigner } from './signing/local-key-file.js';
 
 export interface RunningServer {

@@ -1,7 +1,7 @@
 import { newId } from '@leasehold/protocol/ids';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import { type AuditContent, contentDigest } from './audit-hash.js';
 
 /** What a service says happened; the log adds time, actor, request and the chain. */

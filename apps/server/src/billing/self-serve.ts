@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Db } from '../db/database.js';
 import { organisations, plans, users } from '../db/schema.js';
-import { LeaseholdError, notFound } from '../errors.js';
+import { LeaseholdError, notFound } from '../kernel/errors.js';
 
 export interface SelfServeDeps {
   db: Db;

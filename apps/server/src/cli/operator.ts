@@ -1,13 +1,13 @@
 import { schemas } from '@leasehold/protocol';
 import { isId } from '@leasehold/protocol/ids';
 import type { ZodType } from 'zod';
-import { systemClock } from '../clock.js';
 import { composeServices, type Services } from '../compose.js';
 import { type Config, ConfigError } from '../config.js';
 import { DataDirLocked, type LockHolder, lockHolder } from '../db/data-dir-lock.js';
 import { openDatabase } from '../db/database.js';
-import { LeaseholdError } from '../errors.js';
-import { systemContext } from '../request-context.js';
+import { systemClock } from '../kernel/clock.js';
+import { LeaseholdError } from '../kernel/errors.js';
+import { systemContext } from '../kernel/request-context.js';
 import { addNextKey, ensureKeyFile, LocalKeyFileSigner, rotateKeyFile } from '../signing/local-key-file.js';
 import { describeIssues, type OperatorOption, OperatorUsageError, parseOperatorArgs } from './operator-args.js';
 import { OPERATOR_KEY_VARIABLE, runThroughServer } from './remote-operator.js';

@@ -5,7 +5,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { randomSecret, sha256 } from '../crypto.js';
 import type { Db } from '../db/database.js';
 import { adminSessions, apiKeys } from '../db/schema.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import type { AuthenticatedKey } from '../services/api-key-service.js';
 
 /** The browser cookie of a dashboard session opened with an admin API key. */

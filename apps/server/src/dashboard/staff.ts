@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { users } from '../db/schema.js';
-import { notFound } from '../errors.js';
-import type { RequestContext } from '../request-context.js';
+import type { Clock } from '../kernel/clock.js';
+import { notFound } from '../kernel/errors.js';
+import type { RequestContext } from '../kernel/request-context.js';
 
 /**
  * The staff role: a person the vendor trusts with the dashboard's vendor views.

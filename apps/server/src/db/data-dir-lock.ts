@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../clock.js';
+import { systemClock } from '../kernel/clock.js';
 
 /** Who holds the embedded data directory, as written in its lock file. */
 export interface LockHolder {

@@ -1,4 +1,4 @@
-import { systemClock } from '../clock.js';
+import { systemClock } from '../kernel/clock.js';
 
 /** A dependency the server cannot answer without. */
 export type Dependency = 'database' | 'redis' | 'signer';

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { LeaseholdError } from '../errors.js';
+import { LeaseholdError } from '../kernel/errors.js';
 
 /** Keys that reach an object's prototype when code merges input into another object. */
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);

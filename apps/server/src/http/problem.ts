@@ -1,7 +1,7 @@
 import { ERROR_CODES, type ErrorCode, problemType } from '@leasehold/protocol/errors';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { LeaseholdError } from '../errors.js';
+import { LeaseholdError } from '../kernel/errors.js';
 import { DEPENDENCY_RETRY_AFTER_SECONDS, type Dependency, isRefusedValue, OutageLog, unavailableDependency } from './dependency-errors.js';
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json';

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { LeaseholdError } from '../errors.js';
+import { LeaseholdError } from '../kernel/errors.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 /** Refuses the request with 429 and Retry-After when `key` went over `perMinute`. A limit of 0 turns it off. */

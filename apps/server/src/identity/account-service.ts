@@ -2,11 +2,11 @@ import { newId } from '@leasehold/protocol/ids';
 import type { Me } from '@leasehold/protocol/schemas';
 import { and, asc, eq } from 'drizzle-orm';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import type { Db, Tx } from '../db/database.js';
 import { identities, memberships, organisations, tenantLinks, users } from '../db/schema.js';
-import { LeaseholdError } from '../errors.js';
-import type { RequestContext } from '../request-context.js';
+import type { Clock } from '../kernel/clock.js';
+import { LeaseholdError } from '../kernel/errors.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import { isUniqueViolation } from '../services/unique-violation.js';
 import type { ExternalProfile } from './sign-in-provider.js';
 

@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
-import type { Clock } from '../clock.js';
-import { LeaseholdError } from '../errors.js';
-import type { RequestContext } from '../request-context.js';
+import type { Clock } from '../kernel/clock.js';
+import { LeaseholdError } from '../kernel/errors.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { AccountService } from './account-service.js';
 import type { ExternalIssuer } from './external-issuer.js';

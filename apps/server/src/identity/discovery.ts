@@ -1,5 +1,5 @@
-import { type Clock, systemClock } from '../clock.js';
-import { LeaseholdError } from '../errors.js';
+import { type Clock, systemClock } from '../kernel/clock.js';
+import { LeaseholdError } from '../kernel/errors.js';
 
 /** The parts of an OpenID Provider's metadata (OpenID Connect Discovery 1.0) that sign-in uses. */
 export interface ProviderMetadata {

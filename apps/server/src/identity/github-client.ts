@@ -1,4 +1,4 @@
-import { LeaseholdError } from '../errors.js';
+import { LeaseholdError } from '../kernel/errors.js';
 import { type ExternalProfile, postForm, type SignInProvider } from './sign-in-provider.js';
 
 export interface GitHubConfig {

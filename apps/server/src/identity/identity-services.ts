@@ -1,6 +1,6 @@
-import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Signer } from '../signing/signer.js';
 import { AccessTokens } from './access-tokens.js';
 import { AccountService } from './account-service.js';

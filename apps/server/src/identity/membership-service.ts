@@ -2,12 +2,12 @@ import { newId } from '@leasehold/protocol/ids';
 import type { CreateInvitation, Invitation, Member, Role } from '@leasehold/protocol/schemas';
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import { randomSecret, sha256 } from '../crypto.js';
 import type { Db, Tx } from '../db/database.js';
 import { invitations, memberships, users } from '../db/schema.js';
-import { LeaseholdError, notFound } from '../errors.js';
-import type { RequestContext } from '../request-context.js';
+import type { Clock } from '../kernel/clock.js';
+import { LeaseholdError, notFound } from '../kernel/errors.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import { isoOrNull, pageOf } from '../services/paging.js';
 
 const RANK: Record<Role, number> = { member: 0, admin: 1, owner: 2 };

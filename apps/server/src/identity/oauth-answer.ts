@@ -1,6 +1,6 @@
 import type { FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { LeaseholdError } from '../errors.js';
+import { LeaseholdError } from '../kernel/errors.js';
 import { OAuthError } from './oauth-error.js';
 
 /** The routes that speak OAuth (RFC 6749 §5.2): their 400 and 401 answers are OAuth errors, never problem+json. */

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { LeaseholdError } from '../errors.js';
+import { LeaseholdError } from '../kernel/errors.js';
 import { discover } from './discovery.js';
 import { type ExternalProfile, postForm, type SignInProvider } from './sign-in-provider.js';
 

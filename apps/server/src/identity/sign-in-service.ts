@@ -1,12 +1,12 @@
 import { newId } from '@leasehold/protocol/ids';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import { randomSecret, sha256 } from '../crypto.js';
 import type { Db } from '../db/database.js';
 import { loginStates, webSessions } from '../db/schema.js';
-import { LeaseholdError } from '../errors.js';
-import type { RequestContext } from '../request-context.js';
+import type { Clock } from '../kernel/clock.js';
+import { LeaseholdError } from '../kernel/errors.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import type { AccountService } from './account-service.js';
 import { pkcePair } from './pkce.js';
 import { safeRedirect } from './redirects.js';

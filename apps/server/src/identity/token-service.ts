@@ -2,11 +2,11 @@ import { newId } from '@leasehold/protocol/ids';
 import type { TokenResponse } from '@leasehold/protocol/schemas';
 import { and, eq, isNull } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import { randomSecret, sha256 } from '../crypto.js';
 import type { Db, Executor } from '../db/database.js';
 import { refreshTokens } from '../db/schema.js';
-import type { RequestContext } from '../request-context.js';
+import type { Clock } from '../kernel/clock.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import type { AccessTokens } from './access-tokens.js';
 import { OAuthError } from './oauth-error.js';
 

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { licenses, memberships, products } from '../db/schema.js';
-import { LeaseholdError } from '../errors.js';
+import { LeaseholdError } from '../kernel/errors.js';
 
 /**
  * Picks the license a signed-in person's acquire takes a seat from: the one they

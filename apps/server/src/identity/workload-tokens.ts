@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
-import type { Clock } from '../clock.js';
-import { LeaseholdError } from '../errors.js';
+import type { Clock } from '../kernel/clock.js';
+import { LeaseholdError } from '../kernel/errors.js';
 import type { WorkloadClaims } from '../kernel/workload-claims.js';
 
 export interface WorkloadTokenConfig {

@@ -1,9 +1,9 @@
 import { and, eq, gt, isNotNull, lte } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { licenses, mailReminders, organisations, products } from '../db/schema.js';
-import { systemContext } from '../request-context.js';
+import type { Clock } from '../kernel/clock.js';
+import { systemContext } from '../kernel/request-context.js';
 import type { Mailer, MailLog } from './mailer.js';
 import { ownerEmails } from './owners.js';
 import { type Brand, templates } from './templates.js';

@@ -1,7 +1,7 @@
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { NotificationListener } from '../db/notification-listener.js';
 import { RedisRateLimiter } from '../http/redis-rate-limiter.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Metrics } from '../ops/metrics.js';
 import { RedisSeatStore } from '../seats/redis-seat-store.js';
 import type { LeaseTokens } from '../tokens/lease-tokens.js';

@@ -1,5 +1,5 @@
 import { Redis, ReplyError } from 'ioredis';
-import { LeaseholdError } from '../errors.js';
+import { LeaseholdError } from '../kernel/errors.js';
 import type { Metrics } from '../ops/metrics.js';
 import {
   ACQUIRE,

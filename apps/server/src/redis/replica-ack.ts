@@ -1,4 +1,4 @@
-import { LeaseholdError } from '../errors.js';
+import { LeaseholdError } from '../kernel/errors.js';
 import type { RedisConnection } from './connection.js';
 import { REDIS_RETRY_AFTER_SECONDS } from './connection.js';
 

@@ -1,6 +1,6 @@
 import { licenseKeyProblem, normaliseLicenseKey } from '@leasehold/protocol/license-key';
 import type { FastifyRequest } from 'fastify';
-import { LeaseholdError } from '../errors.js';
+import { LeaseholdError } from '../kernel/errors.js';
 
 /** The header a session secret travels in (the body's `sessionSecret` stays accepted). */
 const SESSION_SECRET_HEADER = 'leasehold-session-secret';

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { verifyStripeDelivery } from '../billing/stripe-client.js';
 import { stripeEvent } from '../billing/stripe-objects.js';
 import type { Services } from '../compose.js';
-import { LeaseholdError } from '../errors.js';
+import { LeaseholdError } from '../kernel/errors.js';
 
 /**
  * Stripe's deliveries. The signature covers the raw bytes, so this plugin keeps

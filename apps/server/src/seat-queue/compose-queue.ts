@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { NotificationListener } from '../db/notification-listener.js';
+import type { Clock } from '../kernel/clock.js';
 import { QueueSignals } from './queue-signals.js';
 import { type QueueMetrics, SeatQueue } from './seat-queue.js';
 

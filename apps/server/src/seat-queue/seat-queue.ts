@@ -1,10 +1,10 @@
 import { newId } from '@leasehold/protocol/ids';
 import { and, asc, desc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { licenses, plans, seatWaiters } from '../db/schema.js';
-import type { RequestContext } from '../request-context.js';
+import type { Clock } from '../kernel/clock.js';
+import type { RequestContext } from '../kernel/request-context.js';
 
 /** What a license's plan says about waiting: how long at most, how long a place lasts between polls, lingering, priorities. */
 export interface QueueRules {

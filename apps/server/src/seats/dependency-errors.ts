@@ -1,4 +1,4 @@
-import { LeaseholdError } from '../errors.js';
+import { LeaseholdError } from '../kernel/errors.js';
 
 /** Seconds a caller waits before retrying when a dependency (PostgreSQL, Redis, the signer) is down. */
 const DEPENDENCY_RETRY_AFTER_SECONDS = 2;

@@ -1,9 +1,9 @@
 import { newId } from '@leasehold/protocol/ids';
 import { and, eq, isNull } from 'drizzle-orm';
-import { systemClock } from '../clock.js';
 import { randomSecret, sha256 } from '../crypto.js';
 import { sessions } from '../db/schema.js';
-import type { RequestContext } from '../request-context.js';
+import { systemClock } from '../kernel/clock.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import { type IssuedToken, leaseFacts } from '../tokens/lease-tokens.js';
 import { commitDecision, decideTaking, failed, RowMissing } from './redis-commit.js';
 import { statusRefusal } from './redis-license-terms.js';

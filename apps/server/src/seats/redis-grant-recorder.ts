@@ -3,7 +3,7 @@ import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
 import { insertFromJson } from '../db/bulk-insert.js';
 import type { Db, Executor } from '../db/database.js';
 import { sessions } from '../db/schema.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import { GroupCommit } from './group-commit.js';
 import { staleEpochs } from './seat-fence.js';
 

@@ -3,7 +3,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { sha256 } from '../crypto.js';
 import type { Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import { type IssuedToken, leaseFacts } from '../tokens/lease-tokens.js';
 import { commitDecision, failed, RowMissing } from './redis-commit.js';
 import { statusRefusal } from './redis-license-terms.js';

@@ -3,7 +3,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { sha256 } from '../crypto.js';
 import { sessions } from '../db/schema.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import type { RedisSeatCore } from './redis-seat-core.js';
 import { conservativeExpiry } from './redis-seat-rebuild.js';
 import { endSession, findSession, type SessionRow, sessionEvent } from './redis-seat-records.js';

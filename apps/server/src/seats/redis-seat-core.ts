@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
+import type { Clock } from '../kernel/clock.js';
 import type { RedisConnection, Scripts } from '../redis/connection.js';
 import type { ReplicaAck } from '../redis/replica-ack.js';
 import type { IssuedToken, LeaseTokens } from '../tokens/lease-tokens.js';

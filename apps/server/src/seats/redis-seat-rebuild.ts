@@ -2,7 +2,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { randomSecret } from '../crypto.js';
 import type { Db } from '../db/database.js';
 import { sessions } from '../db/schema.js';
-import { LeaseholdError } from '../errors.js';
+import { LeaseholdError } from '../kernel/errors.js';
 import { REDIS_RETRY_AFTER_SECONDS, type RedisConnection } from '../redis/connection.js';
 import type { RedisSeatKeys } from './redis-seat-keys.js';
 import type { SessionRow } from './redis-seat-records.js';

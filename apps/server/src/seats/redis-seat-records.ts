@@ -3,8 +3,8 @@ import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
 import { matchesHash } from '../crypto.js';
 import type { Db, Executor } from '../db/database.js';
 import { sessions } from '../db/schema.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import type { SeatTerms } from '../kernel/seat-terms.js';
-import type { RequestContext } from '../request-context.js';
 import type { LiveSession, SessionRef } from './seat-store.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import { guarded } from './dependency-errors.js';
 import { acquire } from './redis-acquire.js';
 import { borrow, heartbeat } from './redis-heartbeat.js';

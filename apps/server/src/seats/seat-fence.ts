@@ -1,7 +1,7 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.js';
 import { seatEpochs } from '../db/schema.js';
-import { LeaseholdError } from '../errors.js';
+import { LeaseholdError } from '../kernel/errors.js';
 import { REDIS_RETRY_AFTER_SECONDS } from '../redis/connection.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import type { SeatTerms } from '../kernel/seat-terms.js';
-import type { RequestContext } from '../request-context.js';
 
 /**
  * Every seat decision goes through a SeatStore: the SQL store (one transaction with

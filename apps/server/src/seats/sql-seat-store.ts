@@ -1,10 +1,10 @@
 import { and, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import type { Db, Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
+import type { Clock } from '../kernel/clock.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import { type LeaseFacts, type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
 import { guarded, isInfrastructureError } from './dependency-errors.js';
 import { GroupCommit, JobFailed } from './group-commit.js';

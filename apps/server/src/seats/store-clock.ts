@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { Clock } from '../clock.js';
 import type { Executor } from '../db/database.js';
+import type { Clock } from '../kernel/clock.js';
 
 /**
  * The one clock of the SQL seat store: PostgreSQL's. Every replica compares expiries

@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.js';
-import type { RequestContext } from '../request-context.js';
+import type { Clock } from '../kernel/clock.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import type { QueueSignals } from '../seat-queue/queue-signals.js';
 import type { Place, QueueRules, SeatQueue, Waiter } from '../seat-queue/seat-queue.js';
 import type { AcquireOutcome } from '../seats/seat-store.js';

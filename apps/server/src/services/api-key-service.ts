@@ -2,13 +2,13 @@ import { newId } from '@leasehold/protocol/ids';
 import type { ApiKey, ApiKeyScope } from '@leasehold/protocol/schemas';
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import { matchesHash, newApiKeySecret, sha256 } from '../crypto.js';
 import type { Db, Tx } from '../db/database.js';
 import { apiKeys, auditHead, organisations } from '../db/schema.js';
-import { LeaseholdError, notFound } from '../errors.js';
+import type { Clock } from '../kernel/clock.js';
+import { LeaseholdError, notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
-import { type RequestContext, systemContext } from '../request-context.js';
+import { type RequestContext, systemContext } from '../kernel/request-context.js';
 import { iso, isoOrNull, pageOf } from './paging.js';
 
 type ApiKeyRow = typeof apiKeys.$inferSelect;

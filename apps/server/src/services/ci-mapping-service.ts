@@ -2,13 +2,13 @@ import { newId } from '@leasehold/protocol/ids';
 import { type CiMapping, type CreateCiMapping, GITHUB_ACTIONS_ISSUER } from '@leasehold/protocol/schemas';
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { ciMappings, licenses, products } from '../db/schema.js';
-import { LeaseholdError, notFound } from '../errors.js';
+import type { Clock } from '../kernel/clock.js';
+import { LeaseholdError, notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import type { WorkloadClaims } from '../kernel/workload-claims.js';
-import type { RequestContext } from '../request-context.js';
 import { iso, pageOf } from './paging.js';
 
 export type CiMappingRow = typeof ciMappings.$inferSelect;

@@ -1,11 +1,11 @@
 import { newId } from '@leasehold/protocol/ids';
 import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { ciMappings, ciSeats, sessions } from '../db/schema.js';
+import type { Clock } from '../kernel/clock.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import type { WorkloadClaims } from '../kernel/workload-claims.js';
-import type { RequestContext } from '../request-context.js';
 import type { SeatStore } from '../seats/seat-store.js';
 import type { CiMappingRow } from './ci-mapping-service.js';
 

@@ -1,13 +1,13 @@
 import type { AcquireRequest, AcquireResponse, HeartbeatResponse, ValidateRequest, ValidateResponse } from '@leasehold/protocol/schemas';
 import { and, eq } from 'drizzle-orm';
-import type { Clock } from '../clock.js';
 import { sha256 } from '../crypto.js';
 import type { Db } from '../db/database.js';
 import { licenses, products, sessions } from '../db/schema.js';
-import { LeaseholdError } from '../errors.js';
+import type { Clock } from '../kernel/clock.js';
+import { LeaseholdError } from '../kernel/errors.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import type { WorkloadClaims } from '../kernel/workload-claims.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { RequestContext } from '../request-context.js';
 import type { QueueSignals } from '../seat-queue/queue-signals.js';
 import type { SeatQueue } from '../seat-queue/seat-queue.js';
 import type { AcquireOutcome, LicenseRefusal, LiveSession, SeatStore, SessionRef } from '../seats/seat-store.js';

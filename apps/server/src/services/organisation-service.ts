@@ -2,12 +2,12 @@ import { newId } from '@leasehold/protocol/ids';
 import type { Organisation } from '@leasehold/protocol/schemas';
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { organisations } from '../db/schema.js';
-import { LeaseholdError, notFound } from '../errors.js';
+import type { Clock } from '../kernel/clock.js';
+import { LeaseholdError, notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import { iso, pageOf } from './paging.js';
 
 type OrganisationRow = typeof organisations.$inferSelect;

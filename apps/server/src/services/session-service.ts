@@ -1,11 +1,11 @@
 import type { Session } from '@leasehold/protocol/schemas';
 import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { sessions, users } from '../db/schema.js';
-import { notFound } from '../errors.js';
+import type { Clock } from '../kernel/clock.js';
+import { notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import type { QueueSignals } from '../seat-queue/queue-signals.js';
 import type { SeatStore } from '../seats/seat-store.js';
 import { iso, isoOrNull, pageOf } from './paging.js';

@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { Clock } from '../kernel/clock.js';
 import { ensureKeyFile, LocalKeyFileSigner } from './local-key-file.js';
 import type { Signer } from './signer.js';
 

@@ -1,4 +1,4 @@
-import { LeaseholdError } from '../errors.js';
+import { LeaseholdError } from '../kernel/errors.js';
 
 /** Seconds a caller waits before retrying when the signer (KMS, HSM) failed. */
 const SIGNER_RETRY_AFTER_SECONDS = 2;

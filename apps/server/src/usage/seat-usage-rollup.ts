@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, like, sql } from 'drizzle-orm';
-import type { Clock } from '../clock.js';
 import type { Db, Tx } from '../db/database.js';
 import { auditEvents, seatUsageCursor, seatUsageHolders, seatUsageHourly, seatUsageState, sessions } from '../db/schema.js';
+import type { Clock } from '../kernel/clock.js';
 import { BucketAccumulator, type UsageState } from './hour-buckets.js';
 import { SeatHolders } from './seat-holders.js';
 

@@ -1,12 +1,12 @@
 import type { WebhookDelivery, WebhookEventType } from '@leasehold/protocol/schemas';
 import { and, asc, desc, eq, inArray, lt } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { webhookAttempts, webhookDeliveries } from '../db/schema.js';
-import { notFound } from '../errors.js';
+import type { Clock } from '../kernel/clock.js';
+import { notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import type { WebhookEndpointService } from './endpoint-service.js';
 
 type DeliveryRow = typeof webhookDeliveries.$inferSelect;

@@ -1,9 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { webhookDeliveries, webhookEndpoints } from '../db/schema.js';
-import { systemContext } from '../request-context.js';
+import type { Clock } from '../kernel/clock.js';
+import { systemContext } from '../kernel/request-context.js';
 import type { EndpointRow } from './endpoint-service.js';
 import { nextAttemptAfter } from './retry-schedule.js';
 import { type SendOptions, type SendResult, sendWebhook } from './webhook-sender.js';

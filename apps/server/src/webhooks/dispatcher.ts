@@ -1,8 +1,8 @@
 import { newId } from '@leasehold/protocol/ids';
 import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { auditEvents, auditHead, webhookCursor, webhookDeliveries, webhookEndpoints } from '../db/schema.js';
+import type { Clock } from '../kernel/clock.js';
 import { eventTypesOf, licenseOf, SENT_ACTIONS, webhookPayload } from './event-types.js';
 
 /**

@@ -2,12 +2,12 @@ import { newId } from '@leasehold/protocol/ids';
 import type { WebhookEndpoint, WebhookEventType } from '@leasehold/protocol/schemas';
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import type { Db, Executor } from '../db/database.js';
 import { auditHead, organisations, webhookDeliveries, webhookEndpoints } from '../db/schema.js';
-import { LeaseholdError, notFound } from '../errors.js';
+import type { Clock } from '../kernel/clock.js';
+import { LeaseholdError, notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../kernel/request-context.js';
 import { refusedLiteral } from './target-guard.js';
 import { newWebhookSecret } from './webhook-signature.js';
 

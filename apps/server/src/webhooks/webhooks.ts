@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
+import type { Clock } from '../kernel/clock.js';
 import { WebhookDeliveryLog } from './delivery-log.js';
 import { WebhookDeliveryWorker } from './delivery-worker.js';
 import { WebhookDispatcher } from './dispatcher.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { repositoryRoot } from './server-folders.js';
 
 /**
- * Wall-clock time reaches the server only through clock.ts, so a test's injected clock
+ * Wall-clock time reaches the server only through kernel/clock.ts, so a test's injected clock
  * moves everything that reads time. Monotonic waits (`performance.now()`) are not wall time
  * and stay allowed.
  */
@@ -19,12 +19,12 @@ function sources(dir: string): string[] {
 const wallClockReads = (text: string) => [...text.matchAll(WALL_CLOCK_READS)].map((match) => match[0]);
 
 describe('one clock', () => {
-  it('no server file but clock.ts reads the wall clock', () => {
+  it('no server file but kernel/clock.ts reads the wall clock', () => {
     const src = join(repositoryRoot, 'apps/server/src');
     const files = sources(src);
     expect(files.length, 'the sources were found').toBeGreaterThan(50);
     const offenders = files
-      .filter((file) => !file.endsWith(`${join('src', 'clock.ts')}`))
+      .filter((file) => !file.endsWith(`${join('src', 'kernel', 'clock.ts')}`))
       .flatMap((file) => wallClockReads(readFileSync(file, 'utf8')).map((read) => `${file.slice(src.length + 1)}: ${read}`));
     expect(offenders).toEqual([]);
   });

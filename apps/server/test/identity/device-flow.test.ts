@@ -187,7 +187,7 @@ for (const driver of DRIVERS) {
       // Put the license's organisation in the person's hands through an invitation.
       const admin = await newUser(h, 'Admin');
       const { memberships } = h.services.identity;
-      const { systemContext } = await import('../../src/request-context.js');
+      const { systemContext } = await import('../../src/kernel/request-context.js');
       const { memberships: table } = await import('../../src/db/schema.js');
       await h.services.database.db
         .insert(table)

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemContext } from '../../src/request-context.js';
+import { systemContext } from '../../src/kernel/request-context.js';
 import { createHarness, expectStatus, type Harness } from '../support/harness.js';
 import { cookiesOf, cookieValue, json, localServer } from './support.js';
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
-import { systemContext } from '../../src/request-context.js';
+import { systemContext } from '../../src/kernel/request-context.js';
 import type { Harness } from '../support/harness.js';
 
 export const CLI = 'leasehold-cli';

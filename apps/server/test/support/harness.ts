@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
-import { ManualClock } from '../../src/clock.js';
 import { type ComposeOverrides, composeServices, type Services } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { type App, buildApp } from '../../src/http/app.js';
+import { ManualClock } from '../../src/kernel/clock.js';
 import { createTestDatabase, type Driver, type TestDatabase } from './databases.js';
 import { checkResponses } from './response-check.js';
 

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { appendAudit } from '../../src/audit/audit-log.js';
-import { systemContext } from '../../src/request-context.js';
+import { systemContext } from '../../src/kernel/request-context.js';
 import { MAX_ATTEMPTS, RETRY_DELAYS_SECONDS } from '../../src/webhooks/retry-schedule.js';
 import { documentValidator, fetchDocument } from '../openapi/support.js';
 import { DRIVERS } from '../support/databases.js';

@@ -1,10 +1,10 @@
 import type { ApiKeyScope } from '@leasehold/protocol/schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../compose.js';
-import { LeaseholdError } from '../../errors.js';
 import { enforceRateLimit, ipKey } from '../../http/rate-limit.js';
+import { LeaseholdError } from '../../kernel/errors.js';
 import type { OrganisationScope } from '../../kernel/organisation-scope.js';
-import type { RequestContext } from '../../request-context.js';
+import type { RequestContext } from '../../kernel/request-context.js';
 import type { AuthenticatedKey } from '../../services/api-key-service.js';
 import { dashboardKey } from '../dashboard/session-auth.js';
 

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { LeaseholdError } from '../../errors.js';
 import { csrfTokenFor } from '../../identity/sign-in-service.js';
+import { LeaseholdError } from '../../kernel/errors.js';
 import { readCookie, SESSION_COOKIE } from './cookies.js';
 import { esc, sendPage, signInLinks } from './html.js';
 import type { AuthRouteOptions } from './route-options.js';

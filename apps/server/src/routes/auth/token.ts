@@ -1,8 +1,8 @@
 import { schemas } from '@leasehold/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { LeaseholdError } from '../../errors.js';
 import { OAuthError } from '../../identity/oauth-error.js';
+import { LeaseholdError } from '../../kernel/errors.js';
 import { CSRF_COOKIE, clearCookie, readCookie, SESSION_COOKIE } from './cookies.js';
 import type { AuthRouteOptions } from './route-options.js';
 import { csrfMatches, userContext } from './user-auth.js';

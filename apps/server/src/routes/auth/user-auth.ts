@@ -1,10 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../compose.js';
-import { LeaseholdError } from '../../errors.js';
 import { enforceRateLimit, ipKey } from '../../http/rate-limit.js';
 import { csrfTokenFor } from '../../identity/sign-in-service.js';
-import type { RequestContext } from '../../request-context.js';
+import { LeaseholdError } from '../../kernel/errors.js';
+import type { RequestContext } from '../../kernel/request-context.js';
 import { readCookie, SESSION_COOKIE } from './cookies.js';
 
 /** The signed-in person behind a request. */

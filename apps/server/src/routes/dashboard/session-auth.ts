@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../compose.js';
 import { ADMIN_SESSION_COOKIE, AdminSessions, csrfEquals } from '../../dashboard/admin-session.js';
-import { LeaseholdError } from '../../errors.js';
 import { csrfTokenFor } from '../../identity/sign-in-service.js';
+import { LeaseholdError } from '../../kernel/errors.js';
 import type { AuthenticatedKey } from '../../services/api-key-service.js';
 import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
 

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply } from 'fastify';
-import { LeaseholdError } from '../../errors.js';
+import { LeaseholdError } from '../../kernel/errors.js';
 
 /** The dashboard's build, beside the server's in the workspace and in the image. */
 const DASHBOARD_DIST = fileURLToPath(new URL('../../../../dashboard/dist/', import.meta.url));
