@@ -1,11 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { newId } from '@leasehold/protocol/ids';
-import { and, eq, gt, isNull } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import { randomSecret, sha256 } from '../crypto.js';
 import type { Db } from '../db/database.js';
-import { adminSessions, apiKeys } from '../db/schema.js';
 import type { RequestContext } from '../kernel/request-context.js';
+import { adminSessionRepository } from '../repositories/admin-session-repository.js';
 import type { AuthenticatedKey } from '../services/api-key-service.js';
 
 /** The browser cookie of a dashboard session opened with an admin API key. */
@@ -35,9 +34,13 @@ export class AdminSessions {
     const secret = randomSecret(32);
     const id = newId('webSession', now.getTime());
     await this.deps.db.transaction(async (tx) => {
-      await tx
-        .insert(adminSessions)
-        .values({ id, apiKeyId, secretHash: sha256(secret), createdAt: now, expiresAt: new Date(now.getTime() + ttlSeconds * 1000) });
+      await adminSessionRepository.insert(tx, {
+        id,
+        apiKeyId,
+        secretHash: sha256(secret),
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+      });
       await appendAudit(tx, ctx, now, [{ action: 'dashboard_session.created', targetType: 'api-key', targetId: apiKeyId, data: { dashboardSessionId: id } }]);
     });
     return { secret, csrf: adminCsrfFor(secret) };
@@ -46,11 +49,7 @@ export class AdminSessions {
   /** The live key behind a session secret, or null when unknown, ended, expired or its key is revoked. */
   async check(secret: string): Promise<{ key: AuthenticatedKey; csrf: string } | null> {
     const now = this.deps.now();
-    const [row] = await this.deps.db
-      .select({ id: apiKeys.id, scopes: apiKeys.scopes, organisationId: apiKeys.organisationId })
-      .from(adminSessions)
-      .innerJoin(apiKeys, eq(apiKeys.id, adminSessions.apiKeyId))
-      .where(and(eq(adminSessions.secretHash, sha256(secret)), isNull(adminSessions.revokedAt), gt(adminSessions.expiresAt, now), isNull(apiKeys.revokedAt)));
+    const row = await adminSessionRepository.findLiveKey(this.deps.db, sha256(secret), now);
     if (!row) return null;
     return { key: { id: row.id, scopes: new Set(row.scopes), organisationId: row.organisationId }, csrf: adminCsrfFor(secret) };
   }
@@ -59,11 +58,7 @@ export class AdminSessions {
   async end(secret: string, ctx: RequestContext): Promise<boolean> {
     const now = this.deps.now();
     return this.deps.db.transaction(async (tx) => {
-      const [row] = await tx
-        .update(adminSessions)
-        .set({ revokedAt: now })
-        .where(and(eq(adminSessions.secretHash, sha256(secret)), isNull(adminSessions.revokedAt)))
-        .returning();
+      const row = await adminSessionRepository.revoke(tx, sha256(secret), now);
       if (!row) return false;
       await appendAudit(tx, ctx, now, [
         { action: 'dashboard_session.revoked', targetType: 'api-key', targetId: row.apiKeyId, data: { dashboardSessionId: row.id } },

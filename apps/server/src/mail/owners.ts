@@ -1,13 +1,7 @@
-import { and, eq, isNotNull } from 'drizzle-orm';
 import type { Executor } from '../db/database.js';
-import { memberships, users } from '../db/schema.js';
+import { ownerRepository } from '../repositories/membership-owner-repository.js';
 
 /** The e-mail addresses of an organisation's owners: who hears about its licenses and endpoints. */
-export async function ownerEmails(db: Executor, organisationId: string): Promise<string[]> {
-  const rows = await db
-    .select({ email: users.email })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.organisationId, organisationId), eq(memberships.role, 'owner'), isNotNull(users.email)));
-  return rows.map((r) => r.email).filter((e): e is string => e !== null);
+export function ownerEmails(db: Executor, organisationId: string): Promise<string[]> {
+  return ownerRepository.ownerEmails(db, organisationId);
 }
