@@ -111,9 +111,12 @@ describe.each(['redis', 'sql'] as const)('seat queue across three replicas (%s s
     // (Those that came while nobody waited and a seat was free took it at once, without a place.)
     expect(grantedInOrder.length).toBeGreaterThanOrEqual(WAITERS / 2);
     expect(grantedInOrder).toEqual([...grantedInOrder].sort((a, b) => a - b));
-    // The ones that hung up left the line (and never got a seat).
+    // The ones that hung up left the line and never got a seat. A client that hangs up before its
+    // request was read (a busy host) never had a place: it leaves no row, which is right too.
     const hungUp = waiters.rows.filter((w) => Number(w.fingerprint.slice(-3)) >= WAITERS - HANG_UPS);
-    expect(hungUp.map((w) => w.outcome)).toEqual(Array(HANG_UPS).fill('gave-up'));
+    expect(hungUp.length, 'some hang-ups were held in the queue').toBeGreaterThan(0);
+    expect(hungUp.map((w) => w.outcome)).toEqual(Array(hungUp.length).fill('gave-up'));
+    expect(hungUp.every((w) => w.started_at === null)).toBe(true);
 
     // A seat given back while others waited went to the next one within this long.
     const waitingAt = (t: number) => grants.filter((g) => g.at > t).length > 0;
