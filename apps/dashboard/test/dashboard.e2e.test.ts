@@ -17,7 +17,7 @@ const ADMIN_KEY = `lh_dashboard-e2e-${randomBytes(12).toString('hex')}`;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** The dashboard in real Chromium against a real server process on PostgreSQL. */
-describe.skipIf(!haveChromium)('dashboard in the browser', () => {
+describe.skipIf(!haveChromium)(`dashboard in the browser${haveChromium ? '' : ' (skipped: /usr/bin/chromium not installed)'}`, () => {
   let db: { url: string; drop(): Promise<void> };
   let server: ServerProcess;
   let browser: Awaited<ReturnType<typeof openBrowser>>;

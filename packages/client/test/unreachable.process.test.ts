@@ -102,12 +102,15 @@ describe('programs when the license server fails', () => {
     }
   });
 
-  it.skipIf(!havePython)('host that never completes a connection (a listener that never accepts)', async () => {
-    const bad = await neverAcceptingListener(Number(new URL(url).port));
-    try {
-      await everyProgramSettles();
-    } finally {
-      await bad.close();
-    }
-  });
+  it.skipIf(!havePython)(
+    `host that never completes a connection (a listener that never accepts)${havePython ? '' : ' (skipped: python3 not found)'}`,
+    async () => {
+      const bad = await neverAcceptingListener(Number(new URL(url).port));
+      try {
+        await everyProgramSettles();
+      } finally {
+        await bad.close();
+      }
+    },
+  );
 });

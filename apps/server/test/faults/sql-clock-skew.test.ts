@@ -23,7 +23,7 @@ const hasFaketime = (() => {
  * clock, so nobody is over-allocated and no lease is cut short (the reapers run every
  * second on all three).
  */
-describe.skipIf(!hasFaketime)('sql seat store: replicas with clocks 10 minutes apart', () => {
+describe.skipIf(!hasFaketime)(`sql seat store: replicas with clocks 10 minutes apart${hasFaketime ? '' : ' (skipped: faketime not installed)'}`, () => {
   let servers: ServerProcess[] = [];
   let drop: () => Promise<void> = async () => {};
   let dataDir = '';

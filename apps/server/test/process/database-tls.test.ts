@@ -30,7 +30,7 @@ const missing = sslPostgresMissing();
 if (missing) console.warn(`SKIPPED database TLS test: ${missing}`);
 
 /** Cloud SQL as the pods meet it: TLS only, a server certificate from a private per-instance CA, named project:instance. */
-describe.skipIf(Boolean(missing))('migrate and serve against an SSL-only PostgreSQL with a private CA', () => {
+describe.skipIf(Boolean(missing))(`migrate and serve against an SSL-only PostgreSQL with a private CA${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let dir: string;
   let postgres: SslPostgres;
   let secrets: string;
