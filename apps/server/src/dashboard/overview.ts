@@ -3,8 +3,6 @@ import type { Db } from '../db/database.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import { overviewRepository } from '../repositories/overview-repository.js';
 
-export { lastDayCounts } from '../repositories/overview-repository.js';
-
 /** A license is near capacity when this share of its seats is taken. */
 const NEAR_CAPACITY = 0.8;
 

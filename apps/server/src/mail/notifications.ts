@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { licenses, organisations, plans, products, users } from '../db/schema.js';
+import { ownerRepository } from '../repositories/owner-repository.js';
 import type { Mail, Mailer, MailLog } from './mailer.js';
-import { ownerEmails } from './owners.js';
 import { type Brand, templates } from './templates.js';
 
 export interface MailSettings {
@@ -56,7 +56,7 @@ export class MailNotifications {
   webhookDisabled(endpoint: { id: string; url: string; organisationId: string | null; disabledReason: string | null }): void {
     this.#background('webhook disabled', async () => {
       const to = endpoint.organisationId
-        ? await ownerEmails(this.deps.db, endpoint.organisationId)
+        ? await ownerRepository.ownerEmails(this.deps.db, endpoint.organisationId)
         : [this.deps.settings.vendorEmail].filter((e): e is string => e !== null);
       if (to.length === 0) return null;
       return templates.webhookDisabled(this.deps.settings.brand, {

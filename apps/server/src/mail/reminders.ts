@@ -4,8 +4,8 @@ import type { Db } from '../db/database.js';
 import { licenses, mailReminders, organisations, products } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { systemContext } from '../kernel/request-context.js';
+import { ownerRepository } from '../repositories/owner-repository.js';
 import type { Mailer, MailLog } from './mailer.js';
-import { ownerEmails } from './owners.js';
 import { type Brand, templates } from './templates.js';
 
 const DAY_MS = 86_400_000;
@@ -87,7 +87,7 @@ export class Reminders {
               : null;
         if (audited)
           await appendAudit(tx, systemContext('reminders'), now, [{ ...audited, organisationId: due.organisationId, targetType: 'license', targetId: due.id }]);
-        const to = await ownerEmails(tx, due.organisationId);
+        const to = await ownerRepository.ownerEmails(tx, due.organisationId);
         if (to.length > 0) await this.deps.mailer.send(this.#mail(due, to, graceUntil));
         return true;
       })

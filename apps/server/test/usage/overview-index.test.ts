@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastDayCounts } from '../../src/dashboard/overview.js';
+import { lastDayCounts } from '../../src/repositories/overview-repository.js';
 import { createHarness, expectStatus, type Harness } from '../support/harness.js';
 
 type Rows = { rows: Array<Record<string, unknown>> };
