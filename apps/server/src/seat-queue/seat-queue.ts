@@ -137,6 +137,10 @@ export class SeatQueue {
     this.#generation.set(licenseId, (this.#generation.get(licenseId) ?? 0) + 1);
     this.#quiet.delete(licenseId);
     await this.deps.db.transaction(async (tx) => {
+      // A place's position is drawn from a sequence at insert, but it only counts once
+      // committed: two joins of one license could commit in the other order, and the
+      // later place would be served first. Joins of a license take turns until commit.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${licenseId}, 0))`);
       await tx.insert(seatWaiters).values({ id, licenseId, ...who, enqueuedAt: now, lastSeenAt: now, lapsesAt: place.lapsesAt, priority: place.priority });
       await appendAudit(tx, ctx, now, [
         {
