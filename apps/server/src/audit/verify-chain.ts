@@ -1,6 +1,5 @@
-import { asc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import { auditEvents, auditHead } from '../db/schema.js';
+import { auditRepository } from '../repositories/audit-repository.js';
 import { contentDigest, GENESIS_HASH, linkHash } from './audit-hash.js';
 
 export type ChainVerdict = { ok: true; events: number; headHash: string } | { ok: false; events: number; firstBadSeq: number; reason: string };
@@ -18,12 +17,7 @@ export async function verifyAuditChain(db: Db): Promise<ChainVerdict> {
   let prevHash = GENESIS_HASH;
   let count = 0;
   for (;;) {
-    const rows = await db
-      .select()
-      .from(auditEvents)
-      .where(gt(auditEvents.seq, expectedSeq - 1))
-      .orderBy(asc(auditEvents.seq))
-      .limit(BATCH);
+    const rows = await auditRepository.eventsAfter(db, expectedSeq - 1, BATCH);
     for (const row of rows) {
       if (row.seq !== expectedSeq) {
         return bad(count, expectedSeq, `row ${expectedSeq}${row.seq - 1 > expectedSeq ? `–${row.seq - 1}` : ''} removed (next row present is ${row.seq})`);
@@ -41,7 +35,7 @@ export async function verifyAuditChain(db: Db): Promise<ChainVerdict> {
     }
     if (rows.length < BATCH) break;
   }
-  const [head] = await db.select().from(auditHead).where(eq(auditHead.id, 1));
+  const head = await auditRepository.head(db);
   if (!head) return bad(count, expectedSeq, 'the chain head row is missing');
   if (head.seq !== count || head.hash !== prevHash) {
     return bad(count, count + 1, `rows ${count + 1}–${head.seq} removed from the end of the chain (head is at ${head.seq})`);
