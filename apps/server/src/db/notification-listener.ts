@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
+import type { Executor } from './database.js';
 
 export interface NotificationHandlers {
   /** A NOTIFY on the channel, with its payload. */
@@ -86,4 +88,9 @@ export class NotificationListener {
       await client.end().catch(() => {});
     }
   }
+}
+
+/** Tells every listener of `channel` (on any replica) `payload`, once the caller's transaction commits. */
+export async function notify(db: Executor, channel: string, payload: string): Promise<void> {
+  await db.execute(sql`select pg_notify(${channel}, ${payload})`);
 }

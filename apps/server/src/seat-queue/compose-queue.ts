@@ -1,6 +1,5 @@
-import { sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import { NotificationListener } from '../db/notification-listener.js';
+import { NotificationListener, notify } from '../db/notification-listener.js';
 import type { Clock } from '../kernel/clock.js';
 import { QueueSignals } from './queue-signals.js';
 import { type QueueMetrics, SeatQueue } from './seat-queue.js';
@@ -14,7 +13,7 @@ const QUEUE_CHANNEL = 'leasehold_seat_queue';
  * so its signals stay in memory.
  */
 export function openSeatQueue(o: { db: Db; clock: Clock; metrics: QueueMetrics; databaseUrl: string | null }) {
-  const signals = new QueueSignals(o.databaseUrl ? (licenseId) => o.db.execute(sql`select pg_notify(${QUEUE_CHANNEL}, ${licenseId})`).then(() => {}) : null);
+  const signals = new QueueSignals(o.databaseUrl ? (licenseId) => notify(o.db, QUEUE_CHANNEL, licenseId) : null);
   const listener = o.databaseUrl
     ? new NotificationListener(o.databaseUrl, QUEUE_CHANNEL, {
         notify: (licenseId) => signals.heard(licenseId),

@@ -1,10 +1,9 @@
 import { newId } from '@leasehold/protocol/ids';
-import { and, asc, desc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
-import { licenses, plans, seatWaiters } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import type { RequestContext } from '../kernel/request-context.js';
+import { seatWaiterRepository } from '../repositories/seat-waiter-repository.js';
 
 /** What a license's plan says about waiting: how long at most, how long a place lasts between polls, lingering, priorities. */
 export interface QueueRules {
@@ -72,25 +71,10 @@ export class SeatQueue {
     const now = this.deps.clock.now().getTime();
     const kept = this.#rules.get(licenseId);
     if (kept && kept.until > now) return kept.rules;
-    const rules = await this.#readRules(licenseId);
+    const rules = await seatWaiterRepository.queueSettings(this.deps.db, licenseId);
     if (this.#rules.size >= RULES_KEPT) this.#rules.clear();
     this.#rules.set(licenseId, { rules, until: now + RULES_TTL_MS });
     return rules;
-  }
-
-  async #readRules(licenseId: string): Promise<QueueRules | null> {
-    const [row] = await this.deps.db
-      .select({
-        maxWaitSeconds: plans.maxQueueWaitSeconds,
-        graceSeconds: plans.heartbeatIntervalSeconds,
-        lingerSeconds: plans.lingerSeconds,
-        priorities: plans.queuePriorities,
-        organisationId: licenses.organisationId,
-      })
-      .from(licenses)
-      .innerJoin(plans, eq(plans.id, licenses.planId))
-      .where(eq(licenses.id, licenseId));
-    return row ?? null;
   }
 
   /** Joins the back of the queue (of its priority class: higher goes first). */
@@ -106,23 +90,13 @@ export class SeatQueue {
   /** The live linger held back for this machine or person, if any: it is that caller's place. */
   async lingerFor(licenseId: string, who: Pick<Waiter, 'fingerprint' | 'userId'>): Promise<string | null> {
     if (this.#quiet.has(licenseId)) return null;
-    const sameCaller = who.userId
-      ? or(eq(seatWaiters.fingerprint, who.fingerprint), eq(seatWaiters.userId, who.userId))
-      : eq(seatWaiters.fingerprint, who.fingerprint);
-    const [row] = await this.deps.db
-      .select({ id: seatWaiters.id })
-      .from(seatWaiters)
-      .where(
-        and(
-          eq(seatWaiters.licenseId, licenseId),
-          isNull(seatWaiters.endedAt),
-          eq(seatWaiters.priority, LINGER_PRIORITY),
-          gt(seatWaiters.lapsesAt, this.deps.clock.now()),
-          sameCaller,
-        ),
-      )
-      .limit(1);
-    return row?.id ?? null;
+    return seatWaiterRepository.liveLinger(
+      this.deps.db,
+      licenseId,
+      { fingerprint: who.fingerprint, userId: who.userId },
+      LINGER_PRIORITY,
+      this.deps.clock.now(),
+    );
   }
 
   async #add(
@@ -137,11 +111,10 @@ export class SeatQueue {
     this.#generation.set(licenseId, (this.#generation.get(licenseId) ?? 0) + 1);
     this.#quiet.delete(licenseId);
     await this.deps.db.transaction(async (tx) => {
-      // A place's position is drawn from a sequence at insert, but it only counts once
-      // committed: two joins of one license could commit in the other order, and the
-      // later place would be served first. Joins of a license take turns until commit.
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${licenseId}, 0))`);
-      await tx.insert(seatWaiters).values({ id, licenseId, ...who, enqueuedAt: now, lastSeenAt: now, lapsesAt: place.lapsesAt, priority: place.priority });
+      // Two joins of one license could otherwise commit in the other order than their
+      // positions, and the later place would be served first.
+      await seatWaiterRepository.takeJoinTurn(tx, licenseId);
+      await seatWaiterRepository.insert(tx, { id, licenseId, ...who, enqueuedAt: now, lastSeenAt: now, lapsesAt: place.lapsesAt, priority: place.priority });
       await appendAudit(tx, ctx, now, [
         {
           action: place.action,
@@ -158,21 +131,7 @@ export class SeatQueue {
   /** Keeps a place (the waiter polled): when it joined, or null when the ticket is not a live place of this license and machine. */
   async touch(licenseId: string, ticket: string, fingerprint: string, rules: QueueRules): Promise<Date | null> {
     const now = this.deps.clock.now();
-    const kept = await this.deps.db
-      .update(seatWaiters)
-      // A linger keeps its own end; a waiter's place lasts one more grace.
-      .set({ lastSeenAt: now, lapsesAt: sql`greatest(${seatWaiters.lapsesAt}, ${this.#later(rules.graceSeconds)})` })
-      .where(
-        and(
-          eq(seatWaiters.id, ticket),
-          eq(seatWaiters.licenseId, licenseId),
-          eq(seatWaiters.fingerprint, fingerprint),
-          isNull(seatWaiters.endedAt),
-          gt(seatWaiters.lapsesAt, now),
-        ),
-      )
-      .returning({ enqueuedAt: seatWaiters.enqueuedAt });
-    return kept[0]?.enqueuedAt ?? null;
+    return seatWaiterRepository.touch(this.deps.db, { ticket, licenseId, fingerprint }, now, this.#later(rules.graceSeconds));
   }
 
   /**
@@ -183,32 +142,18 @@ export class SeatQueue {
     if (this.#quiet.has(licenseId)) return { position: 1, waiting: 0 };
     const generation = this.#generation.get(licenseId) ?? 0;
     // One statement on every acquire: the common case is a license nobody waits for.
-    const now = this.deps.clock.now().toISOString();
-    const result = (await this.deps.db.execute(sql`
-        with mine as (select priority, position from seat_waiters where id = ${ticket ?? ''})
-        select count(*) filter (where w.lapses_at > ${now}::timestamptz)::int as waiting,
-               count(*) filter (where w.lapses_at > ${now}::timestamptz and (w.priority, -w.position) > (select priority, -position from mine))::int as ahead,
-               count(*) filter (where w.lapses_at <= ${now}::timestamptz)::int as lapsed
-        from seat_waiters w where w.license_id = ${licenseId} and w.ended_at is null`)) as unknown as {
-      rows: { waiting: number; ahead: number; lapsed: number }[];
-    };
-    const [row] = result.rows;
+    const row = await seatWaiterRepository.counts(this.deps.db, licenseId, ticket, this.deps.clock.now());
     // Places that lapsed are not counted; they are ended (and audited) on the way.
-    if ((row?.lapsed ?? 0) > 0) await this.#endLapsed(licenseId, rules, ctx);
-    const none = (row?.waiting ?? 0) === 0 && (row?.lapsed ?? 0) === 0;
+    if (row.lapsed > 0) await this.#endLapsed(licenseId, rules, ctx);
+    const none = row.waiting === 0 && row.lapsed === 0;
     if (this.deps.soleWriter && none && generation === (this.#generation.get(licenseId) ?? 0)) this.#quiet.add(licenseId);
-    return { position: (row?.ahead ?? 0) + 1, waiting: row?.waiting ?? 0 };
+    return { position: row.ahead + 1, waiting: row.waiting };
   }
 
   async finish(ticket: string, outcome: QueueOutcome, sessionId: string | null, rules: QueueRules, ctx: RequestContext): Promise<void> {
     const now = this.deps.clock.now();
     await this.deps.db.transaction(async (tx) => {
-      const ended = await tx
-        .update(seatWaiters)
-        .set({ endedAt: now, outcome, sessionId })
-        .where(and(eq(seatWaiters.id, ticket), isNull(seatWaiters.endedAt)))
-        .returning({ licenseId: seatWaiters.licenseId, enqueuedAt: seatWaiters.enqueuedAt });
-      const [row] = ended;
+      const row = await seatWaiterRepository.end(tx, ticket, { endedAt: now, outcome, sessionId });
       if (!row) return;
       const waitedSeconds = (now.getTime() - row.enqueuedAt.getTime()) / 1000;
       this.deps.metrics.leftQueue(row.licenseId, outcome, waitedSeconds);
@@ -226,13 +171,7 @@ export class SeatQueue {
 
   /** The live places of a license in the order seats go to them, as the dashboard shows them. */
   async list(licenseId: string, limit = 500) {
-    const now = this.deps.clock.now();
-    const rows = await this.deps.db
-      .select()
-      .from(seatWaiters)
-      .where(and(eq(seatWaiters.licenseId, licenseId), isNull(seatWaiters.endedAt), gt(seatWaiters.lapsesAt, now)))
-      .orderBy(desc(seatWaiters.priority), asc(seatWaiters.position))
-      .limit(limit);
+    const rows = await seatWaiterRepository.live(this.deps.db, licenseId, this.deps.clock.now(), limit);
     return rows.map((r, i) => ({
       ticket: r.id,
       position: i + 1,
@@ -247,22 +186,13 @@ export class SeatQueue {
   }
 
   /** Live waiters per license, for the metrics. */
-  async lengths(): Promise<Map<string, number>> {
-    const rows = await this.deps.db
-      .select({ licenseId: seatWaiters.licenseId, waiting: sql<number>`count(*)::int` })
-      .from(seatWaiters)
-      .where(isNull(seatWaiters.endedAt))
-      .groupBy(seatWaiters.licenseId);
-    return new Map(rows.map((r) => [r.licenseId, Number(r.waiting)]));
+  lengths(): Promise<Map<string, number>> {
+    return seatWaiterRepository.lengths(this.deps.db);
   }
 
   async #endLapsed(licenseId: string, rules: QueueRules, ctx: RequestContext): Promise<void> {
-    const now = this.deps.clock.now();
-    const lapsed = await this.deps.db
-      .select({ id: seatWaiters.id })
-      .from(seatWaiters)
-      .where(and(eq(seatWaiters.licenseId, licenseId), isNull(seatWaiters.endedAt), lte(seatWaiters.lapsesAt, now)));
-    for (const { id } of lapsed) await this.finish(id, 'lapsed', null, rules, ctx);
+    const lapsed = await seatWaiterRepository.lapsedTickets(this.deps.db, licenseId, this.deps.clock.now());
+    for (const ticket of lapsed) await this.finish(ticket, 'lapsed', null, rules, ctx);
   }
 
   #later(seconds: number): Date {

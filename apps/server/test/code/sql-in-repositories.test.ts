@@ -24,8 +24,6 @@ const NOT_YET_MOVED = [
   'identity/user-licenses.ts',
   'mail/notifications.ts',
   'mail/reminders.ts',
-  'seat-queue/compose-queue.ts',
-  'seat-queue/seat-queue.ts',
   'services/api-key-service.ts',
   'services/catalog-service.ts',
   'services/ci-mapping-service.ts',
