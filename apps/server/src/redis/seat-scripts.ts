@@ -22,12 +22,23 @@
  *   B seats        ZSET basis key → latest expiry (ms) of its sessions
  *   B b:<basis>    ZSET session ID → expiry (ms), the sessions sharing a seat
  *   B s:<session>  HASH of one session (see SESSION_FIELDS), and pgx: the expiry
- *                  PostgreSQL is known to hold (confirmed after its write; pgv its version)
+ *                  PostgreSQL is known to hold (confirmed after its write; pgv its version);
+ *                  tok, tk2, tk3: the stored lease token (TOKEN_FIELDS)
  *   B i:<key>      string idempotency key → session ID
  *   B rebuild      string, the lock of whoever is loading the license from PostgreSQL
  */
 
-const COMMON = `
+/**
+ * A stored lease token (tokens/stored-lease-token.ts, ~150 bytes) is split over fields
+ * of at most 64 bytes: a hash whose values all fit stays a compact listpack, where one
+ * longer value would turn the whole session into a hash table several times its size.
+ */
+const TOKEN_FIELDS = `
+local function token_fields(tok) return 'tok', string.sub(tok, 1, 64), 'tk2', string.sub(tok, 65, 128), 'tk3', string.sub(tok, 129, 192) end
+local function joined(a, b, c) return (a or '') .. (b or '') .. (c or '') end
+`;
+
+const COMMON = `${TOKEN_FIELDS}
 local base = ARGV[2]
 local function clock()
   if ARGV[1] ~= '' then return tonumber(ARGV[1]) end
@@ -79,7 +90,7 @@ if idem ~= '' then
   local earlier = redis.call('GET', base .. 'i:' .. idem)
   if earlier then
     local skey = base .. 's:' .. earlier
-    local f = redis.call('HMGET', skey, 'fp', 'exp', 'bor', 'bk', 'uid', 'st', 'tok', 'ren', 'sh')
+    local f = redis.call('HMGET', skey, 'fp', 'exp', 'bor', 'bk', 'uid', 'st', 'sh')
     if f[1] then
       if f[1] ~= fp then return {'CONFLICT', now, epoch} end
       if tonumber(f[2]) > now then
@@ -88,7 +99,7 @@ if idem ~= '' then
         redis.call('HSET', skey, 'sh', ARGV[7], 'exp', exp, 'lhb', now)
         keep(earlier, f[4], exp, retention, idem)
         -- The secret it replaced goes back with the answer, for the server to restore should PostgreSQL not take the new one.
-        return {'REUSED', now, epoch, earlier, exp, live_count(), f[5], f[6], f[7], f[8], f[3], f[9]}
+        return {'REUSED', now, epoch, earlier, exp, live_count(), f[5], f[6], f[3], f[7]}
       end
     end
   end
@@ -123,7 +134,7 @@ if started == 0 then started = now end
 local pgx = exp
 if ARGV[19] and ARGV[19] ~= '' then pgx = tonumber(ARGV[19]) end
 redis.call('HSET', skey, 'bk', bk, 'sh', ARGV[7], 'exp', exp, 'fp', fp, 'uid', ARGV[6], 'st', started, 'lhb', now,
-  'bor', bor, 'host', ARGV[13], 'idem', idem, 'tok', ARGV[16], 'ren', ARGV[17], 'pgx', pgx)
+  'bor', bor, 'host', ARGV[13], 'idem', idem, 'ren', ARGV[17], 'pgx', pgx, token_fields(ARGV[16]))
 if idem ~= '' then redis.call('SET', base .. 'i:' .. idem, sid, 'PX', exp - now + retention) end
 keep(sid, bk, exp, retention, idem)
 local seats_used = used
@@ -143,7 +154,8 @@ return {'GRANTED', now, epoch, exp, seats_used, mine and 1 or 0}
 export const HEARTBEAT = `${COMMON}
 local sid, capacity, ttl, lic_exp, retention = ARGV[3], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local skey = base .. 's:' .. sid
-local f = redis.call('HMGET', skey, 'sh', 'exp', 'bk', 'bor', 'tok', 'ren', 'st', 'uid', 'fp', 'pgx', 'idem')
+local f = redis.call('HMGET', skey, 'sh', 'exp', 'bk', 'bor', 'tok', 'ren', 'st', 'uid', 'fp', 'pgx', 'idem', 'tk2', 'tk3')
+local tok = joined(f[5], f[12], f[13])
 if not f[1] or f[1] ~= ARGV[4] then return {'NOT_FOUND', now, epoch} end
 local exp, bk, bor = tonumber(f[2]), f[3], tonumber(f[4])
 if lic_exp > 0 and lic_exp <= now then
@@ -161,7 +173,7 @@ if lapsed then
 end
 local new_exp = math.max(now + ttl, bor)
 -- The server signs a new token when this one is due: that token goes to PostgreSQL too.
-local renew = not f[5] or f[5] == '' or not tonumber(f[6]) or tonumber(f[6]) <= now
+local renew = tok == '' or not tonumber(f[6]) or tonumber(f[6]) <= now
 -- pgx is what PostgreSQL is known to hold (set once a write is confirmed). A lease
 -- promised now ends by pgx + ttl as long as pgx is still ahead: then a copy may
 -- follow in the background (2 = write it before answering).
@@ -171,7 +183,7 @@ if lapsed or not pgx or pgx <= now then copy = 2
 elseif renew or pgx - now < ttl / 2 or pgx > new_exp then copy = 1 end
 redis.call('HSET', skey, 'exp', new_exp, 'lhb', now)
 keep(sid, bk, new_exp, retention, f[11])
-return {'RENEWED', now, epoch, new_exp, lapsed and 1 or 0, f[5], f[6], f[7], f[8], f[9], f[4], exp, copy}
+return {'RENEWED', now, epoch, new_exp, lapsed and 1 or 0, tok, f[6], f[7], f[8], f[9], f[4], exp, copy}
 `;
 
 /**
@@ -243,9 +255,9 @@ return {'OK', now, epoch, live_count()}
  * the heartbeat time it came from (ARGV[4]): an older confirmation never replaces a
  * newer one. Only on a session that still exists. KEYS: sessionKey.
  */
-export const SET_TOKEN = `
+export const SET_TOKEN = `${TOKEN_FIELDS}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'tok', ARGV[1], 'ren', ARGV[2]) end
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'ren', ARGV[2], token_fields(ARGV[1])) end
 if ARGV[3] ~= '' then
   local v = tonumber(redis.call('HGET', KEYS[1], 'pgv') or '0') or 0
   if tonumber(ARGV[4]) >= v then redis.call('HSET', KEYS[1], 'pgx', ARGV[3], 'pgv', ARGV[4]) end
@@ -309,7 +321,7 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
  * KEYS: epoch, seats, lock. ARGV: now, base, lockToken, final ('1'/'0'), retentionMs, epochValue,
  * first ('1'/'0'), then 14 fields per session (exp is the conservative expiry, pgx PostgreSQL's).
  */
-export const LOAD = `
+export const LOAD = `${TOKEN_FIELDS}
 local now = tonumber(ARGV[1])
 local base = ARGV[2]
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'EPOCH_EXISTS' end
@@ -330,8 +342,8 @@ for i = 8, #ARGV, 14 do
   local sid, bk, exp, idem = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 3]), ARGV[i + 10]
   local skey = base .. 's:' .. sid
   redis.call('HSET', skey, 'bk', bk, 'sh', ARGV[i + 2], 'exp', exp, 'fp', ARGV[i + 4], 'uid', ARGV[i + 5], 'st', ARGV[i + 6],
-    'lhb', ARGV[i + 7], 'bor', ARGV[i + 8], 'host', ARGV[i + 9], 'idem', idem, 'tok', ARGV[i + 11], 'ren', ARGV[i + 12],
-    'pgx', ARGV[i + 13], 'pgv', ARGV[i + 7])
+    'lhb', ARGV[i + 7], 'bor', ARGV[i + 8], 'host', ARGV[i + 9], 'idem', idem, 'ren', ARGV[i + 12],
+    'pgx', ARGV[i + 13], 'pgv', ARGV[i + 7], token_fields(ARGV[i + 11]))
   redis.call('PEXPIRE', skey, math.max(1, exp - now + retention))
   redis.call('ZADD', base .. 'b:' .. bk, exp, sid)
   redis.call('ZADD', KEYS[2], 'GT', exp, bk)

@@ -192,7 +192,7 @@ async function reuse(
   reply: Reply,
   { secret, secretHash }: { secret: string; secretHash: string },
 ): Promise<AcquireOutcome> {
-  const [, nowMs, sessionId, expMs, used, user, started, , , bor, oldSecretHash] = reply;
+  const [, nowMs, sessionId, expMs, used, user, started, bor, oldSecretHash] = reply;
   const now = new Date(nowMs);
   const expiresAt = new Date(Number(expMs));
   const borrowedUntil = dateOrNull(bor);

@@ -5,6 +5,7 @@ import type { Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../kernel/request-context.js';
 import { type IssuedToken, leaseFacts } from '../tokens/lease-tokens.js';
+import { storedLeaseToken } from '../tokens/stored-lease-token.js';
 import { commitDecision, failed, RowMissing } from './redis-commit.js';
 import { statusRefusal } from './redis-license-terms.js';
 import type { RedisSeatCore, Reply } from './redis-seat-core.js';
@@ -67,7 +68,8 @@ async function renewed(core: RedisSeatCore, locked: LockedLicense, ref: SessionR
   const userId = orNull(user);
   const borrowedUntil = dateOrNull(bor);
   const facts = { sessionId: ref.sessionId, userId, fingerprint: String(fingerprint), expiresAt, borrowedUntil };
-  let token = orNull(tok);
+  // Null when the stored form no longer rebuilds the token it came from: then one is due.
+  let token = tok ? core.o.tokens.restore(String(tok), leaseFacts(terms, facts)) : null;
   let issued: IssuedToken | null = null;
   const renewAt = dateOrNull(ren);
   const mustSign = lapsed || tokenDue(token, renewAt?.getTime() ?? null, now.getTime());
@@ -282,7 +284,7 @@ function readmit(core: RedisSeatCore, row: SessionRow, locked: LockedLicense): P
     row.hostname ?? '',
     row.borrowedUntil?.getTime() ?? 0,
     row.startedAt.getTime(),
-    row.leaseToken ?? '',
+    row.leaseToken ? storedLeaseToken(row.leaseToken) : '',
     row.leaseTokenRenewAt?.getTime() ?? '',
     'readmit',
     row.endedAt === null ? row.expiresAt.getTime() : 0,

@@ -3,6 +3,7 @@ import type { Clock } from '../kernel/clock.js';
 import type { RedisConnection, Scripts } from '../redis/connection.js';
 import type { ReplicaAck } from '../redis/replica-ack.js';
 import type { IssuedToken, LeaseTokens } from '../tokens/lease-tokens.js';
+import { storedLeaseToken } from '../tokens/stored-lease-token.js';
 import { LicenseTermsCache } from './license-terms-cache.js';
 import { GrantRecorder } from './redis-grant-recorder.js';
 import { type Beat, HeartbeatWriter } from './redis-heartbeat-writer.js';
@@ -149,7 +150,7 @@ export class RedisSeatCore {
       .run('settoken', (r) =>
         r.lhSetToken(
           this.keys.session(licenseId, sessionId),
-          c.token?.token ?? '',
+          c.token ? storedLeaseToken(c.token.token) : '',
           c.token?.renewAt?.getTime() ?? '',
           c.expiresAt?.getTime() ?? '',
           c.version?.getTime() ?? 0,

@@ -12,7 +12,12 @@ function b64url(value: string | Uint8Array): string {
  */
 export async function signCompactJws(signer: Signer, typ: string, payload: object): Promise<string> {
   const kid = await signer.currentKeyId();
-  const input = `${b64url(JSON.stringify({ alg: 'EdDSA', typ, kid }))}.${b64url(JSON.stringify(payload))}`;
+  const input = jwsSigningInput(typ, kid, payload);
   const signature = await signer.sign(kid, encoder.encode(input));
   return `${input}.${b64url(signature)}`;
+}
+
+/** The part of a compact JWS that is signed: header and payload, each base64url-encoded JSON. */
+export function jwsSigningInput(typ: string, kid: string, payload: object): string {
+  return `${b64url(JSON.stringify({ alg: 'EdDSA', typ, kid }))}.${b64url(JSON.stringify(payload))}`;
 }

@@ -2,8 +2,9 @@ import { LEASE_TOKEN_TYPE, type LeaseTokenClaims } from '@leasehold/protocol/lea
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { SeatTerms } from '../kernel/seat-terms.js';
 import { jwksDocument } from '../signing/jwks.js';
-import { signCompactJws } from '../signing/jws.js';
+import { jwsSigningInput, signCompactJws } from '../signing/jws.js';
 import type { Signer } from '../signing/signer.js';
+import { parseStoredLeaseToken, type StoredTimes, signingInputDigest } from './stored-lease-token.js';
 
 /** What a lease token says about one session at one moment. */
 export interface LeaseFacts {
@@ -60,14 +61,38 @@ export class LeaseTokens {
   ) {}
 
   async issue(facts: LeaseFacts, now: Date): Promise<IssuedToken> {
-    const graceUntil = this.offlineGraceUntil(facts);
-    const claims: LeaseTokenClaims = {
+    const times: StoredTimes = {
+      issuedAtMs: now.getTime(),
+      exp: seconds(this.offlineGraceUntil(facts)),
+      leaseExpiresAt: seconds(facts.leaseExpiresAt),
+      borrowedUntil: facts.borrowedUntil ? seconds(facts.borrowedUntil) : null,
+    };
+    const token = await signCompactJws(this.signer, LEASE_TOKEN_TYPE, this.#claims(facts, times));
+    const halfLease = (facts.leaseExpiresAt.getTime() - now.getTime()) / 2;
+    return { token, renewAt: new Date(now.getTime() + Math.max(0, halfLease)) };
+  }
+
+  /**
+   * The exact token a stored form was made from (see stored-lease-token.ts), given the
+   * session's facts; null when they no longer give the bytes that were signed (the
+   * license's terms changed since): then a new token is due.
+   */
+  restore(stored: string, facts: LeaseFacts): string | null {
+    const parsed = parseStoredLeaseToken(stored);
+    if (!parsed) return null;
+    const input = jwsSigningInput(LEASE_TOKEN_TYPE, parsed.kid, this.#claims(facts, parsed.times));
+    return signingInputDigest(input) === parsed.digest ? `${input}.${parsed.signature}` : null;
+  }
+
+  /** The claims, in the order they are signed: a restored token must repeat them byte for byte. */
+  #claims(facts: LeaseFacts, times: StoredTimes): LeaseTokenClaims {
+    return {
       iss: this.issuer,
       sub: facts.sessionId,
       aud: facts.productCode,
-      iat: seconds(now),
-      exp: seconds(graceUntil),
-      jti: `${facts.sessionId}.${now.getTime().toString(36)}`,
+      iat: Math.floor(times.issuedAtMs / 1000),
+      exp: times.exp,
+      jti: `${facts.sessionId}.${times.issuedAtMs.toString(36)}`,
       license_id: facts.licenseId,
       organisation_id: facts.organisationId,
       product: facts.productCode,
@@ -75,13 +100,10 @@ export class LeaseTokens {
       ...(facts.userId ? { user_id: facts.userId } : {}),
       entitlements: facts.entitlements,
       fingerprint: facts.fingerprint,
-      lease_expires_at: seconds(facts.leaseExpiresAt),
-      offline_grace_until: seconds(graceUntil),
-      ...(facts.borrowedUntil ? { borrowed_until: seconds(facts.borrowedUntil) } : {}),
+      lease_expires_at: times.leaseExpiresAt,
+      offline_grace_until: times.exp,
+      ...(times.borrowedUntil !== null ? { borrowed_until: times.borrowedUntil } : {}),
     };
-    const token = await signCompactJws(this.signer, LEASE_TOKEN_TYPE, claims);
-    const halfLease = (facts.leaseExpiresAt.getTime() - now.getTime()) / 2;
-    return { token, renewAt: new Date(now.getTime() + Math.max(0, halfLease)) };
   }
 
   /** The latest moment the program may run without reaching the server. */

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * A lease token as the Redis store keeps it between heartbeats: only what a server
+ * cannot work out again from the license's terms and the session (the times, the key
+ * ID, the signature), about 150 bytes instead of about 780. `LeaseTokens.restore`
+ * rebuilds the exact token from it.
+ */
+export interface StoredTimes {
+  /** When it was signed, in milliseconds (iat and jti come from it). */
+  issuedAtMs: number;
+  exp: number;
+  leaseExpiresAt: number;
+  borrowedUntil: number | null;
+}
+
+const VERSION = 'v1';
+const FIELDS = 8;
+
+/** The digest that proves a rebuilt signing input is the one that was signed. */
+export function signingInputDigest(input: string): string {
+  return createHash('sha256').update(input).digest().subarray(0, 12).toString('base64url');
+}
+
+/** The stored form of a lease token, or '' when it is not one this server signs. */
+export function storedLeaseToken(token: string): string {
+  const [header, payload, signature, extra] = token.split('.');
+  if (!header || !payload || !signature || extra !== undefined) return '';
+  try {
+    const kid = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')).kid;
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const issuedAtMs = Number.parseInt(String(claims.jti).slice(String(claims.jti).lastIndexOf('.') + 1), 36);
+    if (typeof kid !== 'string' || !Number.isSafeInteger(issuedAtMs)) return '';
+    const times = [issuedAtMs, claims.exp, claims.lease_expires_at, claims.borrowed_until ?? ''].map((n) => (n === '' ? '' : Number(n).toString(36)));
+    // The key ID goes last: it is the one part that may hold the separator.
+    return [VERSION, ...times, signingInputDigest(`${header}.${payload}`), signature, kid].join('.');
+  } catch {
+    return '';
+  }
+}
+
+/** The parts of a stored token, or null when it is not one. */
+export function parseStoredLeaseToken(stored: string): { times: StoredTimes; digest: string; signature: string; kid: string } | null {
+  const parts = stored.split('.');
+  if (parts.length < FIELDS || parts[0] !== VERSION) return null;
+  const [, issued, exp, lease, borrowed, digest, signature] = parts as string[];
+  const number = (value: string | undefined) => Number.parseInt(value ?? '', 36);
+  const times = { issuedAtMs: number(issued), exp: number(exp), leaseExpiresAt: number(lease), borrowedUntil: borrowed ? number(borrowed) : null };
+  if (![times.issuedAtMs, times.exp, times.leaseExpiresAt, times.borrowedUntil ?? 0].every(Number.isSafeInteger)) return null;
+  return { times, digest: digest as string, signature: signature as string, kid: parts.slice(FIELDS - 1).join('.') };
+}
