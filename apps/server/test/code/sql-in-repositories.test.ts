@@ -19,7 +19,6 @@ const NOT_YET_MOVED = [
   'billing/self-serve.ts',
   'identity/device-service.ts',
   'identity/housekeeping.ts',
-  'identity/membership-service.ts',
   'identity/sign-in-service.ts',
   'identity/token-service.ts',
   'identity/user-licenses.ts',
