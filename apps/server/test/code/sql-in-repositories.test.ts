@@ -17,7 +17,6 @@ const NOT_YET_MOVED = [
   'audit/verify-chain.ts',
   'billing/billing-service.ts',
   'billing/self-serve.ts',
-  'identity/device-service.ts',
   'identity/housekeeping.ts',
   'identity/sign-in-service.ts',
   'identity/token-service.ts',
