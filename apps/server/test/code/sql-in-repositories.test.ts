@@ -19,7 +19,6 @@ const NOT_YET_MOVED = [
   'billing/self-serve.ts',
   'identity/housekeeping.ts',
   'identity/sign-in-service.ts',
-  'identity/token-service.ts',
   'identity/user-licenses.ts',
   'mail/notifications.ts',
   'mail/reminders.ts',
