@@ -18,7 +18,6 @@ const NOT_YET_MOVED = [
   'billing/billing-service.ts',
   'billing/self-serve.ts',
   'identity/housekeeping.ts',
-  'identity/sign-in-service.ts',
   'identity/user-licenses.ts',
   'mail/notifications.ts',
   'mail/reminders.ts',
