@@ -17,7 +17,6 @@ const NOT_YET_MOVED = [
   'audit/verify-chain.ts',
   'billing/billing-service.ts',
   'billing/self-serve.ts',
-  'identity/user-licenses.ts',
   'mail/notifications.ts',
   'mail/reminders.ts',
   'seat-queue/compose-queue.ts',
