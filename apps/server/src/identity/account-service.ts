@@ -1,12 +1,12 @@
 import { newId } from '@leasehold/protocol/ids';
 import type { Me } from '@leasehold/protocol/schemas';
-import { and, asc, eq } from 'drizzle-orm';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
 import type { Db, Tx } from '../db/database.js';
-import { identities, memberships, organisations, tenantLinks, users } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError } from '../kernel/errors.js';
 import type { RequestContext } from '../kernel/request-context.js';
+import { membershipRepository } from '../repositories/membership-repository.js';
+import { userRepository } from '../repositories/user-repository.js';
 import { isUniqueViolation } from '../services/unique-violation.js';
 import type { ExternalProfile } from './sign-in-provider.js';
 
@@ -41,19 +41,9 @@ export class AccountService {
    * goes through sign-in once.
    */
   async resolve(profile: ExternalProfile, ctx: RequestContext, tenant: Tenant | null): Promise<string> {
-    const [known] = await this.deps.db
-      .select({ userId: identities.userId })
-      .from(identities)
-      .where(and(eq(identities.provider, profile.provider), eq(identities.subject, profile.subject)));
+    const known = await userRepository.findIdentity(this.deps.db, profile.provider, profile.subject);
     if (known && !tenant) return known.userId;
-    if (known && tenant) {
-      const [member] = await this.deps.db
-        .select({ id: memberships.id })
-        .from(memberships)
-        .innerJoin(tenantLinks, eq(tenantLinks.organisationId, memberships.organisationId))
-        .where(and(eq(memberships.userId, known.userId), eq(tenantLinks.issuer, tenant.issuer), eq(tenantLinks.tenant, tenant.tenant)));
-      if (member) return known.userId;
-    }
+    if (known && tenant && (await userRepository.isTenantMember(this.deps.db, known.userId, tenant.issuer, tenant.tenant))) return known.userId;
     return this.signIn(profile, ctx, tenant);
   }
 
@@ -61,19 +51,16 @@ export class AccountService {
     const now = this.deps.clock.now();
     return this.deps.db.transaction(async (tx) => {
       const audit: AuditEntry[] = [];
-      const [known] = await tx
-        .select({ id: identities.id, userId: identities.userId })
-        .from(identities)
-        .where(and(eq(identities.provider, profile.provider), eq(identities.subject, profile.subject)));
+      const known = await userRepository.findIdentity(tx, profile.provider, profile.subject);
       let userId: string;
       if (known) {
         userId = known.userId;
-        await tx.update(identities).set({ lastSignInAt: now }).where(eq(identities.id, known.id));
+        await userRepository.touchIdentity(tx, known.id, now);
       } else {
-        const linked = profile.emailVerified && profile.email ? await this.#verifiedUserByEmail(tx, profile.email) : null;
+        const linked = profile.emailVerified && profile.email ? await userRepository.findVerifiedIdByEmail(tx, profile.email) : null;
         userId = linked ?? (await this.#createUser(tx, profile, now, audit, tenant === null));
         const identityId = newId('identity', now.getTime());
-        await tx.insert(identities).values({
+        await userRepository.insertIdentity(tx, {
           id: identityId,
           userId,
           provider: profile.provider,
@@ -97,19 +84,11 @@ export class AccountService {
     });
   }
 
-  async #verifiedUserByEmail(tx: Tx, email: string): Promise<string | null> {
-    const [row] = await tx
-      .select({ id: users.id })
-      .from(users)
-      .where(and(eq(users.email, email), eq(users.emailVerified, true)));
-    return row?.id ?? null;
-  }
-
   async #createUser(tx: Tx, profile: ExternalProfile, now: Date, audit: AuditEntry[], personalOrganisation: boolean): Promise<string> {
     const userId = newId('user', now.getTime());
     // Only a verified address is kept on the user: it is what later links other accounts.
     const email = profile.emailVerified ? profile.email : null;
-    await tx.insert(users).values({ id: userId, email, emailVerified: email !== null, name: profile.name, createdAt: now, updatedAt: now });
+    await userRepository.insertUser(tx, { id: userId, email, emailVerified: email !== null, name: profile.name, createdAt: now, updatedAt: now });
     audit.push({ action: 'user.created', targetType: 'user', targetId: userId, data: { provider: profile.provider, email } });
     if (personalOrganisation) {
       const name = `${profile.name ?? email ?? 'Personal'}'s organisation`.slice(0, 200);
@@ -121,46 +100,35 @@ export class AccountService {
 
   async #createOrganisation(tx: Tx, name: string, metadata: Record<string, unknown>, now: Date, audit: AuditEntry[]): Promise<string> {
     const id = newId('organisation', now.getTime());
-    await tx.insert(organisations).values({ id, name, metadata, createdAt: now, updatedAt: now });
+    await userRepository.insertOrganisation(tx, { id, name, metadata, createdAt: now, updatedAt: now });
     audit.push({ action: 'organisation.created', organisationId: id, targetType: 'organisation', targetId: id, data: { name } });
     return id;
   }
 
   async #addMember(tx: Tx, organisationId: string, userId: string, role: 'owner' | 'admin' | 'member', now: Date, audit: AuditEntry[]) {
     const id = newId('membership', now.getTime());
-    await tx.insert(memberships).values({ id, organisationId, userId, role, createdAt: now });
+    await membershipRepository.insert(tx, { id, organisationId, userId, role, createdAt: now });
     audit.push({ action: 'membership.created', organisationId, targetType: 'user', targetId: userId, data: { role } });
   }
 
   /** The first person of a tenant founds its organisation and owns it; later ones join as members. */
   async #joinTenant(tx: Tx, userId: string, tenant: Tenant, now: Date, audit: AuditEntry[]) {
-    const [link] = await tx
-      .select({ organisationId: tenantLinks.organisationId })
-      .from(tenantLinks)
-      .where(and(eq(tenantLinks.issuer, tenant.issuer), eq(tenantLinks.tenant, tenant.tenant)));
-    if (!link) {
+    const linkedOrganisationId = await userRepository.findTenantOrganisationId(tx, tenant.issuer, tenant.tenant);
+    if (!linkedOrganisationId) {
       const organisationId = await this.#createOrganisation(tx, tenant.tenant.slice(0, 200), { tenant: tenant.tenant, issuer: tenant.issuer }, now, audit);
-      await tx.insert(tenantLinks).values({ issuer: tenant.issuer, tenant: tenant.tenant, organisationId, createdAt: now });
+      await userRepository.insertTenantLink(tx, { issuer: tenant.issuer, tenant: tenant.tenant, organisationId, createdAt: now });
       await this.#addMember(tx, organisationId, userId, 'owner', now, audit);
       return;
     }
-    const [member] = await tx
-      .select({ id: memberships.id })
-      .from(memberships)
-      .where(and(eq(memberships.organisationId, link.organisationId), eq(memberships.userId, userId)));
-    if (!member) await this.#addMember(tx, link.organisationId, userId, 'member', now, audit);
+    const member = await membershipRepository.find(tx, linkedOrganisationId, userId);
+    if (!member) await this.#addMember(tx, linkedOrganisationId, userId, 'member', now, audit);
   }
 
   /** The signed-in person and their organisations. */
   async me(userId: string): Promise<Me> {
-    const [user] = await this.deps.db.select().from(users).where(eq(users.id, userId));
+    const user = await userRepository.findById(this.deps.db, userId);
     if (!user) throw new LeaseholdError('TOKEN_INVALID', 'The user of this token no longer exists.');
-    const rows = await this.deps.db
-      .select({ organisationId: memberships.organisationId, organisationName: organisations.name, role: memberships.role, since: memberships.createdAt })
-      .from(memberships)
-      .innerJoin(organisations, eq(organisations.id, memberships.organisationId))
-      .where(eq(memberships.userId, userId))
-      .orderBy(asc(memberships.createdAt), asc(memberships.organisationId));
+    const rows = await userRepository.organisationsOf(this.deps.db, userId);
     return {
       user: { id: user.id, email: user.email, emailVerified: user.emailVerified, name: user.name, createdAt: user.createdAt.toISOString() },
       memberships: rows.map((r) => ({ ...r, since: r.since.toISOString() })),
@@ -169,7 +137,6 @@ export class AccountService {
 
   /** Tells whether a user exists (tokens outlive nothing: a removed user's tokens stop working). */
   async exists(userId: string): Promise<boolean> {
-    const [row] = await this.deps.db.select({ id: users.id }).from(users).where(eq(users.id, userId));
-    return row !== undefined;
+    return userRepository.exists(this.deps.db, userId);
   }
 }

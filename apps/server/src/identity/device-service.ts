@@ -1,14 +1,13 @@
 import { randomInt } from 'node:crypto';
 import { newId } from '@leasehold/protocol/ids';
 import type { TokenResponse } from '@leasehold/protocol/schemas';
-import { and, eq } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import { randomSecret, sha256 } from '../crypto.js';
 import type { Db } from '../db/database.js';
-import { deviceCodes } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError } from '../kernel/errors.js';
 import type { RequestContext } from '../kernel/request-context.js';
+import { deviceCodeRepository } from '../repositories/device-code-repository.js';
 import { isUniqueViolation } from '../services/unique-violation.js';
 import { OAuthError } from './oauth-error.js';
 import type { TokenService } from './token-service.js';
@@ -49,7 +48,7 @@ export class DeviceService {
       let userCode = '';
       for (let i = 0; i < 8; i++) userCode += USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)];
       try {
-        await this.deps.db.insert(deviceCodes).values({
+        await deviceCodeRepository.insert(this.deps.db, {
           id: newId('deviceCode', now.getTime()),
           deviceCodeHash: sha256(deviceCode),
           userCode,
@@ -80,10 +79,7 @@ export class DeviceService {
   async pending(userCodeInput: string): Promise<{ userCode: string; clientId: string; scope: string } | null> {
     const userCode = normaliseUserCode(userCodeInput);
     if (userCode.length !== 8) return null;
-    const [row] = await this.deps.db
-      .select()
-      .from(deviceCodes)
-      .where(and(eq(deviceCodes.userCode, userCode), eq(deviceCodes.status, 'pending')));
+    const row = await deviceCodeRepository.findPendingByUserCode(this.deps.db, userCode);
     if (!row || row.expiresAt <= this.deps.clock.now()) return null;
     return { userCode: formatUserCode(row.userCode), clientId: row.clientId, scope: row.scope };
   }
@@ -93,16 +89,9 @@ export class DeviceService {
     const userCode = normaliseUserCode(userCodeInput);
     const now = this.deps.clock.now();
     await this.deps.db.transaction(async (tx) => {
-      const [row] = await tx
-        .select()
-        .from(deviceCodes)
-        .where(and(eq(deviceCodes.userCode, userCode), eq(deviceCodes.status, 'pending')))
-        .for('update');
+      const row = await deviceCodeRepository.lockPendingByUserCode(tx, userCode);
       if (!row || row.expiresAt <= now) throw new LeaseholdError('NOT_FOUND', 'No pending sign-in has this code, or it expired. Start the sign-in again.');
-      await tx
-        .update(deviceCodes)
-        .set({ status: approve ? 'approved' : 'denied', userId })
-        .where(eq(deviceCodes.id, row.id));
+      await deviceCodeRepository.decide(tx, row.id, approve ? 'approved' : 'denied', userId);
       await appendAudit(tx, ctx, now, [
         {
           action: approve ? 'device_code.approved' : 'device_code.denied',
@@ -118,11 +107,7 @@ export class DeviceService {
   async poll(deviceCode: string, clientId: string | undefined, ctx: RequestContext): Promise<TokenResponse> {
     const now = this.deps.clock.now();
     const outcome = await this.deps.db.transaction(async (tx) => {
-      const [row] = await tx
-        .select()
-        .from(deviceCodes)
-        .where(eq(deviceCodes.deviceCodeHash, sha256(deviceCode)))
-        .for('update');
+      const row = await deviceCodeRepository.lockByDeviceCodeHash(tx, sha256(deviceCode));
       if (!row || (clientId && clientId !== row.clientId)) return { error: new OAuthError('invalid_grant', 'Unknown device code.') };
       if (row.status === 'consumed') return { error: new OAuthError('invalid_grant', 'This device code was already exchanged for tokens.') };
       if (row.expiresAt <= now) return { error: new OAuthError('expired_token', 'The device code expired. Start the sign-in again.') };
@@ -130,16 +115,13 @@ export class DeviceService {
       if (row.status === 'pending') {
         // Polling faster than the interval earns slow_down and a 5 s longer interval (§3.5).
         const tooSoon = row.lastPolledAt !== null && now.getTime() - row.lastPolledAt.getTime() < row.intervalSeconds * 1000;
-        await tx
-          .update(deviceCodes)
-          .set({ lastPolledAt: now, intervalSeconds: tooSoon ? row.intervalSeconds + 5 : row.intervalSeconds })
-          .where(eq(deviceCodes.id, row.id));
+        await deviceCodeRepository.recordPoll(tx, row.id, now, tooSoon ? row.intervalSeconds + 5 : row.intervalSeconds);
         return tooSoon
           ? { error: new OAuthError('slow_down', `Poll at most every ${row.intervalSeconds + 5} seconds.`) }
           : { error: new OAuthError('authorization_pending', 'Waiting for the person to approve the sign-in.') };
       }
       const userId = row.userId as string;
-      await tx.update(deviceCodes).set({ status: 'consumed', lastPolledAt: now }).where(eq(deviceCodes.id, row.id));
+      await deviceCodeRepository.markConsumed(tx, row.id, now);
       const tokens = await this.deps.tokens.issue(tx, { userId, clientId: row.clientId, scope: row.scope }, now);
       await appendAudit(tx, { ...ctx, actor: { type: 'user', id: userId } }, now, [
         { action: 'device_code.exchanged', targetType: 'user', targetId: userId, data: { deviceCodeId: row.id, clientId: row.clientId } },

@@ -1,6 +1,7 @@
-import { lt } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import { deviceCodes, loginStates, refreshTokens, webSessions } from '../db/schema.js';
+import { deviceCodeRepository } from '../repositories/device-code-repository.js';
+import { refreshTokenRepository } from '../repositories/refresh-token-repository.js';
+import { signInRepository } from '../repositories/sign-in-repository.js';
 
 /** Expired rows are kept a day past their expiry, so an error message can still tell "expired" from "unknown". */
 const KEEP_MS = 86_400_000;
@@ -13,9 +14,9 @@ const KEEP_MS = 86_400_000;
 export async function purgeExpiredIdentityRows(db: Db, now: Date): Promise<number> {
   const cutoff = new Date(now.getTime() - KEEP_MS);
   let purged = 0;
-  for (const table of [loginStates, deviceCodes, refreshTokens, webSessions]) {
-    const rows = await db.delete(table).where(lt(table.expiresAt, cutoff)).returning({ id: table.id });
-    purged += rows.length;
-  }
+  purged += await signInRepository.deleteLoginStatesExpiredBefore(db, cutoff);
+  purged += await deviceCodeRepository.deleteExpiredBefore(db, cutoff);
+  purged += await refreshTokenRepository.deleteExpiredBefore(db, cutoff);
+  purged += await signInRepository.deleteWebSessionsExpiredBefore(db, cutoff);
   return purged;
 }

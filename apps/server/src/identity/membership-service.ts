@@ -1,20 +1,18 @@
 import { newId } from '@leasehold/protocol/ids';
 import type { CreateInvitation, Invitation, Member, Role } from '@leasehold/protocol/schemas';
-import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import { randomSecret, sha256 } from '../crypto.js';
-import type { Db, Tx } from '../db/database.js';
-import { invitations, memberships, users } from '../db/schema.js';
+import type { Db } from '../db/database.js';
 import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError, notFound } from '../kernel/errors.js';
 import type { RequestContext } from '../kernel/request-context.js';
+import { type InvitationRow, type MemberRow, membershipRepository } from '../repositories/membership-repository.js';
+import { userRepository } from '../repositories/user-repository.js';
 import { isoOrNull, pageOf } from '../services/paging.js';
 
 const RANK: Record<Role, number> = { member: 0, admin: 1, owner: 2 };
 
-type InvitationRow = typeof invitations.$inferSelect;
-
-const memberView = (r: { userId: string; email: string | null; name: string | null; role: Role; since: Date }): Member => ({
+const memberView = (r: MemberRow): Member => ({
   ...r,
   since: r.since.toISOString(),
 });
@@ -45,10 +43,7 @@ export class MembershipService {
    * needs. A non-member is told the organisation does not exist.
    */
   async requireRole(userId: string, organisationId: string, least: Role): Promise<Role> {
-    const [row] = await this.deps.db
-      .select({ role: memberships.role })
-      .from(memberships)
-      .where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, userId)));
+    const row = await membershipRepository.find(this.deps.db, organisationId, userId);
     if (!row) throw notFound('organisation', organisationId);
     if (RANK[row.role] < RANK[least])
       throw new LeaseholdError('FORBIDDEN', `This needs the ${least} role in the organisation; you are ${row.role}.`, { requiredRole: least });
@@ -57,39 +52,27 @@ export class MembershipService {
 
   /** The organisation IDs a user belongs to. */
   async organisationsOf(userId: string): Promise<string[]> {
-    const rows = await this.deps.db.select({ id: memberships.organisationId }).from(memberships).where(eq(memberships.userId, userId));
-    return rows.map((r) => r.id);
+    return membershipRepository.organisationIdsOf(this.deps.db, userId);
   }
 
   /** A page of members in the order of their user IDs (the unique index on organisation and user serves it). */
   async listMembers(organisationId: string, limit: number, cursor?: string): Promise<{ data: Member[]; nextCursor: string | null }> {
-    const rows = await this.#members(organisationId, cursor ? gt(users.id, cursor) : undefined)
-      .orderBy(asc(memberships.userId))
-      .limit(limit + 1);
+    const rows = await membershipRepository.listMembers(this.deps.db, organisationId, limit + 1, cursor);
     const page = pageOf(rows, limit, (r) => r.userId);
     return { data: page.data.map(memberView), nextCursor: page.nextCursor };
   }
 
   async #member(organisationId: string, userId: string): Promise<Member> {
-    const [row] = await this.#members(organisationId, eq(users.id, userId));
+    const row = await membershipRepository.findMember(this.deps.db, organisationId, userId);
     if (!row) throw notFound('member', userId);
     return memberView(row);
-  }
-
-  #members(organisationId: string, where: SQL | undefined) {
-    return this.deps.db
-      .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, since: memberships.createdAt })
-      .from(memberships)
-      .innerJoin(users, eq(users.id, memberships.userId))
-      .where(and(eq(memberships.organisationId, organisationId), where))
-      .$dynamic();
   }
 
   /** Removes a member (or lets one leave). */
   async removeMember(actorId: string, organisationId: string, targetId: string, ctx: RequestContext): Promise<{ removed: true }> {
     const now = this.deps.clock.now();
     await this.deps.db.transaction(async (tx) => {
-      const rows = await this.#lockMembers(tx, organisationId);
+      const rows = await membershipRepository.lockMembers(tx, organisationId);
       const actor = rows.find((r) => r.userId === actorId);
       if (!actor) throw notFound('organisation', organisationId);
       const target = rows.find((r) => r.userId === targetId);
@@ -102,7 +85,7 @@ export class MembershipService {
       if (target.role === 'owner' && rows.filter((r) => r.role === 'owner').length === 1) {
         throw new LeaseholdError('LAST_OWNER', 'The last owner cannot leave or be removed. Make someone else an owner first.');
       }
-      await tx.delete(memberships).where(eq(memberships.id, target.id));
+      await membershipRepository.delete(tx, target.id);
       await appendAudit(tx, ctx, now, [
         { action: actorId === targetId ? 'membership.left' : 'membership.removed', organisationId, targetType: 'user', targetId, data: { role: target.role } },
       ]);
@@ -114,7 +97,7 @@ export class MembershipService {
   async changeRole(actorId: string, organisationId: string, targetId: string, role: Role, ctx: RequestContext): Promise<Member> {
     const now = this.deps.clock.now();
     await this.deps.db.transaction(async (tx) => {
-      const rows = await this.#lockMembers(tx, organisationId);
+      const rows = await membershipRepository.lockMembers(tx, organisationId);
       const actor = rows.find((r) => r.userId === actorId);
       if (!actor) throw notFound('organisation', organisationId);
       if (actor.role !== 'owner') throw new LeaseholdError('FORBIDDEN', 'Only owners change roles.', { requiredRole: 'owner' });
@@ -124,7 +107,7 @@ export class MembershipService {
       if (target.role === 'owner' && rows.filter((r) => r.role === 'owner').length === 1) {
         throw new LeaseholdError('LAST_OWNER', 'The last owner cannot step down. Make someone else an owner first.');
       }
-      await tx.update(memberships).set({ role }).where(eq(memberships.id, target.id));
+      await membershipRepository.setRole(tx, target.id, role);
       await appendAudit(tx, ctx, now, [
         { action: 'membership.role_changed', organisationId, targetType: 'user', targetId, data: { from: target.role, to: role } },
       ]);
@@ -152,7 +135,7 @@ export class MembershipService {
       revokedAt: null,
     };
     await this.deps.db.transaction(async (tx) => {
-      await tx.insert(invitations).values(row);
+      await membershipRepository.insertInvitation(tx, row);
       await appendAudit(tx, ctx, now, [
         { action: 'invitation.created', organisationId, targetType: 'invitation', targetId: row.id, data: { role: row.role, email: row.email } },
       ]);
@@ -161,18 +144,14 @@ export class MembershipService {
   }
 
   async listInvitations(organisationId: string): Promise<{ data: Invitation[] }> {
-    const rows = await this.deps.db.select().from(invitations).where(eq(invitations.organisationId, organisationId)).orderBy(asc(invitations.id));
+    const rows = await membershipRepository.listInvitations(this.deps.db, organisationId);
     return { data: rows.map(invitationView) };
   }
 
   async revokeInvitation(organisationId: string, invitationId: string, ctx: RequestContext): Promise<Invitation> {
     const now = this.deps.clock.now();
     return this.deps.db.transaction(async (tx) => {
-      const [row] = await tx
-        .update(invitations)
-        .set({ revokedAt: now })
-        .where(and(eq(invitations.id, invitationId), eq(invitations.organisationId, organisationId)))
-        .returning();
+      const row = await membershipRepository.revokeInvitation(tx, organisationId, invitationId, now);
       if (!row) throw notFound('invitation', invitationId);
       await appendAudit(tx, ctx, now, [{ action: 'invitation.revoked', organisationId, targetType: 'invitation', targetId: row.id }]);
       return invitationView(row);
@@ -183,33 +162,30 @@ export class MembershipService {
   async acceptInvitation(userId: string, token: string, ctx: RequestContext): Promise<{ organisationId: string; role: Role }> {
     const now = this.deps.clock.now();
     return this.deps.db.transaction(async (tx) => {
-      const [invitation] = await tx
-        .select()
-        .from(invitations)
-        .where(eq(invitations.tokenHash, sha256(token)))
-        .for('update');
+      const invitation = await membershipRepository.lockInvitationByTokenHash(tx, sha256(token));
       if (!invitation || invitation.revokedAt || invitation.acceptedAt || invitation.expiresAt <= now) {
         throw new LeaseholdError('NOT_FOUND', 'This invitation is unknown, used, revoked or expired. Ask for a new one.');
       }
       if (invitation.email) {
-        const [user] = await tx.select().from(users).where(eq(users.id, userId));
+        const user = await userRepository.findById(tx, userId);
         if (!user?.emailVerified || user.email !== invitation.email) {
           throw new LeaseholdError('FORBIDDEN', 'This invitation is for another e-mail address. Sign in with the account it was sent to.');
         }
       }
-      const [existing] = await tx
-        .select()
-        .from(memberships)
-        .where(and(eq(memberships.organisationId, invitation.organisationId), eq(memberships.userId, userId)));
-      await tx.update(invitations).set({ acceptedAt: now, acceptedBy: userId }).where(eq(invitations.id, invitation.id));
+      const existing = await membershipRepository.find(tx, invitation.organisationId, userId);
+      await membershipRepository.markInvitationAccepted(tx, invitation.id, userId, now);
       let role = existing?.role ?? invitation.role;
       if (!existing) {
-        await tx
-          .insert(memberships)
-          .values({ id: newId('membership', now.getTime()), organisationId: invitation.organisationId, userId, role, createdAt: now });
+        await membershipRepository.insert(tx, {
+          id: newId('membership', now.getTime()),
+          organisationId: invitation.organisationId,
+          userId,
+          role,
+          createdAt: now,
+        });
       } else if (RANK[invitation.role] > RANK[existing.role]) {
         role = invitation.role;
-        await tx.update(memberships).set({ role }).where(eq(memberships.id, existing.id));
+        await membershipRepository.setRole(tx, existing.id, role);
       }
       await appendAudit(tx, ctx, now, [
         { action: 'invitation.accepted', organisationId: invitation.organisationId, targetType: 'invitation', targetId: invitation.id, data: { userId, role } },
@@ -223,9 +199,5 @@ export class MembershipService {
       ]);
       return { organisationId: invitation.organisationId, role };
     });
-  }
-
-  async #lockMembers(tx: Tx, organisationId: string) {
-    return tx.select().from(memberships).where(eq(memberships.organisationId, organisationId)).for('update');
   }
 }

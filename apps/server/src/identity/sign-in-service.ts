@@ -1,12 +1,11 @@
 import { newId } from '@leasehold/protocol/ids';
-import { and, eq, gt, isNull } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import { randomSecret, sha256 } from '../crypto.js';
 import type { Db } from '../db/database.js';
-import { loginStates, webSessions } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError } from '../kernel/errors.js';
 import type { RequestContext } from '../kernel/request-context.js';
+import { signInRepository } from '../repositories/sign-in-repository.js';
 import type { AccountService } from './account-service.js';
 import { pkcePair } from './pkce.js';
 import { safeRedirect } from './redirects.js';
@@ -48,7 +47,7 @@ export class SignInService {
     const state = randomSecret(32);
     const nonce = randomSecret(24);
     const { verifier, challenge } = pkcePair();
-    await this.deps.db.insert(loginStates).values({
+    await signInRepository.insertLoginState(this.deps.db, {
       id: newId('loginState', now.getTime()),
       stateHash: sha256(state),
       provider: providerName,
@@ -70,11 +69,7 @@ export class SignInService {
   ): Promise<{ sessionSecret: string; redirectTo: string; userId: string }> {
     const provider = this.#provider(providerName);
     const now = this.deps.clock.now();
-    const [login] = await this.deps.db
-      .update(loginStates)
-      .set({ consumedAt: now })
-      .where(and(eq(loginStates.stateHash, sha256(input.state)), isNull(loginStates.consumedAt), gt(loginStates.expiresAt, now)))
-      .returning();
+    const login = await signInRepository.consumeLoginState(this.deps.db, sha256(input.state), now);
     if (!login || login.provider !== providerName) throw new LeaseholdError('SIGN_IN_FAILED', 'This sign-in link is unknown, used or expired. Start again.');
     const profile = await provider.finish({
       code: input.code,
@@ -94,7 +89,7 @@ export class SignInService {
     const secret = randomSecret(32);
     const id = newId('webSession', now.getTime());
     await this.deps.db.transaction(async (tx) => {
-      await tx.insert(webSessions).values({
+      await signInRepository.insertWebSession(tx, {
         id,
         userId,
         secretHash: sha256(secret),
@@ -108,22 +103,14 @@ export class SignInService {
 
   /** The user of a live web session, or null. */
   async sessionUser(secret: string): Promise<string | null> {
-    const [row] = await this.deps.db
-      .select({ userId: webSessions.userId })
-      .from(webSessions)
-      .where(and(eq(webSessions.secretHash, sha256(secret)), isNull(webSessions.revokedAt), gt(webSessions.expiresAt, this.deps.clock.now())));
-    return row?.userId ?? null;
+    return signInRepository.findLiveSessionUser(this.deps.db, sha256(secret), this.deps.clock.now());
   }
 
   /** Sign-out of a browser. */
   async endSession(secret: string, ctx: RequestContext): Promise<boolean> {
     const now = this.deps.clock.now();
     return this.deps.db.transaction(async (tx) => {
-      const [row] = await tx
-        .update(webSessions)
-        .set({ revokedAt: now })
-        .where(and(eq(webSessions.secretHash, sha256(secret)), isNull(webSessions.revokedAt)))
-        .returning();
+      const row = await signInRepository.revokeWebSession(tx, sha256(secret), now);
       if (!row) return false;
       await appendAudit(tx, { ...ctx, actor: { type: 'user', id: row.userId } }, now, [
         { action: 'web_session.revoked', targetType: 'user', targetId: row.userId, data: { webSessionId: row.id } },

@@ -1,12 +1,11 @@
 import { newId } from '@leasehold/protocol/ids';
 import type { TokenResponse } from '@leasehold/protocol/schemas';
-import { and, eq, isNull } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import { randomSecret, sha256 } from '../crypto.js';
 import type { Db, Executor } from '../db/database.js';
-import { refreshTokens } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import type { RequestContext } from '../kernel/request-context.js';
+import { refreshTokenRepository } from '../repositories/refresh-token-repository.js';
 import type { AccessTokens } from './access-tokens.js';
 import { OAuthError } from './oauth-error.js';
 
@@ -31,25 +30,18 @@ export class TokenService {
   async refresh(token: string, clientId: string | undefined, ctx: RequestContext): Promise<TokenResponse> {
     const now = this.deps.clock.now();
     const outcome = await this.deps.db.transaction(async (tx) => {
-      const [row] = await tx
-        .select()
-        .from(refreshTokens)
-        .where(eq(refreshTokens.tokenHash, sha256(token)))
-        .for('update');
+      const row = await refreshTokenRepository.lockByTokenHash(tx, sha256(token));
       if (!row || row.revokedAt || row.expiresAt <= now) return { kind: 'invalid' as const };
       if (clientId && clientId !== row.clientId) return { kind: 'invalid' as const };
       const actor = { ...ctx, actor: { type: 'user' as const, id: row.userId } };
       if (row.usedAt) {
-        await tx
-          .update(refreshTokens)
-          .set({ revokedAt: now })
-          .where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
+        await refreshTokenRepository.revokeFamily(tx, row.familyId, now);
         await appendAudit(tx, actor, now, [
           { action: 'refresh_token.reuse_detected', targetType: 'user', targetId: row.userId, data: { familyId: row.familyId, tokenId: row.id } },
         ]);
         return { kind: 'reused' as const };
       }
-      await tx.update(refreshTokens).set({ usedAt: now }).where(eq(refreshTokens.id, row.id));
+      await refreshTokenRepository.markUsed(tx, row.id, now);
       const input = { userId: row.userId, clientId: row.clientId, scope: row.scope };
       const next = await this.#insertRefresh(tx, { ...input, familyId: row.familyId }, now);
       await appendAudit(tx, actor, now, [
@@ -66,17 +58,10 @@ export class TokenService {
   async revokeFamily(token: string, ctx: RequestContext): Promise<boolean> {
     const now = this.deps.clock.now();
     return this.deps.db.transaction(async (tx) => {
-      const [row] = await tx
-        .select()
-        .from(refreshTokens)
-        .where(eq(refreshTokens.tokenHash, sha256(token)));
+      const row = await refreshTokenRepository.findByTokenHash(tx, sha256(token));
       if (!row) return false;
-      const revoked = await tx
-        .update(refreshTokens)
-        .set({ revokedAt: now })
-        .where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)))
-        .returning({ id: refreshTokens.id });
-      if (revoked.length === 0) return false;
+      const revoked = await refreshTokenRepository.revokeFamily(tx, row.familyId, now);
+      if (revoked === 0) return false;
       await appendAudit(tx, { ...ctx, actor: { type: 'user', id: row.userId } }, now, [
         { action: 'refresh_token.revoked', targetType: 'user', targetId: row.userId, data: { familyId: row.familyId, reason: 'sign-out' } },
       ]);
@@ -86,7 +71,7 @@ export class TokenService {
 
   async #insertRefresh(tx: Executor, input: { userId: string; clientId: string; scope: string; familyId: string }, now: Date): Promise<string> {
     const token = `${REFRESH_PREFIX}${randomSecret(32)}`;
-    await tx.insert(refreshTokens).values({
+    await refreshTokenRepository.insert(tx, {
       id: newId('refreshToken', now.getTime()),
       familyId: input.familyId,
       userId: input.userId,

@@ -1,7 +1,6 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import { licenses, memberships, products } from '../db/schema.js';
 import { LeaseholdError } from '../kernel/errors.js';
+import { userLicenseRepository } from '../repositories/user-license-repository.js';
 
 /**
  * Picks the license a signed-in person's acquire takes a seat from: the one they
@@ -9,18 +8,7 @@ import { LeaseholdError } from '../kernel/errors.js';
  * only license of the product, preferring active ones.
  */
 export async function licenseForUser(db: Db, userId: string, productCode: string, licenseId: string | undefined): Promise<string> {
-  const rows = await db
-    .select({ id: licenses.id, status: licenses.status })
-    .from(licenses)
-    .innerJoin(products, eq(products.id, licenses.productId))
-    .where(
-      and(
-        eq(products.code, productCode),
-        inArray(licenses.organisationId, db.select({ id: memberships.organisationId }).from(memberships).where(eq(memberships.userId, userId))),
-        licenseId ? eq(licenses.id, licenseId) : undefined,
-      ),
-    )
-    .orderBy(asc(licenses.id));
+  const rows = await userLicenseRepository.findForProduct(db, userId, productCode, licenseId);
   if (rows.length === 0) {
     throw new LeaseholdError(
       'LICENSE_NOT_FOUND',

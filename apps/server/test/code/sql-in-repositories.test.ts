@@ -15,13 +15,6 @@ const QUERY_IMPORT = /\bfrom\s+'(drizzle-orm(?:\/[^']*)?|[^']*\/db\/schema\.js)'
 const NOT_YET_MOVED = [
   'billing/billing-service.ts',
   'billing/self-serve.ts',
-  'identity/account-service.ts',
-  'identity/device-service.ts',
-  'identity/housekeeping.ts',
-  'identity/membership-service.ts',
-  'identity/sign-in-service.ts',
-  'identity/token-service.ts',
-  'identity/user-licenses.ts',
   'mail/notifications.ts',
   'mail/reminders.ts',
   'services/api-key-service.ts',
