@@ -28,7 +28,6 @@ const NOT_YET_MOVED = [
   'mail/reminders.ts',
   'seat-queue/compose-queue.ts',
   'seat-queue/seat-queue.ts',
-  'services/api-key-service.ts',
   'services/audit-service.ts',
   'services/ci-mapping-service.ts',
   'services/ci-pool.ts',
