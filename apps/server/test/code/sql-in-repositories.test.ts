@@ -29,8 +29,6 @@ const NOT_YET_MOVED = [
   'seat-queue/compose-queue.ts',
   'seat-queue/seat-queue.ts',
   'services/audit-service.ts',
-  'services/ci-mapping-service.ts',
-  'services/ci-pool.ts',
   'services/licensing-service.ts',
   'services/session-service.ts',
   'usage/seat-usage-rollup.ts',
