@@ -29,7 +29,6 @@ const NOT_YET_MOVED = [
   'seat-queue/compose-queue.ts',
   'seat-queue/seat-queue.ts',
   'services/audit-service.ts',
-  'services/licensing-service.ts',
   'usage/seat-usage-rollup.ts',
   'usage/seats-in-force.ts',
   'usage/usage-report.ts',
