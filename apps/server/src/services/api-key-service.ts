@@ -1,17 +1,15 @@
 import { newId } from '@leasehold/protocol/ids';
 import type { ApiKey, ApiKeyScope } from '@leasehold/protocol/schemas';
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import { matchesHash, newApiKeySecret, sha256 } from '../crypto.js';
 import type { Db, Tx } from '../db/database.js';
-import { apiKeys, auditHead, organisations } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError, notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import { type RequestContext, systemContext } from '../kernel/request-context.js';
+import { type ApiKeyRow, apiKeyRepository } from '../repositories/api-key-repository.js';
+import { organisationRepository } from '../repositories/organisation-repository.js';
 import { iso, isoOrNull, pageOf } from './paging.js';
-
-type ApiKeyRow = typeof apiKeys.$inferSelect;
 
 /** Scopes a key bound to one organisation may hold: nothing vendor-wide. */
 const ORGANISATION_SCOPES = new Set<ApiKeyScope>([
@@ -57,8 +55,7 @@ export class ApiKeyService {
   async create(input: { name: string; scopes: ApiKeyScope[]; organisationId: string | null }, scope: OrganisationScope, ctx: RequestContext) {
     if (scope.organisationId) throw new LeaseholdError('FORBIDDEN', 'A key bound to one organisation cannot create API keys.');
     if (input.organisationId) {
-      const [org] = await this.deps.db.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, input.organisationId));
-      if (!org) throw notFound('organisation', input.organisationId);
+      if (!(await organisationRepository.exists(this.deps.db, input.organisationId))) throw notFound('organisation', input.organisationId);
       const vendorWide = input.scopes.filter((s) => !ORGANISATION_SCOPES.has(s));
       if (vendorWide.length > 0) {
         throw new LeaseholdError('VALIDATION_FAILED', `A key bound to an organisation cannot hold ${vendorWide.join(', ')}.`, {
@@ -86,7 +83,7 @@ export class ApiKeyService {
       lastUsedAt: null,
       revokedAt: null,
     };
-    await tx.insert(apiKeys).values(row);
+    await apiKeyRepository.insert(tx, row);
     await appendAudit(tx, ctx, now, [
       { action: 'api-key.created', organisationId: row.organisationId, targetType: 'api-key', targetId: row.id, data: { name: row.name, scopes: row.scopes } },
     ]);
@@ -101,9 +98,8 @@ export class ApiKeyService {
    */
   async bootstrap(configured: string | null): Promise<string | null> {
     return this.deps.db.transaction(async (tx) => {
-      await tx.select().from(auditHead).where(eq(auditHead.id, 1)).for('update');
-      const [{ count } = { count: 0 }] = await tx.select({ count: sql<number>`count(*)::int` }).from(apiKeys);
-      if (Number(count) > 0) return null;
+      await apiKeyRepository.serialiseFirstKey(tx);
+      if ((await apiKeyRepository.count(tx)) > 0) return null;
       const secret = configured ?? newApiKeySecret();
       await this.#insertIn(tx, { name: 'bootstrap admin', scopes: ['*'], organisationId: null }, systemContext('bootstrap'), secret);
       return configured ? null : secret;
@@ -111,12 +107,7 @@ export class ApiKeyService {
   }
 
   async list(limit: number, cursor: string | undefined) {
-    const rows = await this.deps.db
-      .select()
-      .from(apiKeys)
-      .where(cursor ? gt(apiKeys.id, cursor) : undefined)
-      .orderBy(asc(apiKeys.id))
-      .limit(limit + 1);
+    const rows = await apiKeyRepository.page(this.deps.db, { limit: limit + 1, cursor });
     const page = pageOf(rows, limit, (r) => r.id);
     return { data: page.data.map(apiKeyView), nextCursor: page.nextCursor };
   }
@@ -124,11 +115,7 @@ export class ApiKeyService {
   async revoke(id: string, ctx: RequestContext): Promise<ApiKey> {
     const now = this.deps.clock.now();
     return this.deps.db.transaction(async (tx) => {
-      const [row] = await tx
-        .update(apiKeys)
-        .set({ revokedAt: now })
-        .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-        .returning();
+      const row = await apiKeyRepository.revoke(tx, id, now);
       if (!row) throw notFound('active API key', id);
       await appendAudit(tx, ctx, now, [
         { action: 'api-key.revoked', organisationId: row.organisationId, targetType: 'api-key', targetId: id, data: { name: row.name } },
@@ -140,13 +127,13 @@ export class ApiKeyService {
   /** The key a bearer secret belongs to, or null when it is unknown or revoked. */
   async authenticate(secret: string): Promise<AuthenticatedKey | null> {
     const hash = sha256(secret);
-    const [row] = await this.deps.db.select().from(apiKeys).where(eq(apiKeys.secretHash, hash));
+    const row = await apiKeyRepository.findBySecretHash(this.deps.db, hash);
     if (!row || row.revokedAt || !matchesHash(secret, row.secretHash)) return null;
     const now = this.deps.clock.now();
     const last = this.#lastTouched.get(row.id) ?? 0;
     if (now.getTime() - last > 60_000) {
       this.#lastTouched.set(row.id, now.getTime());
-      await this.deps.db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));
+      await apiKeyRepository.recordUse(this.deps.db, row.id, now);
     }
     return { id: row.id, scopes: new Set(row.scopes), organisationId: row.organisationId };
   }

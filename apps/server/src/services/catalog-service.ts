@@ -1,18 +1,15 @@
 import { newId } from '@leasehold/protocol/ids';
 import type { CreatePlan, Plan, Product, UpdatePlan } from '@leasehold/protocol/schemas';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
-import { plans, products } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError, notFound } from '../kernel/errors.js';
 import type { RequestContext } from '../kernel/request-context.js';
+import { catalogRepository, type PlanRow, type ProductRow } from '../repositories/catalog-repository.js';
+import { seatsInForceOf } from '../repositories/license-repository.js';
 import { recordSeatsInForce } from '../usage/seats-in-force.js';
 import { iso, pageOf } from './paging.js';
 import { isUniqueViolation } from './unique-violation.js';
-
-type ProductRow = typeof products.$inferSelect;
-type PlanRow = typeof plans.$inferSelect;
 
 const productView = (r: ProductRow): Product => ({ id: r.id, code: r.code, name: r.name, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt) });
 
@@ -47,7 +44,7 @@ export class CatalogService {
     const row = { id: newId('product', now.getTime()), code: input.code, name: input.name, createdAt: now, updatedAt: now };
     try {
       await this.deps.db.transaction(async (tx) => {
-        await tx.insert(products).values(row);
+        await catalogRepository.insertProduct(tx, row);
         await appendAudit(tx, ctx, now, [{ action: 'product.created', targetType: 'product', targetId: row.id, data: { code: row.code, name: row.name } }]);
       });
     } catch (error) {
@@ -58,18 +55,13 @@ export class CatalogService {
   }
 
   async listProducts(limit: number, cursor?: string) {
-    const rows = await this.deps.db
-      .select()
-      .from(products)
-      .where(cursor ? gt(products.id, cursor) : undefined)
-      .orderBy(asc(products.id))
-      .limit(limit + 1);
+    const rows = await catalogRepository.pageOfProducts(this.deps.db, { limit: limit + 1, cursor });
     const page = pageOf(rows, limit, (r) => r.id);
     return { data: page.data.map(productView), nextCursor: page.nextCursor };
   }
 
   async getProduct(id: string): Promise<Product> {
-    const [row] = await this.deps.db.select().from(products).where(eq(products.id, id));
+    const row = await catalogRepository.findProduct(this.deps.db, id);
     if (!row) throw notFound('product', id);
     return productView(row);
   }
@@ -77,11 +69,7 @@ export class CatalogService {
   async updateProduct(id: string, input: { name?: string | undefined }, ctx: RequestContext): Promise<Product> {
     const now = this.deps.clock.now();
     return this.deps.db.transaction(async (tx) => {
-      const [row] = await tx
-        .update(products)
-        .set({ ...input, updatedAt: now })
-        .where(eq(products.id, id))
-        .returning();
+      const row = await catalogRepository.updateProduct(tx, id, input, now);
       if (!row) throw notFound('product', id);
       await appendAudit(tx, ctx, now, [{ action: 'product.updated', targetType: 'product', targetId: id, data: { changes: input } }]);
       return productView(row);
@@ -94,7 +82,7 @@ export class CatalogService {
     const row: PlanRow = { id: newId('plan', now.getTime()), ...input, createdAt: now, updatedAt: now };
     try {
       await this.deps.db.transaction(async (tx) => {
-        await tx.insert(plans).values(row);
+        await catalogRepository.insertPlan(tx, row);
         await appendAudit(tx, ctx, now, [{ action: 'plan.created', targetType: 'plan', targetId: row.id, data: { ...input } }]);
       });
     } catch (error) {
@@ -107,18 +95,13 @@ export class CatalogService {
   }
 
   async listPlans(limit: number, cursor?: string, productId?: string) {
-    const rows = await this.deps.db
-      .select()
-      .from(plans)
-      .where(and(cursor ? gt(plans.id, cursor) : undefined, productId ? eq(plans.productId, productId) : undefined))
-      .orderBy(asc(plans.id))
-      .limit(limit + 1);
+    const rows = await catalogRepository.pageOfPlans(this.deps.db, { limit: limit + 1, cursor, productId });
     const page = pageOf(rows, limit, (r) => r.id);
     return { data: page.data.map(planView), nextCursor: page.nextCursor };
   }
 
   async getPlan(id: string): Promise<Plan> {
-    const [row] = await this.deps.db.select().from(plans).where(eq(plans.id, id));
+    const row = await catalogRepository.findPlan(this.deps.db, id);
     if (!row) throw notFound('plan', id);
     return planView(row);
   }
@@ -135,13 +118,9 @@ export class CatalogService {
     }
     try {
       return await this.deps.db.transaction(async (tx) => {
-        const [row] = await tx
-          .update(plans)
-          .set({ ...input, updatedAt: now })
-          .where(eq(plans.id, id))
-          .returning();
+        const row = await catalogRepository.updatePlan(tx, id, input, now);
         if (!row) throw notFound('plan', id);
-        if (input.seats !== undefined) await recordSeatsInForce(tx, now, sql`l.plan_id = ${id}`);
+        if (input.seats !== undefined) await recordSeatsInForce(tx, now, seatsInForceOf.plan(id));
         await appendAudit(tx, ctx, now, [{ action: 'plan.updated', targetType: 'plan', targetId: id, data: { changes: input } }]);
         return planView(row);
       });

@@ -1,17 +1,15 @@
 import { newId } from '@leasehold/protocol/ids';
 import { type CiMapping, type CreateCiMapping, GITHUB_ACTIONS_ISSUER } from '@leasehold/protocol/schemas';
-import { and, asc, eq, gt } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
-import { ciMappings, licenses, products } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError, notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../kernel/request-context.js';
 import type { WorkloadClaims } from '../kernel/workload-claims.js';
+import { type CiMappingRow, ciRepository } from '../repositories/ci-repository.js';
+import { licenseRepository } from '../repositories/license-repository.js';
 import { iso, pageOf } from './paging.js';
-
-export type CiMappingRow = typeof ciMappings.$inferSelect;
 
 const view = (r: CiMappingRow): CiMapping => ({
   id: r.id,
@@ -60,10 +58,7 @@ export class CiMappingService {
       const message = `is not a trusted CI issuer of this server (LEASEHOLD_CI_ISSUERS: ${this.trustedIssuers.join(', ') || 'none'})`;
       throw new LeaseholdError('VALIDATION_FAILED', `body.issuer ${message}.`, { errors: [{ path: 'body.issuer', message }] });
     }
-    const [license] = await this.deps.db
-      .select({ id: licenses.id, organisationId: licenses.organisationId })
-      .from(licenses)
-      .where(eq(licenses.id, input.licenseId));
+    const license = await licenseRepository.findOwner(this.deps.db, input.licenseId);
     if (!license || (scope.organisationId && scope.organisationId !== license.organisationId)) throw notFound('license', input.licenseId);
     const now = this.deps.clock.now();
     const row: CiMappingRow = {
@@ -79,7 +74,7 @@ export class CiMappingService {
       createdAt: now,
     };
     await this.deps.db.transaction(async (tx) => {
-      await tx.insert(ciMappings).values(row);
+      await ciRepository.insertMapping(tx, row);
       await appendAudit(tx, ctx, now, [
         { action: 'ci-mapping.created', organisationId: row.organisationId, targetType: 'ci-mapping', targetId: row.id, data: { ...view(row) } },
       ]);
@@ -88,18 +83,12 @@ export class CiMappingService {
   }
 
   async list(query: { limit: number; cursor?: string | undefined; licenseId?: string | undefined }, scope: OrganisationScope) {
-    const rows = await this.deps.db
-      .select()
-      .from(ciMappings)
-      .where(
-        and(
-          scope.organisationId ? eq(ciMappings.organisationId, scope.organisationId) : undefined,
-          query.licenseId ? eq(ciMappings.licenseId, query.licenseId) : undefined,
-          query.cursor ? gt(ciMappings.id, query.cursor) : undefined,
-        ),
-      )
-      .orderBy(asc(ciMappings.id))
-      .limit(query.limit + 1);
+    const rows = await ciRepository.pageOfMappings(this.deps.db, {
+      limit: query.limit + 1,
+      cursor: query.cursor,
+      organisationId: scope.organisationId,
+      licenseId: query.licenseId,
+    });
     const page = pageOf(rows, query.limit, (r) => r.id);
     return { data: page.data.map(view), nextCursor: page.nextCursor };
   }
@@ -107,10 +96,7 @@ export class CiMappingService {
   async remove(id: string, scope: OrganisationScope, ctx: RequestContext): Promise<CiMapping> {
     const now = this.deps.clock.now();
     return this.deps.db.transaction(async (tx) => {
-      const [row] = await tx
-        .delete(ciMappings)
-        .where(and(eq(ciMappings.id, id), scope.organisationId ? eq(ciMappings.organisationId, scope.organisationId) : undefined))
-        .returning();
+      const row = await ciRepository.deleteMapping(tx, id, scope.organisationId);
       if (!row) throw notFound('CI mapping', id);
       await appendAudit(tx, ctx, now, [
         { action: 'ci-mapping.deleted', organisationId: row.organisationId, targetType: 'ci-mapping', targetId: row.id, data: { ...view(row) } },
@@ -121,14 +107,8 @@ export class CiMappingService {
 
   /** The most specific rule of the product that the token's claims match, or null. */
   async match(claims: WorkloadClaims, productCode: string): Promise<CiMappingRow | null> {
-    const rows = await this.deps.db
-      .select({ mapping: ciMappings })
-      .from(ciMappings)
-      .innerJoin(licenses, eq(licenses.id, ciMappings.licenseId))
-      .innerJoin(products, eq(products.id, licenses.productId))
-      .where(and(eq(ciMappings.issuer, claims.issuer), eq(products.code, productCode)));
+    const rows = await ciRepository.mappingsOfProduct(this.deps.db, claims.issuer, productCode);
     const matching = rows
-      .map((r) => r.mapping)
       .filter(
         (m) =>
           claimMatches(m.repositoryPattern, claims.repository) &&

@@ -1,13 +1,11 @@
 import { newId } from '@leasehold/protocol/ids';
-import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import type { Db } from '../db/database.js';
-import { ciMappings, ciSeats, sessions } from '../db/schema.js';
+import type { Db, Tx } from '../db/database.js';
 import type { Clock } from '../kernel/clock.js';
 import type { RequestContext } from '../kernel/request-context.js';
 import type { WorkloadClaims } from '../kernel/workload-claims.js';
+import { type CiMappingRow, ciRepository } from '../repositories/ci-repository.js';
 import type { SeatStore } from '../seats/seat-store.js';
-import type { CiMappingRow } from './ci-mapping-service.js';
 
 /** How long a reservation holds a place in the pool while the seat store decides. */
 const RESERVATION_MS = 60_000;
@@ -30,7 +28,7 @@ export class CiPool {
   async reserve(mapping: CiMappingRow, fingerprint: string, claims: WorkloadClaims, ctx: RequestContext): Promise<PoolDecision> {
     const now = this.deps.clock.now();
     const decision = await this.deps.db.transaction(async (tx): Promise<PoolDecision> => {
-      await tx.select({ id: ciMappings.id }).from(ciMappings).where(eq(ciMappings.id, mapping.id)).for('update');
+      await ciRepository.lockMapping(tx, mapping.id);
       await this.#prune(tx, mapping.id, now);
       const holders = await this.#holders(tx, mapping.id, fingerprint, now);
       const used = holders.count;
@@ -48,7 +46,7 @@ export class CiPool {
         return { kind: 'full', used, nextFreeAt: holders.nextFreeAt };
       }
       const reservationId = newId('ciSeat', now.getTime());
-      await tx.insert(ciSeats).values({
+      await ciRepository.insertSeat(tx, {
         id: reservationId,
         mappingId: mapping.id,
         licenseId: mapping.licenseId,
@@ -72,7 +70,7 @@ export class CiPool {
   ): Promise<void> {
     const now = this.deps.clock.now();
     await this.deps.db.transaction(async (tx) => {
-      await tx.update(ciSeats).set({ sessionId: grant.sessionId, reservedUntil: now }).where(eq(ciSeats.id, reservationId));
+      await ciRepository.confirmSeat(tx, reservationId, grant.sessionId, now);
       const data = { mappingId: mapping.id, mode: mapping.mode, poolUsed: grant.used, poolMax: mapping.maxConcurrent, claims: grant.claims.audited };
       await appendAudit(tx, ctx, now, [
         { action: 'ci.seat-granted', organisationId: mapping.organisationId, targetType: 'session', targetId: grant.sessionId, data },
@@ -84,48 +82,20 @@ export class CiPool {
   }
 
   async cancel(reservationId: string): Promise<void> {
-    await this.deps.db.delete(ciSeats).where(and(eq(ciSeats.id, reservationId), isNull(ciSeats.sessionId)));
+    await ciRepository.cancelReservation(this.deps.db, reservationId);
   }
 
   /**
    * Drops the rule's markers of sessions that ended, and reservations that lapsed, over a
    * day ago: the audit log keeps the history, the pool needs only what may still be live.
    */
-  async #prune(tx: Pick<Db, 'delete'>, mappingId: string, now: Date): Promise<void> {
-    const before = new Date(now.getTime() - LAG_WINDOW_MS);
-    await tx
-      .delete(ciSeats)
-      .where(
-        and(
-          eq(ciSeats.mappingId, mappingId),
-          lt(ciSeats.createdAt, before),
-          or(
-            and(isNull(ciSeats.sessionId), lt(ciSeats.reservedUntil, before)),
-            sql`exists (select 1 from ${sessions} where ${sessions.id} = ${ciSeats.sessionId} and (${sessions.endedAt} < ${before} or ${sessions.expiresAt} < ${before}))`,
-          ),
-        ),
-      );
+  async #prune(tx: Tx, mappingId: string, now: Date): Promise<void> {
+    await ciRepository.pruneSeats(tx, mappingId, new Date(now.getTime() - LAG_WINDOW_MS));
   }
 
   /** Jobs holding or reserving a place in the rule's pool now, other than this one, and when the first frees. */
-  async #holders(tx: Pick<Db, 'select'>, mappingId: string, fingerprint: string, now: Date) {
-    const rows = await tx
-      .select({
-        fingerprint: ciSeats.fingerprint,
-        sessionId: ciSeats.sessionId,
-        licenseId: ciSeats.licenseId,
-        reservedUntil: ciSeats.reservedUntil,
-        expiresAt: sessions.expiresAt,
-      })
-      .from(ciSeats)
-      .leftJoin(sessions, and(eq(sessions.id, ciSeats.sessionId), isNull(sessions.endedAt)))
-      .where(
-        and(
-          eq(ciSeats.mappingId, mappingId),
-          sql`${ciSeats.fingerprint} <> ${fingerprint}`,
-          or(and(isNull(ciSeats.sessionId), gt(ciSeats.reservedUntil, now)), gt(sessions.expiresAt, new Date(now.getTime() - LAG_WINDOW_MS))),
-        ),
-      );
+  async #holders(tx: Tx, mappingId: string, fingerprint: string, now: Date) {
+    const rows = await ciRepository.poolHolders(tx, mappingId, fingerprint, now, new Date(now.getTime() - LAG_WINDOW_MS));
     // A session row past its expiry may still be live in a store that knows better (Redis).
     const stale = rows.filter((r) => r.sessionId && r.expiresAt && r.expiresAt <= now);
     const fresher =

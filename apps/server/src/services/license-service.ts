@@ -1,26 +1,23 @@
 import { newId } from '@leasehold/protocol/ids';
 import type { CreateLicense, License, LicenseQuery, RenewLicense, UpdateLicense } from '@leasehold/protocol/schemas';
-import { and, asc, eq, gt, lt, lte, type SQL, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import { newLicenseKey, sha256 } from '../crypto.js';
-import type { Db, Tx } from '../db/database.js';
-import { licenses, organisations, plans } from '../db/schema.js';
+import type { Db, Executor } from '../db/database.js';
 import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError, notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../kernel/request-context.js';
+import { catalogRepository, type PlanRow } from '../repositories/catalog-repository.js';
+import { type LicenseRow, type LicenseStatus, licenseRepository, seatsInForceOf } from '../repositories/license-repository.js';
+import { organisationRepository } from '../repositories/organisation-repository.js';
 import type { SeatStore } from '../seats/seat-store.js';
 import { recordSeatsInForce } from '../usage/seats-in-force.js';
 import { iso, isoOrNull, pageOf } from './paging.js';
 
-type LicenseRow = typeof licenses.$inferSelect;
-type PlanRow = typeof plans.$inferSelect;
-type Status = LicenseRow['status'];
-
 const DAY_MS = 86_400_000;
 
 /** Which status changes each action allows. Revoked is final; expiry is undone by renewing. */
-const TRANSITIONS: Record<'suspend' | 'reinstate' | 'revoke', { from: Status[]; to: Status; action: string }> = {
+const TRANSITIONS: Record<'suspend' | 'reinstate' | 'revoke', { from: LicenseStatus[]; to: LicenseStatus; action: string }> = {
   suspend: { from: ['active'], to: 'suspended', action: 'license.suspended' },
   reinstate: { from: ['suspended'], to: 'active', action: 'license.reinstated' },
   revoke: { from: ['active', 'suspended', 'expired'], to: 'revoked', action: 'license.revoked' },
@@ -34,8 +31,7 @@ export class LicenseService {
     if (scope.organisationId && scope.organisationId !== input.organisationId) throw notFound('organisation', input.organisationId);
     const now = this.deps.clock.now();
     const plan = await this.#plan(input.planId);
-    const [org] = await this.deps.db.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, input.organisationId));
-    if (!org) throw notFound('organisation', input.organisationId);
+    if (!(await organisationRepository.exists(this.deps.db, input.organisationId))) throw notFound('organisation', input.organisationId);
     const expiresAt =
       input.expiresAt !== undefined
         ? input.expiresAt
@@ -58,8 +54,8 @@ export class LicenseService {
       now,
     );
     await this.deps.db.transaction(async (tx) => {
-      await tx.insert(licenses).values(row);
-      await recordSeatsInForce(tx, now, sql`l.id = ${row.id}`);
+      await licenseRepository.insert(tx, row);
+      await recordSeatsInForce(tx, now, seatsInForceOf.license(row.id));
       await appendAudit(tx, ctx, now, [
         {
           action: 'license.created',
@@ -74,22 +70,15 @@ export class LicenseService {
   }
 
   async list(query: LicenseQuery, scope: OrganisationScope) {
-    const where: (SQL | undefined)[] = [
-      query.cursor ? gt(licenses.id, query.cursor) : undefined,
-      scope.organisationId ? eq(licenses.organisationId, scope.organisationId) : undefined,
-      query.organisationId ? eq(licenses.organisationId, query.organisationId) : undefined,
-      query.productId ? eq(licenses.productId, query.productId) : undefined,
-      query.planId ? eq(licenses.planId, query.planId) : undefined,
-      query.status ? eq(licenses.status, query.status) : undefined,
-      query.expiresBefore ? lt(licenses.expiresAt, new Date(query.expiresBefore)) : undefined,
-    ];
-    const rows = await this.deps.db
-      .select({ license: licenses, plan: plans })
-      .from(licenses)
-      .innerJoin(plans, eq(plans.id, licenses.planId))
-      .where(and(...where))
-      .orderBy(asc(licenses.id))
-      .limit(query.limit + 1);
+    const filter = {
+      scopedTo: scope.organisationId,
+      organisationId: query.organisationId,
+      productId: query.productId,
+      planId: query.planId,
+      status: query.status,
+      expiresBefore: query.expiresBefore ? new Date(query.expiresBefore) : undefined,
+    };
+    const rows = await licenseRepository.pageWithPlans(this.deps.db, filter, { limit: query.limit + 1, cursor: query.cursor });
     const page = pageOf(rows, query.limit, (r) => r.license.id);
     const used = await this.deps.seats.seatsInUse(page.data.map((r) => r.license.id));
     return { data: page.data.map((r) => licenseView(r.license, r.plan, used.get(r.license.id) ?? 0)), nextCursor: page.nextCursor };
@@ -121,8 +110,8 @@ export class LicenseService {
         const plan = await this.#plan(changes.planId, tx);
         if (plan.productId !== license.productId) throw validation('planId', 'must be a plan of the same product');
       }
-      await tx.update(licenses).set(changes).where(eq(licenses.id, id));
-      await recordSeatsInForce(tx, now, sql`l.id = ${id}`);
+      await licenseRepository.update(tx, id, changes);
+      await recordSeatsInForce(tx, now, seatsInForceOf.license(id));
       await appendAudit(tx, ctx, now, [
         { action: 'license.updated', organisationId: license.organisationId, targetType: 'license', targetId: id, data: { changes: input } },
       ]);
@@ -145,7 +134,7 @@ export class LicenseService {
         throw new LeaseholdError('INVALID_STATE', `Cannot ${transition} a license that is ${license.status}.`, { licenseStatus: license.status });
       }
       const suspensionReason = rule.to === 'suspended' ? 'admin' : null;
-      await tx.update(licenses).set({ status: rule.to, suspensionReason, updatedAt: now }).where(eq(licenses.id, id));
+      await licenseRepository.update(tx, id, { status: rule.to, suspensionReason, updatedAt: now });
       await appendAudit(tx, ctx, now, [
         {
           action: rule.action,
@@ -170,7 +159,7 @@ export class LicenseService {
       const base = license.expiresAt && license.expiresAt > now ? license.expiresAt : now;
       const expiresAt = input.expiresAt ? new Date(input.expiresAt) : new Date(base.getTime() + (input.extendDays as number) * DAY_MS);
       if (expiresAt <= now) throw validation('expiresAt', 'must be in the future');
-      await tx.update(licenses).set({ expiresAt, status: 'active', updatedAt: now }).where(eq(licenses.id, id));
+      await licenseRepository.update(tx, id, { expiresAt, status: 'active', updatedAt: now });
       await appendAudit(tx, ctx, now, [
         {
           action: 'license.renewed',
@@ -194,10 +183,7 @@ export class LicenseService {
     await this.deps.db.transaction(async (tx) => {
       const { license } = await this.#load(tx, id, scope, true);
       if (license.status === 'revoked') throw new LeaseholdError('INVALID_STATE', 'A revoked license gets no new key.');
-      await tx
-        .update(licenses)
-        .set({ keyHash: sha256(key), keyHint: key.slice(-5), updatedAt: now })
-        .where(eq(licenses.id, id));
+      await licenseRepository.update(tx, id, { keyHash: sha256(key), keyHint: key.slice(-5), updatedAt: now });
       await appendAudit(tx, ctx, now, [
         {
           action: 'license.key-rotated',
@@ -215,11 +201,7 @@ export class LicenseService {
   async expireDue(ctx: RequestContext): Promise<number> {
     const now = this.deps.clock.now();
     return this.deps.db.transaction(async (tx) => {
-      const rows = await tx
-        .update(licenses)
-        .set({ status: 'expired', updatedAt: now })
-        .where(and(eq(licenses.status, 'active'), lte(licenses.expiresAt, now)))
-        .returning({ id: licenses.id, organisationId: licenses.organisationId, expiresAt: licenses.expiresAt });
+      const rows = await licenseRepository.expireDue(tx, now);
       await appendAudit(
         tx,
         ctx,
@@ -236,15 +218,14 @@ export class LicenseService {
     });
   }
 
-  async #plan(planId: string, db: Db | Tx = this.deps.db): Promise<PlanRow> {
-    const [plan] = await db.select().from(plans).where(eq(plans.id, planId));
+  async #plan(planId: string, db: Executor = this.deps.db): Promise<PlanRow> {
+    const plan = await catalogRepository.findPlan(db, planId);
     if (!plan) throw notFound('plan', planId);
     return plan;
   }
 
-  async #load(db: Db | Tx, id: string, scope: OrganisationScope, lock = false) {
-    const query = db.select({ license: licenses, plan: plans }).from(licenses).innerJoin(plans, eq(plans.id, licenses.planId)).where(eq(licenses.id, id));
-    const [row] = lock ? await query.for('update', { of: licenses }) : await query;
+  async #load(db: Executor, id: string, scope: OrganisationScope, lock = false) {
+    const row = lock ? await licenseRepository.lockWithPlan(db, id) : await licenseRepository.findWithPlan(db, id);
     if (!row || (scope.organisationId && row.license.organisationId !== scope.organisationId)) throw notFound('license', id);
     return row;
   }

@@ -1,17 +1,17 @@
 import type { AcquireRequest, AcquireResponse, HeartbeatResponse, ValidateRequest, ValidateResponse } from '@leasehold/protocol/schemas';
-import { and, eq } from 'drizzle-orm';
 import { sha256 } from '../crypto.js';
 import type { Db } from '../db/database.js';
-import { licenses, products, sessions } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError } from '../kernel/errors.js';
 import type { RequestContext } from '../kernel/request-context.js';
 import type { WorkloadClaims } from '../kernel/workload-claims.js';
 import type { Metrics } from '../ops/metrics.js';
+import { licenseRepository } from '../repositories/license-repository.js';
+import { sessionRepository } from '../repositories/session-repository.js';
 import type { QueueSignals } from '../seat-queue/queue-signals.js';
 import type { SeatQueue } from '../seat-queue/seat-queue.js';
 import type { AcquireOutcome, LicenseRefusal, LiveSession, SeatStore, SessionRef } from '../seats/seat-store.js';
-import { licenseRefusal, lockLicense } from '../seats/seat-terms.js';
+import { licenseRefusal, lockLicense, readLicenses } from '../seats/seat-terms.js';
 import type { LeaseTokens } from '../tokens/lease-tokens.js';
 import { acquireInTurn, type TurnOutcome } from './acquire-in-turn.js';
 import type { CiMappingService } from './ci-mapping-service.js';
@@ -54,14 +54,10 @@ export class LicensingService {
     const keyHash = sha256(key);
     const cached = this.#keys.get(productCode, keyHash);
     if (cached) return { licenseId: cached, keyHash };
-    const [row] = await this.deps.db
-      .select({ id: licenses.id })
-      .from(licenses)
-      .innerJoin(products, eq(products.id, licenses.productId))
-      .where(and(eq(licenses.keyHash, keyHash), eq(products.code, productCode)));
-    if (!row) throw refused('LICENSE_NOT_FOUND');
-    this.#keys.set(productCode, keyHash, row.id);
-    return { licenseId: row.id, keyHash };
+    const licenseId = await licenseRepository.findIdByKey(this.deps.db, productCode, keyHash);
+    if (!licenseId) throw refused('LICENSE_NOT_FOUND');
+    this.#keys.set(productCode, keyHash, licenseId);
+    return { licenseId, keyHash };
   }
 
   /**
@@ -320,10 +316,7 @@ export class LicensingService {
   async #lingerAfterRelease(licenseId: string, sessionId: string, ctx: RequestContext): Promise<void> {
     const rules = await this.deps.queue.rules(licenseId);
     if (!rules || rules.lingerSeconds === 0) return;
-    const [row] = await this.deps.db
-      .select({ fingerprint: sessions.fingerprint, userId: sessions.userId, hostname: sessions.hostname })
-      .from(sessions)
-      .where(eq(sessions.id, sessionId));
+    const row = await sessionRepository.findHolder(this.deps.db, sessionId);
     if (row) await this.deps.queue.linger(licenseId, rules, row, ctx).catch(() => {});
   }
 
@@ -354,14 +347,15 @@ export class LicensingService {
         throw error;
       }
     }
-    const locked = await lockLicense(this.deps.db, licenseId, 'share');
+    // A plain read: outside a transaction a row lock would be released at once.
+    const license = (await readLicenses(this.deps.db, [licenseId], null)).get(licenseId);
     // The key's license may come from the cache: a key rotated since then opens nothing.
-    const staleKey = keyHash !== null && locked?.keyHash !== keyHash;
+    const staleKey = keyHash !== null && license?.keyHash !== keyHash;
     if (staleKey && input.product) this.#keys.evict(input.product, keyHash as string);
-    if (!locked || staleKey) return invalid('LICENSE_NOT_FOUND', REFUSAL_DETAIL.LICENSE_NOT_FOUND);
-    const refusal = licenseRefusal(locked, now);
+    if (!license || staleKey) return invalid('LICENSE_NOT_FOUND', REFUSAL_DETAIL.LICENSE_NOT_FOUND);
+    const refusal = licenseRefusal(license, now);
     const used = (await this.deps.seats.seatsInUse([licenseId])).get(licenseId) ?? 0;
-    const { terms } = locked;
+    const { terms } = license;
     return {
       valid: refusal === null && sessionGone === null,
       code: refusal ?? sessionGone?.code ?? null,
@@ -369,8 +363,8 @@ export class LicensingService {
       license: {
         id: licenseId,
         product: terms.productCode,
-        status: refusal === 'LICENSE_EXPIRED' ? 'expired' : locked.status,
-        expiresAt: locked.expiresAt?.toISOString() ?? null,
+        status: refusal === 'LICENSE_EXPIRED' ? 'expired' : license.status,
+        expiresAt: license.expiresAt?.toISOString() ?? null,
         seatBasis: terms.seatBasis,
         seats: { used, total: terms.seats, overage: terms.overage },
         entitlements: terms.entitlements,
@@ -384,11 +378,7 @@ export class LicensingService {
    * call a seat that was given back valid.
    */
   async #sessionGone(sessionId: string, now: Date): Promise<{ code: string; detail: string } | null> {
-    const [row] = await this.deps.db
-      .select({ endedAt: sessions.endedAt, expiresAt: sessions.expiresAt, endReason: sessions.endReason })
-      .from(sessions)
-      .where(eq(sessions.id, sessionId))
-      .limit(1);
+    const row = await sessionRepository.findEnd(this.deps.db, sessionId);
     if (!row) return { code: 'SESSION_NOT_FOUND', detail: 'The session this token was issued for does not exist.' };
     if (row.endedAt) {
       const how = row.endReason ? ` (${row.endReason})` : '';

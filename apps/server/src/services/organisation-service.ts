@@ -1,16 +1,13 @@
 import { newId } from '@leasehold/protocol/ids';
 import type { Organisation } from '@leasehold/protocol/schemas';
-import { and, asc, eq, gt } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
-import { organisations } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError, notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../kernel/request-context.js';
+import { type OrganisationRow, organisationRepository } from '../repositories/organisation-repository.js';
 import { iso, pageOf } from './paging.js';
-
-type OrganisationRow = typeof organisations.$inferSelect;
 
 const organisationView = (r: OrganisationRow): Organisation => ({
   id: r.id,
@@ -27,7 +24,7 @@ export class OrganisationService {
   async create(input: { name: string; metadata: Record<string, unknown> }, scope: OrganisationScope, ctx: RequestContext): Promise<Organisation> {
     if (scope.organisationId) throw new LeaseholdError('FORBIDDEN', 'A key bound to one organisation cannot create organisations.');
     const now = this.deps.clock.now();
-    const row = {
+    const row: OrganisationRow = {
       id: newId('organisation', now.getTime()),
       name: input.name,
       metadata: input.metadata,
@@ -36,7 +33,7 @@ export class OrganisationService {
       updatedAt: now,
     };
     await this.deps.db.transaction(async (tx) => {
-      await tx.insert(organisations).values(row);
+      await organisationRepository.insert(tx, row);
       await appendAudit(tx, ctx, now, [
         { action: 'organisation.created', organisationId: row.id, targetType: 'organisation', targetId: row.id, data: { name: row.name } },
       ]);
@@ -45,19 +42,14 @@ export class OrganisationService {
   }
 
   async list(limit: number, cursor: string | undefined, scope: OrganisationScope) {
-    const rows = await this.deps.db
-      .select()
-      .from(organisations)
-      .where(and(cursor ? gt(organisations.id, cursor) : undefined, scope.organisationId ? eq(organisations.id, scope.organisationId) : undefined))
-      .orderBy(asc(organisations.id))
-      .limit(limit + 1);
+    const rows = await organisationRepository.page(this.deps.db, { limit: limit + 1, cursor, onlyId: scope.organisationId });
     const page = pageOf(rows, limit, (r) => r.id);
     return { data: page.data.map(organisationView), nextCursor: page.nextCursor };
   }
 
   async get(id: string, scope: OrganisationScope): Promise<Organisation> {
     if (scope.organisationId && scope.organisationId !== id) throw notFound('organisation', id);
-    const [row] = await this.deps.db.select().from(organisations).where(eq(organisations.id, id));
+    const row = await organisationRepository.find(this.deps.db, id);
     if (!row) throw notFound('organisation', id);
     return organisationView(row);
   }
@@ -71,11 +63,7 @@ export class OrganisationService {
     await this.get(id, scope);
     const now = this.deps.clock.now();
     return this.deps.db.transaction(async (tx) => {
-      const [row] = await tx
-        .update(organisations)
-        .set({ ...input, updatedAt: now })
-        .where(eq(organisations.id, id))
-        .returning();
+      const row = await organisationRepository.update(tx, id, input, now);
       if (!row) throw notFound('organisation', id);
       await appendAudit(tx, ctx, now, [
         { action: 'organisation.updated', organisationId: id, targetType: 'organisation', targetId: id, data: { changes: input } },

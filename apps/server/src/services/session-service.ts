@@ -1,16 +1,13 @@
 import type { Session } from '@leasehold/protocol/schemas';
-import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import { sessions, users } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../kernel/request-context.js';
+import { type SessionRow, sessionRepository } from '../repositories/session-repository.js';
 import type { QueueSignals } from '../seat-queue/queue-signals.js';
 import type { SeatStore } from '../seats/seat-store.js';
 import { iso, isoOrNull, pageOf } from './paging.js';
-
-type SessionRow = typeof sessions.$inferSelect;
 
 const sessionView = (r: SessionRow, userEmail: string | null): Session => ({
   id: r.id,
@@ -37,22 +34,8 @@ export class SessionService {
     query: { limit: number; cursor?: string | undefined; licenseId?: string | undefined; organisationId?: string | undefined; userId?: string | undefined },
     scope: OrganisationScope,
   ) {
-    const rows = await this.deps.db
-      .select()
-      .from(sessions)
-      .where(
-        and(
-          isNull(sessions.endedAt),
-          gt(sessions.expiresAt, this.deps.clock.now()),
-          query.cursor ? gt(sessions.id, query.cursor) : undefined,
-          query.licenseId ? eq(sessions.licenseId, query.licenseId) : undefined,
-          query.organisationId ? eq(sessions.organisationId, query.organisationId) : undefined,
-          query.userId ? eq(sessions.userId, query.userId) : undefined,
-          scope.organisationId ? eq(sessions.organisationId, scope.organisationId) : undefined,
-        ),
-      )
-      .orderBy(asc(sessions.id))
-      .limit(query.limit + 1);
+    const filter = { scopedTo: scope.organisationId, licenseId: query.licenseId, organisationId: query.organisationId, userId: query.userId };
+    const rows = await sessionRepository.pageOfLive(this.deps.db, filter, { limit: query.limit + 1, cursor: query.cursor }, this.deps.clock.now());
     const page = pageOf(rows, query.limit, (r) => r.id);
     // The Redis store copies heartbeats to PostgreSQL lazily; it knows the latest ones.
     const latest = (await this.deps.seats.latestHeartbeats?.(page.data)) ?? new Map();
@@ -67,8 +50,7 @@ export class SessionService {
   async #emails(rows: SessionRow[]): Promise<Map<string, string | null>> {
     const ids = [...new Set(rows.map((r) => r.userId).filter((id): id is string => id !== null))];
     if (ids.length === 0) return new Map();
-    const found = await this.deps.db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, ids));
-    return new Map(found.map((u) => [u.id, u.email]));
+    return sessionRepository.holderEmails(this.deps.db, ids);
   }
 
   async forceRelease(sessionId: string, scope: OrganisationScope, ctx: RequestContext) {
