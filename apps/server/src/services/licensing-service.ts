@@ -11,7 +11,7 @@ import { sessionRepository } from '../repositories/session-repository.js';
 import type { QueueSignals } from '../seat-queue/queue-signals.js';
 import type { SeatQueue } from '../seat-queue/seat-queue.js';
 import type { AcquireOutcome, LicenseRefusal, LiveSession, SeatStore, SessionRef } from '../seats/seat-store.js';
-import { licenseRefusal, lockLicense, readLicenses } from '../seats/seat-terms.js';
+import { licenseRefusal, readLicenses } from '../seats/seat-terms.js';
 import type { LeaseTokens } from '../tokens/lease-tokens.js';
 import { acquireInTurn, type TurnOutcome } from './acquire-in-turn.js';
 import type { CiMappingService } from './ci-mapping-service.js';
@@ -218,7 +218,8 @@ export class LicensingService {
     let refusal = turn.lastRefusal;
     if (!refusal) {
       // Never the first in line, so never refused by the store: the counts come from it without trying.
-      const locked = await lockLicense(this.deps.db, licenseId, 'share');
+      // A read, not a lock: outside a transaction a lock would be let go at once.
+      const locked = (await readLicenses(this.deps.db, [licenseId], null)).get(licenseId);
       if (!locked) return refused('LICENSE_NOT_FOUND');
       const used = (await this.deps.seats.seatsInUse([licenseId])).get(licenseId) ?? 0;
       refusal = { kind: 'no-seat', terms: locked.terms, seatsUsed: used, nextFreeAt: null, holders: [] };
