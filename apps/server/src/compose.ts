@@ -106,6 +106,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       ? await openRedisParts({
           url: config.redisUrl,
           caCert: config.redisCaCert,
+          cluster: config.redisCluster,
           replicas: config.redisReplicas,
           keyPrefix: config.redisKeyPrefix,
           db,

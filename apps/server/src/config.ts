@@ -29,6 +29,8 @@ const schema = z.object({
   // PEM of the CA that signs Redis's TLS certificate (Memorystore's server CA), for rediss:// URLs.
   REDIS_CA_CERT: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate' }).optional(),
   LEASEHOLD_REDIS_KEY_PREFIX: z.string().min(1).max(64).default('leasehold:'),
+  // REDIS_URL names one node of a Redis Cluster (Memorystore's discovery endpoint); the others are discovered.
+  LEASEHOLD_REDIS_CLUSTER: flag.default(false),
   // Replicas that must confirm every seat promise before it is answered (Redis WAIT); 0 with no replicas.
   LEASEHOLD_REDIS_REPLICAS: z.coerce.number().int().min(0).max(16).default(0),
   // Below the 2 s command timeout: every command on the connection queues behind a WAIT.
@@ -146,6 +148,7 @@ function toConfig(env: z.infer<typeof schema>) {
     databasePoolSize: env.DATABASE_POOL_SIZE,
     redisUrl: env.REDIS_URL ?? null,
     redisKeyPrefix: env.LEASEHOLD_REDIS_KEY_PREFIX,
+    redisCluster: env.LEASEHOLD_REDIS_CLUSTER,
     redisCaCert: env.REDIS_CA_CERT ?? null,
     redisReplicas: { count: env.LEASEHOLD_REDIS_REPLICAS, timeoutMs: env.LEASEHOLD_REDIS_REPLICA_TIMEOUT_MS },
     bootstrapAdminKey: env.LEASEHOLD_BOOTSTRAP_ADMIN_KEY ?? null,

@@ -31,6 +31,8 @@ export async function openRedisParts(
   options: {
     url: string;
     caCert?: string | null;
+    /** REDIS_URL is one node of a Redis Cluster. */
+    cluster?: boolean;
     /** Replicas that confirm each seat promise (WAIT), and for how long to wait for them. */
     replicas?: { count: number; timeoutMs: number };
     keyPrefix: string;
@@ -42,7 +44,7 @@ export async function openRedisParts(
   },
   log: (message: string, error?: unknown) => void = () => {},
 ): Promise<RedisParts> {
-  const connection = new RedisConnection(options.url, options.metrics, { caCert: options.caCert ?? null });
+  const connection = new RedisConnection(options.url, options.metrics, { caCert: options.caCert ?? null, cluster: options.cluster ?? false });
   if (!(await connection.connect())) log('Redis is not reachable yet; licensing answers 503 until it is');
   const seats = new RedisSeatStore({
     connection,

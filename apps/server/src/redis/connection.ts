@@ -1,4 +1,4 @@
-import { Redis, ReplyError } from 'ioredis';
+import { Cluster, Redis, type RedisOptions, ReplyError } from 'ioredis';
 import { LeaseholdError } from '../kernel/errors.js';
 import type { Metrics } from '../ops/metrics.js';
 import {
@@ -48,7 +48,8 @@ const DEFINITIONS: Record<keyof Scripts, { numberOfKeys: number; lua: string }> 
   lhCount: { numberOfKeys: 2, lua: COUNT },
   lhSetToken: { numberOfKeys: 1, lua: SET_TOKEN },
   lhRestoreSecret: { numberOfKeys: 1, lua: RESTORE_SECRET },
-  lhTime: { numberOfKeys: 0, lua: TIME },
+  // The key names whose shard's clock is read (on Redis Cluster every shard has its own).
+  lhTime: { numberOfKeys: 1, lua: TIME },
   lhLoad: { numberOfKeys: 3, lua: LOAD },
   lhRebuildLock: { numberOfKeys: 2, lua: REBUILD_LOCK },
   lhDropEpoch: { numberOfKeys: 1, lua: DROP_EPOCH },
@@ -56,7 +57,8 @@ const DEFINITIONS: Record<keyof Scripts, { numberOfKeys: number; lua: string }> 
   lhRateHit: { numberOfKeys: 1, lua: RATE_HIT },
 };
 
-export type ScriptedRedis = Redis & Scripts;
+export type ScriptedRedis = (Redis | Cluster) & Scripts;
+type Pipeline = ReturnType<Redis['pipeline']> & Scripts;
 
 /** Seconds a caller is told to wait when Redis cannot answer. */
 export const REDIS_RETRY_AFTER_SECONDS = 2;
@@ -79,16 +81,19 @@ const TRANSIENT_REPLY = /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY
  * One Redis connection shared by the seat store and the rate limiter, with every
  * command timed and its failures counted. Commands fail fast while disconnected
  * (no offline queue, a command timeout) so a request answers 503 instead of hanging.
+ * On Redis Cluster the URL names one node; ioredis discovers the rest and routes each
+ * command to the shard of its keys (every key of a license shares one hash slot).
  */
 export class RedisConnection {
   readonly client: ScriptedRedis;
+  readonly cluster: boolean;
 
   constructor(
     url: string,
     private readonly metrics: Metrics,
-    options: { commandTimeoutMs?: number; caCert?: string | null } = {},
+    options: { commandTimeoutMs?: number; caCert?: string | null; cluster?: boolean } = {},
   ) {
-    const client = new Redis(url, {
+    const nodeOptions: RedisOptions = {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       commandTimeout: options.commandTimeoutMs ?? 2_000,
@@ -98,7 +103,22 @@ export class RedisConnection {
       lazyConnect: true,
       // rediss:// turns TLS on; a private CA (Memorystore's server CA) is trusted on top of the system's.
       ...(options.caCert ? { tls: { ca: options.caCert } } : {}),
-    });
+    };
+    this.cluster = options.cluster ?? false;
+    const client = this.cluster
+      ? new Cluster([url], {
+          redisOptions: nodeOptions,
+          enableOfflineQueue: false,
+          lazyConnect: true,
+          // Rediscover the shards for ever, as a single connection reconnects for ever.
+          clusterRetryStrategy: (times) => Math.min(times * 100, 1_000),
+          // A failover moves slots: ask again soon, a few times, before answering 503.
+          retryDelayOnFailover: 200,
+          retryDelayOnClusterDown: 200,
+          // A TLS endpoint's certificate names the host, not the address it resolves to.
+          ...(options.caCert || url.startsWith('rediss://') ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
+        })
+      : new Redis(url, nodeOptions);
     // Errors surface on commands; the event only needs a listener so it is not thrown.
     client.on('error', () => {});
     for (const [name, definition] of Object.entries(DEFINITIONS)) client.defineCommand(name, definition);
@@ -117,6 +137,39 @@ export class RedisConnection {
     });
     this.client.connect().catch(() => {});
     return ready;
+  }
+
+  /**
+   * Runs one pipeline per group of commands that share a hash slot: Redis Cluster
+   * takes a pipeline only when all its keys are in one slot, so there the commands are
+   * grouped by license and the groups run side by side; one Redis takes them all at
+   * once. Answers each item's reply (or error), in the order given.
+   */
+  async pipelined<T>(command: string, items: T[], slotOf: (item: T) => string, add: (pipeline: Pipeline, item: T) => void): Promise<[Error | null, unknown][]> {
+    const groups = new Map<string, number[]>();
+    items.forEach((item, i) => {
+      const slot = this.cluster ? slotOf(item) : '';
+      groups.set(slot, [...(groups.get(slot) ?? []), i]);
+    });
+    const replies: [Error | null, unknown][] = new Array(items.length);
+    await this.run(command, () =>
+      Promise.all(
+        [...groups.values()].map(async (indices) => {
+          const pipeline = this.client.pipeline() as unknown as Pipeline;
+          for (const i of indices) add(pipeline, items[i] as T);
+          const answers = (await pipeline.exec()) ?? [];
+          indices.forEach((i, k) => {
+            replies[i] = (answers[k] ?? [new Error('no reply'), null]) as [Error | null, unknown];
+          });
+        }),
+      ),
+    );
+    return replies;
+  }
+
+  /** The connections to the primaries that hold data: one Redis, or each master of the cluster. */
+  primaries(): Redis[] {
+    return this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
   }
 
   /** Runs one command, timing it; a connection failure becomes SERVICE_UNAVAILABLE with Retry-After. */

@@ -26,8 +26,8 @@ export class ReplicasBehind extends LeaseholdError {
  * answered, so a failover to a replica never rolls back a seat a client was told it
  * holds (a replica that kept the epoch would not be rebuilt, and would give that seat
  * away again). `WAIT` covers every earlier write of the connection it is sent on, so
- * it goes on the seat store's own connection, and all promises decided in one turn of
- * the event loop share one `WAIT`.
+ * it goes on the seat store's own connection (on Redis Cluster, on its connection to
+ * every primary), and all promises decided in one turn of the event loop share one.
  */
 export class ReplicaAck {
   #batch: Promise<void> | null = null;
@@ -52,7 +52,8 @@ export class ReplicaAck {
   }
 
   async #wait(): Promise<void> {
-    const confirmed = Number(await this.connection.run('wait', (c) => c.wait(this.replicas, this.timeoutMs)));
+    const counts = await this.connection.run('wait', () => Promise.all(this.connection.primaries().map((node) => node.wait(this.replicas, this.timeoutMs))));
+    const confirmed = Math.min(...counts.map(Number));
     if (confirmed < this.replicas) throw new ReplicasBehind(this.replicas, confirmed);
   }
 }

@@ -35,7 +35,7 @@ async function acquireOnce(core: RedisSeatCore, req: AcquireSeat, ctx: RequestCo
   if (!locked || (req.keyHash !== null && req.keyHash !== locked.keyHash)) return { kind: 'license-refused', code: 'LICENSE_NOT_FOUND' };
   const { terms } = locked;
   const refused = statusRefusal(locked.status);
-  if (refused) return refuseAcquire(core, locked, refused, req, ctx, new Date(await core.now()));
+  if (refused) return refuseAcquire(core, locked, refused, req, ctx, new Date(await core.now(locked.terms.licenseId)));
 
   const sessionId = newId('session', (core.o.testClock ?? systemClock).now().getTime());
   const key = basisKey(terms.seatBasis, { sessionId, fingerprint: req.fingerprint, userId: req.userId });

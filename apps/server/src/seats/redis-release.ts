@@ -56,6 +56,7 @@ export async function reapExpired(core: RedisSeatCore, ctx: RequestContext): Pro
   await core.writer.flush().catch(() => {});
   let total = 0;
   for (;;) {
+    // Which sessions are candidates, by any shard's clock; each license is judged by its own.
     const now = new Date(await core.now());
     const reaped = await core.o.db.transaction(async (tx) => {
       // SKIP LOCKED: replicas reaping at once split the work instead of waiting on each other.
@@ -78,6 +79,7 @@ export async function reapExpired(core: RedisSeatCore, ctx: RequestContext): Pro
           group.map((r) => r.id),
         );
         const states = reply[2] as [string, string, number][];
+        const licenseNow = Number(reply[1]);
         for (const [i, [, state, expMs]] of states.entries()) {
           const row = group[i] as SessionRow;
           if (state === 'LIVE')
@@ -87,7 +89,7 @@ export async function reapExpired(core: RedisSeatCore, ctx: RequestContext): Pro
               .where(eq(sessions.id, row.id));
           else if (state === 'EXPIRED') ended.push({ row, at: new Date(expMs) });
           // Unknown to Redis: ended only once no lease PostgreSQL cannot see may still run.
-          else if (conservativeExpiry(row, leaseMs) <= now.getTime()) ended.push({ row, at: row.expiresAt });
+          else if (conservativeExpiry(row, leaseMs) <= licenseNow) ended.push({ row, at: row.expiresAt });
         }
       }
       for (const { row, at } of ended) {

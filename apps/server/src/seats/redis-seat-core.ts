@@ -83,8 +83,13 @@ export class RedisSeatCore {
     return this.o.testClock ? String(this.o.testClock.now().getTime()) : '';
   }
 
-  async now(): Promise<number> {
-    return Number(await this.o.connection.run('time', (c) => c.lhTime(this.#testNow())));
+  /**
+   * Redis's time on the shard that holds the license's seats (the clock its scripts
+   * read); without a license, on whichever shard holds the key it names.
+   */
+  async now(licenseId?: string): Promise<number> {
+    const key = licenseId ? this.keys.epoch(licenseId) : `${this.keys.prefix}clock`;
+    return Number(await this.o.connection.run('time', (c) => c.lhTime(key, this.#testNow())));
   }
 
   /** Runs a seat script; when the license's seat state is missing, rebuilds it from PostgreSQL first. */
@@ -113,7 +118,7 @@ export class RedisSeatCore {
           db: this.o.db,
           keys: this.keys,
           retentionMs: this.retentionMs,
-          now: () => this.now(),
+          now: (licenseId) => this.now(licenseId),
           limits: async (id) => {
             const locked = await this.terms.load(id);
             return locked ? { capacity: capacity(locked.terms), leaseMs: locked.terms.leaseTtlSeconds * 1000 } : { capacity: 0, leaseMs: 0 };
@@ -161,11 +166,13 @@ export class RedisSeatCore {
 
   async #confirmCopies(written: { sessionId: string; beat: Beat }[]): Promise<void> {
     if (written.length === 0) return;
-    const pipeline = this.o.connection.client.pipeline() as unknown as Scripts & { exec(): Promise<unknown> };
-    for (const { sessionId, beat } of written) {
-      pipeline.lhSetToken(this.keys.session(beat.licenseId, sessionId), '', '', beat.expiresAt.getTime(), beat.lastHeartbeatAt.getTime());
-    }
-    await this.o.connection.run('confirm', () => pipeline.exec());
+    await this.o.connection.pipelined(
+      'confirm',
+      written,
+      ({ beat }) => beat.licenseId,
+      (pipeline, { sessionId, beat }) =>
+        pipeline.lhSetToken(this.keys.session(beat.licenseId, sessionId), '', '', beat.expiresAt.getTime(), beat.lastHeartbeatAt.getTime()),
+    );
   }
 
   /** Puts back the secret a repeated key replaced in Redis, when PostgreSQL did not take the new one. */

@@ -21,7 +21,8 @@ export interface RebuildDeps {
   /** Live seats the license may hold (seats + overage; 0 when the license is gone) and its lease in ms. */
   limits(licenseId: string): Promise<{ capacity: number; leaseMs: number }>;
   /** The scripts' time, in ms. */
-  now(): Promise<number>;
+  /** Redis time on the shard of the license being loaded. */
+  now(licenseId: string): Promise<number>;
 }
 
 export const unavailable = (detail = 'The seat store is recovering for a moment. Nothing was changed; retry shortly.') =>
@@ -68,7 +69,7 @@ async function load(deps: RebuildDeps, licenseId: string, token: string): Promis
   const { connection, keys } = deps;
   const epoch = keys.epoch(licenseId);
   const lock = keys.lock(licenseId);
-  const nowMs = await deps.now();
+  const nowMs = await deps.now(licenseId);
   const { leaseMs } = await deps.limits(licenseId);
   const epochValue = `${nowMs}.${token}`;
   const rows = await deps.db.transaction(async (tx) => {

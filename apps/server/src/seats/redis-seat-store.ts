@@ -62,9 +62,12 @@ export class RedisSeatStore implements SeatStore {
   }
 
   async latestHeartbeats(sessions: Array<{ id: string; licenseId: string }>): Promise<Map<string, HeartbeatTimes>> {
-    const pipeline = this.#core.o.connection.client.pipeline();
-    for (const s of sessions) pipeline.hmget(this.#core.keys.session(s.licenseId, s.id), 'lhb', 'exp');
-    const replies = (await this.#core.o.connection.run('hmget', () => pipeline.exec())) ?? [];
+    const replies = await this.#core.o.connection.pipelined(
+      'hmget',
+      sessions,
+      (s) => s.licenseId,
+      (pipeline, s) => pipeline.hmget(this.#core.keys.session(s.licenseId, s.id), 'lhb', 'exp'),
+    );
     const times = new Map<string, HeartbeatTimes>();
     for (const [i, [error, fields]] of replies.entries()) {
       const [lhb, exp] = (fields ?? []) as (string | null)[];
