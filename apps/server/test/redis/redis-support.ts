@@ -69,6 +69,10 @@ export class ThrowawayRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  get running(): boolean {
+    return this.#child !== null && this.#child.exitCode === null;
+  }
+
   static async start(extraArgs: string[] = []): Promise<ThrowawayRedis> {
     const redis = new ThrowawayRedis(await freePort(), extraArgs);
     await redis.start();
