@@ -42,7 +42,6 @@ const NOT_YET_MOVED = [
   'usage/usage-report.ts',
   'webhooks/delivery-log.ts',
   'webhooks/delivery-worker.ts',
-  'webhooks/dispatcher.ts',
   'webhooks/endpoint-service.ts',
 ];
 
