@@ -1,8 +1,23 @@
-import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.js';
 import { auditEvents, auditHead, webhookCursor, webhookDeliveries } from '../db/schema.js';
 
 export type NewDeliveryRow = typeof webhookDeliveries.$inferInsert;
+
+/** A delivery the worker claimed to send. */
+export interface ClaimedDelivery {
+  id: string;
+  endpointId: string;
+  messageId: string;
+  payload: string;
+  attempts: number;
+  createdAt: Date;
+}
+
+/** What one attempt leaves on its delivery. */
+export type DeliveryOutcome = Pick<NewDeliveryRow, 'status' | 'nextAttemptAt' | 'lastStatusCode' | 'lastLatencyMs' | 'lastError' | 'deliveredAt'>;
+
+type Rows<T> = { rows: T[] };
 
 /** Webhook deliveries, their attempts, and the dispatcher's cursor in the audit chain. */
 export const webhookDeliveryRepository = {
@@ -39,5 +54,48 @@ export const webhookDeliveryRepository = {
         .insert(webhookDeliveries)
         .values(rows.slice(i, i + 500))
         .onConflictDoNothing();
+  },
+
+  /**
+   * Claims up to `limit` due deliveries and leases them until `leaseUntil`, counting the
+   * attempt, in one statement: FOR UPDATE SKIP LOCKED keeps replicas off each other's
+   * claims, and one waits while an earlier delivery of its license to its endpoint is pending.
+   */
+  async claimDue(db: Executor, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]> {
+    const result = (await db.execute(sql`
+      with due as (
+        select d.id from webhook_deliveries d
+        join webhook_endpoints e on e.id = d.endpoint_id
+        where d.status = 'pending' and d.next_attempt_at <= ${now.toISOString()}::timestamptz and e.status = 'enabled'
+          and not exists (
+            select 1 from webhook_deliveries p
+            where p.endpoint_id = d.endpoint_id and p.order_key = d.order_key and p.status = 'pending'
+              and (p.event_seq < d.event_seq or (p.event_seq = d.event_seq and p.message_id < d.message_id)))
+        order by d.next_attempt_at, d.event_seq, d.message_id
+        limit ${limit}
+        for update of d skip locked
+      )
+      update webhook_deliveries w set next_attempt_at = ${leaseUntil.toISOString()}::timestamptz, attempts = w.attempts + 1
+      from due where w.id = due.id
+      returning w.id, w.endpoint_id as "endpointId", w.message_id as "messageId", w.payload, w.attempts, w.created_at as "createdAt"`)) as unknown as Rows<ClaimedDelivery>;
+    return result.rows.map((r) => ({ ...r, attempts: Number(r.attempts), createdAt: new Date(r.createdAt) }));
+  },
+
+  /** Writes an attempt's outcome on its delivery; false when the delivery is gone. */
+  async recordOutcome(db: Executor, deliveryId: string, outcome: DeliveryOutcome): Promise<boolean> {
+    const [updated] = await db.update(webhookDeliveries).set(outcome).where(eq(webhookDeliveries.id, deliveryId)).returning({ id: webhookDeliveries.id });
+    return updated !== undefined;
+  },
+
+  /** Adds an attempt to the delivery's log, numbered after the ones before it. */
+  async appendAttempt(
+    db: Executor,
+    deliveryId: string,
+    attempt: { attempt: number; at: Date; statusCode: number | null; latencyMs: number; error: string | null },
+  ): Promise<void> {
+    await db.execute(sql`
+        insert into webhook_attempts (delivery_id, n, attempt, at, status_code, latency_ms, error)
+        select ${deliveryId}::text, coalesce(max(n), 0) + 1, ${attempt.attempt}::int, ${attempt.at.toISOString()}::timestamptz, ${attempt.statusCode}::int, ${attempt.latencyMs}::int, ${attempt.error}::text
+        from webhook_attempts where delivery_id = ${deliveryId}`);
   },
 };

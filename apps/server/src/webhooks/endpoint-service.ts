@@ -8,17 +8,16 @@ import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError, notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../kernel/request-context.js';
+import type { WebhookEndpointRow } from '../repositories/webhook-endpoint-repository.js';
 import { refusedLiteral } from './target-guard.js';
 import { newWebhookSecret } from './webhook-signature.js';
-
-export type EndpointRow = typeof webhookEndpoints.$inferSelect;
 
 /** How long the previous secret keeps signing after a rotation. */
 const PREVIOUS_SECRET_SECONDS = 24 * 3600;
 
 const iso = (d: Date) => d.toISOString();
 
-const endpointView = (r: EndpointRow): WebhookEndpoint => ({
+const endpointView = (r: WebhookEndpointRow): WebhookEndpoint => ({
   id: r.id,
   organisationId: r.organisationId,
   url: r.url,
@@ -76,7 +75,7 @@ export class WebhookEndpointService {
       ]);
       // Holding the chain's head since the append: its sequence is this creation's, and only later events are sent.
       const [head] = await tx.select({ seq: auditHead.seq }).from(auditHead).where(eq(auditHead.id, 1));
-      const row: EndpointRow = {
+      const row: WebhookEndpointRow = {
         id,
         organisationId,
         url: input.url,
@@ -119,7 +118,7 @@ export class WebhookEndpointService {
     const now = this.deps.clock.now();
     return this.deps.db.transaction(async (tx) => {
       const before = await this.load(tx, id, scope, true);
-      const changes: Partial<EndpointRow> = { updatedAt: now };
+      const changes: Partial<WebhookEndpointRow> = { updatedAt: now };
       if (input.url !== undefined) changes.url = input.url;
       if (input.eventTypes !== undefined) changes.eventTypes = [...new Set(input.eventTypes)];
       if (input.description !== undefined) changes.description = input.description;
@@ -181,7 +180,7 @@ export class WebhookEndpointService {
   }
 
   /** One endpoint the scope may see, or NOT_FOUND. */
-  async load(tx: Executor, id: string, scope: OrganisationScope, forUpdate = false): Promise<EndpointRow> {
+  async load(tx: Executor, id: string, scope: OrganisationScope, forUpdate = false): Promise<WebhookEndpointRow> {
     const query = tx
       .select()
       .from(webhookEndpoints)
