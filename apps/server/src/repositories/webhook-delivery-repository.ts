@@ -98,4 +98,12 @@ export const webhookDeliveryRepository = {
         select ${deliveryId}::text, coalesce(max(n), 0) + 1, ${attempt.attempt}::int, ${attempt.at.toISOString()}::timestamptz, ${attempt.statusCode}::int, ${attempt.latencyMs}::int, ${attempt.error}::text
         from webhook_attempts where delivery_id = ${deliveryId}`);
   },
+
+  /** The endpoint's pending deliveries are due now, not at the end of their backoff. */
+  async retryPendingNow(db: Executor, endpointId: string, now: Date): Promise<void> {
+    await db
+      .update(webhookDeliveries)
+      .set({ nextAttemptAt: now })
+      .where(and(eq(webhookDeliveries.endpointId, endpointId), eq(webhookDeliveries.status, 'pending')));
+  },
 };

@@ -41,7 +41,6 @@ const NOT_YET_MOVED = [
   'usage/seats-in-force.ts',
   'usage/usage-report.ts',
   'webhooks/delivery-log.ts',
-  'webhooks/endpoint-service.ts',
 ];
 
 function sources(dir: string): string[] {
