@@ -1,7 +1,8 @@
-import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.js';
-import { auditEvents, auditHead, webhookCursor, webhookDeliveries } from '../db/schema.js';
+import { auditEvents, auditHead, webhookAttempts, webhookCursor, webhookDeliveries } from '../db/schema.js';
 
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type NewDeliveryRow = typeof webhookDeliveries.$inferInsert;
 
 /** A delivery the worker claimed to send. */
@@ -105,5 +106,58 @@ export const webhookDeliveryRepository = {
       .update(webhookDeliveries)
       .set({ nextAttemptAt: now })
       .where(and(eq(webhookDeliveries.endpointId, endpointId), eq(webhookDeliveries.status, 'pending')));
+  },
+
+  /** A page of the endpoint's deliveries, newest first, before the cursor and of one status if given. */
+  async listOfEndpoint(
+    db: Executor,
+    endpointId: string,
+    page: { before: string | undefined; status: WebhookDeliveryRow['status'] | undefined; limit: number },
+  ): Promise<WebhookDeliveryRow[]> {
+    return db
+      .select()
+      .from(webhookDeliveries)
+      .where(
+        and(
+          eq(webhookDeliveries.endpointId, endpointId),
+          page.before ? lt(webhookDeliveries.id, page.before) : undefined,
+          page.status ? eq(webhookDeliveries.status, page.status) : undefined,
+        ),
+      )
+      .orderBy(desc(webhookDeliveries.id))
+      .limit(page.limit);
+  },
+
+  /** The delivery if it belongs to this endpoint; null otherwise. */
+  async findOfEndpoint(db: Executor, endpointId: string, deliveryId: string): Promise<WebhookDeliveryRow | null> {
+    const [row] = await db
+      .select()
+      .from(webhookDeliveries)
+      .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.endpointId, endpointId)));
+    return row ?? null;
+  },
+
+  /** The delivery's attempts in the order they were made. */
+  async attemptsOf(db: Executor, deliveryId: string) {
+    return db.select().from(webhookAttempts).where(eq(webhookAttempts.deliveryId, deliveryId)).orderBy(asc(webhookAttempts.n));
+  },
+
+  /** Pending again, due now, with a fresh count of attempts; null when the delivery is gone. */
+  async restart(db: Executor, deliveryId: string, now: Date): Promise<WebhookDeliveryRow | null> {
+    const [row] = await db
+      .update(webhookDeliveries)
+      .set({ status: 'pending', attempts: 0, nextAttemptAt: now, deliveredAt: null })
+      .where(eq(webhookDeliveries.id, deliveryId))
+      .returning();
+    return row ?? null;
+  },
+
+  /** Deletes deliveries done (delivered or failed) that were written before a time; answers how many. */
+  async deleteDoneBefore(db: Executor, before: Date): Promise<number> {
+    const gone = await db
+      .delete(webhookDeliveries)
+      .where(and(inArray(webhookDeliveries.status, ['delivered', 'failed']), lt(webhookDeliveries.createdAt, before)))
+      .returning({ id: webhookDeliveries.id });
+    return gone.length;
   },
 };

@@ -40,7 +40,6 @@ const NOT_YET_MOVED = [
   'usage/seat-usage-rollup.ts',
   'usage/seats-in-force.ts',
   'usage/usage-report.ts',
-  'webhooks/delivery-log.ts',
 ];
 
 function sources(dir: string): string[] {
