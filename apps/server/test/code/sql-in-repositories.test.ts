@@ -37,7 +37,6 @@ const NOT_YET_MOVED = [
   'services/licensing-service.ts',
   'services/organisation-service.ts',
   'services/session-service.ts',
-  'usage/seat-usage-rollup.ts',
   'usage/seats-in-force.ts',
   'usage/usage-report.ts',
 ];
