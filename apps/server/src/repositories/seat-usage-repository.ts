@@ -1,12 +1,52 @@
-import { and, asc, eq, gt, inArray, like, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, like, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.js';
-import { auditEvents, seatUsageCursor, seatUsageHolders, seatUsageHourly, seatUsageState, sessions } from '../db/schema.js';
+import {
+  auditEvents,
+  licenseSeatHistory,
+  licenses,
+  plans,
+  seatUsageCursor,
+  seatUsageHolders,
+  seatUsageHourly,
+  seatUsageState,
+  sessions,
+} from '../db/schema.js';
 
 export type SeatUsageStateRow = typeof seatUsageState.$inferSelect;
 export type SeatUsageHourRow = typeof seatUsageHourly.$inferSelect;
 export type SeatUsageHolderRow = typeof seatUsageHolders.$inferSelect;
 
 const CHUNK = 1000;
+
+/** Per license, the seat-seconds sold over [from, to): each seat count in force times how long it was. */
+function soldSeatSeconds(db: Executor, from: Date, to: Date) {
+  const window = sql`over (partition by ${licenseSeatHistory.licenseId} order by ${licenseSeatHistory.since})`;
+  const periods = db
+    .select({
+      licenseId: licenseSeatHistory.licenseId,
+      seats: licenseSeatHistory.seats,
+      // The first record holds for all time before it too.
+      start: sql<Date>`case when lag(${licenseSeatHistory.since}) ${window} is null then '-infinity'::timestamptz else ${licenseSeatHistory.since} end`.as(
+        'start',
+      ),
+      until: sql<Date>`coalesce(lead(${licenseSeatHistory.since}) ${window}, 'infinity'::timestamptz)`.as('until'),
+    })
+    .from(licenseSeatHistory)
+    .as('periods');
+  const a = sql`${from.toISOString()}::timestamptz`;
+  const b = sql`${to.toISOString()}::timestamptz`;
+  return db
+    .select({
+      licenseId: periods.licenseId,
+      seatSeconds: sql<number>`sum(${periods.seats} * extract(epoch from (least(${periods.until}, ${b}) - greatest(${periods.start}, ${a}))))::float8`.as(
+        'sold_seat_seconds',
+      ),
+    })
+    .from(periods)
+    .where(and(lt(periods.start, b), gt(periods.until, a)))
+    .groupBy(periods.licenseId)
+    .as('sold');
+}
 
 /** The hourly seat-usage rollup: its cursor in the audit chain, live holders, states and hours. */
 export const seatUsageRepository = {
@@ -106,5 +146,64 @@ export const seatUsageRepository = {
           },
         });
     }
+  },
+
+  /** One license's hours in [from, to). */
+  async hoursOf(db: Executor, licenseId: string, from: Date, to: Date): Promise<SeatUsageHourRow[]> {
+    return db
+      .select()
+      .from(seatUsageHourly)
+      .where(and(eq(seatUsageHourly.licenseId, licenseId), gte(seatUsageHourly.hour, from), lt(seatUsageHourly.hour, to)));
+  },
+
+  /** The seats sold in force for one license, each from when on, oldest first. */
+  async seatHistoryOf(db: Executor, licenseId: string): Promise<{ since: Date; seats: number }[]> {
+    return db
+      .select({ since: licenseSeatHistory.since, seats: licenseSeatHistory.seats })
+      .from(licenseSeatHistory)
+      .where(eq(licenseSeatHistory.licenseId, licenseId))
+      .orderBy(asc(licenseSeatHistory.since));
+  },
+
+  /**
+   * Active licenses (of one organisation, or null: all) with their usage over [from, to) of
+   * `hours` hours against the seat-seconds sold, ranked: most denials first, or least used
+   * first; ties broken by license ID.
+   */
+  async summaryRows(
+    db: Executor,
+    q: { from: Date; to: Date; hours: number; order: 'denials' | 'utilisation'; organisationId: string | null; offset: number; limit: number },
+  ) {
+    const { from, to, hours } = q;
+    const seats = sql<number>`coalesce(${licenses.seatsOverride}, ${plans.seats})`;
+    const sold = soldSeatSeconds(db, from, to);
+    // Without a history (a license made before there was one), today's seats over the whole range.
+    const soldSeconds = sql<number>`coalesce(max(${sold.seatSeconds}), ${hours * 3600} * ${seats})`;
+    const seatSeconds = sql<number>`coalesce(sum(${seatUsageHourly.seatSeconds}), 0)`;
+    const denials = sql<number>`coalesce(sum(${seatUsageHourly.denials}), 0)`;
+    const utilisation = sql<number>`${seatSeconds}::float8 / nullif(${soldSeconds}, 0)`;
+    return db
+      .select({
+        licenseId: licenses.id,
+        organisationId: licenses.organisationId,
+        seats,
+        peak: sql<number>`coalesce(max(${seatUsageHourly.peak}), 0)`,
+        seatSeconds,
+        soldSeconds,
+        denials,
+      })
+      .from(licenses)
+      .innerJoin(plans, eq(plans.id, licenses.planId))
+      .leftJoin(sold, eq(sold.licenseId, licenses.id))
+      .leftJoin(seatUsageHourly, and(eq(seatUsageHourly.licenseId, licenses.id), gte(seatUsageHourly.hour, from), lt(seatUsageHourly.hour, to)))
+      .where(and(eq(licenses.status, 'active'), q.organisationId ? eq(licenses.organisationId, q.organisationId) : undefined))
+      .groupBy(licenses.id, licenses.organisationId, licenses.seatsOverride, plans.seats)
+      .orderBy(
+        q.order === 'denials'
+          ? sql`${denials} desc, ${utilisation} desc nulls last, ${licenses.id} asc`
+          : sql`${utilisation} asc nulls first, ${licenses.id} asc`,
+      )
+      .offset(q.offset)
+      .limit(q.limit);
   },
 };

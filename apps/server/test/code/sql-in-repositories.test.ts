@@ -38,7 +38,6 @@ const NOT_YET_MOVED = [
   'services/organisation-service.ts',
   'services/session-service.ts',
   'usage/seats-in-force.ts',
-  'usage/usage-report.ts',
 ];
 
 function sources(dir: string): string[] {
