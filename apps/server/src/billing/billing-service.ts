@@ -1,5 +1,5 @@
 import { newId } from '@leasehold/protocol/ids';
-import { and, eq, lte, sql } from 'drizzle-orm';
+import { and, eq, lte } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
@@ -8,8 +8,8 @@ import { licenses, organisations, plans, stripeEvents } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError } from '../kernel/errors.js';
 import type { RequestContext } from '../kernel/request-context.js';
+import { seatUsageRepository } from '../repositories/seat-usage-repository.js';
 import { newLicenseRow } from '../services/license-service.js';
-import { recordSeatsInForce } from '../usage/seats-in-force.js';
 import { checkoutSession, type Invoice, invoice, lineItems, type StripeEvent, type Subscription, subscription } from './stripe-objects.js';
 
 type LicenseRow = typeof licenses.$inferSelect;
@@ -207,7 +207,7 @@ export class BillingService {
       now,
     );
     await tx.insert(licenses).values({ ...row, billingStatus: 'active', billingStateAt: input.eventAt });
-    await recordSeatsInForce(tx, now, sql`l.id = ${row.id}`);
+    await seatUsageRepository.recordSeatsInForceOfLicense(tx, now, row.id);
     await appendAudit(tx, ctx, now, [
       {
         action: 'license.created',
@@ -266,7 +266,7 @@ export class BillingService {
     if (status === 'active' || status === 'trialing') changes.paymentFailedAt = null;
     if (changes.expiresAt && changes.expiresAt > now && license.status === 'expired' && status !== 'canceled') changes.status = 'active';
     await tx.update(licenses).set(changes).where(eq(licenses.id, license.id));
-    await recordSeatsInForce(tx, now, sql`l.id = ${license.id}`);
+    await seatUsageRepository.recordSeatsInForceOfLicense(tx, now, license.id);
     await appendAudit(tx, ctx, now, [
       {
         action: 'license.billing-updated',

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, inArray, like, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, like, lt, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.js';
 import {
   auditEvents,
@@ -17,6 +17,22 @@ export type SeatUsageHourRow = typeof seatUsageHourly.$inferSelect;
 export type SeatUsageHolderRow = typeof seatUsageHolders.$inferSelect;
 
 const CHUNK = 1000;
+
+/**
+ * Records, from `at` on, the seats sold in force for the licenses `where` selects
+ * (over `licenses l`), as they stand after a change made in the same transaction.
+ * A license whose seats did not change gets no new row.
+ */
+async function recordSeatsInForce(tx: Executor, at: Date, where: SQL): Promise<void> {
+  await tx.execute(sql`
+    insert into license_seat_history (license_id, since, seats)
+    select l.id, ${at.toISOString()}::timestamptz, coalesce(l.seats_override, p.seats)
+    from licenses l join plans p on p.id = l.plan_id
+    where (${where})
+      and coalesce(l.seats_override, p.seats) is distinct from
+        (select h.seats from license_seat_history h where h.license_id = l.id order by h.since desc limit 1)
+    on conflict (license_id, since) do update set seats = excluded.seats`);
+}
 
 /** Per license, the seat-seconds sold over [from, to): each seat count in force times how long it was. */
 function soldSeatSeconds(db: Executor, from: Date, to: Date) {
@@ -146,6 +162,16 @@ export const seatUsageRepository = {
           },
         });
     }
+  },
+
+  /** After a change to a license in the same transaction: its seats sold in force from `at` on. */
+  async recordSeatsInForceOfLicense(db: Executor, at: Date, licenseId: string): Promise<void> {
+    await recordSeatsInForce(db, at, sql`l.id = ${licenseId}`);
+  },
+
+  /** After a change to a plan in the same transaction: the seats sold in force of its licenses from `at` on. */
+  async recordSeatsInForceOfPlan(db: Executor, at: Date, planId: string): Promise<void> {
+    await recordSeatsInForce(db, at, sql`l.plan_id = ${planId}`);
   },
 
   /** One license's hours in [from, to). */

@@ -1,13 +1,13 @@
 import { newId } from '@leasehold/protocol/ids';
 import type { CreatePlan, Plan, Product, UpdatePlan } from '@leasehold/protocol/schemas';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import { plans, products } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError, notFound } from '../kernel/errors.js';
 import type { RequestContext } from '../kernel/request-context.js';
-import { recordSeatsInForce } from '../usage/seats-in-force.js';
+import { seatUsageRepository } from '../repositories/seat-usage-repository.js';
 import { iso, pageOf } from './paging.js';
 import { isUniqueViolation } from './unique-violation.js';
 
@@ -141,7 +141,7 @@ export class CatalogService {
           .where(eq(plans.id, id))
           .returning();
         if (!row) throw notFound('plan', id);
-        if (input.seats !== undefined) await recordSeatsInForce(tx, now, sql`l.plan_id = ${id}`);
+        if (input.seats !== undefined) await seatUsageRepository.recordSeatsInForceOfPlan(tx, now, id);
         await appendAudit(tx, ctx, now, [{ action: 'plan.updated', targetType: 'plan', targetId: id, data: { changes: input } }]);
         return planView(row);
       });

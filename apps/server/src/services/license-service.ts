@@ -1,6 +1,6 @@
 import { newId } from '@leasehold/protocol/ids';
 import type { CreateLicense, License, LicenseQuery, RenewLicense, UpdateLicense } from '@leasehold/protocol/schemas';
-import { and, asc, eq, gt, lt, lte, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lt, lte, type SQL } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import { newLicenseKey, sha256 } from '../crypto.js';
 import type { Db, Tx } from '../db/database.js';
@@ -9,8 +9,8 @@ import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError, notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../kernel/request-context.js';
+import { seatUsageRepository } from '../repositories/seat-usage-repository.js';
 import type { SeatStore } from '../seats/seat-store.js';
-import { recordSeatsInForce } from '../usage/seats-in-force.js';
 import { iso, isoOrNull, pageOf } from './paging.js';
 
 type LicenseRow = typeof licenses.$inferSelect;
@@ -59,7 +59,7 @@ export class LicenseService {
     );
     await this.deps.db.transaction(async (tx) => {
       await tx.insert(licenses).values(row);
-      await recordSeatsInForce(tx, now, sql`l.id = ${row.id}`);
+      await seatUsageRepository.recordSeatsInForceOfLicense(tx, now, row.id);
       await appendAudit(tx, ctx, now, [
         {
           action: 'license.created',
@@ -122,7 +122,7 @@ export class LicenseService {
         if (plan.productId !== license.productId) throw validation('planId', 'must be a plan of the same product');
       }
       await tx.update(licenses).set(changes).where(eq(licenses.id, id));
-      await recordSeatsInForce(tx, now, sql`l.id = ${id}`);
+      await seatUsageRepository.recordSeatsInForceOfLicense(tx, now, id);
       await appendAudit(tx, ctx, now, [
         { action: 'license.updated', organisationId: license.organisationId, targetType: 'license', targetId: id, data: { changes: input } },
       ]);

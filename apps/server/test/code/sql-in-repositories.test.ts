@@ -37,7 +37,6 @@ const NOT_YET_MOVED = [
   'services/licensing-service.ts',
   'services/organisation-service.ts',
   'services/session-service.ts',
-  'usage/seats-in-force.ts',
 ];
 
 function sources(dir: string): string[] {
