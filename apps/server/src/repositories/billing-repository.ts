@@ -1,6 +1,6 @@
 import { and, eq, lte } from 'drizzle-orm';
 import type { Executor } from '../db/database.js';
-import { licenses, organisations, plans, stripeEvents } from '../db/schema.js';
+import { licenses, organisations, plans, stripeEvents, users } from '../db/schema.js';
 
 export type BilledLicenseRow = typeof licenses.$inferSelect;
 export type BilledOrganisationRow = typeof organisations.$inferSelect;
@@ -40,6 +40,11 @@ export const billingRepository = {
     await db.insert(organisations).values(row);
   },
 
+  async findPlan(db: Executor, planId: string): Promise<SoldPlanRow | null> {
+    const [row] = await db.select().from(plans).where(eq(plans.id, planId));
+    return row ?? null;
+  },
+
   /** The plan a Stripe price is mapped to. */
   async planOfPrice(db: Executor, priceId: string): Promise<SoldPlanRow | null> {
     const [row] = await db.select().from(plans).where(eq(plans.stripePriceId, priceId));
@@ -67,5 +72,11 @@ export const billingRepository = {
       .from(licenses)
       .where(and(eq(licenses.status, 'active'), lte(licenses.paymentFailedAt, cutoff)))
       .for('update', { skipLocked: true });
+  },
+
+  /** A buyer's e-mail address and whether it was verified; null for no such user. */
+  async buyerEmail(db: Executor, userId: string): Promise<{ email: string | null; verified: boolean } | null> {
+    const [user] = await db.select({ email: users.email, verified: users.emailVerified }).from(users).where(eq(users.id, userId));
+    return user ?? null;
   },
 };

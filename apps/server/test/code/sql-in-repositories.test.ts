@@ -15,7 +15,6 @@ const QUERY_IMPORT = /\bfrom\s+'(drizzle-orm(?:\/[^']*)?|[^']*\/db\/schema\.js)'
 const NOT_YET_MOVED = [
   'audit/audit-log.ts',
   'audit/verify-chain.ts',
-  'billing/self-serve.ts',
   'identity/account-service.ts',
   'identity/device-service.ts',
   'identity/housekeeping.ts',
