@@ -23,7 +23,6 @@ const NOT_YET_MOVED = [
   'identity/token-service.ts',
   'identity/user-licenses.ts',
   'mail/notifications.ts',
-  'mail/reminders.ts',
   'seat-queue/compose-queue.ts',
   'seat-queue/seat-queue.ts',
   'services/api-key-service.ts',
