@@ -22,7 +22,6 @@ const NOT_YET_MOVED = [
   'identity/sign-in-service.ts',
   'identity/token-service.ts',
   'identity/user-licenses.ts',
-  'mail/notifications.ts',
   'seat-queue/compose-queue.ts',
   'seat-queue/seat-queue.ts',
   'services/api-key-service.ts',
