@@ -1,18 +1,15 @@
 import { newId } from '@leasehold/protocol/ids';
-import { and, eq, lte, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db, Tx } from '../db/database.js';
-import { licenses, organisations, plans, stripeEvents } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError } from '../kernel/errors.js';
 import type { RequestContext } from '../kernel/request-context.js';
+import { type BilledLicenseRow, billingRepository } from '../repositories/billing-repository.js';
+import { seatUsageRepository } from '../repositories/seat-usage-repository.js';
 import { newLicenseRow } from '../services/license-service.js';
-import { recordSeatsInForce } from '../usage/seats-in-force.js';
 import { checkoutSession, type Invoice, invoice, lineItems, type StripeEvent, type Subscription, subscription } from './stripe-objects.js';
-
-type LicenseRow = typeof licenses.$inferSelect;
 
 export type BillingOutcome =
   | { kind: 'duplicate' }
@@ -49,18 +46,11 @@ export class BillingService {
     const now = this.deps.clock.now();
     const ctx: RequestContext = { requestId: null, ip: null, actor: { type: 'stripe', id: event.id } };
     return this.deps.db.transaction(async (tx) => {
-      const [fresh] = await tx
-        .insert(stripeEvents)
-        .values({ id: event.id, type: event.type, createdAt: at(event.created), receivedAt: now, outcome: 'processing' })
-        .onConflictDoNothing()
-        .returning({ id: stripeEvents.id });
+      const fresh = await billingRepository.recordEventOnce(tx, { id: event.id, type: event.type, createdAt: at(event.created), receivedAt: now });
       if (!fresh) return { kind: 'duplicate' } as const;
       const outcome = await this.#apply(tx, event, prepared, ctx, now);
       const licenseId = 'licenseId' in outcome ? outcome.licenseId : null;
-      await tx
-        .update(stripeEvents)
-        .set({ outcome: describe(outcome), licenseId })
-        .where(eq(stripeEvents.id, event.id));
+      await billingRepository.setEventOutcome(tx, event.id, describe(outcome), licenseId);
       return outcome;
     });
   }
@@ -110,7 +100,7 @@ export class BillingService {
       case 'customer.subscription.updated':
       case 'customer.subscription.deleted': {
         const sub = parse(subscription, object);
-        let license = await lockBySubscription(tx, sub.id);
+        let license = await billingRepository.lockLicenseOfSubscription(tx, sub.id);
         if (!license) {
           if (event.type === 'customer.subscription.deleted') return { kind: 'unknown-subscription', subscriptionId: sub.id };
           const orgId = await this.#organisationFor(tx, sub.customer, sub.metadata.organisationId ?? null, null, ctx, now);
@@ -128,7 +118,7 @@ export class BillingService {
             now,
           );
           if (created.kind !== 'applied') return created;
-          license = await lockBySubscription(tx, sub.id);
+          license = await billingRepository.lockLicenseOfSubscription(tx, sub.id);
           if (!license) throw new Error('license vanished inside its transaction');
         }
         return this.#applySubscription(tx, license, sub, event, ctx, now);
@@ -137,7 +127,7 @@ export class BillingService {
       case 'invoice.payment_failed': {
         const inv = parse(invoice, object);
         if (!inv.subscriptionId) return { kind: 'ignored', reason: 'invoice without a subscription' };
-        const license = await lockBySubscription(tx, inv.subscriptionId);
+        const license = await billingRepository.lockLicenseOfSubscription(tx, inv.subscriptionId);
         if (!license) return { kind: 'unknown-subscription', subscriptionId: inv.subscriptionId };
         return event.type === 'invoice.paid' ? this.#paid(tx, license, inv, event, ctx, now) : this.#paymentFailed(tx, license, event, ctx, now);
       }
@@ -148,12 +138,12 @@ export class BillingService {
 
   /** The organisation a Stripe customer pays for: known by customer ID, named by our checkout, or new. */
   async #organisationFor(tx: Tx, customerId: string, referencedOrg: string | null, name: string | null, ctx: RequestContext, now: Date): Promise<string> {
-    const [byCustomer] = await tx.select({ id: organisations.id }).from(organisations).where(eq(organisations.stripeCustomerId, customerId));
-    if (byCustomer) return byCustomer.id;
+    const byCustomer = await billingRepository.organisationIdOfCustomer(tx, customerId);
+    if (byCustomer) return byCustomer;
     if (referencedOrg) {
-      const [referenced] = await tx.select().from(organisations).where(eq(organisations.id, referencedOrg));
+      const referenced = await billingRepository.findOrganisation(tx, referencedOrg);
       if (referenced && !referenced.stripeCustomerId) {
-        await tx.update(organisations).set({ stripeCustomerId: customerId, updatedAt: now }).where(eq(organisations.id, referenced.id));
+        await billingRepository.linkCustomer(tx, referenced.id, customerId, now);
         await appendAudit(tx, ctx, now, [
           { action: 'organisation.billing-linked', organisationId: referenced.id, targetType: 'organisation', targetId: referenced.id, data: { customerId } },
         ]);
@@ -161,9 +151,14 @@ export class BillingService {
       }
     }
     const id = newId('organisation', now.getTime());
-    await tx
-      .insert(organisations)
-      .values({ id, name: name ?? `Stripe customer ${customerId}`, metadata: {}, stripeCustomerId: customerId, createdAt: now, updatedAt: now });
+    await billingRepository.insertOrganisation(tx, {
+      id,
+      name: name ?? `Stripe customer ${customerId}`,
+      metadata: {},
+      stripeCustomerId: customerId,
+      createdAt: now,
+      updatedAt: now,
+    });
     await appendAudit(tx, ctx, now, [
       { action: 'organisation.created', organisationId: id, targetType: 'organisation', targetId: id, data: { customerId, source: 'stripe' } },
     ]);
@@ -176,9 +171,9 @@ export class BillingService {
     ctx: RequestContext,
     now: Date,
   ): Promise<BillingOutcome> {
-    const existing = await lockBySubscription(tx, input.subscriptionId);
+    const existing = await billingRepository.lockLicenseOfSubscription(tx, input.subscriptionId);
     if (existing) return { kind: 'applied', licenseId: existing.id, summary: 'license already exists' };
-    const [plan] = await tx.select().from(plans).where(eq(plans.stripePriceId, input.priceId));
+    const plan = await billingRepository.planOfPrice(tx, input.priceId);
     if (!plan) {
       // Not guessed: the vendor maps the price to a plan, then Stripe's retry or the next event applies.
       await appendAudit(tx, ctx, now, [
@@ -206,8 +201,8 @@ export class BillingService {
       },
       now,
     );
-    await tx.insert(licenses).values({ ...row, billingStatus: 'active', billingStateAt: input.eventAt });
-    await recordSeatsInForce(tx, now, sql`l.id = ${row.id}`);
+    await billingRepository.insertLicense(tx, { ...row, billingStatus: 'active', billingStateAt: input.eventAt });
+    await seatUsageRepository.recordSeatsInForceOfLicense(tx, now, row.id);
     await appendAudit(tx, ctx, now, [
       {
         action: 'license.created',
@@ -220,7 +215,7 @@ export class BillingService {
     return { kind: 'applied', licenseId: row.id, summary: `license created with ${input.quantity} seats` };
   }
 
-  async #applySubscription(tx: Tx, license: LicenseRow, sub: Subscription, event: StripeEvent, ctx: RequestContext, now: Date): Promise<BillingOutcome> {
+  async #applySubscription(tx: Tx, license: BilledLicenseRow, sub: Subscription, event: StripeEvent, ctx: RequestContext, now: Date): Promise<BillingOutcome> {
     const eventAt = at(event.created);
     const deleted = event.type === 'customer.subscription.deleted';
     // Stripe's times are whole seconds: on a tie a canceled subscription is never revived.
@@ -231,8 +226,8 @@ export class BillingService {
       return { kind: 'stale', licenseId: license.id };
     }
     const status = deleted ? 'canceled' : sub.status;
-    const changes: Partial<LicenseRow> = { billingStatus: status, billingStateAt: eventAt, seatsOverride: sub.quantity, updatedAt: now };
-    const [plan] = await tx.select().from(plans).where(eq(plans.stripePriceId, sub.priceId));
+    const changes: Partial<BilledLicenseRow> = { billingStatus: status, billingStateAt: eventAt, seatsOverride: sub.quantity, updatedAt: now };
+    const plan = await billingRepository.planOfPrice(tx, sub.priceId);
     if (plan && plan.productId === license.productId) changes.planId = plan.id;
     if (!plan) {
       await appendAudit(tx, ctx, now, [
@@ -265,8 +260,8 @@ export class BillingService {
     }
     if (status === 'active' || status === 'trialing') changes.paymentFailedAt = null;
     if (changes.expiresAt && changes.expiresAt > now && license.status === 'expired' && status !== 'canceled') changes.status = 'active';
-    await tx.update(licenses).set(changes).where(eq(licenses.id, license.id));
-    await recordSeatsInForce(tx, now, sql`l.id = ${license.id}`);
+    await billingRepository.updateLicense(tx, license.id, changes);
+    await seatUsageRepository.recordSeatsInForceOfLicense(tx, now, license.id);
     await appendAudit(tx, ctx, now, [
       {
         action: 'license.billing-updated',
@@ -287,9 +282,9 @@ export class BillingService {
     return { kind: 'applied', licenseId: license.id, summary: `subscription ${status}, ${sub.quantity} seats` };
   }
 
-  async #paid(tx: Tx, license: LicenseRow, inv: Invoice, event: StripeEvent, ctx: RequestContext, now: Date): Promise<BillingOutcome> {
+  async #paid(tx: Tx, license: BilledLicenseRow, inv: Invoice, event: StripeEvent, ctx: RequestContext, now: Date): Promise<BillingOutcome> {
     const eventAt = at(event.created);
-    const changes: Partial<LicenseRow> = { updatedAt: now };
+    const changes: Partial<BilledLicenseRow> = { updatedAt: now };
     if (inv.periodEnd) {
       const renewed = new Date(inv.periodEnd * 1000 + RENEWAL_SLACK_MS);
       if (!license.expiresAt || renewed > license.expiresAt) changes.expiresAt = renewed;
@@ -303,7 +298,7 @@ export class BillingService {
       }
     }
     if (license.status === 'expired' && changes.expiresAt && license.billingStatus !== 'canceled') changes.status = 'active';
-    await tx.update(licenses).set(changes).where(eq(licenses.id, license.id));
+    await billingRepository.updateLicense(tx, license.id, changes);
     await appendAudit(tx, ctx, now, [
       {
         action: 'license.renewed',
@@ -322,10 +317,10 @@ export class BillingService {
     return { kind: 'applied', licenseId: license.id, summary: 'invoice paid' };
   }
 
-  async #paymentFailed(tx: Tx, license: LicenseRow, event: StripeEvent, ctx: RequestContext, now: Date): Promise<BillingOutcome> {
+  async #paymentFailed(tx: Tx, license: BilledLicenseRow, event: StripeEvent, ctx: RequestContext, now: Date): Promise<BillingOutcome> {
     const failedAt = license.paymentFailedAt ?? at(event.created);
     const graceUntil = new Date(failedAt.getTime() + this.deps.graceDays * DAY_MS);
-    await tx.update(licenses).set({ paymentFailedAt: failedAt, updatedAt: now }).where(eq(licenses.id, license.id));
+    await billingRepository.updateLicense(tx, license.id, { paymentFailedAt: failedAt, updatedAt: now });
     await appendAudit(tx, ctx, now, [
       {
         action: 'license.payment-failed',
@@ -343,13 +338,9 @@ export class BillingService {
     const now = this.deps.clock.now();
     const cutoff = new Date(now.getTime() - this.deps.graceDays * DAY_MS);
     return this.deps.db.transaction(async (tx) => {
-      const overdue = await tx
-        .select()
-        .from(licenses)
-        .where(and(eq(licenses.status, 'active'), lte(licenses.paymentFailedAt, cutoff)))
-        .for('update', { skipLocked: true });
+      const overdue = await billingRepository.lockOverdue(tx, cutoff);
       for (const license of overdue) {
-        await tx.update(licenses).set({ status: 'suspended', suspensionReason: 'billing', updatedAt: now }).where(eq(licenses.id, license.id));
+        await billingRepository.updateLicense(tx, license.id, { status: 'suspended', suspensionReason: 'billing', updatedAt: now });
       }
       await appendAudit(
         tx,
@@ -366,11 +357,6 @@ export class BillingService {
       return overdue.length;
     });
   }
-}
-
-async function lockBySubscription(tx: Tx, subscriptionId: string): Promise<LicenseRow | null> {
-  const [row] = await tx.select().from(licenses).where(eq(licenses.stripeSubscriptionId, subscriptionId)).for('update');
-  return row ?? null;
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {

@@ -1,8 +1,7 @@
-import { eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Db } from '../db/database.js';
-import { organisations, plans, users } from '../db/schema.js';
 import { LeaseholdError, notFound } from '../kernel/errors.js';
+import { billingRepository } from '../repositories/billing-repository.js';
 
 export interface SelfServeDeps {
   db: Db;
@@ -27,9 +26,9 @@ export class SelfServeBilling {
   async checkout(organisationId: string, planId: string, quantity: number, buyer: { email?: string; userId?: string }): Promise<{ url: string; id: string }> {
     const stripe = this.#stripe();
     const email = buyer.email ?? (buyer.userId ? await this.#verifiedEmail(buyer.userId) : null);
-    const [org] = await this.deps.db.select().from(organisations).where(eq(organisations.id, organisationId));
+    const org = await billingRepository.findOrganisation(this.deps.db, organisationId);
     if (!org) throw notFound('organisation', organisationId);
-    const [plan] = await this.deps.db.select().from(plans).where(eq(plans.id, planId));
+    const plan = await billingRepository.findPlan(this.deps.db, planId);
     if (!plan) throw notFound('plan', planId);
     if (!plan.stripePriceId) throw new LeaseholdError('INVALID_STATE', `Plan ${plan.code} is not sold through Stripe (it has no stripePriceId).`);
     const metadata = { organisationId, planId, priceId: plan.stripePriceId, quantity: String(quantity) };
@@ -48,13 +47,13 @@ export class SelfServeBilling {
   }
 
   async #verifiedEmail(userId: string): Promise<string | null> {
-    const [user] = await this.deps.db.select({ email: users.email, verified: users.emailVerified }).from(users).where(eq(users.id, userId));
+    const user = await billingRepository.buyerEmail(this.deps.db, userId);
     return user?.verified ? user.email : null;
   }
 
   async portal(organisationId: string): Promise<{ url: string }> {
     const stripe = this.#stripe();
-    const [org] = await this.deps.db.select().from(organisations).where(eq(organisations.id, organisationId));
+    const org = await billingRepository.findOrganisation(this.deps.db, organisationId);
     if (!org) throw notFound('organisation', organisationId);
     if (!org.stripeCustomerId) throw new LeaseholdError('INVALID_STATE', 'This organisation has no Stripe subscription yet: start one with checkout first.');
     const session = await stripe.billingPortal.sessions.create({ customer: org.stripeCustomerId, return_url: this.deps.urls.portalReturn });

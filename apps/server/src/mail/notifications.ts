@@ -1,6 +1,5 @@
-import { eq } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import { licenses, organisations, plans, products, users } from '../db/schema.js';
+import { mailNotificationRepository } from '../repositories/mail-notification-repository.js';
 import { ownerRepository } from '../repositories/owner-repository.js';
 import type { Mail, Mailer, MailLog } from './mailer.js';
 import { type Brand, templates } from './templates.js';
@@ -26,11 +25,11 @@ export class MailNotifications {
     const to = invitation.email;
     if (!to) return;
     this.#background('invitation', async () => {
-      const [org] = await this.deps.db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, invitation.organisationId));
-      const [inviter] = await this.deps.db.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, inviterId));
+      const organisation = await mailNotificationRepository.organisationName(this.deps.db, invitation.organisationId);
+      const inviter = await mailNotificationRepository.inviter(this.deps.db, inviterId);
       return templates.invitation(this.deps.settings.brand, {
         to,
-        organisation: org?.name ?? invitation.organisationId,
+        organisation: organisation ?? invitation.organisationId,
         inviter: inviter?.name ?? inviter?.email ?? 'Someone',
         role: invitation.role,
         url: invitation.url,
@@ -41,13 +40,7 @@ export class MailNotifications {
 
   licenseKey(license: { id: string; key: string }, to: string): void {
     this.#background('license key', async () => {
-      const [row] = await this.deps.db
-        .select({ organisation: organisations.name, product: products.name, plan: plans.name, expiresAt: licenses.expiresAt })
-        .from(licenses)
-        .innerJoin(organisations, eq(organisations.id, licenses.organisationId))
-        .innerJoin(products, eq(products.id, licenses.productId))
-        .innerJoin(plans, eq(plans.id, licenses.planId))
-        .where(eq(licenses.id, license.id));
+      const row = await mailNotificationRepository.licenseFacts(this.deps.db, license.id);
       if (!row) return null;
       return templates.licenseKey(this.deps.settings.brand, { to, ...row, key: license.key });
     });

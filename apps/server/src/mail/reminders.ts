@@ -1,19 +1,16 @@
-import { and, eq, gt, isNotNull, lte } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
-import { licenses, mailReminders, organisations, products } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { systemContext } from '../kernel/request-context.js';
+import { mailReminderRepository, type ReminderKind } from '../repositories/mail-reminder-repository.js';
 import { ownerRepository } from '../repositories/owner-repository.js';
 import type { Mailer, MailLog } from './mailer.js';
 import { type Brand, templates } from './templates.js';
 
 const DAY_MS = 86_400_000;
 
-type Kind = 'expiry' | 'payment-failed' | 'grace-ending';
-
 interface Due {
-  kind: Kind;
+  kind: ReminderKind;
   id: string;
   organisationId: string;
   organisation: string;
@@ -42,19 +39,9 @@ export class Reminders {
   async #due(): Promise<Due[]> {
     const now = this.deps.clock.now();
     const { db, expiryReminderDays, graceDays } = this.deps;
-    const facts = { id: licenses.id, organisationId: licenses.organisationId, organisation: organisations.name, product: products.name };
-    const active = (extra: ReturnType<typeof and>) =>
-      db
-        .select({ ...facts, expiresAt: licenses.expiresAt, paymentFailedAt: licenses.paymentFailedAt })
-        .from(licenses)
-        .innerJoin(organisations, eq(organisations.id, licenses.organisationId))
-        .innerJoin(products, eq(products.id, licenses.productId))
-        .where(and(eq(licenses.status, 'active'), extra));
     const expiring =
-      expiryReminderDays > 0
-        ? await active(and(gt(licenses.expiresAt, now), lte(licenses.expiresAt, new Date(now.getTime() + expiryReminderDays * DAY_MS))))
-        : [];
-    const unpaid = await active(and(isNotNull(licenses.paymentFailedAt)));
+      expiryReminderDays > 0 ? await mailReminderRepository.activeExpiringBetween(db, now, new Date(now.getTime() + expiryReminderDays * DAY_MS)) : [];
+    const unpaid = await mailReminderRepository.activeWithPaymentFailed(db);
     const graceEndsBy = new Date(now.getTime() - (graceDays - 1) * DAY_MS);
     return [
       ...expiring.map((r) => ({ ...r, kind: 'expiry' as const, about: r.expiresAt as Date })),
@@ -70,11 +57,7 @@ export class Reminders {
     const graceUntil = new Date(due.about.getTime() + this.deps.graceDays * DAY_MS);
     return this.deps.db
       .transaction(async (tx) => {
-        const [claimed] = await tx
-          .insert(mailReminders)
-          .values({ licenseId: due.id, kind: due.kind, about: due.about, sentAt: now })
-          .onConflictDoNothing()
-          .returning();
+        const claimed = await mailReminderRepository.claim(tx, { licenseId: due.id, kind: due.kind, about: due.about, sentAt: now });
         if (!claimed) return false;
         const audited =
           due.kind === 'expiry'

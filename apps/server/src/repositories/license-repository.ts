@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, lt, lte, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lt, lte } from 'drizzle-orm';
 import type { Executor } from '../db/database.js';
 import { licenses, plans, products } from '../db/schema.js';
 
@@ -22,12 +22,6 @@ export interface LicenseFilter {
   status?: LicenseStatus | undefined;
   expiresBefore?: Date | undefined;
 }
-
-/** The licenses `recordSeatsInForce` records (it reads `licenses l`): one license, or all of a plan's. */
-export const seatsInForceOf = {
-  license: (licenseId: string): SQL => sql`l.id = ${licenseId}`,
-  plan: (planId: string): SQL => sql`l.plan_id = ${planId}`,
-};
 
 /** Licenses, their plans as a license reads them, and their keys (stored as hashes). */
 export const licenseRepository = {

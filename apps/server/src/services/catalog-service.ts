@@ -6,8 +6,7 @@ import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError, notFound } from '../kernel/errors.js';
 import type { RequestContext } from '../kernel/request-context.js';
 import { catalogRepository, type PlanRow, type ProductRow } from '../repositories/catalog-repository.js';
-import { seatsInForceOf } from '../repositories/license-repository.js';
-import { recordSeatsInForce } from '../usage/seats-in-force.js';
+import { seatUsageRepository } from '../repositories/seat-usage-repository.js';
 import { iso, pageOf } from './paging.js';
 import { isUniqueViolation } from './unique-violation.js';
 
@@ -120,7 +119,7 @@ export class CatalogService {
       return await this.deps.db.transaction(async (tx) => {
         const row = await catalogRepository.updatePlan(tx, id, input, now);
         if (!row) throw notFound('plan', id);
-        if (input.seats !== undefined) await recordSeatsInForce(tx, now, seatsInForceOf.plan(id));
+        if (input.seats !== undefined) await seatUsageRepository.recordSeatsInForceOfPlan(tx, now, id);
         await appendAudit(tx, ctx, now, [{ action: 'plan.updated', targetType: 'plan', targetId: id, data: { changes: input } }]);
         return planView(row);
       });

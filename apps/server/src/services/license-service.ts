@@ -8,10 +8,10 @@ import { LeaseholdError, notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../kernel/request-context.js';
 import { catalogRepository, type PlanRow } from '../repositories/catalog-repository.js';
-import { type LicenseRow, type LicenseStatus, licenseRepository, seatsInForceOf } from '../repositories/license-repository.js';
+import { type LicenseRow, type LicenseStatus, licenseRepository } from '../repositories/license-repository.js';
 import { organisationRepository } from '../repositories/organisation-repository.js';
+import { seatUsageRepository } from '../repositories/seat-usage-repository.js';
 import type { SeatStore } from '../seats/seat-store.js';
-import { recordSeatsInForce } from '../usage/seats-in-force.js';
 import { iso, isoOrNull, pageOf } from './paging.js';
 
 const DAY_MS = 86_400_000;
@@ -55,7 +55,7 @@ export class LicenseService {
     );
     await this.deps.db.transaction(async (tx) => {
       await licenseRepository.insert(tx, row);
-      await recordSeatsInForce(tx, now, seatsInForceOf.license(row.id));
+      await seatUsageRepository.recordSeatsInForceOfLicense(tx, now, row.id);
       await appendAudit(tx, ctx, now, [
         {
           action: 'license.created',
@@ -111,7 +111,7 @@ export class LicenseService {
         if (plan.productId !== license.productId) throw validation('planId', 'must be a plan of the same product');
       }
       await licenseRepository.update(tx, id, changes);
-      await recordSeatsInForce(tx, now, seatsInForceOf.license(id));
+      await seatUsageRepository.recordSeatsInForceOfLicense(tx, now, id);
       await appendAudit(tx, ctx, now, [
         { action: 'license.updated', organisationId: license.organisationId, targetType: 'license', targetId: id, data: { changes: input } },
       ]);

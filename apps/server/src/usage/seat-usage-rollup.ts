@@ -1,7 +1,6 @@
-import { and, asc, eq, gt, inArray, like, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/database.js';
-import { auditEvents, seatUsageCursor, seatUsageHolders, seatUsageHourly, seatUsageState, sessions } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
+import { seatUsageRepository } from '../repositories/seat-usage-repository.js';
 import { BucketAccumulator, type UsageState } from './hour-buckets.js';
 import { SeatHolders } from './seat-holders.js';
 
@@ -35,33 +34,11 @@ export class SeatUsageRollup {
   async runOnce(): Promise<number> {
     const batch = this.deps.batch ?? 5000;
     return this.deps.db.transaction(async (tx) => {
-      const [cursor] = await tx.select().from(seatUsageCursor).where(eq(seatUsageCursor.id, 1)).for('update');
-      const lastSeq = cursor?.lastSeq ?? 0;
-      const events = await tx
-        .select({
-          seq: auditEvents.seq,
-          at: auditEvents.at,
-          action: auditEvents.action,
-          organisationId: auditEvents.organisationId,
-          targetId: auditEvents.targetId,
-          data: auditEvents.data,
-          basisKey: sessions.basisKey,
-        })
-        .from(auditEvents)
-        .leftJoin(sessions, eq(sessions.id, auditEvents.targetId))
-        .where(and(gt(auditEvents.seq, lastSeq), like(auditEvents.action, 'seat.%')))
-        .orderBy(asc(auditEvents.seq))
-        .limit(batch);
+      const lastSeq = (await seatUsageRepository.lockCursor(tx)) ?? 0;
+      const events = await seatUsageRepository.seatEventsAfter(tx, lastSeq, batch);
       const caughtUp = events.length < batch;
       const licenseIds = [...new Set(events.map((e) => e.data.licenseId).filter((id): id is string => typeof id === 'string'))];
-      const stored = await tx
-        .select()
-        .from(seatUsageState)
-        .where(
-          caughtUp
-            ? sql`${seatUsageState.concurrent} > 0 or ${inArray(seatUsageState.licenseId, licenseIds.length ? licenseIds : [''])}`
-            : inArray(seatUsageState.licenseId, licenseIds.length ? licenseIds : ['']),
-        );
+      const stored = await seatUsageRepository.statesOf(tx, licenseIds, caughtUp);
       const states = new Map<string, UsageState>(stored.map((s) => [s.licenseId, { ...s, since: s.since.getTime() }]));
       // A session's key: the one its row holds, or (no row) the session itself, as the session basis counts.
       const keyOf = (e: (typeof events)[number]) => e.basisKey ?? e.targetId ?? '';
@@ -96,37 +73,16 @@ export class SeatUsageRollup {
         for (const state of states.values()) acc.advance(state, now);
       }
       const deltas = acc.deltas();
-      for (let i = 0; i < deltas.length; i += 1000) {
-        const chunk = deltas.slice(i, i + 1000);
-        await tx
-          .insert(seatUsageHourly)
-          .values(chunk.map((d) => ({ ...d, hour: new Date(d.hour) })))
-          .onConflictDoUpdate({
-            target: [seatUsageHourly.licenseId, seatUsageHourly.hour],
-            set: {
-              peak: sql`greatest(${seatUsageHourly.peak}, excluded.peak)`,
-              seatSeconds: sql`${seatUsageHourly.seatSeconds} + excluded.seat_seconds`,
-              denials: sql`${seatUsageHourly.denials} + excluded.denials`,
-            },
-          });
-      }
-      const rows = [...states.values()].map((s) => ({ ...s, since: new Date(s.since) }));
-      for (let i = 0; i < rows.length; i += 1000) {
-        await tx
-          .insert(seatUsageState)
-          .values(rows.slice(i, i + 1000))
-          .onConflictDoUpdate({
-            target: seatUsageState.licenseId,
-            set: { concurrent: sql`excluded.concurrent`, since: sql`excluded.since` },
-          });
-      }
+      await seatUsageRepository.addToHours(
+        tx,
+        deltas.map((d) => ({ ...d, hour: new Date(d.hour) })),
+      );
+      await seatUsageRepository.saveStates(
+        tx,
+        [...states.values()].map((s) => ({ ...s, since: new Date(s.since) })),
+      );
       const last = events.at(-1)?.seq;
-      if (last !== undefined) {
-        await tx
-          .insert(seatUsageCursor)
-          .values({ id: 1, lastSeq: last })
-          .onConflictDoUpdate({ target: seatUsageCursor.id, set: { lastSeq: last } });
-      }
+      if (last !== undefined) await seatUsageRepository.moveCursor(tx, last);
       return events.length;
     });
   }
@@ -137,13 +93,7 @@ async function loadHolders(tx: Tx, licenseIds: string[], keys: string[]): Promis
   const holders = new SeatHolders();
   if (licenseIds.length === 0) return holders;
   const distinctKeys = [...new Set(keys)];
-  for (let i = 0; i < distinctKeys.length; i += 1000) {
-    const rows = await tx
-      .select()
-      .from(seatUsageHolders)
-      .where(and(inArray(seatUsageHolders.licenseId, licenseIds), inArray(seatUsageHolders.basisKey, distinctKeys.slice(i, i + 1000))));
-    for (const r of rows) holders.load(r.licenseId, r.basisKey, r.sessionId);
-  }
+  for (const r of await seatUsageRepository.holdersOf(tx, licenseIds, distinctKeys)) holders.load(r.licenseId, r.basisKey, r.sessionId);
   return holders;
 }
 
@@ -151,11 +101,6 @@ async function saveHolders(tx: Tx, holders: SeatHolders): Promise<void> {
   const changes = holders.changes();
   const ended = changes.filter((c) => !c.live).map((c) => c.sessionId);
   const live = changes.filter((c) => c.live).map(({ sessionId, licenseId, basisKey }) => ({ sessionId, licenseId, basisKey }));
-  for (let i = 0; i < ended.length; i += 1000) await tx.delete(seatUsageHolders).where(inArray(seatUsageHolders.sessionId, ended.slice(i, i + 1000)));
-  for (let i = 0; i < live.length; i += 1000) {
-    await tx
-      .insert(seatUsageHolders)
-      .values(live.slice(i, i + 1000))
-      .onConflictDoNothing();
-  }
+  await seatUsageRepository.removeHolders(tx, ended);
+  await seatUsageRepository.addHolders(tx, live);
 }

@@ -1,8 +1,7 @@
 import type { LicenseUsage, UsageSummary } from '@leasehold/protocol/schemas';
-import { and, asc, eq, gt, gte, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import { licenseSeatHistory, licenses, plans, seatUsageHourly } from '../db/schema.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
+import { seatUsageRepository } from '../repositories/seat-usage-repository.js';
 import { HOUR_MS, hourOf } from './hour-buckets.js';
 import { capacity } from './seat-capacity.js';
 
@@ -19,15 +18,8 @@ export class UsageReport {
     const from = q.granularity === 'hour' ? hourOf(Date.parse(q.from)) : Math.floor(Date.parse(q.from) / DAY_MS) * DAY_MS;
     const to = Date.parse(q.to);
     const [rows, history] = await Promise.all([
-      this.deps.db
-        .select()
-        .from(seatUsageHourly)
-        .where(and(eq(seatUsageHourly.licenseId, licenseId), gte(seatUsageHourly.hour, new Date(from)), lt(seatUsageHourly.hour, new Date(to)))),
-      this.deps.db
-        .select({ since: licenseSeatHistory.since, seats: licenseSeatHistory.seats })
-        .from(licenseSeatHistory)
-        .where(eq(licenseSeatHistory.licenseId, licenseId))
-        .orderBy(asc(licenseSeatHistory.since)),
+      seatUsageRepository.hoursOf(this.deps.db, licenseId, new Date(from), new Date(to)),
+      seatUsageRepository.seatHistoryOf(this.deps.db, licenseId),
     ]);
     const sold = history.map((h) => ({ since: h.since.getTime(), seats: h.seats }));
     const buckets = new Map<number, { peak: number; seatSeconds: number; denials: number }>();
@@ -71,36 +63,15 @@ export class UsageReport {
     const from = new Date(hourOf(Date.parse(q.from)));
     const to = new Date(q.to);
     const hours = Math.max(1, (to.getTime() - from.getTime()) / HOUR_MS);
-    const seats = sql<number>`coalesce(${licenses.seatsOverride}, ${plans.seats})`;
-    const sold = this.#soldSeatSeconds(from, to);
-    // Without a history (a license made before there was one), today's seats over the whole range.
-    const soldSeconds = sql<number>`coalesce(max(${sold.seatSeconds}), ${hours * 3600} * ${seats})`;
-    const seatSeconds = sql<number>`coalesce(sum(${seatUsageHourly.seatSeconds}), 0)`;
-    const denials = sql<number>`coalesce(sum(${seatUsageHourly.denials}), 0)`;
-    const utilisation = sql<number>`${seatSeconds}::float8 / nullif(${soldSeconds}, 0)`;
-    const rows = await this.deps.db
-      .select({
-        licenseId: licenses.id,
-        organisationId: licenses.organisationId,
-        seats,
-        peak: sql<number>`coalesce(max(${seatUsageHourly.peak}), 0)`,
-        seatSeconds,
-        soldSeconds,
-        denials,
-      })
-      .from(licenses)
-      .innerJoin(plans, eq(plans.id, licenses.planId))
-      .leftJoin(sold, eq(sold.licenseId, licenses.id))
-      .leftJoin(seatUsageHourly, and(eq(seatUsageHourly.licenseId, licenses.id), gte(seatUsageHourly.hour, from), lt(seatUsageHourly.hour, to)))
-      .where(and(eq(licenses.status, 'active'), scope.organisationId ? eq(licenses.organisationId, scope.organisationId) : undefined))
-      .groupBy(licenses.id, licenses.organisationId, licenses.seatsOverride, plans.seats)
-      .orderBy(
-        q.order === 'denials'
-          ? sql`${denials} desc, ${utilisation} desc nulls last, ${licenses.id} asc`
-          : sql`${utilisation} asc nulls first, ${licenses.id} asc`,
-      )
-      .offset(offset)
-      .limit(q.limit + 1);
+    const rows = await seatUsageRepository.summaryRows(this.deps.db, {
+      from,
+      to,
+      hours,
+      order: q.order,
+      organisationId: scope.organisationId,
+      offset,
+      limit: q.limit + 1,
+    });
     const more = rows.length > q.limit;
     return {
       from: from.toISOString(),
@@ -119,37 +90,6 @@ export class UsageReport {
         };
       }),
     };
-  }
-
-  /** Per license, the seat-seconds sold over [from, to): each seat count in force times how long it was. */
-  #soldSeatSeconds(from: Date, to: Date) {
-    const db = this.deps.db;
-    const window = sql`over (partition by ${licenseSeatHistory.licenseId} order by ${licenseSeatHistory.since})`;
-    const periods = db
-      .select({
-        licenseId: licenseSeatHistory.licenseId,
-        seats: licenseSeatHistory.seats,
-        // The first record holds for all time before it too.
-        start: sql<Date>`case when lag(${licenseSeatHistory.since}) ${window} is null then '-infinity'::timestamptz else ${licenseSeatHistory.since} end`.as(
-          'start',
-        ),
-        until: sql<Date>`coalesce(lead(${licenseSeatHistory.since}) ${window}, 'infinity'::timestamptz)`.as('until'),
-      })
-      .from(licenseSeatHistory)
-      .as('periods');
-    const a = sql`${from.toISOString()}::timestamptz`;
-    const b = sql`${to.toISOString()}::timestamptz`;
-    return db
-      .select({
-        licenseId: periods.licenseId,
-        seatSeconds: sql<number>`sum(${periods.seats} * extract(epoch from (least(${periods.until}, ${b}) - greatest(${periods.start}, ${a}))))::float8`.as(
-          'sold_seat_seconds',
-        ),
-      })
-      .from(periods)
-      .where(and(lt(periods.start, b), gt(periods.until, a)))
-      .groupBy(periods.licenseId)
-      .as('sold');
   }
 }
 

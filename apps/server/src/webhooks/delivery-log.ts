@@ -1,22 +1,19 @@
 import type { WebhookDelivery, WebhookEventType } from '@leasehold/protocol/schemas';
-import { and, asc, desc, eq, inArray, lt } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
-import { webhookAttempts, webhookDeliveries } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../kernel/request-context.js';
+import { type WebhookDeliveryRow, webhookDeliveryRepository } from '../repositories/webhook-delivery-repository.js';
 import type { WebhookEndpointService } from './endpoint-service.js';
-
-type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 
 /** How long the log keeps a delivery that is done (delivered or failed). */
 const KEPT_DAYS = 30;
 
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
-const deliveryView = (r: DeliveryRow): WebhookDelivery => ({
+const deliveryView = (r: WebhookDeliveryRow): WebhookDelivery => ({
   id: r.id,
   endpointId: r.endpointId,
   eventId: r.eventId,
@@ -37,20 +34,17 @@ export class WebhookDeliveryLog {
   constructor(private readonly deps: { db: Db; clock: Clock; endpoints: WebhookEndpointService }) {}
 
   /** Newest first. */
-  async list(endpointId: string, query: { limit: number; cursor?: string | undefined; status?: DeliveryRow['status'] | undefined }, scope: OrganisationScope) {
+  async list(
+    endpointId: string,
+    query: { limit: number; cursor?: string | undefined; status?: WebhookDeliveryRow['status'] | undefined },
+    scope: OrganisationScope,
+  ) {
     await this.deps.endpoints.load(this.deps.db, endpointId, scope);
-    const rows = await this.deps.db
-      .select()
-      .from(webhookDeliveries)
-      .where(
-        and(
-          eq(webhookDeliveries.endpointId, endpointId),
-          query.cursor ? lt(webhookDeliveries.id, query.cursor) : undefined,
-          query.status ? eq(webhookDeliveries.status, query.status) : undefined,
-        ),
-      )
-      .orderBy(desc(webhookDeliveries.id))
-      .limit(query.limit + 1);
+    const rows = await webhookDeliveryRepository.listOfEndpoint(this.deps.db, endpointId, {
+      before: query.cursor,
+      status: query.status,
+      limit: query.limit + 1,
+    });
     const data = rows.slice(0, query.limit);
     return { data: data.map(deliveryView), nextCursor: rows.length > query.limit ? (data[data.length - 1]?.id ?? null) : null };
   }
@@ -58,7 +52,7 @@ export class WebhookDeliveryLog {
   /** One delivery with its body and every attempt. */
   async get(endpointId: string, deliveryId: string, scope: OrganisationScope) {
     const { row } = await this.#load(endpointId, deliveryId, scope);
-    const attempts = await this.deps.db.select().from(webhookAttempts).where(eq(webhookAttempts.deliveryId, deliveryId)).orderBy(asc(webhookAttempts.n));
+    const attempts = await webhookDeliveryRepository.attemptsOf(this.deps.db, deliveryId);
     return {
       ...deliveryView(row),
       payload: row.payload,
@@ -71,11 +65,7 @@ export class WebhookDeliveryLog {
     const { endpoint, row: before } = await this.#load(endpointId, deliveryId, scope);
     const now = this.deps.clock.now();
     return this.deps.db.transaction(async (tx) => {
-      const [row] = await tx
-        .update(webhookDeliveries)
-        .set({ status: 'pending', attempts: 0, nextAttemptAt: now, deliveredAt: null })
-        .where(eq(webhookDeliveries.id, deliveryId))
-        .returning();
+      const row = await webhookDeliveryRepository.restart(tx, deliveryId, now);
       if (!row) throw notFound('webhook delivery', deliveryId);
       await appendAudit(tx, ctx, now, [
         {
@@ -93,19 +83,12 @@ export class WebhookDeliveryLog {
   /** Forgets deliveries done more than 30 days ago (their attempts go with them); answers how many. */
   async purge(): Promise<number> {
     const before = new Date(this.deps.clock.now().getTime() - KEPT_DAYS * 86_400_000);
-    const gone = await this.deps.db
-      .delete(webhookDeliveries)
-      .where(and(inArray(webhookDeliveries.status, ['delivered', 'failed']), lt(webhookDeliveries.createdAt, before)))
-      .returning({ id: webhookDeliveries.id });
-    return gone.length;
+    return webhookDeliveryRepository.deleteDoneBefore(this.deps.db, before);
   }
 
   async #load(endpointId: string, deliveryId: string, scope: OrganisationScope) {
     const endpoint = await this.deps.endpoints.load(this.deps.db, endpointId, scope);
-    const [row] = await this.deps.db
-      .select()
-      .from(webhookDeliveries)
-      .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.endpointId, endpointId)));
+    const row = await webhookDeliveryRepository.findOfEndpoint(this.deps.db, endpointId, deliveryId);
     if (!row) throw notFound('webhook delivery', deliveryId);
     return { endpoint, row };
   }

@@ -1,24 +1,12 @@
-import { eq, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
-import { webhookDeliveries, webhookEndpoints } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { systemContext } from '../kernel/request-context.js';
-import type { EndpointRow } from './endpoint-service.js';
+import { type ClaimedDelivery, webhookDeliveryRepository } from '../repositories/webhook-delivery-repository.js';
+import { type WebhookEndpointRow, webhookEndpointRepository } from '../repositories/webhook-endpoint-repository.js';
 import { nextAttemptAfter } from './retry-schedule.js';
 import { type SendOptions, type SendResult, sendWebhook } from './webhook-sender.js';
 import { signedHeaders } from './webhook-signature.js';
-
-interface Claimed {
-  id: string;
-  endpointId: string;
-  messageId: string;
-  payload: string;
-  attempts: number;
-  createdAt: Date;
-}
-
-type Rows<T> = { rows: T[] };
 
 /**
  * Delivers what the dispatcher wrote, at least once. A claim takes due deliveries with
@@ -36,7 +24,7 @@ export class WebhookDeliveryWorker {
       db: Db;
       clock: Clock;
       send: SendOptions;
-      onDisabled?: (endpoint: EndpointRow) => void;
+      onDisabled?: (endpoint: WebhookEndpointRow) => void;
       onAttempt?: (outcome: 'delivered' | 'retry' | 'failed') => void;
       /** Deliveries sent at once. */
       concurrency?: number;
@@ -54,30 +42,14 @@ export class WebhookDeliveryWorker {
     }
   }
 
-  async #claim(limit: number): Promise<Claimed[]> {
+  async #claim(limit: number): Promise<ClaimedDelivery[]> {
     const now = this.deps.clock.now();
     const leaseUntil = new Date(now.getTime() + this.deps.send.timeoutMs + 60_000);
-    const result = (await this.deps.db.execute(sql`
-      with due as (
-        select d.id from webhook_deliveries d
-        join webhook_endpoints e on e.id = d.endpoint_id
-        where d.status = 'pending' and d.next_attempt_at <= ${now.toISOString()}::timestamptz and e.status = 'enabled'
-          and not exists (
-            select 1 from webhook_deliveries p
-            where p.endpoint_id = d.endpoint_id and p.order_key = d.order_key and p.status = 'pending'
-              and (p.event_seq < d.event_seq or (p.event_seq = d.event_seq and p.message_id < d.message_id)))
-        order by d.next_attempt_at, d.event_seq, d.message_id
-        limit ${limit}
-        for update of d skip locked
-      )
-      update webhook_deliveries w set next_attempt_at = ${leaseUntil.toISOString()}::timestamptz, attempts = w.attempts + 1
-      from due where w.id = due.id
-      returning w.id, w.endpoint_id as "endpointId", w.message_id as "messageId", w.payload, w.attempts, w.created_at as "createdAt"`)) as unknown as Rows<Claimed>;
-    return result.rows.map((r) => ({ ...r, attempts: Number(r.attempts), createdAt: new Date(r.createdAt) }));
+    return webhookDeliveryRepository.claimDue(this.deps.db, now, leaseUntil, limit);
   }
 
-  async #attempt(delivery: Claimed): Promise<void> {
-    const [endpoint] = await this.deps.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, delivery.endpointId));
+  async #attempt(delivery: ClaimedDelivery): Promise<void> {
+    const endpoint = await webhookEndpointRepository.findById(this.deps.db, delivery.endpointId);
     if (!endpoint) return;
     const at = this.deps.clock.now();
     const secrets = [endpoint.secret];
@@ -88,44 +60,39 @@ export class WebhookDeliveryWorker {
   }
 
   /** Writes the attempt's outcome; answers the endpoint when this failure disabled it. */
-  async #record(delivery: Claimed, result: SendResult): Promise<EndpointRow | null> {
+  async #record(delivery: ClaimedDelivery, result: SendResult): Promise<WebhookEndpointRow | null> {
     const now = this.deps.clock.now();
     const next = result.ok ? null : nextAttemptAfter(delivery.attempts, now);
     const status = result.ok ? 'delivered' : next ? 'pending' : 'failed';
     this.deps.onAttempt?.(status === 'pending' ? 'retry' : status);
     return this.deps.db.transaction(async (tx) => {
-      const [updated] = await tx
-        .update(webhookDeliveries)
-        .set({
-          status,
-          nextAttemptAt: next,
-          lastStatusCode: result.statusCode,
-          lastLatencyMs: result.latencyMs,
-          lastError: result.error,
-          ...(result.ok ? { deliveredAt: now } : {}),
-        })
-        .where(eq(webhookDeliveries.id, delivery.id))
-        .returning({ id: webhookDeliveries.id });
+      const updated = await webhookDeliveryRepository.recordOutcome(tx, delivery.id, {
+        status,
+        nextAttemptAt: next,
+        lastStatusCode: result.statusCode,
+        lastLatencyMs: result.latencyMs,
+        lastError: result.error,
+        ...(result.ok ? { deliveredAt: now } : {}),
+      });
       if (!updated) return null;
-      await tx.execute(sql`
-        insert into webhook_attempts (delivery_id, n, attempt, at, status_code, latency_ms, error)
-        select ${delivery.id}::text, coalesce(max(n), 0) + 1, ${delivery.attempts}::int, ${now.toISOString()}::timestamptz, ${result.statusCode}::int, ${result.latencyMs}::int, ${result.error}::text
-        from webhook_attempts where delivery_id = ${delivery.id}`);
+      await webhookDeliveryRepository.appendAttempt(tx, delivery.id, {
+        attempt: delivery.attempts,
+        at: now,
+        statusCode: result.statusCode,
+        latencyMs: result.latencyMs,
+        error: result.error,
+      });
       if (result.ok) {
-        await tx.update(webhookEndpoints).set({ lastSuccessAt: now }).where(eq(webhookEndpoints.id, delivery.endpointId));
+        await webhookEndpointRepository.markSucceeded(tx, delivery.endpointId, now);
         return null;
       }
       if (status !== 'failed') return null;
-      const [endpoint] = await tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, delivery.endpointId)).for('update');
+      const endpoint = await webhookEndpointRepository.lockById(tx, delivery.endpointId);
       if (endpoint?.status !== 'enabled') return null;
       // One event a receiver keeps refusing does not disable an endpoint that takes the others.
       if (endpoint.lastSuccessAt && endpoint.lastSuccessAt > delivery.createdAt) return null;
       const reason = `every attempt failed since ${delivery.createdAt.toISOString()} (last: ${result.error ?? 'error'})`;
-      const [disabled] = await tx
-        .update(webhookEndpoints)
-        .set({ status: 'disabled', disabledReason: reason, updatedAt: now })
-        .where(eq(webhookEndpoints.id, endpoint.id))
-        .returning();
+      const disabled = await webhookEndpointRepository.disable(tx, endpoint.id, reason, now);
       await appendAudit(tx, systemContext('webhooks'), now, [
         {
           action: 'webhook-endpoint.disabled',

@@ -1,8 +1,8 @@
 import { newId } from '@leasehold/protocol/ids';
-import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import { auditEvents, auditHead, webhookCursor, webhookDeliveries, webhookEndpoints } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
+import { type NewDeliveryRow, webhookDeliveryRepository } from '../repositories/webhook-delivery-repository.js';
+import { webhookEndpointRepository } from '../repositories/webhook-endpoint-repository.js';
 import { eventTypesOf, licenseOf, SENT_ACTIONS, webhookPayload } from './event-types.js';
 
 /**
@@ -29,23 +29,17 @@ export class WebhookDispatcher {
   async runOnce(): Promise<{ deliveries: number; more: boolean }> {
     const batch = this.deps.batch ?? 1000;
     return this.deps.db.transaction(async (tx) => {
-      const [cursor] = await tx.select().from(webhookCursor).where(eq(webhookCursor.id, 1)).for('update', { skipLocked: true });
+      const cursor = await webhookDeliveryRepository.lockCursor(tx);
       if (!cursor) return { deliveries: 0, more: false };
       // The head first: every event up to it has committed, so none below it can appear later.
-      const [head] = await tx.select({ seq: auditHead.seq }).from(auditHead).where(eq(auditHead.id, 1));
-      const headSeq = Number(head?.seq ?? 0);
+      const headSeq = await webhookDeliveryRepository.chainHeadSeq(tx);
       if (headSeq <= cursor.lastSeq) return { deliveries: 0, more: false };
-      const events = await tx
-        .select()
-        .from(auditEvents)
-        .where(and(gt(auditEvents.seq, cursor.lastSeq), lte(auditEvents.seq, headSeq), inArray(auditEvents.action, SENT_ACTIONS)))
-        .orderBy(asc(auditEvents.seq))
-        .limit(batch);
+      const events = await webhookDeliveryRepository.eventsBetween(tx, cursor.lastSeq, headSeq, SENT_ACTIONS, batch);
       const more = events.length === batch;
       const reached = more ? Number(events[events.length - 1]?.seq) : headSeq;
-      const endpoints = events.length > 0 ? await tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.status, 'enabled')) : [];
+      const endpoints = events.length > 0 ? await webhookEndpointRepository.listEnabled(tx) : [];
       const now = this.deps.clock.now();
-      const rows: (typeof webhookDeliveries.$inferInsert)[] = [];
+      const rows: NewDeliveryRow[] = [];
       for (const event of events) {
         for (const endpoint of endpoints) {
           if (event.seq <= endpoint.fromSeq) continue;
@@ -70,12 +64,8 @@ export class WebhookDispatcher {
           }
         }
       }
-      for (let i = 0; i < rows.length; i += 500)
-        await tx
-          .insert(webhookDeliveries)
-          .values(rows.slice(i, i + 500))
-          .onConflictDoNothing();
-      await tx.update(webhookCursor).set({ lastSeq: reached }).where(eq(webhookCursor.id, 1));
+      await webhookDeliveryRepository.insertDeliveries(tx, rows);
+      await webhookDeliveryRepository.moveCursor(tx, reached);
       return { deliveries: rows.length, more };
     });
   }

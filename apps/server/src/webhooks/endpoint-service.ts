@@ -1,24 +1,22 @@
 import { newId } from '@leasehold/protocol/ids';
 import type { WebhookEndpoint, WebhookEventType } from '@leasehold/protocol/schemas';
-import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db, Executor } from '../db/database.js';
-import { auditHead, organisations, webhookDeliveries, webhookEndpoints } from '../db/schema.js';
 import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError, notFound } from '../kernel/errors.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../kernel/request-context.js';
+import { webhookDeliveryRepository } from '../repositories/webhook-delivery-repository.js';
+import { type WebhookEndpointRow, webhookEndpointRepository } from '../repositories/webhook-endpoint-repository.js';
 import { refusedLiteral } from './target-guard.js';
 import { newWebhookSecret } from './webhook-signature.js';
-
-export type EndpointRow = typeof webhookEndpoints.$inferSelect;
 
 /** How long the previous secret keeps signing after a rotation. */
 const PREVIOUS_SECRET_SECONDS = 24 * 3600;
 
 const iso = (d: Date) => d.toISOString();
 
-const endpointView = (r: EndpointRow): WebhookEndpoint => ({
+const endpointView = (r: WebhookEndpointRow): WebhookEndpoint => ({
   id: r.id,
   organisationId: r.organisationId,
   url: r.url,
@@ -61,8 +59,7 @@ export class WebhookEndpointService {
     const secret = newWebhookSecret();
     return this.deps.db.transaction(async (tx) => {
       if (organisationId) {
-        const [org] = await tx.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, organisationId));
-        if (!org) throw notFound('organisation', organisationId);
+        if (!(await webhookEndpointRepository.organisationExists(tx, organisationId))) throw notFound('organisation', organisationId);
       }
       const id = newId('webhookEndpoint', now.getTime());
       await appendAudit(tx, ctx, now, [
@@ -75,8 +72,8 @@ export class WebhookEndpointService {
         },
       ]);
       // Holding the chain's head since the append: its sequence is this creation's, and only later events are sent.
-      const [head] = await tx.select({ seq: auditHead.seq }).from(auditHead).where(eq(auditHead.id, 1));
-      const row: EndpointRow = {
+      const headSeq = await webhookDeliveryRepository.chainHeadSeq(tx);
+      const row: WebhookEndpointRow = {
         id,
         organisationId,
         url: input.url,
@@ -88,24 +85,18 @@ export class WebhookEndpointService {
         secretRotatedAt: null,
         status: 'enabled',
         disabledReason: null,
-        fromSeq: Number(head?.seq ?? 0),
+        fromSeq: headSeq,
         lastSuccessAt: null,
         createdAt: now,
         updatedAt: now,
       };
-      await tx.insert(webhookEndpoints).values(row);
+      await webhookEndpointRepository.insert(tx, row);
       return { ...endpointView(row), secret };
     });
   }
 
   async list(limit: number, cursor: string | undefined, scope: OrganisationScope) {
-    const where: (SQL | undefined)[] = [cursor ? gt(webhookEndpoints.id, cursor) : undefined, this.#scoped(scope)];
-    const rows = await this.deps.db
-      .select()
-      .from(webhookEndpoints)
-      .where(and(...where))
-      .orderBy(asc(webhookEndpoints.id))
-      .limit(limit + 1);
+    const rows = await webhookEndpointRepository.listPage(this.deps.db, { organisationId: scope.organisationId, after: cursor, limit: limit + 1 });
     const data = rows.slice(0, limit);
     return { data: data.map(endpointView), nextCursor: rows.length > limit ? (data[data.length - 1]?.id ?? null) : null };
   }
@@ -119,7 +110,7 @@ export class WebhookEndpointService {
     const now = this.deps.clock.now();
     return this.deps.db.transaction(async (tx) => {
       const before = await this.load(tx, id, scope, true);
-      const changes: Partial<EndpointRow> = { updatedAt: now };
+      const changes: Partial<WebhookEndpointRow> = { updatedAt: now };
       if (input.url !== undefined) changes.url = input.url;
       if (input.eventTypes !== undefined) changes.eventTypes = [...new Set(input.eventTypes)];
       if (input.description !== undefined) changes.description = input.description;
@@ -127,14 +118,10 @@ export class WebhookEndpointService {
         changes.status = input.status;
         changes.disabledReason = input.status === 'disabled' ? 'disabled by a person' : null;
       }
-      const [row] = await tx.update(webhookEndpoints).set(changes).where(eq(webhookEndpoints.id, id)).returning();
+      const row = await webhookEndpointRepository.update(tx, id, changes);
       if (!row) throw notFound('webhook endpoint', id);
       // Re-enabled: what waited is tried again now, not at the end of its backoff.
-      if (changes.status === 'enabled')
-        await tx
-          .update(webhookDeliveries)
-          .set({ nextAttemptAt: now })
-          .where(and(eq(webhookDeliveries.endpointId, id), eq(webhookDeliveries.status, 'pending')));
+      if (changes.status === 'enabled') await webhookDeliveryRepository.retryPendingNow(tx, id, now);
       await appendAudit(tx, ctx, now, [
         { action: 'webhook-endpoint.updated', organisationId: row.organisationId, targetType: 'webhook-endpoint', targetId: id, data: { changes: input } },
       ]);
@@ -147,7 +134,7 @@ export class WebhookEndpointService {
     const now = this.deps.clock.now();
     await this.deps.db.transaction(async (tx) => {
       const row = await this.load(tx, id, scope, true);
-      await tx.delete(webhookEndpoints).where(eq(webhookEndpoints.id, id));
+      await webhookEndpointRepository.delete(tx, id);
       await appendAudit(tx, ctx, now, [
         { action: 'webhook-endpoint.deleted', organisationId: row.organisationId, targetType: 'webhook-endpoint', targetId: id, data: { url: row.url } },
       ]);
@@ -161,17 +148,13 @@ export class WebhookEndpointService {
     const secret = newWebhookSecret();
     return this.deps.db.transaction(async (tx) => {
       const before = await this.load(tx, id, scope, true);
-      const [row] = await tx
-        .update(webhookEndpoints)
-        .set({
-          secret,
-          previousSecret: before.secret,
-          previousSecretExpiresAt: new Date(now.getTime() + PREVIOUS_SECRET_SECONDS * 1000),
-          secretRotatedAt: now,
-          updatedAt: now,
-        })
-        .where(eq(webhookEndpoints.id, id))
-        .returning();
+      const row = await webhookEndpointRepository.update(tx, id, {
+        secret,
+        previousSecret: before.secret,
+        previousSecretExpiresAt: new Date(now.getTime() + PREVIOUS_SECRET_SECONDS * 1000),
+        secretRotatedAt: now,
+        updatedAt: now,
+      });
       if (!row) throw notFound('webhook endpoint', id);
       await appendAudit(tx, ctx, now, [
         { action: 'webhook-endpoint.secret-rotated', organisationId: row.organisationId, targetType: 'webhook-endpoint', targetId: id, data: {} },
@@ -181,18 +164,10 @@ export class WebhookEndpointService {
   }
 
   /** One endpoint the scope may see, or NOT_FOUND. */
-  async load(tx: Executor, id: string, scope: OrganisationScope, forUpdate = false): Promise<EndpointRow> {
-    const query = tx
-      .select()
-      .from(webhookEndpoints)
-      .where(and(eq(webhookEndpoints.id, id), this.#scoped(scope)));
-    const [row] = forUpdate ? await query.for('update') : await query;
+  async load(tx: Executor, id: string, scope: OrganisationScope, forUpdate = false): Promise<WebhookEndpointRow> {
+    const row = await webhookEndpointRepository.findVisible(tx, id, scope.organisationId, forUpdate);
     if (!row) throw notFound('webhook endpoint', id);
     return row;
-  }
-
-  #scoped(scope: OrganisationScope): SQL | undefined {
-    return scope.organisationId ? eq(webhookEndpoints.organisationId, scope.organisationId) : undefined;
   }
 
   #checkUrl(url: string): void {

@@ -1,9 +1,10 @@
 import type { Db } from '../db/database.js';
 import type { Clock } from '../kernel/clock.js';
+import type { WebhookEndpointRow } from '../repositories/webhook-endpoint-repository.js';
 import { WebhookDeliveryLog } from './delivery-log.js';
 import { WebhookDeliveryWorker } from './delivery-worker.js';
 import { WebhookDispatcher } from './dispatcher.js';
-import { type EndpointRow, WebhookEndpointService } from './endpoint-service.js';
+import { WebhookEndpointService } from './endpoint-service.js';
 
 export interface WebhookSettings {
   allowPrivateTargets: boolean;
@@ -21,7 +22,7 @@ export class Webhooks {
     db: Db;
     clock: Clock;
     settings: WebhookSettings;
-    onDisabled?: (endpoint: EndpointRow) => void;
+    onDisabled?: (endpoint: WebhookEndpointRow) => void;
     onAttempt?: (outcome: 'delivered' | 'retry' | 'failed') => void;
   }) {
     const { db, clock, settings } = deps;

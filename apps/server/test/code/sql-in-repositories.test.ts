@@ -11,21 +11,6 @@ import { repositoryRoot } from './server-folders.js';
 const QUERY_FOLDERS = ['repositories', 'seats', 'db'];
 const QUERY_IMPORT = /\bfrom\s+'(drizzle-orm(?:\/[^']*)?|[^']*\/db\/schema\.js)'/;
 
-/** Files that still hold their own queries. Shrink-only: move a file's SQL out, then take it off. */
-const NOT_YET_MOVED = [
-  'billing/billing-service.ts',
-  'billing/self-serve.ts',
-  'mail/notifications.ts',
-  'mail/reminders.ts',
-  'usage/seat-usage-rollup.ts',
-  'usage/seats-in-force.ts',
-  'usage/usage-report.ts',
-  'webhooks/delivery-log.ts',
-  'webhooks/delivery-worker.ts',
-  'webhooks/dispatcher.ts',
-  'webhooks/endpoint-service.ts',
-];
-
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
@@ -33,7 +18,7 @@ function sources(dir: string): string[] {
 }
 
 describe('queries live in repositories', () => {
-  it('no server file outside repositories, seats and db imports Drizzle or the schema, beyond the list of those not yet moved', () => {
+  it('no server file outside repositories, seats and db imports Drizzle or the schema', () => {
     const src = join(repositoryRoot, 'apps/server/src');
     const files = sources(src).map((file) => relative(src, file).split('\\').join('/'));
     expect(files.length, 'the sources were found').toBeGreaterThan(50);
@@ -41,8 +26,7 @@ describe('queries live in repositories', () => {
       .filter((file) => !QUERY_FOLDERS.includes(file.split('/')[0] as string))
       .filter((file) => QUERY_IMPORT.test(readFileSync(join(src, file), 'utf8')))
       .sort();
-    // Equal, not contained: a file that moved its queries out must leave the list too.
-    expect(importing).toEqual([...NOT_YET_MOVED].sort());
+    expect(importing).toEqual([]);
   });
 
   it('recognises imports of Drizzle and of the schema, and not of the database handle', () => {
