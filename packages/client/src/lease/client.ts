@@ -8,12 +8,11 @@ import {
   ClockRollbackError,
   LeaseholdError,
   NoSeatAvailableError,
-  OfflineGraceExpiredError,
+  type OfflineGraceExpiredError,
   ServerError,
   ServerUnreachableError,
   TokenVerificationError,
 } from '../errors/errors.js';
-import { formatTime } from '../errors/format-time.js';
 import { computeFingerprint, type Fingerprint } from '../fingerprint/fingerprint.js';
 import { Transport, type TransportResponse } from '../http/transport.js';
 import { defaultStateDir } from '../state/config-dir.js';
@@ -23,6 +22,8 @@ import { rememberKeySet, trustedKeys, verifyKeySet } from '../token/keyset.js';
 import { decodeLeaseTokenUnverified, type VerifiedLeaseToken, verifyLeaseToken } from '../token/verify.js';
 import type { LeaseEvents } from './events.js';
 import { type ExitReleasable, registerExitRelease, unregisterExitRelease } from './exit-hooks.js';
+import { type LeaseEffect, type LeaseInput, LeaseMachine, type LeaseSnapshot, TERMINAL_LICENSE_CODES } from './lease-machine.js';
+import { clockRollback, graceExpired } from './offline-checks.js';
 import type { LeaseClientOptions } from './options.js';
 import type { CachedLease, LeaseMode, LeaseStatus } from './status.js';
 import { postSynchronously } from './sync-release.js';
@@ -43,12 +44,8 @@ function callDeadlineMs(option: number | undefined, fromEnv: string | undefined)
   return Math.max(1, seconds * 1000);
 }
 
-/** Codes after which a cached token must not be used any more. */
-const TERMINAL_LICENSE_CODES = new Set(['LICENSE_REVOKED', 'LICENSE_SUSPENDED', 'LICENSE_EXPIRED', 'LICENSE_NOT_FOUND']);
-const SESSION_GONE_CODES = new Set(['SESSION_NOT_FOUND', 'SESSION_EXPIRED', 'FINGERPRINT_MISMATCH']);
 /** A heartbeat refused with these while offline means the cached session is gone, not the license. */
 const STALE_SESSION_CODES = new Set(['SESSION_NOT_FOUND', 'SESSION_EXPIRED']);
-const OFFLINE_RETRY_MS = 15_000;
 // How long one poll of the seat queue asks the server to hold it (the server holds at most 20 s).
 const MAX_HOLD_SECONDS = 15;
 // The transport's bound on one try (see TransportOptions.timeoutMs).
@@ -81,6 +78,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   readonly #deadlineMs: number;
   readonly #transport: Transport;
   readonly #store: LeaseStateStore;
+  readonly #machine: LeaseMachine;
   readonly #pinned: JsonWebKeySet | undefined;
   readonly #env: Record<string, string | undefined>;
   #fetchedKeys: JsonWebKeySet | undefined;
@@ -110,6 +108,12 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     this.#deadlineMs = callDeadlineMs(options.timeoutSeconds, this.#env.LEASEHOLD_TIMEOUT_SECONDS);
     this.#pinned = options.jwks;
     this.#store = new LeaseStateStore(this.stateDir, this.serverUrl, this.product);
+    this.#machine = new LeaseMachine({
+      serverUrl: this.serverUrl,
+      clockToleranceMs: (options.clockToleranceSeconds ?? 300) * 1000,
+      heartbeats: options.heartbeat !== false,
+      releaseOnExit: options.releaseOnExit !== false,
+    });
     this.#transport = new Transport({
       serverUrl: this.serverUrl,
       clock: this.#clock,
@@ -145,8 +149,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     const borrowed = this.#usableBorrow(state, fp.fingerprint);
     if (borrowed) {
       this.#claims = borrowed.claims;
-      this.#mode = 'borrowed';
-      await this.#persist();
+      await this.#step({ type: 'borrow-found' });
       return this.status();
     }
     try {
@@ -189,26 +192,21 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       throw error;
     }
     const { body, serverDate } = answer;
-    const wasOffline = this.#mode === 'offline';
     if (body.leaseToken !== state.leaseToken || !this.#claims) {
       this.#claims = (await this.#verifyOnline(body.leaseToken)).claims;
     }
     state.leaseToken = body.leaseToken;
     state.heartbeatIntervalSeconds = body.heartbeatIntervalSeconds;
-    this.#markOnline(serverDate);
-    await this.#persist();
-    const status = this.status();
-    if (wasOffline) this.emit('recovered', status);
-    this.emit('renewed', status);
-    return status;
+    this.#noteRenewal(serverDate);
+    await this.#step({ type: 'heartbeat-answered' });
+    return this.status();
   }
 
   /** Started offline on the token of an earlier run: take a seat now that the server may be back. */
   async #recoverOnline(): Promise<LeaseStatus> {
     await this.#acquireOnline(await this.fingerprint());
-    const status = this.status();
-    this.emit('recovered', status);
-    return status;
+    await this.#step({ type: 'seat-retaken' });
+    return this.status();
   }
 
   /**
@@ -216,11 +214,10 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
    * (use {@link LeaseClient.returnBorrow}); the cached token is forgotten.
    */
   async release(): Promise<void> {
-    this.#stopTimer();
-    this.#unhookExit();
+    this.#step({ type: 'release-requested' });
     const state = this.#state ?? (await this.#store.load());
     if (!state?.sessionId || !state.sessionSecret) {
-      this.#mode = 'released';
+      this.#step({ type: 'released' });
       return;
     }
     this.#state = state;
@@ -228,7 +225,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     const credentials = { sessionId: state.sessionId, sessionSecret: state.sessionSecret };
     // The last token stays cached: the license's offline grace covers a later start without network.
     await this.#forgetSession({ keepToken: true });
-    this.#mode = 'released';
+    this.#step({ type: 'released' });
     try {
       // Bounded: a release must never hold up the program's exit for long, least of all offline.
       const offline = this.#error instanceof ServerUnreachableError;
@@ -258,18 +255,14 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     });
     this.#claims = (await this.#verifyOnline(body.leaseToken)).claims;
     state.leaseToken = body.leaseToken;
-    this.#markOnline(serverDate);
-    this.#mode = 'borrowed';
-    this.#stopTimer();
-    this.#unhookExit();
-    await this.#persist();
+    this.#noteRenewal(serverDate);
+    await this.#step({ type: 'borrowed' });
     return this.status();
   }
 
   /** Ends a borrow early and frees the seat on the server. */
   async returnBorrow(): Promise<void> {
-    this.#stopTimer();
-    this.#unhookExit();
+    this.#step({ type: 'release-requested' });
     const state = this.#state ?? (await this.#store.load());
     if (!state?.sessionId || !state.sessionSecret) {
       throw new LeaseholdError('NOT_LICENSED', 'Nothing is borrowed on this machine.');
@@ -277,7 +270,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     this.#state = state;
     await this.#transport.postJson(PATHS.return, { sessionId: state.sessionId, sessionSecret: state.sessionSecret });
     await this.#forgetSession();
-    this.#mode = 'released';
+    this.#step({ type: 'released' });
   }
 
   /** Checks the license key (or the cached token) online without taking a seat. */
@@ -389,7 +382,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       if (state.sessionId && state.sessionSecret) {
         // Activated earlier without a stored key: resume the cached session.
         await this.heartbeat();
-        this.#startHeartbeats();
+        await this.#step({ type: 'resumed' });
         return;
       }
       throw this.#notLicensed();
@@ -429,10 +422,8 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     this.#claims = verified.claims;
     this.#seats = body.seats;
     this.#ci = body.ci ?? null;
-    this.#markOnline(serverDate);
-    await this.#persist();
-    this.#startHeartbeats();
-    this.emit('renewed', this.status());
+    this.#noteRenewal(serverDate);
+    await this.#step({ type: 'acquired' });
   }
 
   /**
@@ -516,9 +507,8 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     return verified;
   }
 
-  #markOnline(serverDate: Date | null): void {
-    this.#mode = 'online';
-    this.#error = null;
+  /** The server renewed the lease (the machine takes the lease online). */
+  #noteRenewal(serverDate: Date | null): void {
     this.#lastRenewedAt = new Date(this.#clock.now());
     if (this.#state && serverDate) this.#state.lastSeenAt = Math.max(this.#state.lastSeenAt, serverDate.getTime());
   }
@@ -543,11 +533,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       throw error;
     }
     this.#fetchedKeys = undefined;
-    this.#mode = 'offline';
-    this.#error = cause;
-    void this.#persist().catch(() => undefined);
-    this.emit('offline', cause, this.status());
-    this.#startHeartbeats(Math.min(OFFLINE_RETRY_MS, this.#intervalMs()));
+    this.#step({ type: 'offline-start', error: cause });
   }
 
   #usableBorrow(state: LeaseState, fingerprint: string): VerifiedLeaseToken | null {
@@ -566,63 +552,83 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   }
 
   #checkClock(state: LeaseState): void {
-    const now = this.#clock.now();
     const tolerance = (this.#options.clockToleranceSeconds ?? 300) * 1000;
-    const iat = this.#claims?.iat ?? 0;
-    const latest = Math.max(state.lastSeenAt, iat * 1000);
-    if (now < latest - tolerance) {
-      const behind = Math.round((latest - now) / 1000);
-      throw new ClockRollbackError(
-        `This computer's clock reads ${new Date(now).toISOString()}, earlier than ${new Date(latest).toISOString()}, a time it already passed (${behind} s back). Set the clock to the correct time, then start again; offline use is refused until then.`,
-        behind,
-      );
-    }
+    const rollback = clockRollback(this.#clock.now(), state.lastSeenAt, (this.#claims?.iat ?? 0) * 1000, tolerance);
+    if (rollback) throw rollback;
   }
 
   #checkDeadlines(): void {
-    if (this.#mode !== 'offline' && this.#mode !== 'borrowed') return;
-    const now = this.#clock.now();
-    try {
-      if (this.#state) this.#checkClock(this.#state);
-    } catch (error) {
-      this.#lose(error as LeaseholdError);
-      return;
-    }
-    const exp = this.#claims?.exp;
-    if (typeof exp === 'number' && now >= exp * 1000) {
-      this.#lose(this.#graceExpired());
-    }
+    this.#step({ type: 'deadline-check', at: this.#clock.now() });
   }
 
   #graceExpired(cause?: unknown): OfflineGraceExpiredError {
-    const exp = this.#claims?.exp ?? 0;
-    const end = new Date((exp || 0) * 1000);
-    const when = exp ? ` at ${formatTime(end, new Date(this.#clock.now()))}` : '';
-    return new OfflineGraceExpiredError(
-      `The license server at ${this.serverUrl} has not been reachable and the offline grace period of this license ended${when}. Connect to the network (or the VPN) and start the program again.`,
-      end,
-      cause === undefined ? undefined : { cause },
-    );
+    return graceExpired(this.serverUrl, (this.#claims?.exp ?? 0) * 1000, this.#clock.now(), cause);
   }
 
-  #lose(error: LeaseholdError): void {
-    if (this.#mode === 'lost') return;
-    this.#stopTimer();
-    this.#mode = 'lost';
-    this.#error = error;
-    this.emit('lost', error, this.status());
+  // --- the lease machine ----------------------------------------------------
+
+  #snapshot(): LeaseSnapshot {
+    const exp = this.#claims?.exp;
+    return {
+      mode: this.#mode,
+      error: this.#error,
+      graceUntil: typeof exp === 'number' ? exp * 1000 : null,
+      issuedAt: (this.#claims?.iat ?? 0) * 1000,
+      lastSeenAt: this.#state?.lastSeenAt ?? null,
+      intervalMs: this.#intervalMs(),
+    };
+  }
+
+  /**
+   * Moves the lease on by one input and performs the effects in order. Effects that
+   * need no waiting happen before this returns (so `status()` fires `lost` at once);
+   * the promise settles once the rest (saving the state) are done.
+   */
+  #step(input: LeaseInput): Promise<void> | undefined {
+    const { state, effects } = this.#machine.step(this.#snapshot(), input);
+    this.#mode = state.mode;
+    this.#error = state.error;
+    return this.#perform(effects, 0);
+  }
+
+  #perform(effects: readonly LeaseEffect[], from: number): Promise<void> | undefined {
+    for (let i = from; i < effects.length; i++) {
+      const pending = this.#performOne(effects[i] as LeaseEffect);
+      if (pending) return pending.then(() => this.#perform(effects, i + 1));
+    }
+    return undefined;
+  }
+
+  #performOne(effect: LeaseEffect): Promise<void> | undefined {
+    switch (effect.type) {
+      case 'schedule':
+        this.#schedule(effect.delayMs);
+        return undefined;
+      case 'cancel':
+        this.#stopTimer();
+        return undefined;
+      case 'hook-exit':
+        this.#hookExit();
+        return undefined;
+      case 'unhook-exit':
+        this.#unhookExit();
+        return undefined;
+      case 'persist':
+        if (!effect.background) return this.#persist();
+        void this.#persist().catch(() => undefined);
+        return undefined;
+      case 'forget-session':
+        return this.#forgetSession().catch(() => undefined);
+      case 'lose':
+        return this.#step({ type: 'lose', error: effect.error });
+      case 'emit':
+        if (effect.event === 'offline' || effect.event === 'lost') this.emit(effect.event, effect.error, this.status());
+        else this.emit(effect.event, this.status());
+        return undefined;
+    }
   }
 
   // --- heartbeat loop -------------------------------------------------------
-
-  #startHeartbeats(firstDelayMs?: number): void {
-    if (this.#options.releaseOnExit !== false && !this.#exitHook) {
-      this.#exitHook = { releaseOnExit: () => this.#releaseForExit(), releaseOnExitSync: () => this.#releaseSync() };
-      registerExitRelease(this.#exitHook);
-    }
-    if (this.#options.heartbeat === false) return;
-    this.#schedule(firstDelayMs ?? this.#intervalMs());
-  }
 
   #intervalMs(): number {
     return Math.max(1, this.#state?.heartbeatIntervalSeconds ?? 60) * 1000;
@@ -639,30 +645,11 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     this.#timer = null;
     try {
       await this.#heartbeat(true);
-      this.#schedule(this.#intervalMs());
+      this.#step({ type: 'heartbeat-ok' });
     } catch (error) {
-      if (this.#mode === 'released' || this.#mode === 'lost') return;
-      if (error instanceof ServerUnreachableError) {
-        this.#onHeartbeatUnreachable(error);
-      } else {
-        if (error instanceof ServerError && (SESSION_GONE_CODES.has(error.code) || TERMINAL_LICENSE_CODES.has(error.code))) {
-          await this.#forgetSession().catch(() => undefined);
-        }
-        this.#lose(error instanceof LeaseholdError ? error : new LeaseholdError('PROTOCOL_ERROR', String(error)));
-      }
+      if (error instanceof ServerUnreachableError) this.#step({ type: 'heartbeat-unreachable', at: this.#clock.now(), error });
+      else await this.#step({ type: 'heartbeat-refused', error });
     }
-  }
-
-  #onHeartbeatUnreachable(error: ServerUnreachableError): void {
-    if (this.#mode !== 'offline') {
-      this.#mode = 'offline';
-      this.#error = error;
-      this.emit('offline', error, this.status());
-    }
-    this.#checkDeadlines();
-    if (this.#mode !== 'offline') return;
-    const graceLeft = (this.#claims?.exp ?? 0) * 1000 - this.#clock.now();
-    this.#schedule(Math.max(1, Math.min(OFFLINE_RETRY_MS, this.#intervalMs(), graceLeft)));
   }
 
   #stopTimer(): void {
@@ -686,7 +673,13 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     // Offline, the server is not answering: blocking the exit on it would only add delay.
     if (this.#mode === 'borrowed' || this.#mode === 'offline' || !state?.sessionId || !state.sessionSecret) return;
     postSynchronously(`${this.serverUrl}${PATHS.release}`, { sessionId: state.sessionId, sessionSecret: state.sessionSecret }, 2000);
-    this.#mode = 'released';
+    this.#step({ type: 'released' });
+  }
+
+  #hookExit(): void {
+    if (this.#exitHook) return;
+    this.#exitHook = { releaseOnExit: () => this.#releaseForExit(), releaseOnExitSync: () => this.#releaseSync() };
+    registerExitRelease(this.#exitHook);
   }
 
   #unhookExit(): void {
