@@ -22,6 +22,7 @@ import { rememberKeySet, trustedKeys, verifyKeySet } from '../token/keyset.js';
 import { decodeLeaseTokenUnverified, type VerifiedLeaseToken, verifyLeaseToken } from '../token/verify.js';
 import type { LeaseEvents } from './events.js';
 import { type ExitReleasable, registerExitRelease, unregisterExitRelease } from './exit-hooks.js';
+import { HeartbeatScheduler } from './heartbeat-scheduler.js';
 import { type LeaseEffect, type LeaseInput, LeaseMachine, type LeaseSnapshot, TERMINAL_LICENSE_CODES } from './lease-machine.js';
 import { clockRollback, graceExpired } from './offline-checks.js';
 import type { LeaseClientOptions } from './options.js';
@@ -90,7 +91,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   #lastRenewedAt: Date | null = null;
   #seats: LeaseStatus['seats'] = null;
   #ci: LeaseStatus['ci'] = null;
-  #timer: NodeJS.Timeout | null = null;
+  readonly #scheduler = new HeartbeatScheduler(() => void this.#tick());
   #exitHook: ExitReleasable | null = null;
   /** Set while the seat is given back because the process ends (see assertLicensed). */
   #exitStatus: LeaseStatus | null = null;
@@ -360,7 +361,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
 
   /** Stops heartbeats and exit hooks without releasing the seat (it lapses after the lease TTL). */
   close(): void {
-    this.#stopTimer();
+    this.#scheduler.cancel();
     this.#unhookExit();
   }
 
@@ -602,10 +603,10 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   #performOne(effect: LeaseEffect): Promise<void> | undefined {
     switch (effect.type) {
       case 'schedule':
-        this.#schedule(effect.delayMs);
+        this.#scheduler.after(effect.delayMs);
         return undefined;
       case 'cancel':
-        this.#stopTimer();
+        this.#scheduler.cancel();
         return undefined;
       case 'hook-exit':
         this.#hookExit();
@@ -634,15 +635,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     return Math.max(1, this.#state?.heartbeatIntervalSeconds ?? 60) * 1000;
   }
 
-  #schedule(delayMs: number): void {
-    this.#stopTimer();
-    // unref: a heartbeat never keeps the process alive once the program's work is done.
-    this.#timer = setTimeout(() => void this.#tick(), delayMs);
-    this.#timer.unref();
-  }
-
   async #tick(): Promise<void> {
-    this.#timer = null;
     try {
       await this.#heartbeat(true);
       this.#step({ type: 'heartbeat-ok' });
@@ -650,11 +643,6 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       if (error instanceof ServerUnreachableError) this.#step({ type: 'heartbeat-unreachable', at: this.#clock.now(), error });
       else await this.#step({ type: 'heartbeat-refused', error });
     }
-  }
-
-  #stopTimer(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
   }
 
   // --- release on exit ------------------------------------------------------
