@@ -16,7 +16,7 @@ import {
 import { computeFingerprint, type Fingerprint } from '../fingerprint/fingerprint.js';
 import { Transport, type TransportResponse } from '../http/transport.js';
 import { defaultStateDir } from '../state/config-dir.js';
-import { type LeaseState, LeaseStateStore } from '../state/lease-state.js';
+import type { LeaseState } from '../state/lease-state.js';
 import { type JsonWebKeySet, KeyRing } from '../token/jwks.js';
 import { rememberKeySet, trustedKeys, verifyKeySet } from '../token/keyset.js';
 import { decodeLeaseTokenUnverified, type VerifiedLeaseToken, verifyLeaseToken } from '../token/verify.js';
@@ -24,6 +24,7 @@ import type { LeaseEvents } from './events.js';
 import { type ExitReleasable, registerExitRelease, unregisterExitRelease } from './exit-hooks.js';
 import { HeartbeatScheduler } from './heartbeat-scheduler.js';
 import { type LeaseEffect, type LeaseInput, LeaseMachine, type LeaseSnapshot, TERMINAL_LICENSE_CODES } from './lease-machine.js';
+import { LeasePersistence } from './lease-persistence.js';
 import { clockRollback, graceExpired } from './offline-checks.js';
 import type { LeaseClientOptions } from './options.js';
 import type { CachedLease, LeaseMode, LeaseStatus } from './status.js';
@@ -78,7 +79,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   /** The bound on every call; a held poll of the seat queue gets its hold on top. */
   readonly #deadlineMs: number;
   readonly #transport: Transport;
-  readonly #store: LeaseStateStore;
+  readonly #persistence: LeasePersistence;
   readonly #machine: LeaseMachine;
   readonly #pinned: JsonWebKeySet | undefined;
   readonly #env: Record<string, string | undefined>;
@@ -108,7 +109,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     this.#clock = options.clock ?? systemClock;
     this.#deadlineMs = callDeadlineMs(options.timeoutSeconds, this.#env.LEASEHOLD_TIMEOUT_SECONDS);
     this.#pinned = options.jwks;
-    this.#store = new LeaseStateStore(this.stateDir, this.serverUrl, this.product);
+    this.#persistence = new LeasePersistence(this.stateDir, this.serverUrl, this.product, this.#clock);
     this.#machine = new LeaseMachine({
       serverUrl: this.serverUrl,
       clockToleranceMs: (options.clockToleranceSeconds ?? 300) * 1000,
@@ -145,7 +146,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
    */
   async acquire(): Promise<LeaseStatus> {
     const fp = await this.fingerprint();
-    const state = (await this.#store.load()) ?? this.#emptyState();
+    const state = (await this.#persistence.load()) ?? this.#persistence.fresh();
     this.#state = state;
     const borrowed = this.#usableBorrow(state, fp.fingerprint);
     if (borrowed) {
@@ -216,7 +217,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
    */
   async release(): Promise<void> {
     this.#step({ type: 'release-requested' });
-    const state = this.#state ?? (await this.#store.load());
+    const state = this.#state ?? (await this.#persistence.load());
     if (!state?.sessionId || !state.sessionSecret) {
       this.#step({ type: 'released' });
       return;
@@ -264,7 +265,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   /** Ends a borrow early and frees the seat on the server. */
   async returnBorrow(): Promise<void> {
     this.#step({ type: 'release-requested' });
-    const state = this.#state ?? (await this.#store.load());
+    const state = this.#state ?? (await this.#persistence.load());
     if (!state?.sessionId || !state.sessionSecret) {
       throw new LeaseholdError('NOT_LICENSED', 'Nothing is borrowed on this machine.');
     }
@@ -276,7 +277,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
 
   /** Checks the license key (or the cached token) online without taking a seat. */
   async validate(): Promise<ValidateAnswer> {
-    const state = this.#state ?? (await this.#store.load());
+    const state = this.#state ?? (await this.#persistence.load());
     const licenseKey = checkedLicenseKey(this.#options.licenseKey ?? state?.licenseKey);
     const body = licenseKey ? { product: this.product, licenseKey } : state?.leaseToken ? { leaseToken: state.leaseToken } : null;
     if (!body) throw this.#notLicensed();
@@ -321,7 +322,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
 
   /** Stores a license key for this product, so runs without one use it. */
   async rememberLicenseKey(licenseKey: string): Promise<void> {
-    this.#state = this.#state ?? (await this.#store.load()) ?? this.#emptyState();
+    this.#state = this.#state ?? (await this.#persistence.load()) ?? this.#persistence.fresh();
     this.#state.licenseKey = licenseKey.trim().toUpperCase();
     await this.#persist();
   }
@@ -331,11 +332,11 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
    * the stored key (masked), the session, and the token's verification result.
    */
   async inspectCache(): Promise<CachedLease> {
-    const state = await this.#store.load();
+    const state = await this.#persistence.load();
     const fp = (await this.fingerprint()).fingerprint;
     const key = state?.licenseKey;
     const result: CachedLease = {
-      statePath: this.#store.path,
+      statePath: this.#persistence.path,
       licenseKeyHint: key ? `${key.slice(0, 5)}-…-${key.slice(-5)}` : null,
       sessionId: state?.sessionId ?? null,
       lastRenewedAt: state?.lastSeenAt ? new Date(state.lastSeenAt) : null,
@@ -677,10 +678,6 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
 
   // --- state ----------------------------------------------------------------
 
-  #emptyState(): LeaseState {
-    return { version: 1, serverUrl: this.serverUrl, product: this.product, lastSeenAt: this.#clock.now() };
-  }
-
   #requireSession(): LeaseState & { sessionId: string; sessionSecret: string } {
     const state = this.#state;
     if (!state?.sessionId || !state.sessionSecret) throw this.#notLicensed();
@@ -688,23 +685,13 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   }
 
   async #persist(): Promise<void> {
-    const state = this.#state;
-    if (!state) return;
-    state.lastSeenAt = Math.max(state.lastSeenAt, this.#clock.now());
-    await this.#store.save(state);
+    if (this.#state) await this.#persistence.save(this.#state);
   }
 
   async #forgetSession(options: { keepToken?: boolean } = {}): Promise<void> {
-    const state = this.#state;
-    if (!state) return;
-    state.sessionId = undefined;
-    state.sessionSecret = undefined;
-    if (!options.keepToken) {
-      state.leaseToken = undefined;
-      state.licenseId = undefined;
-      this.#claims = null;
-    }
-    await this.#persist();
+    if (!this.#state) return;
+    if (!options.keepToken) this.#claims = null;
+    await this.#persistence.forgetSession(this.#state, options);
   }
 
   #expectations(fingerprint: string) {
