@@ -17,12 +17,12 @@ import { computeFingerprint, type Fingerprint } from '../fingerprint/fingerprint
 import { Transport, type TransportResponse } from '../http/transport.js';
 import { defaultStateDir } from '../state/config-dir.js';
 import type { LeaseState } from '../state/lease-state.js';
-import { type JsonWebKeySet, KeyRing } from '../token/jwks.js';
-import { rememberKeySet, trustedKeys, verifyKeySet } from '../token/keyset.js';
+import type { JsonWebKeySet } from '../token/jwks.js';
 import { decodeLeaseTokenUnverified, type VerifiedLeaseToken, verifyLeaseToken } from '../token/verify.js';
 import type { LeaseEvents } from './events.js';
 import { type ExitReleasable, registerExitRelease, unregisterExitRelease } from './exit-hooks.js';
 import { HeartbeatScheduler } from './heartbeat-scheduler.js';
+import { LeaseKeys } from './lease-keys.js';
 import { type LeaseEffect, type LeaseInput, LeaseMachine, type LeaseSnapshot, TERMINAL_LICENSE_CODES } from './lease-machine.js';
 import { LeasePersistence } from './lease-persistence.js';
 import { clockRollback, graceExpired } from './offline-checks.js';
@@ -81,9 +81,8 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   readonly #transport: Transport;
   readonly #persistence: LeasePersistence;
   readonly #machine: LeaseMachine;
-  readonly #pinned: JsonWebKeySet | undefined;
+  readonly #keys: LeaseKeys;
   readonly #env: Record<string, string | undefined>;
-  #fetchedKeys: JsonWebKeySet | undefined;
   #fingerprint: Fingerprint | null = null;
   #state: LeaseState | null = null;
   #claims: VerifiedLeaseToken['claims'] | null = null;
@@ -108,7 +107,6 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     this.stateDir = options.stateDir ?? defaultStateDir(this.#env);
     this.#clock = options.clock ?? systemClock;
     this.#deadlineMs = callDeadlineMs(options.timeoutSeconds, this.#env.LEASEHOLD_TIMEOUT_SECONDS);
-    this.#pinned = options.jwks;
     this.#persistence = new LeasePersistence(this.stateDir, this.serverUrl, this.product, this.#clock);
     this.#machine = new LeaseMachine({
       serverUrl: this.serverUrl,
@@ -125,6 +123,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       ...(options.retry ? { retry: options.retry } : {}),
       deadlineMs: this.#deadlineMs,
     });
+    this.#keys = new LeaseKeys({ pinned: options.jwks, issuer: options.issuer, transport: this.#transport, state: () => this.#state });
   }
 
   /** This machine's fingerprint for the product (computed once). */
@@ -346,9 +345,9 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     };
     if (!state?.leaseToken) return result;
     result.claims = decodeLeaseTokenUnverified(state.leaseToken);
-    const keys = this.#offlineKeys(state);
+    const keys = this.#keys.offline(state);
     try {
-      if (keys.size === 0 && !this.#pinned) {
+      if (keys.size === 0 && !this.#keys.pinned) {
         const { body } = await this.#transport.getJson<JsonWebKeySet>(PATHS.jwks, { retry: { attempts: 1 } });
         keys.add(body);
       }
@@ -467,46 +466,9 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     }).catch(() => null);
   }
 
-  /**
-   * Verifies a token the server just sent. A new `kid`: with pinned keys, the
-   * signed key set is fetched and accepted only when a trusted key signed it;
-   * without, the JWKS is fetched (trust on first use).
-   */
   async #verifyOnline(token: string): Promise<VerifiedLeaseToken> {
     const expect = this.#expectations(this.#fingerprint?.fingerprint ?? (await this.fingerprint()).fingerprint);
-    const ring = () => (this.#pinned ? this.#trustedKeys() : new KeyRing(this.#fetchedKeys));
-    try {
-      return this.#rememberKeys(verifyLeaseToken(token, ring(), expect));
-    } catch (error) {
-      if (!(error instanceof TokenVerificationError) || error.reason !== 'unknown-key') throw error;
-    }
-    if (this.#pinned) {
-      const { body } = await this.#transport.getJson<unknown>(PATHS.keyset, { retry: { attempts: 2 } });
-      const document = JSON.stringify(body);
-      verifyKeySet(document, this.#trustedKeys(), this.#options.issuer);
-      if (this.#state) this.#state.keysets = rememberKeySet(this.#state.keysets, document);
-    } else {
-      const { body } = await this.#transport.getJson<JsonWebKeySet>(PATHS.jwks, { retry: { attempts: 2 } });
-      this.#fetchedKeys = body;
-      if (this.#state) this.#state.jwks = body;
-    }
-    return this.#rememberKeys(verifyLeaseToken(token, ring(), expect));
-  }
-
-  /** The pinned keys and those learned from signed key sets that chain to them. */
-  #trustedKeys(): KeyRing {
-    return trustedKeys(this.#pinned ?? { keys: [] }, this.#state?.keysets ?? [], this.#options.issuer);
-  }
-
-  /** The keys offline verification may use: the trusted chain when pinned, else those cached. */
-  #offlineKeys(state: LeaseState): KeyRing {
-    return this.#pinned ? trustedKeys(this.#pinned, state.keysets ?? [], this.#options.issuer) : new KeyRing(state.jwks);
-  }
-
-  #rememberKeys(verified: VerifiedLeaseToken): VerifiedLeaseToken {
-    // Kept beside the token so tools without the program's pinned keys (the leasehold CLI) can check it offline.
-    if (this.#state && this.#pinned) this.#state.jwks = this.#trustedKeys().toJwks();
-    return verified;
+    return this.#keys.verifyOnline(token, expect);
   }
 
   /** The server renewed the lease (the machine takes the lease online). */
@@ -522,7 +484,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     const fp = (this.#fingerprint as Fingerprint).fingerprint;
     if (!state.leaseToken) throw cause;
     this.#checkClock(state);
-    const keys = this.#offlineKeys(state);
+    const keys = this.#keys.offline(state);
     try {
       this.#claims = verifyLeaseToken(state.leaseToken, keys, this.#expectations(fp)).claims;
       this.#checkClock(state);
@@ -534,14 +496,14 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       }
       throw error;
     }
-    this.#fetchedKeys = undefined;
+    this.#keys.forgetFetched();
     this.#step({ type: 'offline-start', error: cause });
   }
 
   #usableBorrow(state: LeaseState, fingerprint: string): VerifiedLeaseToken | null {
     if (!state.leaseToken) return null;
     try {
-      const verified = verifyLeaseToken(state.leaseToken, this.#offlineKeys(state), this.#expectations(fingerprint));
+      const verified = verifyLeaseToken(state.leaseToken, this.#keys.offline(state), this.#expectations(fingerprint));
       const until = verified.claims.borrowed_until;
       if (typeof until !== 'number' || until * 1000 <= this.#clock.now()) return null;
       this.#claims = verified.claims;
