@@ -1,13 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { hostname as osHostname, platform as osPlatform, release as osRelease } from 'node:os';
-import { licenseKeyProblem, normaliseLicenseKey } from '@leasehold/protocol/license-key';
 import { currentAccessToken } from '../auth/device-flow.js';
 import { workloadIdentity } from '../ci/workload-identity.js';
 import { type Clock, systemClock } from '../clock.js';
 import {
   ClockRollbackError,
   LeaseholdError,
-  NoSeatAvailableError,
   type OfflineGraceExpiredError,
   ServerError,
   ServerUnreachableError,
@@ -27,31 +24,13 @@ import { type LeaseEffect, type LeaseInput, LeaseMachine, type LeaseSnapshot, TE
 import { LeasePersistence } from './lease-persistence.js';
 import { clockRollback, graceExpired } from './offline-checks.js';
 import type { LeaseClientOptions } from './options.js';
+import { acquireInLine, callDeadlineMs, checkedLicenseKey, seatRequest } from './seat-request.js';
 import type { CachedLease, LeaseMode, LeaseStatus } from './status.js';
 import { postSynchronously } from './sync-release.js';
-import { type AcquireAnswer, type BorrowAnswer, type HeartbeatAnswer, PATHS, type ValidateAnswer } from './wire.js';
-
-/** A key in canonical form, or a typed error before any request when it cannot be one. */
-function checkedLicenseKey(key: string | undefined): string | undefined {
-  if (!key) return undefined;
-  const canonical = normaliseLicenseKey(key);
-  const problem = licenseKeyProblem(canonical);
-  if (problem) throw new LeaseholdError('INVALID_LICENSE_KEY', `This is not a valid license key: ${problem}.`);
-  return canonical;
-}
-
-/** The bound on one call in ms: the option, else `LEASEHOLD_TIMEOUT_SECONDS`, else 30 s. */
-function callDeadlineMs(option: number | undefined, fromEnv: string | undefined): number {
-  const seconds = option ?? (fromEnv && Number(fromEnv) > 0 ? Number(fromEnv) : 30);
-  return Math.max(1, seconds * 1000);
-}
+import { type BorrowAnswer, type HeartbeatAnswer, PATHS, type ValidateAnswer } from './wire.js';
 
 /** A heartbeat refused with these while offline means the cached session is gone, not the license. */
 const STALE_SESSION_CODES = new Set(['SESSION_NOT_FOUND', 'SESSION_EXPIRED']);
-// How long one poll of the seat queue asks the server to hold it (the server holds at most 20 s).
-const MAX_HOLD_SECONDS = 15;
-// The transport's bound on one try (see TransportOptions.timeoutMs).
-const PER_TRY_MS = 10_000;
 
 /**
  * A seat of one product on one license server: acquire it, keep it alive with
@@ -389,18 +368,20 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       throw this.#notLicensed();
     }
     const auth = ci ? { authorization: `Workload ${ci.token}` } : bearer ? { bearer } : {};
-    const request = {
+    const request = seatRequest({
       product: this.product,
-      ...(licenseKey ? { licenseKey } : {}),
-      fingerprint: fp.fingerprint,
-      fingerprintComponents: fp.components,
-      hostname: (this.#options.hostname ?? this.#env.LEASEHOLD_HOSTNAME ?? osHostname()).slice(0, 255) || 'unknown',
-      platform: `${osPlatform()}-${osRelease()}`.slice(0, 64),
-      ...(this.#options.clientVersion ? { clientVersion: this.#options.clientVersion.slice(0, 64) } : {}),
-      // One key per acquire() call: a retry after a lost answer (or the next poll of a wait) gets the same seat back.
-      idempotencyKey: `acq-${crypto.randomUUID()}`,
-    };
-    const { body, serverDate } = await this.#acquireInLine(request, auth);
+      licenseKey,
+      fingerprint: fp,
+      hostname: this.#options.hostname ?? this.#env.LEASEHOLD_HOSTNAME,
+      clientVersion: this.#options.clientVersion,
+    });
+    const { body, serverDate } = await acquireInLine(request, auth, {
+      transport: this.#transport,
+      clock: this.#clock,
+      waitSeconds: this.#options.wait ?? 0,
+      deadlineMs: this.#deadlineMs,
+      onQueued: (place) => this.emit('queued', place),
+    });
     let verified: VerifiedLeaseToken;
     try {
       verified = await this.#verifyOnline(body.leaseToken);
@@ -425,33 +406,6 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     this.#ci = body.ci ?? null;
     this.#noteRenewal(serverDate);
     await this.#step({ type: 'acquired' });
-  }
-
-  /**
-   * Asks for the seat; with `wait`, waits in the server's seat queue for up to that
-   * long, polling with the place's ticket (each poll is held by the server for up to
-   * 15 s) and emitting `queued` with the place after each. The same idempotency key
-   * throughout, so the seat is taken once.
-   */
-  async #acquireInLine(request: Record<string, unknown>, auth: { authorization?: string; bearer?: string }) {
-    const waitUntil = this.#clock.now() + Math.max(0, this.#options.wait ?? 0) * 1000;
-    let ticket: string | undefined;
-    for (;;) {
-      const remaining = Math.ceil((waitUntil - this.#clock.now()) / 1000);
-      const wait = Math.min(remaining, MAX_HOLD_SECONDS);
-      try {
-        return await this.#transport.postJson<AcquireAnswer>(
-          PATHS.acquire,
-          { ...request, ...(wait > 0 ? { wait } : {}), ...(ticket ? { queueTicket: ticket } : {}) },
-          // A held poll may take the whole hold: the usual bounds, plus the hold.
-          wait > 0 ? { ...auth, timeoutMs: Math.min(PER_TRY_MS, this.#deadlineMs) + wait * 1000, deadlineMs: this.#deadlineMs + wait * 1000 } : auth,
-        );
-      } catch (error) {
-        if (!(error instanceof NoSeatAvailableError) || !error.queue || remaining <= MAX_HOLD_SECONDS) throw error;
-        ticket = error.queue.ticket;
-        this.emit('queued', error.queue);
-      }
-    }
   }
 
   async #accessToken(): Promise<string | null> {
