@@ -500,7 +500,8 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   /**
    * Moves the lease on by one input and performs the effects in order. Effects that
    * need no waiting happen before this returns (so `status()` fires `lost` at once);
-   * the promise settles once the rest (saving the state) are done.
+   * from the first save on, the rest follow it and the promise settles when they are
+   * done. Inputs whose effects never save need not be awaited.
    */
   #step(input: LeaseInput): Promise<void> | undefined {
     const { state, effects } = this.#machine.step(this.#snapshot(), input);
