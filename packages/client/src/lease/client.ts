@@ -1,58 +1,36 @@
 import { EventEmitter } from 'node:events';
-import { hostname as osHostname, platform as osPlatform, release as osRelease } from 'node:os';
-import { licenseKeyProblem, normaliseLicenseKey } from '@leasehold/protocol/license-key';
 import { currentAccessToken } from '../auth/device-flow.js';
 import { workloadIdentity } from '../ci/workload-identity.js';
 import { type Clock, systemClock } from '../clock.js';
 import {
   ClockRollbackError,
   LeaseholdError,
-  NoSeatAvailableError,
-  OfflineGraceExpiredError,
+  type OfflineGraceExpiredError,
   ServerError,
   ServerUnreachableError,
   TokenVerificationError,
 } from '../errors/errors.js';
-import { formatTime } from '../errors/format-time.js';
 import { computeFingerprint, type Fingerprint } from '../fingerprint/fingerprint.js';
 import { Transport, type TransportResponse } from '../http/transport.js';
 import { defaultStateDir } from '../state/config-dir.js';
-import { type LeaseState, LeaseStateStore } from '../state/lease-state.js';
-import { type JsonWebKeySet, KeyRing } from '../token/jwks.js';
-import { rememberKeySet, trustedKeys, verifyKeySet } from '../token/keyset.js';
+import type { LeaseState } from '../state/lease-state.js';
+import type { JsonWebKeySet } from '../token/jwks.js';
 import { decodeLeaseTokenUnverified, type VerifiedLeaseToken, verifyLeaseToken } from '../token/verify.js';
 import type { LeaseEvents } from './events.js';
 import { type ExitReleasable, registerExitRelease, unregisterExitRelease } from './exit-hooks.js';
+import { HeartbeatScheduler } from './heartbeat-scheduler.js';
+import { LeaseKeys } from './lease-keys.js';
+import { type LeaseEffect, type LeaseInput, LeaseMachine, type LeaseSnapshot, TERMINAL_LICENSE_CODES } from './lease-machine.js';
+import { LeasePersistence } from './lease-persistence.js';
+import { clockRollback, graceExpired } from './offline-checks.js';
 import type { LeaseClientOptions } from './options.js';
+import { acquireInLine, callDeadlineMs, checkedLicenseKey, seatRequest } from './seat-request.js';
 import type { CachedLease, LeaseMode, LeaseStatus } from './status.js';
 import { postSynchronously } from './sync-release.js';
-import { type AcquireAnswer, type BorrowAnswer, type HeartbeatAnswer, PATHS, type ValidateAnswer } from './wire.js';
+import { type BorrowAnswer, type HeartbeatAnswer, PATHS, type ValidateAnswer } from './wire.js';
 
-/** A key in canonical form, or a typed error before any request when it cannot be one. */
-function checkedLicenseKey(key: string | undefined): string | undefined {
-  if (!key) return undefined;
-  const canonical = normaliseLicenseKey(key);
-  const problem = licenseKeyProblem(canonical);
-  if (problem) throw new LeaseholdError('INVALID_LICENSE_KEY', `This is not a valid license key: ${problem}.`);
-  return canonical;
-}
-
-/** The bound on one call in ms: the option, else `LEASEHOLD_TIMEOUT_SECONDS`, else 30 s. */
-function callDeadlineMs(option: number | undefined, fromEnv: string | undefined): number {
-  const seconds = option ?? (fromEnv && Number(fromEnv) > 0 ? Number(fromEnv) : 30);
-  return Math.max(1, seconds * 1000);
-}
-
-/** Codes after which a cached token must not be used any more. */
-const TERMINAL_LICENSE_CODES = new Set(['LICENSE_REVOKED', 'LICENSE_SUSPENDED', 'LICENSE_EXPIRED', 'LICENSE_NOT_FOUND']);
-const SESSION_GONE_CODES = new Set(['SESSION_NOT_FOUND', 'SESSION_EXPIRED', 'FINGERPRINT_MISMATCH']);
 /** A heartbeat refused with these while offline means the cached session is gone, not the license. */
 const STALE_SESSION_CODES = new Set(['SESSION_NOT_FOUND', 'SESSION_EXPIRED']);
-const OFFLINE_RETRY_MS = 15_000;
-// How long one poll of the seat queue asks the server to hold it (the server holds at most 20 s).
-const MAX_HOLD_SECONDS = 15;
-// The transport's bound on one try (see TransportOptions.timeoutMs).
-const PER_TRY_MS = 10_000;
 
 /**
  * A seat of one product on one license server: acquire it, keep it alive with
@@ -80,10 +58,10 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   /** The bound on every call; a held poll of the seat queue gets its hold on top. */
   readonly #deadlineMs: number;
   readonly #transport: Transport;
-  readonly #store: LeaseStateStore;
-  readonly #pinned: JsonWebKeySet | undefined;
+  readonly #persistence: LeasePersistence;
+  readonly #machine: LeaseMachine;
+  readonly #keys: LeaseKeys;
   readonly #env: Record<string, string | undefined>;
-  #fetchedKeys: JsonWebKeySet | undefined;
   #fingerprint: Fingerprint | null = null;
   #state: LeaseState | null = null;
   #claims: VerifiedLeaseToken['claims'] | null = null;
@@ -92,7 +70,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   #lastRenewedAt: Date | null = null;
   #seats: LeaseStatus['seats'] = null;
   #ci: LeaseStatus['ci'] = null;
-  #timer: NodeJS.Timeout | null = null;
+  readonly #scheduler = new HeartbeatScheduler(() => void this.#tick());
   #exitHook: ExitReleasable | null = null;
   /** Set while the seat is given back because the process ends (see assertLicensed). */
   #exitStatus: LeaseStatus | null = null;
@@ -108,8 +86,13 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     this.stateDir = options.stateDir ?? defaultStateDir(this.#env);
     this.#clock = options.clock ?? systemClock;
     this.#deadlineMs = callDeadlineMs(options.timeoutSeconds, this.#env.LEASEHOLD_TIMEOUT_SECONDS);
-    this.#pinned = options.jwks;
-    this.#store = new LeaseStateStore(this.stateDir, this.serverUrl, this.product);
+    this.#persistence = new LeasePersistence(this.stateDir, this.serverUrl, this.product, this.#clock);
+    this.#machine = new LeaseMachine({
+      serverUrl: this.serverUrl,
+      clockToleranceMs: (options.clockToleranceSeconds ?? 300) * 1000,
+      heartbeats: options.heartbeat !== false,
+      releaseOnExit: options.releaseOnExit !== false,
+    });
     this.#transport = new Transport({
       serverUrl: this.serverUrl,
       clock: this.#clock,
@@ -119,6 +102,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       ...(options.retry ? { retry: options.retry } : {}),
       deadlineMs: this.#deadlineMs,
     });
+    this.#keys = new LeaseKeys({ pinned: options.jwks, issuer: options.issuer, transport: this.#transport, state: () => this.#state });
   }
 
   /** This machine's fingerprint for the product (computed once). */
@@ -140,13 +124,12 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
    */
   async acquire(): Promise<LeaseStatus> {
     const fp = await this.fingerprint();
-    const state = (await this.#store.load()) ?? this.#emptyState();
+    const state = (await this.#persistence.load()) ?? this.#persistence.fresh();
     this.#state = state;
     const borrowed = this.#usableBorrow(state, fp.fingerprint);
     if (borrowed) {
       this.#claims = borrowed.claims;
-      this.#mode = 'borrowed';
-      await this.#persist();
+      await this.#step({ type: 'borrow-found' });
       return this.status();
     }
     try {
@@ -189,26 +172,21 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       throw error;
     }
     const { body, serverDate } = answer;
-    const wasOffline = this.#mode === 'offline';
     if (body.leaseToken !== state.leaseToken || !this.#claims) {
       this.#claims = (await this.#verifyOnline(body.leaseToken)).claims;
     }
     state.leaseToken = body.leaseToken;
     state.heartbeatIntervalSeconds = body.heartbeatIntervalSeconds;
-    this.#markOnline(serverDate);
-    await this.#persist();
-    const status = this.status();
-    if (wasOffline) this.emit('recovered', status);
-    this.emit('renewed', status);
-    return status;
+    this.#noteRenewal(serverDate);
+    await this.#step({ type: 'heartbeat-answered' });
+    return this.status();
   }
 
   /** Started offline on the token of an earlier run: take a seat now that the server may be back. */
   async #recoverOnline(): Promise<LeaseStatus> {
     await this.#acquireOnline(await this.fingerprint());
-    const status = this.status();
-    this.emit('recovered', status);
-    return status;
+    await this.#step({ type: 'seat-retaken' });
+    return this.status();
   }
 
   /**
@@ -216,11 +194,10 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
    * (use {@link LeaseClient.returnBorrow}); the cached token is forgotten.
    */
   async release(): Promise<void> {
-    this.#stopTimer();
-    this.#unhookExit();
-    const state = this.#state ?? (await this.#store.load());
+    this.#step({ type: 'release-requested' });
+    const state = this.#state ?? (await this.#persistence.load());
     if (!state?.sessionId || !state.sessionSecret) {
-      this.#mode = 'released';
+      this.#step({ type: 'released' });
       return;
     }
     this.#state = state;
@@ -228,7 +205,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     const credentials = { sessionId: state.sessionId, sessionSecret: state.sessionSecret };
     // The last token stays cached: the license's offline grace covers a later start without network.
     await this.#forgetSession({ keepToken: true });
-    this.#mode = 'released';
+    this.#step({ type: 'released' });
     try {
       // Bounded: a release must never hold up the program's exit for long, least of all offline.
       const offline = this.#error instanceof ServerUnreachableError;
@@ -258,31 +235,27 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     });
     this.#claims = (await this.#verifyOnline(body.leaseToken)).claims;
     state.leaseToken = body.leaseToken;
-    this.#markOnline(serverDate);
-    this.#mode = 'borrowed';
-    this.#stopTimer();
-    this.#unhookExit();
-    await this.#persist();
+    this.#noteRenewal(serverDate);
+    await this.#step({ type: 'borrowed' });
     return this.status();
   }
 
   /** Ends a borrow early and frees the seat on the server. */
   async returnBorrow(): Promise<void> {
-    this.#stopTimer();
-    this.#unhookExit();
-    const state = this.#state ?? (await this.#store.load());
+    this.#step({ type: 'release-requested' });
+    const state = this.#state ?? (await this.#persistence.load());
     if (!state?.sessionId || !state.sessionSecret) {
       throw new LeaseholdError('NOT_LICENSED', 'Nothing is borrowed on this machine.');
     }
     this.#state = state;
     await this.#transport.postJson(PATHS.return, { sessionId: state.sessionId, sessionSecret: state.sessionSecret });
     await this.#forgetSession();
-    this.#mode = 'released';
+    this.#step({ type: 'released' });
   }
 
   /** Checks the license key (or the cached token) online without taking a seat. */
   async validate(): Promise<ValidateAnswer> {
-    const state = this.#state ?? (await this.#store.load());
+    const state = this.#state ?? (await this.#persistence.load());
     const licenseKey = checkedLicenseKey(this.#options.licenseKey ?? state?.licenseKey);
     const body = licenseKey ? { product: this.product, licenseKey } : state?.leaseToken ? { leaseToken: state.leaseToken } : null;
     if (!body) throw this.#notLicensed();
@@ -327,7 +300,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
 
   /** Stores a license key for this product, so runs without one use it. */
   async rememberLicenseKey(licenseKey: string): Promise<void> {
-    this.#state = this.#state ?? (await this.#store.load()) ?? this.#emptyState();
+    this.#state = this.#state ?? (await this.#persistence.load()) ?? this.#persistence.fresh();
     this.#state.licenseKey = licenseKey.trim().toUpperCase();
     await this.#persist();
   }
@@ -337,11 +310,11 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
    * the stored key (masked), the session, and the token's verification result.
    */
   async inspectCache(): Promise<CachedLease> {
-    const state = await this.#store.load();
+    const state = await this.#persistence.load();
     const fp = (await this.fingerprint()).fingerprint;
     const key = state?.licenseKey;
     const result: CachedLease = {
-      statePath: this.#store.path,
+      statePath: this.#persistence.path,
       licenseKeyHint: key ? `${key.slice(0, 5)}-…-${key.slice(-5)}` : null,
       sessionId: state?.sessionId ?? null,
       lastRenewedAt: state?.lastSeenAt ? new Date(state.lastSeenAt) : null,
@@ -351,9 +324,9 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     };
     if (!state?.leaseToken) return result;
     result.claims = decodeLeaseTokenUnverified(state.leaseToken);
-    const keys = this.#offlineKeys(state);
+    const keys = this.#keys.offline(state);
     try {
-      if (keys.size === 0 && !this.#pinned) {
+      if (keys.size === 0 && !this.#keys.pinned) {
         const { body } = await this.#transport.getJson<JsonWebKeySet>(PATHS.jwks, { retry: { attempts: 1 } });
         keys.add(body);
       }
@@ -367,7 +340,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
 
   /** Stops heartbeats and exit hooks without releasing the seat (it lapses after the lease TTL). */
   close(): void {
-    this.#stopTimer();
+    this.#scheduler.cancel();
     this.#unhookExit();
   }
 
@@ -389,24 +362,26 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       if (state.sessionId && state.sessionSecret) {
         // Activated earlier without a stored key: resume the cached session.
         await this.heartbeat();
-        this.#startHeartbeats();
+        await this.#step({ type: 'resumed' });
         return;
       }
       throw this.#notLicensed();
     }
     const auth = ci ? { authorization: `Workload ${ci.token}` } : bearer ? { bearer } : {};
-    const request = {
+    const request = seatRequest({
       product: this.product,
-      ...(licenseKey ? { licenseKey } : {}),
-      fingerprint: fp.fingerprint,
-      fingerprintComponents: fp.components,
-      hostname: (this.#options.hostname ?? this.#env.LEASEHOLD_HOSTNAME ?? osHostname()).slice(0, 255) || 'unknown',
-      platform: `${osPlatform()}-${osRelease()}`.slice(0, 64),
-      ...(this.#options.clientVersion ? { clientVersion: this.#options.clientVersion.slice(0, 64) } : {}),
-      // One key per acquire() call: a retry after a lost answer (or the next poll of a wait) gets the same seat back.
-      idempotencyKey: `acq-${crypto.randomUUID()}`,
-    };
-    const { body, serverDate } = await this.#acquireInLine(request, auth);
+      licenseKey,
+      fingerprint: fp,
+      hostname: this.#options.hostname ?? this.#env.LEASEHOLD_HOSTNAME,
+      clientVersion: this.#options.clientVersion,
+    });
+    const { body, serverDate } = await acquireInLine(request, auth, {
+      transport: this.#transport,
+      clock: this.#clock,
+      waitSeconds: this.#options.wait ?? 0,
+      deadlineMs: this.#deadlineMs,
+      onQueued: (place) => this.emit('queued', place),
+    });
     let verified: VerifiedLeaseToken;
     try {
       verified = await this.#verifyOnline(body.leaseToken);
@@ -429,37 +404,8 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     this.#claims = verified.claims;
     this.#seats = body.seats;
     this.#ci = body.ci ?? null;
-    this.#markOnline(serverDate);
-    await this.#persist();
-    this.#startHeartbeats();
-    this.emit('renewed', this.status());
-  }
-
-  /**
-   * Asks for the seat; with `wait`, waits in the server's seat queue for up to that
-   * long, polling with the place's ticket (each poll is held by the server for up to
-   * 15 s) and emitting `queued` with the place after each. The same idempotency key
-   * throughout, so the seat is taken once.
-   */
-  async #acquireInLine(request: Record<string, unknown>, auth: { authorization?: string; bearer?: string }) {
-    const waitUntil = this.#clock.now() + Math.max(0, this.#options.wait ?? 0) * 1000;
-    let ticket: string | undefined;
-    for (;;) {
-      const remaining = Math.ceil((waitUntil - this.#clock.now()) / 1000);
-      const wait = Math.min(remaining, MAX_HOLD_SECONDS);
-      try {
-        return await this.#transport.postJson<AcquireAnswer>(
-          PATHS.acquire,
-          { ...request, ...(wait > 0 ? { wait } : {}), ...(ticket ? { queueTicket: ticket } : {}) },
-          // A held poll may take the whole hold: the usual bounds, plus the hold.
-          wait > 0 ? { ...auth, timeoutMs: Math.min(PER_TRY_MS, this.#deadlineMs) + wait * 1000, deadlineMs: this.#deadlineMs + wait * 1000 } : auth,
-        );
-      } catch (error) {
-        if (!(error instanceof NoSeatAvailableError) || !error.queue || remaining <= MAX_HOLD_SECONDS) throw error;
-        ticket = error.queue.ticket;
-        this.emit('queued', error.queue);
-      }
-    }
+    this.#noteRenewal(serverDate);
+    await this.#step({ type: 'acquired' });
   }
 
   async #accessToken(): Promise<string | null> {
@@ -474,51 +420,13 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     }).catch(() => null);
   }
 
-  /**
-   * Verifies a token the server just sent. A new `kid`: with pinned keys, the
-   * signed key set is fetched and accepted only when a trusted key signed it;
-   * without, the JWKS is fetched (trust on first use).
-   */
   async #verifyOnline(token: string): Promise<VerifiedLeaseToken> {
     const expect = this.#expectations(this.#fingerprint?.fingerprint ?? (await this.fingerprint()).fingerprint);
-    const ring = () => (this.#pinned ? this.#trustedKeys() : new KeyRing(this.#fetchedKeys));
-    try {
-      return this.#rememberKeys(verifyLeaseToken(token, ring(), expect));
-    } catch (error) {
-      if (!(error instanceof TokenVerificationError) || error.reason !== 'unknown-key') throw error;
-    }
-    if (this.#pinned) {
-      const { body } = await this.#transport.getJson<unknown>(PATHS.keyset, { retry: { attempts: 2 } });
-      const document = JSON.stringify(body);
-      verifyKeySet(document, this.#trustedKeys(), this.#options.issuer);
-      if (this.#state) this.#state.keysets = rememberKeySet(this.#state.keysets, document);
-    } else {
-      const { body } = await this.#transport.getJson<JsonWebKeySet>(PATHS.jwks, { retry: { attempts: 2 } });
-      this.#fetchedKeys = body;
-      if (this.#state) this.#state.jwks = body;
-    }
-    return this.#rememberKeys(verifyLeaseToken(token, ring(), expect));
+    return this.#keys.verifyOnline(token, expect);
   }
 
-  /** The pinned keys and those learned from signed key sets that chain to them. */
-  #trustedKeys(): KeyRing {
-    return trustedKeys(this.#pinned ?? { keys: [] }, this.#state?.keysets ?? [], this.#options.issuer);
-  }
-
-  /** The keys offline verification may use: the trusted chain when pinned, else those cached. */
-  #offlineKeys(state: LeaseState): KeyRing {
-    return this.#pinned ? trustedKeys(this.#pinned, state.keysets ?? [], this.#options.issuer) : new KeyRing(state.jwks);
-  }
-
-  #rememberKeys(verified: VerifiedLeaseToken): VerifiedLeaseToken {
-    // Kept beside the token so tools without the program's pinned keys (the leasehold CLI) can check it offline.
-    if (this.#state && this.#pinned) this.#state.jwks = this.#trustedKeys().toJwks();
-    return verified;
-  }
-
-  #markOnline(serverDate: Date | null): void {
-    this.#mode = 'online';
-    this.#error = null;
+  /** The server renewed the lease (the machine takes the lease online). */
+  #noteRenewal(serverDate: Date | null): void {
     this.#lastRenewedAt = new Date(this.#clock.now());
     if (this.#state && serverDate) this.#state.lastSeenAt = Math.max(this.#state.lastSeenAt, serverDate.getTime());
   }
@@ -530,7 +438,7 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     const fp = (this.#fingerprint as Fingerprint).fingerprint;
     if (!state.leaseToken) throw cause;
     this.#checkClock(state);
-    const keys = this.#offlineKeys(state);
+    const keys = this.#keys.offline(state);
     try {
       this.#claims = verifyLeaseToken(state.leaseToken, keys, this.#expectations(fp)).claims;
       this.#checkClock(state);
@@ -542,18 +450,14 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
       }
       throw error;
     }
-    this.#fetchedKeys = undefined;
-    this.#mode = 'offline';
-    this.#error = cause;
-    void this.#persist().catch(() => undefined);
-    this.emit('offline', cause, this.status());
-    this.#startHeartbeats(Math.min(OFFLINE_RETRY_MS, this.#intervalMs()));
+    this.#keys.forgetFetched();
+    this.#step({ type: 'offline-start', error: cause });
   }
 
   #usableBorrow(state: LeaseState, fingerprint: string): VerifiedLeaseToken | null {
     if (!state.leaseToken) return null;
     try {
-      const verified = verifyLeaseToken(state.leaseToken, this.#offlineKeys(state), this.#expectations(fingerprint));
+      const verified = verifyLeaseToken(state.leaseToken, this.#keys.offline(state), this.#expectations(fingerprint));
       const until = verified.claims.borrowed_until;
       if (typeof until !== 'number' || until * 1000 <= this.#clock.now()) return null;
       this.#claims = verified.claims;
@@ -566,108 +470,97 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   }
 
   #checkClock(state: LeaseState): void {
-    const now = this.#clock.now();
     const tolerance = (this.#options.clockToleranceSeconds ?? 300) * 1000;
-    const iat = this.#claims?.iat ?? 0;
-    const latest = Math.max(state.lastSeenAt, iat * 1000);
-    if (now < latest - tolerance) {
-      const behind = Math.round((latest - now) / 1000);
-      throw new ClockRollbackError(
-        `This computer's clock reads ${new Date(now).toISOString()}, earlier than ${new Date(latest).toISOString()}, a time it already passed (${behind} s back). Set the clock to the correct time, then start again; offline use is refused until then.`,
-        behind,
-      );
-    }
+    const rollback = clockRollback(this.#clock.now(), state.lastSeenAt, (this.#claims?.iat ?? 0) * 1000, tolerance);
+    if (rollback) throw rollback;
   }
 
   #checkDeadlines(): void {
-    if (this.#mode !== 'offline' && this.#mode !== 'borrowed') return;
-    const now = this.#clock.now();
-    try {
-      if (this.#state) this.#checkClock(this.#state);
-    } catch (error) {
-      this.#lose(error as LeaseholdError);
-      return;
-    }
-    const exp = this.#claims?.exp;
-    if (typeof exp === 'number' && now >= exp * 1000) {
-      this.#lose(this.#graceExpired());
-    }
+    this.#step({ type: 'deadline-check', at: this.#clock.now() });
   }
 
   #graceExpired(cause?: unknown): OfflineGraceExpiredError {
-    const exp = this.#claims?.exp ?? 0;
-    const end = new Date((exp || 0) * 1000);
-    const when = exp ? ` at ${formatTime(end, new Date(this.#clock.now()))}` : '';
-    return new OfflineGraceExpiredError(
-      `The license server at ${this.serverUrl} has not been reachable and the offline grace period of this license ended${when}. Connect to the network (or the VPN) and start the program again.`,
-      end,
-      cause === undefined ? undefined : { cause },
-    );
+    return graceExpired(this.serverUrl, (this.#claims?.exp ?? 0) * 1000, this.#clock.now(), cause);
   }
 
-  #lose(error: LeaseholdError): void {
-    if (this.#mode === 'lost') return;
-    this.#stopTimer();
-    this.#mode = 'lost';
-    this.#error = error;
-    this.emit('lost', error, this.status());
+  // --- the lease machine ----------------------------------------------------
+
+  #snapshot(): LeaseSnapshot {
+    const exp = this.#claims?.exp;
+    return {
+      mode: this.#mode,
+      error: this.#error,
+      graceUntil: typeof exp === 'number' ? exp * 1000 : null,
+      issuedAt: (this.#claims?.iat ?? 0) * 1000,
+      lastSeenAt: this.#state?.lastSeenAt ?? null,
+      intervalMs: this.#intervalMs(),
+    };
+  }
+
+  /**
+   * Moves the lease on by one input and performs the effects in order. Effects that
+   * need no waiting happen before this returns (so `status()` fires `lost` at once);
+   * from the first save on, the rest follow it and the promise settles when they are
+   * done. Inputs whose effects never save need not be awaited.
+   */
+  #step(input: LeaseInput): Promise<void> | undefined {
+    const { state, effects } = this.#machine.step(this.#snapshot(), input);
+    this.#mode = state.mode;
+    this.#error = state.error;
+    return this.#perform(effects, 0);
+  }
+
+  #perform(effects: readonly LeaseEffect[], from: number): Promise<void> | undefined {
+    for (let i = from; i < effects.length; i++) {
+      const pending = this.#performOne(effects[i] as LeaseEffect);
+      if (pending) return pending.then(() => this.#perform(effects, i + 1));
+    }
+    return undefined;
+  }
+
+  #performOne(effect: LeaseEffect): Promise<void> | undefined {
+    switch (effect.type) {
+      case 'schedule':
+        this.#scheduler.after(effect.delayMs);
+        return undefined;
+      case 'cancel':
+        this.#scheduler.cancel();
+        return undefined;
+      case 'hook-exit':
+        this.#hookExit();
+        return undefined;
+      case 'unhook-exit':
+        this.#unhookExit();
+        return undefined;
+      case 'persist':
+        if (!effect.background) return this.#persist();
+        void this.#persist().catch(() => undefined);
+        return undefined;
+      case 'forget-session':
+        return this.#forgetSession().catch(() => undefined);
+      case 'lose':
+        return this.#step({ type: 'lose', error: effect.error });
+      case 'emit':
+        if (effect.event === 'offline' || effect.event === 'lost') this.emit(effect.event, effect.error, this.status());
+        else this.emit(effect.event, this.status());
+        return undefined;
+    }
   }
 
   // --- heartbeat loop -------------------------------------------------------
-
-  #startHeartbeats(firstDelayMs?: number): void {
-    if (this.#options.releaseOnExit !== false && !this.#exitHook) {
-      this.#exitHook = { releaseOnExit: () => this.#releaseForExit(), releaseOnExitSync: () => this.#releaseSync() };
-      registerExitRelease(this.#exitHook);
-    }
-    if (this.#options.heartbeat === false) return;
-    this.#schedule(firstDelayMs ?? this.#intervalMs());
-  }
 
   #intervalMs(): number {
     return Math.max(1, this.#state?.heartbeatIntervalSeconds ?? 60) * 1000;
   }
 
-  #schedule(delayMs: number): void {
-    this.#stopTimer();
-    // unref: a heartbeat never keeps the process alive once the program's work is done.
-    this.#timer = setTimeout(() => void this.#tick(), delayMs);
-    this.#timer.unref();
-  }
-
   async #tick(): Promise<void> {
-    this.#timer = null;
     try {
       await this.#heartbeat(true);
-      this.#schedule(this.#intervalMs());
+      this.#step({ type: 'heartbeat-ok' });
     } catch (error) {
-      if (this.#mode === 'released' || this.#mode === 'lost') return;
-      if (error instanceof ServerUnreachableError) {
-        this.#onHeartbeatUnreachable(error);
-      } else {
-        if (error instanceof ServerError && (SESSION_GONE_CODES.has(error.code) || TERMINAL_LICENSE_CODES.has(error.code))) {
-          await this.#forgetSession().catch(() => undefined);
-        }
-        this.#lose(error instanceof LeaseholdError ? error : new LeaseholdError('PROTOCOL_ERROR', String(error)));
-      }
+      if (error instanceof ServerUnreachableError) this.#step({ type: 'heartbeat-unreachable', at: this.#clock.now(), error });
+      else await this.#step({ type: 'heartbeat-refused', error });
     }
-  }
-
-  #onHeartbeatUnreachable(error: ServerUnreachableError): void {
-    if (this.#mode !== 'offline') {
-      this.#mode = 'offline';
-      this.#error = error;
-      this.emit('offline', error, this.status());
-    }
-    this.#checkDeadlines();
-    if (this.#mode !== 'offline') return;
-    const graceLeft = (this.#claims?.exp ?? 0) * 1000 - this.#clock.now();
-    this.#schedule(Math.max(1, Math.min(OFFLINE_RETRY_MS, this.#intervalMs(), graceLeft)));
-  }
-
-  #stopTimer(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
   }
 
   // --- release on exit ------------------------------------------------------
@@ -686,7 +579,13 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
     // Offline, the server is not answering: blocking the exit on it would only add delay.
     if (this.#mode === 'borrowed' || this.#mode === 'offline' || !state?.sessionId || !state.sessionSecret) return;
     postSynchronously(`${this.serverUrl}${PATHS.release}`, { sessionId: state.sessionId, sessionSecret: state.sessionSecret }, 2000);
-    this.#mode = 'released';
+    this.#step({ type: 'released' });
+  }
+
+  #hookExit(): void {
+    if (this.#exitHook) return;
+    this.#exitHook = { releaseOnExit: () => this.#releaseForExit(), releaseOnExitSync: () => this.#releaseSync() };
+    registerExitRelease(this.#exitHook);
   }
 
   #unhookExit(): void {
@@ -696,10 +595,6 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
 
   // --- state ----------------------------------------------------------------
 
-  #emptyState(): LeaseState {
-    return { version: 1, serverUrl: this.serverUrl, product: this.product, lastSeenAt: this.#clock.now() };
-  }
-
   #requireSession(): LeaseState & { sessionId: string; sessionSecret: string } {
     const state = this.#state;
     if (!state?.sessionId || !state.sessionSecret) throw this.#notLicensed();
@@ -707,23 +602,13 @@ export class LeaseClient extends EventEmitter<LeaseEvents> {
   }
 
   async #persist(): Promise<void> {
-    const state = this.#state;
-    if (!state) return;
-    state.lastSeenAt = Math.max(state.lastSeenAt, this.#clock.now());
-    await this.#store.save(state);
+    if (this.#state) await this.#persistence.save(this.#state);
   }
 
   async #forgetSession(options: { keepToken?: boolean } = {}): Promise<void> {
-    const state = this.#state;
-    if (!state) return;
-    state.sessionId = undefined;
-    state.sessionSecret = undefined;
-    if (!options.keepToken) {
-      state.leaseToken = undefined;
-      state.licenseId = undefined;
-      this.#claims = null;
-    }
-    await this.#persist();
+    if (!this.#state) return;
+    if (!options.keepToken) this.#claims = null;
+    await this.#persistence.forgetSession(this.#state, options);
   }
 
   #expectations(fingerprint: string) {
