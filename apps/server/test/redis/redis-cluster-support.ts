@@ -16,8 +16,20 @@ export class ThrowawayRedisCluster {
   }
 
   static async start(): Promise<ThrowawayRedisCluster> {
-    // A short node timeout: a dead primary is noticed and replaced within a few seconds.
-    const args = ['--cluster-enabled', 'yes', '--cluster-node-timeout', '1000', '--cluster-config-file', 'nodes.conf', '--appendonly', 'no'];
+    // A short node timeout: a dead primary is noticed and replaced within a few seconds. A
+    // replica may take over however long ago it last heard its primary (validity factor 0).
+    const args = [
+      '--cluster-enabled',
+      'yes',
+      '--cluster-node-timeout',
+      '1000',
+      '--cluster-replica-validity-factor',
+      '0',
+      '--cluster-config-file',
+      'nodes.conf',
+      '--appendonly',
+      'no',
+    ];
     const nodes = await Promise.all(Array.from({ length: 6 }, () => ThrowawayRedis.start(args)));
     const cluster = new ThrowawayRedisCluster(nodes);
     await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes']);
@@ -25,14 +37,15 @@ export class ThrowawayRedisCluster {
     return cluster;
   }
 
-  /** Waits until every running node sees all slots served and agrees on three primaries. */
+  /** Waits until every running node sees all slots served, by three primaries that are all running. */
   async settled(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const states = await Promise.all(this.nodes.filter((n) => n.running).map((n) => n.command((c) => c.cluster('INFO') as Promise<string>).catch(() => '')));
       if (states.every((s) => s.includes('cluster_state:ok') && s.includes('cluster_size:3'))) {
+        const running = new Set(this.nodes.filter((n) => n.running).map((n) => n.port));
         const primaries = await this.primaryPorts();
-        if (primaries.length === 3) return;
+        if (primaries.length === 3 && primaries.every((port) => running.has(port))) return;
       }
       if (Date.now() > deadline) throw new Error(`the Redis Cluster did not settle: ${states.join(' | ')}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -56,7 +69,8 @@ export class ThrowawayRedisCluster {
 
   /** The node that holds `key`'s slot as its primary. */
   async primaryOf(key: string): Promise<ThrowawayRedis> {
-    const client = new Redis.Cluster([{ host: '127.0.0.1', port: this.nodes[0]?.port as number }], { lazyConnect: true });
+    const seed = this.nodes.find((n) => n.running) as ThrowawayRedis;
+    const client = new Redis.Cluster([{ host: '127.0.0.1', port: seed.port }], { lazyConnect: true });
     try {
       await client.connect();
       const slot = Number(await client.cluster('KEYSLOT', key));
