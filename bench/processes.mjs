@@ -102,3 +102,51 @@ export async function createDatabase(adminUrl) {
     },
   };
 }
+
+/**
+ * A Redis Cluster of `masters` primaries without replicas (throughput only), from the
+ * machine's redis-server in cluster mode on free ports.
+ */
+export async function startRedisCluster(masters) {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'leasehold-bench-cluster-'));
+  const nodes = [];
+  for (let i = 0; i < masters; i++) {
+    const port = await freePort();
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--cluster-enabled', 'yes'];
+    const child = spawn('redis-server', [...args, '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir], { stdio: 'ignore' });
+    nodes.push({ port, child });
+  }
+  const { Redis } = await import('ioredis');
+  for (const { port } of nodes) {
+    const client = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, retryStrategy: () => 50 });
+    client.on('error', () => {});
+    for (let i = 0; i < 200; i++) {
+      try {
+        await client.connect();
+        break;
+      } catch {
+        await sleep(25);
+      }
+    }
+    client.disconnect();
+  }
+  await new Promise((resolve, reject) => {
+    const cli = spawn('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], {
+      stdio: 'ignore',
+    });
+    cli.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --cluster create exited with ${code}`))));
+  });
+  const probe = new Redis(`redis://127.0.0.1:${nodes[0].port}`);
+  for (let i = 0; i < 400 && !/cluster_state:ok/.test(await probe.cluster('INFO')); i++) await sleep(25);
+  probe.disconnect();
+  return {
+    url: `redis://127.0.0.1:${nodes[0].port}`,
+    async stop() {
+      for (const { child } of nodes) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

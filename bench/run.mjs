@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createDatabase, startNode, startRedis } from './processes.mjs';
+import { createDatabase, startNode, startRedis, startRedisCluster } from './processes.mjs';
 import { summariseProfile } from './profile.mjs';
 import { runRaces } from './race.mjs';
 
@@ -28,7 +28,10 @@ const SIZE = {
   profileSeconds: num('BENCH_PROFILE_SECONDS', 8),
   raceTrials: num('BENCH_RACE_TRIALS', 100),
   raceAcquirers: num('BENCH_RACE_ACQUIRERS', 1000),
+  shardSessions: num('BENCH_SHARD_SESSIONS', 6_000),
 };
+/** Licenses the shard comparison spreads its sessions over: each license's keys live on one shard. */
+const SHARD_LICENSES = 12;
 const POSTGRES = process.env.BENCH_POSTGRES_URL ?? process.env.LEASEHOLD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ADMIN = 'lh_bench-admin-key-000000000000000000000';
 const SERVER = join(root, 'apps/server/dist/main.js');
@@ -116,20 +119,20 @@ async function post(base, path, body) {
   return response.json();
 }
 
-async function seed(base, seats) {
-  const product = await post(base, '/api/v1/admin/products', { code: 'bench', name: 'Bench' });
+async function seed(base, seats, code = 'bench') {
+  const product = await post(base, '/api/v1/admin/products', { code, name: 'Bench' });
   const plan = await post(base, '/api/v1/admin/plans', {
     productId: product.id,
-    code: 'bench',
+    code,
     name: 'Bench',
     seats,
     seatBasis: 'session',
     leaseTtlSeconds: 360,
     heartbeatIntervalSeconds: SIZE.heartbeatIntervalSeconds,
   });
-  const org = await post(base, '/api/v1/admin/organisations', { name: 'Bench Ltd' });
+  const org = await post(base, '/api/v1/admin/organisations', { name: `Bench Ltd ${code}` });
   const license = await post(base, '/api/v1/admin/licenses', { organisationId: org.id, planId: plan.id });
-  return { key: license.key, id: license.id };
+  return { key: license.key, id: license.id, product: code };
 }
 
 async function serverMemory(base) {
@@ -162,7 +165,7 @@ async function acquireMany(base, license, amount) {
     url: base,
     path: '/api/v1/licenses/acquire',
     amount,
-    body: JSON.stringify({ product: 'bench', licenseKey: license.key, fingerprint: `bench-machine-${tag}`, hostname: `host-${tag}` }),
+    body: JSON.stringify({ product: license.product ?? 'bench', licenseKey: license.key, fingerprint: `bench-machine-${tag}`, hostname: `host-${tag}` }),
     keepFile: sessionsFile,
   });
   // Requests/s here is sessions created per second of wall time.
@@ -179,6 +182,37 @@ function firstLines(file, count) {
 /** Heartbeats cycling over the sessions of `sessionsFile`, each body as its acquire answered it. */
 function heartbeats(base, sessionsFile, durationSeconds) {
   return closedLoop({ url: base, path: '/api/v1/licenses/heartbeat', bodiesFile: sessionsFile, durationSeconds });
+}
+
+/**
+ * Heartbeat throughput on a Redis Cluster of `masters` primaries: one server, sessions of
+ * SHARD_LICENSES licenses (so they spread over the shards), a database of its own.
+ */
+async function heartbeatOnShards(masters) {
+  const cluster = await startRedisCluster(masters);
+  const database = await createDatabase(POSTGRES);
+  const server = await startNode(
+    [SERVER, 'serve'],
+    serverEnv({ DATABASE_URL: database.url, REDIS_URL: cluster.url, LEASEHOLD_REDIS_CLUSTER: 'true', LEASEHOLD_DATA_DIR: join(SCRATCH, `shards-${masters}`) }),
+    `lease server on ${masters} shard(s)`,
+  );
+  try {
+    const perLicense = Math.ceil(SIZE.shardSessions / SHARD_LICENSES);
+    const files = [];
+    for (let i = 0; i < SHARD_LICENSES; i++) {
+      const license = await seed(server.url, perLicense, `bench-${i}`);
+      files.push((await acquireMany(server.url, license, perLicense)).sessionsFile);
+    }
+    // Interleaved, so consecutive heartbeats go to different licenses (and shards).
+    const lines = files.map((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean));
+    const mixed = join(SCRATCH, `shards-${masters}.jsonl`);
+    writeFileSync(mixed, `${lines[0].flatMap((_, k) => lines.map((l) => l[k]).filter(Boolean)).join('\n')}\n`);
+    return { masters, ...(await withCpu(server.pid, async () => heartbeats(server.url, mixed, SIZE.duration))) };
+  } finally {
+    await server.stop();
+    await cluster.stop();
+    await database.drop().catch(() => {});
+  }
 }
 
 function machine() {
@@ -358,6 +392,9 @@ async function main() {
     results.acquireProfile = await profileRun(env, join(scratch, 'profile-acquire'), (url) =>
       acquireMany(url, license, Math.max(1_000, SIZE.profileSeconds * 2_500)),
     );
+
+    log(`heartbeats on a Redis Cluster of 1 and of 3 shards, ${SIZE.shardSessions} sessions of ${SHARD_LICENSES} licenses`);
+    results.shards = [await heartbeatOnShards(1), await heartbeatOnShards(3)];
 
     log(`zero over-allocation: ${SIZE.raceTrials} trials of ${SIZE.raceAcquirers} acquirers for 10 seats on each store`);
     results.race = await runRaces({ trials: SIZE.raceTrials, racers: SIZE.raceAcquirers, postgresUrl: POSTGRES });
