@@ -29,7 +29,12 @@ const SIZE = {
   raceTrials: num('BENCH_RACE_TRIALS', 100),
   raceAcquirers: num('BENCH_RACE_ACQUIRERS', 1000),
   shardSessions: num('BENCH_SHARD_SESSIONS', 6_000),
+  millionSessions: num('BENCH_MILLION_SESSIONS', 1_000_000),
 };
+/** The million sessions' licenses: each license's sessions load from PostgreSQL in one rebuild. */
+const MILLION_LICENSES = 100;
+/** CODITECT's heartbeat interval (a heartbeat every 2 minutes): the million sessions' load. */
+const MILLION_HEARTBEAT_INTERVAL_SECONDS = 120;
 /** Licenses the shard comparison spreads its sessions over: each license's keys live on one shard. */
 const SHARD_LICENSES = 12;
 const POSTGRES = process.env.BENCH_POSTGRES_URL ?? process.env.LEASEHOLD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -215,6 +220,91 @@ async function heartbeatOnShards(masters) {
   }
 }
 
+/**
+ * A million live sessions on one Redis. Acquiring them over HTTP would take most of an
+ * hour here, so they are written to PostgreSQL in bulk (as a server that lost Redis has
+ * them) and Redis loads them through the store's own rebuild, one license at a time, at
+ * the first heartbeat of each license. They hold no lease token yet: each signs one at its
+ * first heartbeat. Then: Redis memory per session, and heartbeats at their load.
+ */
+async function millionSessions() {
+  const redis = await startRedis();
+  const database = await createDatabase(POSTGRES);
+  const server = await startNode(
+    [SERVER, 'serve'],
+    serverEnv({ DATABASE_URL: database.url, REDIS_URL: redis.url, LEASEHOLD_DATA_DIR: join(SCRATCH, 'million') }),
+    'lease server (a million sessions)',
+  );
+  const { default: pg } = await import('pg');
+  const db = new pg.Client({ connectionString: database.url });
+  await db.connect();
+  try {
+    const perLicense = Math.ceil(SIZE.millionSessions / MILLION_LICENSES);
+    const product = await post(server.url, '/api/v1/admin/products', { code: 'million', name: 'Million' });
+    const plan = await post(server.url, '/api/v1/admin/plans', {
+      productId: product.id,
+      code: 'million',
+      name: 'Million',
+      seats: perLicense,
+      seatBasis: 'session',
+      leaseTtlSeconds: 3_600,
+      heartbeatIntervalSeconds: MILLION_HEARTBEAT_INTERVAL_SECONDS,
+    });
+    const org = await post(server.url, '/api/v1/admin/organisations', { name: 'Million Ltd' });
+    const bodies = [];
+    const started = Date.now();
+    for (let l = 0; l < MILLION_LICENSES; l++) {
+      const license = await post(server.url, '/api/v1/admin/licenses', { organisationId: org.id, planId: plan.id });
+      const from = l * perLicense + 1;
+      await db.query(
+        `insert into sessions (id, license_id, organisation_id, basis_key, fingerprint, secret_hash, hostname, started_at, last_heartbeat_at, expires_at)
+         select 'ses_' || lpad(g::text, 26, '0'), $1, $2, 'ses_' || lpad(g::text, 26, '0'), 'million-machine-' || g,
+                encode(sha256(convert_to('million-secret-' || lpad(g::text, 24, '0'), 'UTF8')), 'hex'), 'host-' || g, now(), now(), now() + interval '1 hour'
+         from generate_series($3::int, $4::int) g`,
+        [license.id, org.id, from, from + perLicense - 1],
+      );
+      for (let g = from; g < from + perLicense; g++) {
+        const n = String(g);
+        bodies.push(`{"sessionId":"ses_${n.padStart(26, '0')}","sessionSecret":"million-secret-${n.padStart(24, '0')}"}`);
+      }
+    }
+    const createdSeconds = (Date.now() - started) / 1000;
+    const sessionsFile = join(SCRATCH, 'million.jsonl');
+    writeFileSync(sessionsFile, `${bodies.join('\n')}\n`);
+    const before = await redis.usedMemory();
+    // One heartbeat per license: each finds the license missing from Redis and loads it.
+    const loadStarted = Date.now();
+    for (let l = 0; l < MILLION_LICENSES; l++) {
+      const answer = await fetch(`${server.url}/api/v1/licenses/heartbeat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: bodies[l * perLicense],
+      });
+      if (!answer.ok) throw new Error(`heartbeat after the bulk insert: ${answer.status} ${await answer.text()}`);
+    }
+    const loadSeconds = (Date.now() - loadStarted) / 1000;
+    const after = await redis.usedMemory();
+    const rate = Math.round(bodies.length / MILLION_HEARTBEAT_INTERVAL_SECONDS);
+    log(`a million sessions: heartbeats, open loop at ${rate}/s`);
+    const atLoad = await openLoop(SCRATCH, 'million', { url: server.url, path: '/api/v1/licenses/heartbeat', rate, bodiesFile: sessionsFile });
+    return {
+      sessions: bodies.length,
+      licenses: MILLION_LICENSES,
+      createdSeconds,
+      loadSeconds,
+      redisBytesPerSession: (after - before) / bodies.length,
+      redisUsedMemory: await redis.usedMemory(),
+      intervalSeconds: MILLION_HEARTBEAT_INTERVAL_SECONDS,
+      atLoad,
+    };
+  } finally {
+    await db.end();
+    await server.stop();
+    await redis.stop();
+    await database.drop().catch(() => {});
+  }
+}
+
 function machine() {
   const cpus = os.cpus();
   return {
@@ -395,6 +485,9 @@ async function main() {
 
     log(`heartbeats on a Redis Cluster of 1 and of 3 shards, ${SIZE.shardSessions} sessions of ${SHARD_LICENSES} licenses`);
     results.shards = [await heartbeatOnShards(1), await heartbeatOnShards(3)];
+
+    log(`${SIZE.millionSessions} live sessions on one Redis`);
+    results.million = await millionSessions();
 
     log(`zero over-allocation: ${SIZE.raceTrials} trials of ${SIZE.raceAcquirers} acquirers for 10 seats on each store`);
     results.race = await runRaces({ trials: SIZE.raceTrials, racers: SIZE.raceAcquirers, postgresUrl: POSTGRES });
