@@ -6,7 +6,7 @@ import type { LeaseMode } from './status.js';
 export const TERMINAL_LICENSE_CODES = new Set(['LICENSE_REVOKED', 'LICENSE_SUSPENDED', 'LICENSE_EXPIRED', 'LICENSE_NOT_FOUND']);
 const SESSION_GONE_CODES = new Set(['SESSION_NOT_FOUND', 'SESSION_EXPIRED', 'FINGERPRINT_MISMATCH']);
 /** Offline, the server is asked again this often (or at the heartbeat interval, if shorter). */
-export const OFFLINE_RETRY_MS = 15_000;
+const OFFLINE_RETRY_MS = 15_000;
 
 /**
  * What the lease machine decides on. The client rebuilds it from what it holds
