@@ -133,12 +133,18 @@ export async function startRedisCluster(masters) {
     }
     client.disconnect();
   }
-  await new Promise((resolve, reject) => {
-    const cli = spawn('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], {
-      stdio: 'ignore',
+  // redis-cli creates clusters of three primaries or more; one node just takes every slot.
+  if (masters === 1) {
+    const only = new Redis(`redis://127.0.0.1:${nodes[0].port}`);
+    await only.cluster('ADDSLOTSRANGE', 0, 16383);
+    only.disconnect();
+  } else
+    await new Promise((resolve, reject) => {
+      const cli = spawn('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], {
+        stdio: 'ignore',
+      });
+      cli.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --cluster create exited with ${code}`))));
     });
-    cli.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --cluster create exited with ${code}`))));
-  });
   const probe = new Redis(`redis://127.0.0.1:${nodes[0].port}`);
   for (let i = 0; i < 400 && !/cluster_state:ok/.test(await probe.cluster('INFO')); i++) await sleep(25);
   probe.disconnect();
