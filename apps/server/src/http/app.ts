@@ -100,7 +100,29 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
 
   await app.register(opsRoutes, { services });
   await app.register(licensingRoutes, { services, prefix: '/api/v1/licenses' });
-  await app.register(adminRoutes, { services, prefix: '/api/v1/admin' });
+  const { adminSessions, apiKeys, audit, catalog, ciMappings, identity, licenses, mail, organisations, overview } = services;
+  const { rateLimiter, seatQueue, selfServe, sessions, staff, usageReports, webhooks } = services;
+  await app.register(adminRoutes, {
+    adminSessions,
+    apiKeys,
+    audit,
+    catalog,
+    ciMappings,
+    config,
+    identity,
+    licenses,
+    mail,
+    organisations,
+    overview,
+    rateLimiter,
+    seatQueue,
+    selfServe,
+    sessions,
+    staff,
+    usageReports,
+    webhooks,
+    prefix: '/api/v1/admin',
+  });
   await app.register(authRoutes, { services, prefix: '/auth' });
   await app.register(meRoutes, { services, prefix: '/api/v1' });
   await app.register(orgRoutes, { services, prefix: '/api/v1' });

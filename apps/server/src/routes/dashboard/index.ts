@@ -9,7 +9,6 @@ import { LeaseholdError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../kernel/request-context.js';
 import { clearCookie, readCookie, SESSION_COOKIE, setCookie } from '../auth/cookies.js';
 import { problems } from '../problem-responses.js';
-import { adminSessions } from './session-auth.js';
 import { sendDashboardFile } from './static-files.js';
 
 /** How long a dashboard session opened with an API key lasts. */
@@ -19,7 +18,7 @@ const ADMIN_SESSION_SECONDS = 8 * 3600;
 export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const { apiKeys, config, identity, rateLimiter } = services;
-  const sessions = adminSessions(services);
+  const sessions = services.adminSessions;
   const context = (request: FastifyRequest, key?: { id: string; organisationId: string | null }): RequestContext => ({
     requestId: request.id,
     ip: request.ip,
