@@ -89,7 +89,8 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
       request.log[requestLogLevel]({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
     }
   });
-  app.setErrorHandler((error: FastifyError, request, reply) => errorHandler(error, request, reply, reportingFor(services)));
+  const reporting = reportingFor(services);
+  app.setErrorHandler((error: FastifyError, request, reply) => errorHandler(error, request, reply, reporting));
   app.setNotFoundHandler((request, reply) => sendProblem(reply, 'ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`));
 
   await app.register(
@@ -123,7 +124,7 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
     webhooks,
     prefix: '/api/v1/admin',
   });
-  await app.register(authRoutes, { services, prefix: '/auth' });
+  await app.register(authRoutes, { identity, config, rateLimiter, reporting, prefix: '/auth' });
   await app.register(meRoutes, { services, prefix: '/api/v1' });
   await app.register(orgRoutes, { services, prefix: '/api/v1' });
   await app.register(webhookRoutes, { services });
