@@ -126,7 +126,7 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
   });
   await app.register(authRoutes, { identity, config, rateLimiter, reporting, prefix: '/auth' });
   await app.register(meRoutes, { services, prefix: '/api/v1' });
-  await app.register(orgRoutes, { services, prefix: '/api/v1' });
+  await app.register(orgRoutes, { identity, rateLimiter, config, licenses, sessions, mail, selfServe, webhooks, ciMappings, prefix: '/api/v1' });
   await app.register(webhookRoutes, { services });
   await app.register(dashboardRoutes, { services });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
