@@ -128,7 +128,7 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
   await app.register(meRoutes, { services, prefix: '/api/v1' });
   await app.register(orgRoutes, { identity, rateLimiter, config, licenses, sessions, mail, selfServe, webhooks, ciMappings, prefix: '/api/v1' });
   await app.register(webhookRoutes, { services });
-  await app.register(dashboardRoutes, { services });
+  await app.register(dashboardRoutes, { adminSessions, apiKeys, config, identity, rateLimiter, staff });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

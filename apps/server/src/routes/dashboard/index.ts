@@ -15,10 +15,11 @@ import { sendDashboardFile } from './static-files.js';
 const ADMIN_SESSION_SECONDS = 8 * 3600;
 
 /** The web app at /dashboard and the few endpoints only it needs: open, read and end its session. */
-export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+export const dashboardRoutes: FastifyPluginAsync<Pick<Services, 'adminSessions' | 'apiKeys' | 'config' | 'identity' | 'rateLimiter' | 'staff'>> = async (
+  plain,
+  { adminSessions: sessions, apiKeys, config, identity, rateLimiter, staff },
+) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { apiKeys, config, identity, rateLimiter } = services;
-  const sessions = services.adminSessions;
   const context = (request: FastifyRequest, key?: { id: string; organisationId: string | null }): RequestContext => ({
     requestId: request.id,
     ip: request.ip,
@@ -72,7 +73,7 @@ export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async
       const secret = readCookie(request, SESSION_COOKIE);
       const userId = secret ? await identity.signIn.sessionUser(secret) : null;
       if (!secret || !userId) throw new LeaseholdError('UNAUTHENTICATED', 'Not signed in.');
-      return { kind: 'user' as const, me: await identity.accounts.me(userId), staff: await services.staff.isStaff(userId), csrfToken: csrfTokenFor(secret) };
+      return { kind: 'user' as const, me: await identity.accounts.me(userId), staff: await staff.isStaff(userId), csrfToken: csrfTokenFor(secret) };
     },
   );
 
