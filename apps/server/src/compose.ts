@@ -155,6 +155,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     graceDays: config.billing.graceDays,
   });
   const ciMappings = new CiMappingService({ db, clock }, config.ci.issuers);
+  const identity = createIdentity({ config, db, clock, signer });
   const services: Services = {
     config,
     clock,
@@ -166,7 +167,17 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     rateLimiter,
     readiness: [{ name: 'database', check: () => database.ping() }, ...(redis ? [redis.readiness] : [])],
     lifecycle: { draining: false },
-    licensing: new LicensingService({ db, clock, seats, tokens, metrics, ciMappings, queue: seatQueue.queue, queueSignals: seatQueue.signals }),
+    licensing: new LicensingService({
+      db,
+      clock,
+      seats,
+      tokens,
+      metrics,
+      ciMappings,
+      queue: seatQueue.queue,
+      queueSignals: seatQueue.signals,
+      licenseForUser: identity.licenseForUser,
+    }),
     ciMappings,
     catalog: new CatalogService({ db, clock }),
     organisations: new OrganisationService({ db, clock }),
@@ -175,7 +186,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     sessions: new SessionService({ db, clock, seats, queueSignals: seatQueue.signals }),
     apiKeys: new ApiKeyService({ db, clock }),
     audit: new AuditService({ db }),
-    identity: createIdentity({ config, db, clock, signer }),
+    identity,
     billing: new BillingService({ db, clock, stripe, graceDays: config.billing.graceDays }),
     selfServe: new SelfServeBilling({ db, stripe, urls: config.billing.urls }),
     usage: new SeatUsageRollup({ db, clock }),

@@ -99,10 +99,11 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
   );
   await app.register(swaggerUi, docsPageOptions());
 
-  await app.register(opsRoutes, { services });
-  await app.register(licensingRoutes, { services, prefix: '/api/v1/licenses' });
-  const { adminSessions, apiKeys, audit, catalog, ciMappings, identity, licenses, mail, organisations, overview } = services;
-  const { rateLimiter, seatQueue, selfServe, sessions, staff, usageReports, webhooks } = services;
+  // Each area's routes are given only the services they call.
+  const { adminSessions, apiKeys, audit, billing, catalog, ciMappings, clock, identity, licenses, licensing, lifecycle, mail } = services;
+  const { organisations, overview, rateLimiter, readiness, seatQueue, selfServe, sessions, signer, staff, usageReports, webhooks } = services;
+  await app.register(opsRoutes, { config, metrics, clock, lifecycle, readiness, signer });
+  await app.register(licensingRoutes, { licensing, identity, rateLimiter, config, prefix: '/api/v1/licenses' });
   await app.register(adminRoutes, {
     adminSessions,
     apiKeys,
@@ -125,9 +126,9 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
     prefix: '/api/v1/admin',
   });
   await app.register(authRoutes, { identity, config, rateLimiter, reporting, prefix: '/auth' });
-  await app.register(meRoutes, { services, prefix: '/api/v1' });
+  await app.register(meRoutes, { identity, rateLimiter, config, prefix: '/api/v1' });
   await app.register(orgRoutes, { identity, rateLimiter, config, licenses, sessions, mail, selfServe, webhooks, ciMappings, prefix: '/api/v1' });
-  await app.register(webhookRoutes, { services });
+  await app.register(webhookRoutes, { billing, clock, config });
   await app.register(dashboardRoutes, { adminSessions, apiKeys, config, identity, rateLimiter, staff });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
