@@ -1,12 +1,16 @@
+import type { Overview } from '@leasehold/protocol/schemas';
 import { BillingService } from './billing/billing-service.js';
 import { SelfServeBilling } from './billing/self-serve.js';
 import { createStripeClient } from './billing/stripe-client.js';
 import type { Config } from './config.js';
+import { AdminSessions } from './dashboard/admin-session.js';
+import { readOverview } from './dashboard/overview.js';
 import { StaffService } from './dashboard/staff.js';
 import { type Database, openDatabase } from './db/database.js';
 import { MemoryRateLimiter, type RateLimiter } from './http/rate-limiter.js';
 import { createIdentity, type IdentityServices } from './identity/identity-services.js';
 import { type Clock, systemClock } from './kernel/clock.js';
+import type { OrganisationScope } from './kernel/organisation-scope.js';
 import { createMailer, type MailLog } from './mail/mailer.js';
 import { MailNotifications } from './mail/notifications.js';
 import { Reminders } from './mail/reminders.js';
@@ -30,6 +34,7 @@ import { createSigner } from './signing/create-signer.js';
 import type { Signer } from './signing/signer.js';
 import { LeaseTokens } from './tokens/lease-tokens.js';
 import { SeatUsageRollup } from './usage/seat-usage-rollup.js';
+import { UsageReport } from './usage/usage-report.js';
 import { Webhooks } from './webhooks/webhooks.js';
 
 /** A dependency /readyz checks: the database, and Redis when configured. */
@@ -68,6 +73,12 @@ export interface Services {
   selfServe: SelfServeBilling;
   /** The hourly seat-usage rollup, fed from the audit chain's seat events. */
   usage: SeatUsageRollup;
+  /** Seat-usage analytics read from the rollup. */
+  usageReports: UsageReport;
+  /** The dashboard's overview: seats in use against seats sold, the last day's denials and expiries. */
+  overview: { read(scope: OrganisationScope): Promise<Overview> };
+  /** Dashboard sessions opened with an admin API key. */
+  adminSessions: AdminSessions;
   staff: StaffService;
   /** Outgoing signed webhooks: endpoints, deliveries, the sending pass. */
   webhooks: Webhooks;
@@ -145,6 +156,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     graceDays: config.billing.graceDays,
   });
   const ciMappings = new CiMappingService({ db, clock }, config.ci.issuers);
+  const identity = createIdentity({ config, db, clock, signer });
   const services: Services = {
     config,
     clock,
@@ -156,7 +168,17 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     rateLimiter,
     readiness: [{ name: 'database', check: () => database.ping() }, ...(redis ? [redis.readiness] : [])],
     lifecycle: { draining: false },
-    licensing: new LicensingService({ db, clock, seats, tokens, metrics, ciMappings, queue: seatQueue.queue, queueSignals: seatQueue.signals }),
+    licensing: new LicensingService({
+      db,
+      clock,
+      seats,
+      tokens,
+      metrics,
+      ciMappings,
+      queue: seatQueue.queue,
+      queueSignals: seatQueue.signals,
+      licenseForUser: identity.licenseForUser,
+    }),
     ciMappings,
     catalog: new CatalogService({ db, clock }),
     organisations: new OrganisationService({ db, clock }),
@@ -165,10 +187,13 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     sessions: new SessionService({ db, clock, seats, queueSignals: seatQueue.signals }),
     apiKeys: new ApiKeyService({ db, clock }),
     audit: new AuditService({ db }),
-    identity: createIdentity({ config, db, clock, signer }),
+    identity,
     billing: new BillingService({ db, clock, stripe, graceDays: config.billing.graceDays }),
     selfServe: new SelfServeBilling({ db, stripe, urls: config.billing.urls }),
     usage: new SeatUsageRollup({ db, clock }),
+    usageReports: new UsageReport({ db }),
+    overview: { read: (scope) => readOverview(db, clock.now(), scope) },
+    adminSessions: new AdminSessions({ db, now: () => clock.now() }),
     staff: new StaffService({ db, clock }),
     webhooks: new Webhooks({
       db,

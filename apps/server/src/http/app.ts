@@ -89,7 +89,8 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
       request.log[requestLogLevel]({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
     }
   });
-  app.setErrorHandler((error: FastifyError, request, reply) => errorHandler(error, request, reply, reportingFor(services)));
+  const reporting = reportingFor(services);
+  app.setErrorHandler((error: FastifyError, request, reply) => errorHandler(error, request, reply, reporting));
   app.setNotFoundHandler((request, reply) => sendProblem(reply, 'ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`));
 
   await app.register(
@@ -98,14 +99,37 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
   );
   await app.register(swaggerUi, docsPageOptions());
 
-  await app.register(opsRoutes, { services });
-  await app.register(licensingRoutes, { services, prefix: '/api/v1/licenses' });
-  await app.register(adminRoutes, { services, prefix: '/api/v1/admin' });
-  await app.register(authRoutes, { services, prefix: '/auth' });
-  await app.register(meRoutes, { services, prefix: '/api/v1' });
-  await app.register(orgRoutes, { services, prefix: '/api/v1' });
-  await app.register(webhookRoutes, { services });
-  await app.register(dashboardRoutes, { services });
+  // Each area's routes are given only the services they call.
+  const { adminSessions, apiKeys, audit, billing, catalog, ciMappings, clock, identity, licenses, licensing, lifecycle, mail } = services;
+  const { organisations, overview, rateLimiter, readiness, seatQueue, selfServe, sessions, signer, staff, usageReports, webhooks } = services;
+  await app.register(opsRoutes, { config, metrics, clock, lifecycle, readiness, signer });
+  await app.register(licensingRoutes, { licensing, identity, rateLimiter, config, prefix: '/api/v1/licenses' });
+  await app.register(adminRoutes, {
+    adminSessions,
+    apiKeys,
+    audit,
+    catalog,
+    ciMappings,
+    config,
+    identity,
+    licenses,
+    mail,
+    organisations,
+    overview,
+    rateLimiter,
+    seatQueue,
+    selfServe,
+    sessions,
+    staff,
+    usageReports,
+    webhooks,
+    prefix: '/api/v1/admin',
+  });
+  await app.register(authRoutes, { identity, config, rateLimiter, reporting, prefix: '/auth' });
+  await app.register(meRoutes, { identity, rateLimiter, config, prefix: '/api/v1' });
+  await app.register(orgRoutes, { identity, rateLimiter, config, licenses, sessions, mail, selfServe, webhooks, ciMappings, prefix: '/api/v1' });
+  await app.register(webhookRoutes, { billing, clock, config });
+  await app.register(dashboardRoutes, { adminSessions, apiKeys, config, identity, rateLimiter, staff });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -11,13 +11,15 @@ import { headerLicenseKey, headerWorkloadToken, oneCredential, sessionReference 
 import { problems } from './problem-responses.js';
 
 /** The calls the SDK makes: thin handlers over the licensing service. */
-export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+export const licensingRoutes: FastifyPluginAsync<Pick<Services, 'licensing' | 'identity' | 'rateLimiter' | 'config'>> = async (
+  plain,
+  { licensing, identity, rateLimiter, config },
+) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   // The SDK's calls, heartbeats above all, are the hot path: answers are written with
   // JSON.stringify instead of being parsed by their zod schema first. The schemas
   // stay for the OpenAPI document, and TypeScript holds handlers to them.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  const { licensing, rateLimiter, config } = services;
   const limits = config.rateLimits;
   const perIp = async (request: FastifyRequest, reply: FastifyReply) =>
     enforceRateLimit(rateLimiter, reply, 'from this address', ipKey(request), limits.perIpPerMinute);
@@ -50,7 +52,7 @@ export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async
           const message = 'give either a license key or a workload identity token, not both';
           throw new LeaseholdError('VALIDATION_FAILED', `body.licenseKey: ${message}`, { errors: [{ path: 'body.licenseKey', message }] });
         }
-        const claims = await services.identity.workloadTokens.verify(workloadToken);
+        const claims = await identity.workloadTokens.verify(workloadToken);
         await enforceRateLimit(rateLimiter, reply, 'for this repository', `ci:${sha256(`${claims.issuer}\n${claims.repository}`)}`, limits.perLicensePerMinute);
         return licensing.acquireAsWorkload(request.body, claims, { requestId: request.id, ip: request.ip }, gone.signal);
       }
@@ -60,10 +62,9 @@ export const licensingRoutes: FastifyPluginAsync<{ services: Services }> = async
         // A signed-in person: the seat comes from one of their organisations' licenses and counts them.
         const token = bearerToken(request);
         if (!token) throw new LeaseholdError('UNAUTHENTICATED', 'Give licenseKey (or sign in and send your access token).');
-        const { userId } = await services.identity.authenticator.authenticate(token, context(request, { type: 'system', id: null }));
+        const { userId } = await identity.authenticator.authenticate(token, context(request, { type: 'system', id: null }));
         await enforceRateLimit(rateLimiter, reply, 'for this user', `usr:${userId}`, limits.perLicensePerMinute);
-        const licenseId = await services.identity.licenseForUser(userId, body.product, body.licenseId);
-        return licensing.acquire({ ...body, licenseId, userId }, context(request, { type: 'user', id: userId }), gone.signal);
+        return licensing.acquireAsUser(body, userId, { requestId: request.id, ip: request.ip }, gone.signal);
       }
       await perLicenseKey(reply, licenseKey);
       return licensing.acquireWithKey({ ...body, licenseKey }, { requestId: request.id, ip: request.ip }, gone.signal);

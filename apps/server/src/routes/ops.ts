@@ -6,8 +6,14 @@ import { sendProblem } from '../http/problem.js';
 import { jwksDocument } from '../signing/jwks.js';
 import { signedKeySet } from '../signing/keyset.js';
 
+/**
+ * What the operations routes read. The signer is here because the public keys are
+ * published from it: the JWKS and the signed key set are the signer's own keys.
+ */
+export type OpsServices = Pick<Services, 'config' | 'metrics' | 'clock' | 'lifecycle' | 'readiness' | 'signer'>;
+
 /** Health, readiness, metrics and the public keys. None needs credentials. */
-export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const opsRoutes: FastifyPluginAsync<OpsServices> = async (app, { config, metrics, clock, lifecycle, readiness, signer }) => {
   const tags = ['operations'];
   // Like every route, these refuse what they do not read: an unknown query parameter is a 400.
   const querystring = z.strictObject({});
@@ -17,10 +23,10 @@ export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
   app.get('/healthz', { schema: { tags, summary: 'Liveness', querystring, response: { 200: schemas.health } } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: { tags, summary: 'Readiness', querystring, response: { 200: schemas.readiness } } }, async (_request, reply) => {
-    if (services.lifecycle.draining) return sendProblem(reply, 'SERVICE_UNAVAILABLE', 'The server is shutting down.', { checks: {} }, 1);
+    if (lifecycle.draining) return sendProblem(reply, 'SERVICE_UNAVAILABLE', 'The server is shutting down.', { checks: {} }, 1);
     const checks: Record<string, string> = {};
     let ready = true;
-    for (const dependency of services.readiness) {
+    for (const dependency of readiness) {
       try {
         await withTimeout(dependency.check(), 2_000);
         checks[dependency.name] = 'ok';
@@ -35,10 +41,10 @@ export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
 
   // Served here only when no separate metrics port is set. Either way a scrape reads
   // gauges the background refresh keeps (ops/gauges.ts), never PostgreSQL or Redis.
-  if (services.config.metrics.port === null) {
+  if (config.metrics.port === null) {
     app.get('/metrics', { schema: { tags, summary: 'Prometheus metrics', querystring } }, async (_request, reply) => {
-      reply.type(services.metrics.registry.contentType);
-      return services.metrics.registry.metrics();
+      reply.type(metrics.registry.contentType);
+      return metrics.registry.metrics();
     });
   }
 
@@ -47,7 +53,7 @@ export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
     { schema: { tags: ['licensing'], summary: 'The public keys of lease tokens', querystring, response: { 200: schemas.jwks } } },
     async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=300');
-      return jwksDocument([services.signer]);
+      return jwksDocument([signer]);
     },
   );
 
@@ -57,7 +63,7 @@ export const opsRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
     { schema: { tags: ['licensing'], summary: 'The public keys, signed by themselves', querystring, response: { 200: schemas.signedKeySet } } },
     async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=300').type('application/jose+json');
-      return signedKeySet(services.signer, services.config.publicUrl, services.clock.now());
+      return signedKeySet(signer, config.publicUrl, clock.now());
     },
   );
 };

@@ -9,9 +9,8 @@ import { LeaseholdError } from '../kernel/errors.js';
  * the body as a Buffer; a delivery that is unsigned, stale, wrongly signed or
  * malformed gets a 400 and changes nothing.
  */
-export const webhookRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const webhookRoutes: FastifyPluginAsync<Pick<Services, 'billing' | 'clock' | 'config'>> = async (app, { billing, clock, config }) => {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  const { billing, clock, config } = services;
 
   app.post('/webhooks/stripe', { schema: { tags: ['billing'], summary: 'Receive a Stripe event' } }, async (request, reply) => {
     const header = request.headers['stripe-signature'];

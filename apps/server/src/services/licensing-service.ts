@@ -27,6 +27,8 @@ export interface LicensingDeps {
   queue: SeatQueue;
   queueSignals: QueueSignals;
   ciMappings: CiMappingService;
+  /** The license a signed-in person's acquire takes a seat from (identity's rule), or a LICENSE_NOT_FOUND or VALIDATION_FAILED refusal. */
+  licenseForUser(userId: string, productCode: string, licenseId: string | undefined): Promise<string>;
 }
 
 const REFUSAL_DETAIL: Record<LicenseRefusal, string> = {
@@ -139,6 +141,16 @@ export class LicensingService {
       ...answer,
       ci: { mappingId: mapping.id, mode: mapping.mode, repository: claims.repository, poolUsed: pool.used, poolMax: mapping.maxConcurrent, warning },
     };
+  }
+
+  /**
+   * Takes a seat for a signed-in person (already authenticated): from the license they
+   * name, if one of their organisations holds it, else from their organisations' only
+   * license of the product. The seat counts them.
+   */
+  async acquireAsUser(input: AcquireRequest, userId: string, ctx: Omit<RequestContext, 'actor'>, abort?: AbortSignal): Promise<AcquireResponse> {
+    const licenseId = await this.deps.licenseForUser(userId, input.product, input.licenseId);
+    return this.acquire({ ...input, licenseId, userId }, { ...ctx, actor: { type: 'user', id: userId } }, abort);
   }
 
   /**

@@ -5,7 +5,7 @@ import type { Services } from '../../compose.js';
 import { adminContext, adminScope } from './auth.js';
 import { idParams, problems } from './common.js';
 
-export const apiKeyRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { apiKeys } }) => {
+export const apiKeyRoutes: FastifyPluginAsync<Pick<Services, 'apiKeys'>> = async (plain, { apiKeys }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const tags = ['api keys'];
   app.post(

@@ -8,7 +8,7 @@ import { problems } from './common.js';
 
 const exportQuery = schemas.auditQuery.omit({ limit: true, cursor: true });
 
-export const auditRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { audit } }) => {
+export const auditRoutes: FastifyPluginAsync<Pick<Services, 'audit'>> = async (plain, { audit }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const tags = ['audit'];
   app.get(

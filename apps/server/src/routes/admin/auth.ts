@@ -6,7 +6,7 @@ import { LeaseholdError } from '../../kernel/errors.js';
 import type { OrganisationScope } from '../../kernel/organisation-scope.js';
 import type { RequestContext } from '../../kernel/request-context.js';
 import type { AuthenticatedKey } from '../../services/api-key-service.js';
-import { dashboardKey } from '../dashboard/session-auth.js';
+import { type DashboardKeyServices, dashboardKey } from '../dashboard/session-auth.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -18,11 +18,14 @@ declare module 'fastify' {
   }
 }
 
+/** What authenticating an administrator needs: the keys, the rate limits, and the dashboard's cookies. */
+export type ApiKeyAuthServices = Pick<Services, 'apiKeys' | 'rateLimiter' | 'config'> & DashboardKeyServices;
+
 /**
  * Authenticates a vendor API key before the body is even read, then checks the
  * route's scope. Unknown, revoked and missing keys get the same 401.
  */
-export function apiKeyAuth(services: Services) {
+export function apiKeyAuth(services: ApiKeyAuthServices) {
   const { rateLimiter, apiKeys, config } = services;
   return async (request: FastifyRequest, reply: FastifyReply) => {
     await enforceRateLimit(rateLimiter, reply, 'from this address', ipKey(request), config.rateLimits.perIpPerMinute);

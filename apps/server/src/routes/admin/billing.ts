@@ -8,7 +8,10 @@ import { idParams, problems } from './common.js';
 const checkoutRequest = schemas.adminCheckoutRequest;
 const sessionUrl = schemas.billingRedirect;
 
-export const billingRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+export const billingRoutes: FastifyPluginAsync<Pick<Services, 'licenses' | 'audit' | 'organisations' | 'selfServe'>> = async (
+  plain,
+  { licenses, audit, organisations, selfServe },
+) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const tags = ['billing'];
   app.get(
@@ -25,8 +28,8 @@ export const billingRoutes: FastifyPluginAsync<{ services: Services }> = async (
       },
     },
     async (request) => {
-      await services.licenses.get(request.params.id, adminScope(request));
-      return services.audit.query({ ...request.query, targetId: request.params.id, actorType: 'stripe' }, adminScope(request));
+      await licenses.get(request.params.id, adminScope(request));
+      return audit.query({ ...request.query, targetId: request.params.id, actorType: 'stripe' }, adminScope(request));
     },
   );
   app.post(
@@ -42,13 +45,8 @@ export const billingRoutes: FastifyPluginAsync<{ services: Services }> = async (
       },
     },
     async (request) => {
-      await services.organisations.get(request.params.id, adminScope(request));
-      return services.selfServe.checkout(
-        request.params.id,
-        request.body.planId,
-        request.body.quantity,
-        request.body.email ? { email: request.body.email } : {},
-      );
+      await organisations.get(request.params.id, adminScope(request));
+      return selfServe.checkout(request.params.id, request.body.planId, request.body.quantity, request.body.email ? { email: request.body.email } : {});
     },
   );
   app.post(
@@ -63,8 +61,8 @@ export const billingRoutes: FastifyPluginAsync<{ services: Services }> = async (
       },
     },
     async (request) => {
-      await services.organisations.get(request.params.id, adminScope(request));
-      return services.selfServe.portal(request.params.id);
+      await organisations.get(request.params.id, adminScope(request));
+      return selfServe.portal(request.params.id);
     },
   );
 };

@@ -6,7 +6,7 @@ import { adminContext, adminScope } from './auth.js';
 import { idParams, problems } from './common.js';
 
 /** The vendor's rules mapping CI jobs (workload identity token claims) to licenses. */
-export const ciMappingRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { ciMappings } }) => {
+export const ciMappingRoutes: FastifyPluginAsync<Pick<Services, 'ciMappings'>> = async (plain, { ciMappings }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const tags = ['licenses'];
   app.post(

@@ -5,7 +5,7 @@ import type { Services } from '../../compose.js';
 import { adminContext, adminScope } from './auth.js';
 import { idParams, problems } from './common.js';
 
-export const licenseRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { licenses, mail, seatQueue } }) => {
+export const licenseRoutes: FastifyPluginAsync<Pick<Services, 'licenses' | 'mail' | 'seatQueue'>> = async (plain, { licenses, mail, seatQueue }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const tags = ['licenses'];
   const params = idParams('license');

@@ -3,14 +3,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../../compose.js';
 import { LiveStreams } from '../../dashboard/live-stream.js';
-import { readOverview } from '../../dashboard/overview.js';
 import { adminScope } from './auth.js';
 import { idParams, problems } from './common.js';
 
 /** The dashboard's views: the overview, an organisation's members, a license's live sessions as server-sent events. */
-export const liveRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+export const liveRoutes: FastifyPluginAsync<Pick<Services, 'overview' | 'organisations' | 'identity' | 'licenses' | 'sessions'>> = async (
+  plain,
+  { overview, organisations, identity, licenses, sessions },
+) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { database, clock, licenses, sessions } = services;
   const streams = new LiveStreams();
   app.addHook('onClose', async () => streams.closeAll());
 
@@ -24,7 +25,7 @@ export const liveRoutes: FastifyPluginAsync<{ services: Services }> = async (pla
         response: { 200: schemas.overview, ...problems },
       },
     },
-    async (request) => readOverview(database.db, clock.now(), adminScope(request)),
+    async (request) => overview.read(adminScope(request)),
   );
 
   app.get(
@@ -40,8 +41,8 @@ export const liveRoutes: FastifyPluginAsync<{ services: Services }> = async (pla
       },
     },
     async (request) => {
-      await services.organisations.get(request.params.id, adminScope(request));
-      return services.identity.memberships.listMembers(request.params.id, request.query.limit, request.query.cursor);
+      await organisations.get(request.params.id, adminScope(request));
+      return identity.memberships.listMembers(request.params.id, request.query.limit, request.query.cursor);
     },
   );
 

@@ -5,7 +5,7 @@ import type { Services } from '../../compose.js';
 import { adminContext, adminScope } from './auth.js';
 import { idParams, problems } from './common.js';
 
-export const organisationRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { organisations } }) => {
+export const organisationRoutes: FastifyPluginAsync<Pick<Services, 'organisations'>> = async (plain, { organisations }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const tags = ['organisations'];
   app.post(

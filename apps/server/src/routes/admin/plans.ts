@@ -5,7 +5,7 @@ import type { Services } from '../../compose.js';
 import { adminContext } from './auth.js';
 import { idParams, problems } from './common.js';
 
-export const planRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { catalog } }) => {
+export const planRoutes: FastifyPluginAsync<Pick<Services, 'catalog'>> = async (plain, { catalog }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const tags = ['plans'];
   app.post(

@@ -5,7 +5,7 @@ import type { Services } from '../../compose.js';
 import { adminContext } from './auth.js';
 import { idParams, problems } from './common.js';
 
-export const productRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { catalog } }) => {
+export const productRoutes: FastifyPluginAsync<Pick<Services, 'catalog'>> = async (plain, { catalog }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const tags = ['products'];
   app.post(

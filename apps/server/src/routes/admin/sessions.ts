@@ -5,7 +5,7 @@ import type { Services } from '../../compose.js';
 import { adminContext, adminScope } from './auth.js';
 import { idParams, problems } from './common.js';
 
-export const sessionRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { sessions } }) => {
+export const sessionRoutes: FastifyPluginAsync<Pick<Services, 'sessions'>> = async (plain, { sessions }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const tags = ['sessions'];
   app.get(

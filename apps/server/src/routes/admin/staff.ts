@@ -6,7 +6,7 @@ import { LeaseholdError } from '../../kernel/errors.js';
 import { adminContext, adminScope } from './auth.js';
 import { problems } from './common.js';
 
-export const staffRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+export const staffRoutes: FastifyPluginAsync<Pick<Services, 'staff'>> = async (plain, { staff }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/staff',
@@ -22,7 +22,7 @@ export const staffRoutes: FastifyPluginAsync<{ services: Services }> = async (pl
     },
     async (request) => {
       if (adminScope(request).organisationId) throw new LeaseholdError('FORBIDDEN', 'A key bound to one organisation cannot grant the staff role.');
-      return services.staff.set(request.body, request.body.staff, adminContext(request));
+      return staff.set(request.body, request.body.staff, adminContext(request));
     },
   );
 };

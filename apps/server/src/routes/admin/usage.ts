@@ -2,14 +2,13 @@ import { schemas } from '@leasehold/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../../compose.js';
-import { toCsv, UsageReport } from '../../usage/usage-report.js';
+import { toCsv } from '../../usage/usage-report.js';
 import { adminScope } from './auth.js';
 import { idParams, problems } from './common.js';
 
 /** Seat-usage analytics from the hourly rollup, as JSON or CSV (`format=csv`). */
-export const usageRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+export const usageRoutes: FastifyPluginAsync<Pick<Services, 'usageReports' | 'licenses'>> = async (plain, { usageReports: report, licenses }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const report = new UsageReport({ db: services.database.db });
   const tags = ['usage'];
 
   app.get(
@@ -28,7 +27,7 @@ export const usageRoutes: FastifyPluginAsync<{ services: Services }> = async (pl
       },
     },
     async (request, reply) => {
-      const license = await services.licenses.get(request.params.id, adminScope(request));
+      const license = await licenses.get(request.params.id, adminScope(request));
       const usage = await report.license(license.id, license.seats, request.query);
       if (request.query.format === 'json') return usage;
       const csv = toCsv(['start', 'seats', 'peak', 'average', 'denials', 'utilisation'], usage.buckets);

@@ -5,7 +5,7 @@ import type { Services } from '../../compose.js';
 import { adminContext, adminScope } from './auth.js';
 import { idParams, problems } from './common.js';
 
-export const webhookRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services: { webhooks } }) => {
+export const webhookRoutes: FastifyPluginAsync<Pick<Services, 'webhooks'>> = async (plain, { webhooks }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const tags = ['webhooks'];
   const params = idParams('webhookEndpoint');

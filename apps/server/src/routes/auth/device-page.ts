@@ -18,9 +18,8 @@ const userCode = z
  * by cookie, they type or check the code and approve or deny it. The form carries
  * the session's CSRF token.
  */
-export const devicePageRoutes: FastifyPluginAsync<AuthRouteOptions> = async (plain, { services, limit }) => {
+export const devicePageRoutes: FastifyPluginAsync<AuthRouteOptions<'identity'>> = async (plain, { identity, limit }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { identity } = services;
   const tags = ['identity'];
 
   const signedIn = async (request: FastifyRequest) => {

@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../compose.js';
-import { errorHandler, reportingFor } from '../../http/problem.js';
+import { type ErrorReporting, errorHandler } from '../../http/problem.js';
 import { enforceRateLimit, ipKey } from '../../http/rate-limit.js';
 import { asOAuthError, OAUTH_ROUTES } from '../../identity/oauth-answer.js';
 import { OAuthError } from '../../identity/oauth-error.js';
@@ -10,12 +10,14 @@ import { invitationPageRoutes } from './invitation-page.js';
 import { signInRoutes } from './sign-in.js';
 import { tokenRoutes } from './token.js';
 
+/** What the /auth routes use; `reporting` is the app's, so outages are logged once for all handlers. */
+export type AuthServices = Pick<Services, 'identity' | 'config' | 'rateLimiter'> & { reporting: ErrorReporting };
+
 /**
  * Everything under /auth. Form bodies are parsed only here (OAuth clients and HTML
  * forms send them); OAuth errors keep OAuth's JSON shape, others are problem+json.
  */
-export const authRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  const { rateLimiter, config } = services;
+export const authRoutes: FastifyPluginAsync<AuthServices> = async (app, { identity, config, rateLimiter, reporting }) => {
   await app.register(formbody);
   const limit = (request: FastifyRequest, reply: FastifyReply) =>
     enforceRateLimit(rateLimiter, reply, 'to sign-in endpoints from this address', `auth:${ipKey(request)}`, config.rateLimits.authPerMinute);
@@ -27,9 +29,10 @@ export const authRoutes: FastifyPluginAsync<{ services: Services }> = async (app
         .header('cache-control', 'no-store')
         .send({ error: oauth.error, error_description: oauth.description });
     }
-    return errorHandler(error, request, reply, reportingFor(services));
+    return errorHandler(error, request, reply, reporting);
   });
-  for (const routes of [signInRoutes, tokenRoutes, devicePageRoutes, invitationPageRoutes]) {
-    await app.register(routes, { services, limit });
-  }
+  await app.register(signInRoutes, { identity, config, limit });
+  await app.register(tokenRoutes, { identity, config, limit });
+  await app.register(devicePageRoutes, { identity, limit });
+  await app.register(invitationPageRoutes, { identity, limit });
 };

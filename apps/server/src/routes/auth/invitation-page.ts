@@ -11,9 +11,8 @@ import { csrfMatches, userContext } from './user-auth.js';
 const params = z.strictObject({ token: z.string().min(20).max(200).describe('The secret of the invitation link.') });
 
 /** The invitation link a person opens: sign in, then accept (a form with the CSRF token). */
-export const invitationPageRoutes: FastifyPluginAsync<AuthRouteOptions> = async (plain, { services, limit }) => {
+export const invitationPageRoutes: FastifyPluginAsync<AuthRouteOptions<'identity'>> = async (plain, { identity, limit }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { identity } = services;
   const tags = ['identity'];
 
   app.get('/invitations/:token', { onRequest: limit, schema: { tags, summary: 'An invitation link (HTML)', params } }, async (request, reply) => {

@@ -16,9 +16,8 @@ const providerParams = z.strictObject({
 });
 
 /** Browser sign-in: the authorization code flow with PKCE for Google, GitHub and the configured OIDC issuer. */
-export const signInRoutes: FastifyPluginAsync<AuthRouteOptions> = async (plain, { services, limit }) => {
+export const signInRoutes: FastifyPluginAsync<AuthRouteOptions<'identity' | 'config'>> = async (plain, { identity, config, limit }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { identity, config } = services;
   const tags = ['identity'];
 
   app.get(

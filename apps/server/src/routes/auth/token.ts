@@ -11,9 +11,8 @@ const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const oauthErrors = { 400: schemas.oauthError, 401: schemas.oauthError, 429: schemas.problem };
 
 /** The OAuth endpoints a program calls: device authorization, token (device code and refresh grants), sign-out. */
-export const tokenRoutes: FastifyPluginAsync<AuthRouteOptions> = async (plain, { services, limit }) => {
+export const tokenRoutes: FastifyPluginAsync<AuthRouteOptions<'identity' | 'config'>> = async (plain, { identity, config, limit }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { identity, config } = services;
   const tags = ['identity'];
 
   app.post(

@@ -39,13 +39,15 @@ export function csrfMatches(sessionSecret: string, presented: unknown): boolean 
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** What authenticating a person needs: sign-in and tokens, and the per-address rate limit. */
+export type UserAuthServices = Pick<Services, 'identity' | 'rateLimiter' | 'config'>;
+
 /**
  * Authenticates a person: a bearer access token (ours or the external issuer's),
  * or the browser's session cookie. A cookie alone never authorises a state change:
  * those also need the session's CSRF token in `x-csrf-token`.
  */
-export function userAuth(services: Services) {
-  const { identity, rateLimiter, config } = services;
+export function userAuth({ identity, rateLimiter, config }: UserAuthServices) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     await enforceRateLimit(rateLimiter, reply, 'from this address', ipKey(request), config.rateLimits.perIpPerMinute);
     const token = bearerToken(request);

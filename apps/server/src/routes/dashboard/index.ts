@@ -9,17 +9,17 @@ import { LeaseholdError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../kernel/request-context.js';
 import { clearCookie, readCookie, SESSION_COOKIE, setCookie } from '../auth/cookies.js';
 import { problems } from '../problem-responses.js';
-import { adminSessions } from './session-auth.js';
 import { sendDashboardFile } from './static-files.js';
 
 /** How long a dashboard session opened with an API key lasts. */
 const ADMIN_SESSION_SECONDS = 8 * 3600;
 
 /** The web app at /dashboard and the few endpoints only it needs: open, read and end its session. */
-export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+export const dashboardRoutes: FastifyPluginAsync<Pick<Services, 'adminSessions' | 'apiKeys' | 'config' | 'identity' | 'rateLimiter' | 'staff'>> = async (
+  plain,
+  { adminSessions: sessions, apiKeys, config, identity, rateLimiter, staff },
+) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { apiKeys, config, identity, rateLimiter } = services;
-  const sessions = adminSessions(services);
   const context = (request: FastifyRequest, key?: { id: string; organisationId: string | null }): RequestContext => ({
     requestId: request.id,
     ip: request.ip,
@@ -73,7 +73,7 @@ export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async
       const secret = readCookie(request, SESSION_COOKIE);
       const userId = secret ? await identity.signIn.sessionUser(secret) : null;
       if (!secret || !userId) throw new LeaseholdError('UNAUTHENTICATED', 'Not signed in.');
-      return { kind: 'user' as const, me: await identity.accounts.me(userId), staff: await services.staff.isStaff(userId), csrfToken: csrfTokenFor(secret) };
+      return { kind: 'user' as const, me: await identity.accounts.me(userId), staff: await staff.isStaff(userId), csrfToken: csrfTokenFor(secret) };
     },
   );
 

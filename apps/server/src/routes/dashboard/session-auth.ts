@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../compose.js';
-import { ADMIN_SESSION_COOKIE, AdminSessions, csrfEquals } from '../../dashboard/admin-session.js';
+import { ADMIN_SESSION_COOKIE, csrfEquals } from '../../dashboard/admin-session.js';
 import { csrfTokenFor } from '../../identity/sign-in-service.js';
 import { LeaseholdError } from '../../kernel/errors.js';
 import type { AuthenticatedKey } from '../../services/api-key-service.js';
@@ -8,15 +8,18 @@ import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** What finding the administrator behind a dashboard cookie needs. */
+export type DashboardKeyServices = Pick<Services, 'adminSessions' | 'identity' | 'staff'>;
+
 /**
  * The API key behind a dashboard session cookie, or null without one. A cookie alone
  * never authorises a change: those also need the session's CSRF token in `x-csrf-token`,
  * which a form posted from another site cannot send.
  */
-export async function dashboardKey(services: Services, request: FastifyRequest): Promise<AuthenticatedKey | null> {
+export async function dashboardKey(services: DashboardKeyServices, request: FastifyRequest): Promise<AuthenticatedKey | null> {
   const cookie = readCookie(request, ADMIN_SESSION_COOKIE);
   if (!cookie) return staffUser(services, request);
-  const session = await adminSessions(services).check(cookie);
+  const session = await services.adminSessions.check(cookie);
   if (!session) throw new LeaseholdError('UNAUTHENTICATED', 'The dashboard session has ended or its API key was revoked. Sign in again.');
   if (!SAFE_METHODS.has(request.method) && !csrfEquals(session.csrf, request.headers['x-csrf-token'])) {
     throw new LeaseholdError('FORBIDDEN', 'A cookie-authenticated change needs the x-csrf-token header (the lh_admin_csrf cookie).');
@@ -25,7 +28,7 @@ export async function dashboardKey(services: Services, request: FastifyRequest):
 }
 
 /** A signed-in staff user stands in for a vendor-wide key; anyone else is not an administrator. */
-async function staffUser(services: Services, request: FastifyRequest): Promise<AuthenticatedKey | null> {
+async function staffUser(services: DashboardKeyServices, request: FastifyRequest): Promise<AuthenticatedKey | null> {
   const secret = readCookie(request, SESSION_COOKIE);
   const userId = secret ? await services.identity.signIn.sessionUser(secret) : null;
   if (!secret || !userId || !(await services.staff.isStaff(userId))) return null;
@@ -34,5 +37,3 @@ async function staffUser(services: Services, request: FastifyRequest): Promise<A
   }
   return { id: userId, scopes: new Set(['*']), organisationId: null, viaStaff: true };
 }
-
-export const adminSessions = (services: Services) => new AdminSessions({ db: services.database.db, now: () => services.clock.now() });

@@ -8,9 +8,8 @@ const checkoutRequest = schemas.checkoutRequest;
 const sessionUrl = schemas.billingRedirect;
 
 /** Self-serve billing for an organisation's owners and admins: buy seats, manage the subscription. */
-export const orgBillingRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+export const orgBillingRoutes: FastifyPluginAsync<Pick<Services, 'identity' | 'selfServe'>> = async (plain, { identity, selfServe }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { identity, selfServe } = services;
   const tags = ['billing'];
 
   app.post(

@@ -6,9 +6,8 @@ import { userContext } from '../auth/user-auth.js';
 import { caller, orgParams, problems } from './common.js';
 
 /** An organisation's own rules mapping its CI jobs to its licenses: owners set them, admins see them. */
-export const orgCiMappingRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+export const orgCiMappingRoutes: FastifyPluginAsync<Pick<Services, 'identity' | 'ciMappings'>> = async (plain, { identity, ciMappings }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { identity, ciMappings } = services;
   const tags = ['organisations'];
 
   app.post(

@@ -5,9 +5,9 @@ import type { Services } from '../../compose.js';
 import { userContext } from '../auth/user-auth.js';
 import { caller, orgParams, problems } from './common.js';
 
-export const invitationRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+export const invitationRoutes: FastifyPluginAsync<Pick<Services, 'identity' | 'mail'>> = async (plain, { identity, mail }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { memberships } = services.identity;
+  const { memberships } = identity;
   const tags = ['organisations'];
 
   app.post(
@@ -25,7 +25,7 @@ export const invitationRoutes: FastifyPluginAsync<{ services: Services }> = asyn
     async (request, reply) => {
       const inviter = caller(request).userId;
       const created = await memberships.createInvitation(inviter, request.params.orgId, request.body, userContext(request));
-      services.mail.invitation(created, inviter);
+      mail.invitation(created, inviter);
       return reply.code(201).send(created);
     },
   );

@@ -7,9 +7,9 @@ import { caller, orgParams, problems } from './common.js';
 
 const memberParams = orgParams.extend({ userId: schemas.id('user').describe('The member.') });
 
-export const memberRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+export const memberRoutes: FastifyPluginAsync<Pick<Services, 'identity'>> = async (plain, { identity }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { memberships } = services.identity;
+  const { memberships } = identity;
   const tags = ['organisations'];
 
   app.get(

@@ -6,9 +6,8 @@ import { userContext } from '../auth/user-auth.js';
 import { caller, orgParams, problems } from './common.js';
 
 /** An organisation's own licenses and live seats, always scoped to the organisation in the path. */
-export const seatRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+export const seatRoutes: FastifyPluginAsync<Pick<Services, 'identity' | 'licenses' | 'sessions'>> = async (plain, { identity, licenses, sessions }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { identity, licenses, sessions } = services;
   const tags = ['organisations'];
 
   app.get(

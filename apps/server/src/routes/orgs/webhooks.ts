@@ -6,10 +6,10 @@ import { userContext } from '../auth/user-auth.js';
 import { caller, orgParams, problems } from './common.js';
 
 /** An organisation's own webhook endpoints: owners and admins manage them; they receive only its events. */
-export const orgWebhookRoutes: FastifyPluginAsync<{ services: Services }> = async (plain, { services }) => {
+export const orgWebhookRoutes: FastifyPluginAsync<Pick<Services, 'identity' | 'webhooks'>> = async (plain, { identity, webhooks }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { memberships } = services.identity;
-  const { endpoints, deliveries } = services.webhooks;
+  const { memberships } = identity;
+  const { endpoints, deliveries } = webhooks;
   const tags = ['webhooks'];
   const endpointParams = orgParams.extend({ endpointId: schemas.id('webhookEndpoint').describe('The webhook endpoint.') });
   const deliveryParams = endpointParams.extend({ deliveryId: schemas.id('webhookDelivery').describe('The delivery.') });
