@@ -1,25 +1,23 @@
-import type { Overview } from '@leasehold/protocol/schemas';
+import type { Services } from './app-services.js';
 import { BillingService } from './billing/billing-service.js';
 import { SelfServeBilling } from './billing/self-serve.js';
 import { createStripeClient } from './billing/stripe-client.js';
+import { openRedisParts } from './compose-redis.js';
 import type { Config } from './config.js';
 import { AdminSessions } from './dashboard/admin-session.js';
 import { readOverview } from './dashboard/overview.js';
 import { StaffService } from './dashboard/staff.js';
 import { type Database, openDatabase } from './db/database.js';
 import { MemoryRateLimiter, type RateLimiter } from './http/rate-limiter.js';
-import { createIdentity, type IdentityServices } from './identity/identity-services.js';
+import { createIdentity } from './identity/identity-services.js';
 import { type Clock, systemClock } from './kernel/clock.js';
-import type { OrganisationScope } from './kernel/organisation-scope.js';
 import { createMailer, type MailLog } from './mail/mailer.js';
 import { MailNotifications } from './mail/notifications.js';
 import { Reminders } from './mail/reminders.js';
 import { readTemplateOverrides } from './mail/template-files.js';
 import { countSigningErrors } from './ops/count-signing-errors.js';
 import { Metrics } from './ops/metrics.js';
-import { openRedisParts } from './redis/compose-redis.js';
 import { openSeatQueue } from './seat-queue/compose-queue.js';
-import type { SeatQueue } from './seat-queue/seat-queue.js';
 import type { SeatStore } from './seats/seat-store.js';
 import { SqlSeatStore } from './seats/sql-seat-store.js';
 import { ApiKeyService } from './services/api-key-service.js';
@@ -36,58 +34,6 @@ import { LeaseTokens } from './tokens/lease-tokens.js';
 import { SeatUsageRollup } from './usage/seat-usage-rollup.js';
 import { UsageReport } from './usage/usage-report.js';
 import { Webhooks } from './webhooks/webhooks.js';
-
-/** A dependency /readyz checks: the database, and Redis when configured. */
-interface ReadinessCheck {
-  name: string;
-  check(): Promise<void>;
-}
-
-/** Everything built once at start-up. Each service receives only the few parts it uses. */
-export interface Services {
-  config: Config;
-  clock: Clock;
-  metrics: Metrics;
-  database: Database;
-  signer: Signer;
-  tokens: LeaseTokens;
-  seats: SeatStore;
-  rateLimiter: RateLimiter;
-  readiness: ReadinessCheck[];
-  /** Set when shutdown begins: /readyz fails so the load balancer stops sending traffic. */
-  lifecycle: { draining: boolean };
-  licensing: LicensingService;
-  /** Rules mapping CI jobs' workload identity tokens to licenses. */
-  ciMappings: CiMappingService;
-  catalog: CatalogService;
-  organisations: OrganisationService;
-  licenses: LicenseService;
-  sessions: SessionService;
-  /** The seat queue of each license (for its gauges; acquires wait through `licensing`). */
-  seatQueue: SeatQueue;
-  apiKeys: ApiKeyService;
-  audit: AuditService;
-  /** Sign-in, access and refresh tokens, device flow, organisation membership. */
-  identity: IdentityServices;
-  billing: BillingService;
-  selfServe: SelfServeBilling;
-  /** The hourly seat-usage rollup, fed from the audit chain's seat events. */
-  usage: SeatUsageRollup;
-  /** Seat-usage analytics read from the rollup. */
-  usageReports: UsageReport;
-  /** The dashboard's overview: seats in use against seats sold, the last day's denials and expiries. */
-  overview: { read(scope: OrganisationScope): Promise<Overview> };
-  /** Dashboard sessions opened with an admin API key. */
-  adminSessions: AdminSessions;
-  staff: StaffService;
-  /** Outgoing signed webhooks: endpoints, deliveries, the sending pass. */
-  webhooks: Webhooks;
-  /** Invitations, license keys, reminders and webhook notices by e-mail. */
-  mail: MailNotifications;
-  /** Expiry, payment and grace reminders, audited and mailed on the reaper's pass. */
-  reminders: Reminders;
-  close(): Promise<void>;
-}
 
 export interface ComposeOverrides {
   clock?: Clock;

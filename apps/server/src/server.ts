@@ -1,6 +1,7 @@
-import { type ComposeOverrides, composeServices, type Services } from './compose.js';
+import { type App, buildApp } from './app.js';
+import type { Services } from './app-services.js';
+import { type ComposeOverrides, composeServices } from './compose.js';
 import type { Config } from './config.js';
-import { type App, buildApp } from './http/app.js';
 import { takeInPendingRequests } from './http/drain.js';
 import { purgeExpiredIdentityRows } from './identity/housekeeping.js';
 import { systemContext } from './kernel/request-context.js';

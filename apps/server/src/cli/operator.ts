@@ -1,7 +1,8 @@
 import { schemas } from '@leasehold/protocol';
 import { isId } from '@leasehold/protocol/ids';
 import type { ZodType } from 'zod';
-import { composeServices, type Services } from '../compose.js';
+import type { Services } from '../app-services.js';
+import { composeServices } from '../compose.js';
 import { type Config, ConfigError } from '../config.js';
 import { DataDirLocked, type LockHolder, lockHolder } from '../db/data-dir-lock.js';
 import { openDatabase } from '../db/database.js';

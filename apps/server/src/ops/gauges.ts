@@ -1,4 +1,14 @@
-import type { Services } from '../compose.js';
+import type { License, LicenseQuery } from '@leasehold/protocol/schemas';
+import type { OrganisationScope } from '../kernel/organisation-scope.js';
+import type { Metrics } from './metrics.js';
+
+/** What the gauges read: the dependencies to probe, the active licenses, the seat queues' lengths. */
+export interface GaugeSources {
+  metrics: Metrics;
+  readiness: { name: string; check(): Promise<void> }[];
+  licenses: { list(query: LicenseQuery, scope: OrganisationScope): Promise<{ data: License[]; nextCursor: string | null }> };
+  seatQueue: { lengths(): Promise<Map<string, number>> };
+}
 
 /**
  * Refreshes the gauges a scrape reads, so /metrics never waits on PostgreSQL or
@@ -6,7 +16,7 @@ import type { Services } from '../compose.js';
  * database cannot be read the previous seat and queue values stay (with their refresh
  * timestamp), rather than vanishing mid-outage.
  */
-export async function refreshGauges(services: Pick<Services, 'metrics' | 'readiness' | 'licenses' | 'seatQueue'>, timeoutMs = 2_000): Promise<void> {
+export async function refreshGauges(services: GaugeSources, timeoutMs = 2_000): Promise<void> {
   const { metrics } = services;
   const up: Record<string, boolean> = {};
   await Promise.all(

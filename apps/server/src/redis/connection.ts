@@ -1,6 +1,5 @@
 import { Cluster, Redis, type RedisOptions, ReplyError } from 'ioredis';
 import { LeaseholdError } from '../kernel/errors.js';
-import type { Metrics } from '../ops/metrics.js';
 import {
   ACQUIRE,
   BORROW,
@@ -57,6 +56,12 @@ const DEFINITIONS: Record<keyof Scripts, { numberOfKeys: number; lua: string }> 
   lhRateHit: { numberOfKeys: 1, lua: RATE_HIT },
 };
 
+/** What the connection counts (ops/metrics.ts implements it). */
+export interface RedisMetrics {
+  redisCommand(command: string, seconds: number): void;
+  redisError(command: string): void;
+}
+
 export type ScriptedRedis = (Redis | Cluster) & Scripts;
 type Pipeline = ReturnType<Redis['pipeline']> & Scripts;
 
@@ -90,7 +95,7 @@ export class RedisConnection {
 
   constructor(
     url: string,
-    private readonly metrics: Metrics,
+    private readonly metrics: RedisMetrics,
     options: { commandTimeoutMs?: number; caCert?: string | null; cluster?: boolean } = {},
   ) {
     const nodeOptions: RedisOptions = {

@@ -1,7 +1,7 @@
 import { schemas } from '@leasehold/protocol';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Services } from '../compose.js';
+import type { Services } from '../app-services.js';
 import { sha256 } from '../crypto.js';
 import { enforceRateLimit, ipKey } from '../http/rate-limit.js';
 import { LeaseholdError } from '../kernel/errors.js';

@@ -1,7 +1,7 @@
 import { schemas } from '@leasehold/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import type { Services } from '../compose.js';
+import type { Services } from '../app-services.js';
 import { sendProblem } from '../http/problem.js';
 import { jwksDocument } from '../signing/jwks.js';
 import { signedKeySet } from '../signing/keyset.js';

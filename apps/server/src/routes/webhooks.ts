@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { Services } from '../app-services.js';
 import { verifyStripeDelivery } from '../billing/stripe-client.js';
 import { stripeEvent } from '../billing/stripe-objects.js';
-import type { Services } from '../compose.js';
 import { LeaseholdError } from '../kernel/errors.js';
 
 /**

@@ -5,7 +5,6 @@ import type { Clock } from '../kernel/clock.js';
 import { LeaseholdError } from '../kernel/errors.js';
 import type { RequestContext } from '../kernel/request-context.js';
 import type { WorkloadClaims } from '../kernel/workload-claims.js';
-import type { Metrics } from '../ops/metrics.js';
 import { licenseRepository } from '../repositories/license-repository.js';
 import { sessionRepository } from '../repositories/session-repository.js';
 import type { QueueSignals } from '../seat-queue/queue-signals.js';
@@ -18,12 +17,21 @@ import type { CiMappingService } from './ci-mapping-service.js';
 import { CiPool } from './ci-pool.js';
 import { LicenseKeyCache } from './license-key-cache.js';
 
+/** What licensing counts (ops/metrics.ts implements it): grants, denials, heartbeats. */
+export interface LicensingMetrics {
+  seatGranted(licenseId: string): void;
+  seatDenied(licenseId: string, code: string): void;
+  ciSeatGranted(licenseId: string, mode: string, overPool: boolean): void;
+  ciSeatDenied(licenseId: string, code: string): void;
+  heartbeat(): void;
+}
+
 export interface LicensingDeps {
   db: Db;
   clock: Clock;
   seats: SeatStore;
   tokens: LeaseTokens;
-  metrics: Metrics;
+  metrics: LicensingMetrics;
   queue: SeatQueue;
   queueSignals: QueueSignals;
   ciMappings: CiMappingService;

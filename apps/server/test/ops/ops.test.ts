@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp } from '../../src/app.js';
 import { refreshGauges } from '../../src/ops/gauges.js';
 import { ADMIN_KEY, acquireBody, createHarness, expectStatus, type Harness, seedLicense } from '../support/harness.js';
 

@@ -1,7 +1,7 @@
 import { schemas } from '@leasehold/protocol';
 import { ERROR_CODES, isErrorCode } from '@leasehold/protocol/errors';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import type { App } from '../../src/http/app.js';
+import type { App } from '../../src/app.js';
 
 interface Parser {
   safeParse(value: unknown): { success: boolean; error?: { message: string } };

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { schemas } from '@leasehold/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Services } from '../../compose.js';
+import type { Services } from '../../app-services.js';
 import { adminScope } from './auth.js';
 import { problems } from './common.js';
 

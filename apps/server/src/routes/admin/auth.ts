@@ -1,6 +1,6 @@
 import type { ApiKeyScope } from '@leasehold/protocol/schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../../compose.js';
+import type { Services } from '../../app-services.js';
 import { enforceRateLimit, ipKey } from '../../http/rate-limit.js';
 import { LeaseholdError } from '../../kernel/errors.js';
 import type { OrganisationScope } from '../../kernel/organisation-scope.js';

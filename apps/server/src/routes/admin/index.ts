@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Services } from '../../compose.js';
+import type { Services } from '../../app-services.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
 import { type ApiKeyAuthServices, apiKeyAuth } from './auth.js';

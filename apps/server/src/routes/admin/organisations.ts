@@ -1,7 +1,7 @@
 import { schemas } from '@leasehold/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Services } from '../../compose.js';
+import type { Services } from '../../app-services.js';
 import { adminContext, adminScope } from './auth.js';
 import { idParams, problems } from './common.js';
 

@@ -1,6 +1,6 @@
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../../compose.js';
+import type { Services } from '../../app-services.js';
 import { type ErrorReporting, errorHandler } from '../../http/problem.js';
 import { enforceRateLimit, ipKey } from '../../http/rate-limit.js';
 import { asOAuthError, OAUTH_ROUTES } from '../../identity/oauth-answer.js';

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../../compose.js';
+import type { Services } from '../../app-services.js';
 import { enforceRateLimit, ipKey } from '../../http/rate-limit.js';
 import { csrfTokenFor } from '../../identity/sign-in-service.js';
 import { LeaseholdError } from '../../kernel/errors.js';

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Services } from '../../compose.js';
+import type { Services } from '../../app-services.js';
 import { ADMIN_SESSION_COOKIE, csrfEquals } from '../../dashboard/admin-session.js';
 import { csrfTokenFor } from '../../identity/sign-in-service.js';
 import { LeaseholdError } from '../../kernel/errors.js';

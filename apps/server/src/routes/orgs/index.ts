@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Services } from '../../compose.js';
+import type { Services } from '../../app-services.js';
 import { type UserAuthServices, userAuth } from '../auth/user-auth.js';
 import { orgBillingRoutes } from './billing.js';
 import { orgCiMappingRoutes } from './ci-mappings.js';

@@ -1,12 +1,12 @@
-import type { Db } from '../db/database.js';
-import { NotificationListener } from '../db/notification-listener.js';
-import { RedisRateLimiter } from '../http/redis-rate-limiter.js';
-import type { Clock } from '../kernel/clock.js';
-import type { Metrics } from '../ops/metrics.js';
-import { RedisSeatStore } from '../seats/redis-seat-store.js';
-import type { LeaseTokens } from '../tokens/lease-tokens.js';
-import { RedisConnection } from './connection.js';
-import { ReplicaAck } from './replica-ack.js';
+import type { Db } from './db/database.js';
+import { NotificationListener } from './db/notification-listener.js';
+import { RedisRateLimiter } from './http/redis-rate-limiter.js';
+import type { Clock } from './kernel/clock.js';
+import type { Metrics } from './ops/metrics.js';
+import { RedisConnection } from './redis/connection.js';
+import { ReplicaAck } from './redis/replica-ack.js';
+import { RedisSeatStore } from './seats/redis-seat-store.js';
+import type { LeaseTokens } from './tokens/lease-tokens.js';
 
 export interface RedisParts {
   connection: RedisConnection;
