@@ -5,7 +5,14 @@ import type { Clock } from './kernel/clock.js';
 import type { Metrics } from './ops/metrics.js';
 import { RedisConnection } from './redis/connection.js';
 import { ReplicaAck } from './redis/replica-ack.js';
+import { LicenseTermsCache } from './seats/license-terms-cache.js';
+import { GrantRecorder } from './seats/redis-grant-recorder.js';
+import { HeartbeatWriter } from './seats/redis-heartbeat-writer.js';
+import { LicenseTermsLoader } from './seats/redis-license-terms.js';
+import { confirmCopies } from './seats/redis-seat-core.js';
+import { RedisSeatKeys } from './seats/redis-seat-keys.js';
 import { RedisSeatStore } from './seats/redis-seat-store.js';
+import { SessionLicenses } from './seats/session-licenses.js';
 import type { LeaseTokens } from './tokens/lease-tokens.js';
 
 export interface RedisParts {
@@ -15,6 +22,11 @@ export interface RedisParts {
   readiness: { name: string; check(): Promise<void> };
   close(): Promise<void>;
 }
+
+/** How often routine heartbeats are copied to PostgreSQL, in one batch. */
+const HEARTBEAT_FLUSH_MS = 2_000;
+/** How long heartbeats may use license terms read earlier, while change notifications are heard. */
+const TERMS_TTL_MS = 5_000;
 
 /** The channel the migration's trigger NOTIFYs on: a license ID, or '*' for all. */
 const LICENSE_CHANGED_CHANNEL = 'leasehold_license_changed';
@@ -46,15 +58,32 @@ export async function openRedisParts(
 ): Promise<RedisParts> {
   const connection = new RedisConnection(options.url, options.metrics, { caCert: options.caCert ?? null, cluster: options.cluster ?? false });
   if (!(await connection.connect())) log('Redis is not reachable yet; licensing answers 503 until it is');
-  const seats = new RedisSeatStore({
-    connection,
-    db: options.db,
-    tokens: options.tokens,
-    keyPrefix: options.keyPrefix,
-    ...(options.replicas?.count ? { replicaAck: new ReplicaAck(connection, options.replicas.count, options.replicas.timeoutMs) } : {}),
-    ...(options.testClock ? { testClock: options.testClock } : {}),
-    onBackgroundError: (error) => log('copying heartbeats to PostgreSQL failed; will retry', error),
-  });
+  const keys = new RedisSeatKeys(options.keyPrefix);
+  const terms = new LicenseTermsLoader(options.db);
+  const seats = new RedisSeatStore(
+    {
+      connection,
+      db: options.db,
+      tokens: options.tokens,
+      keyPrefix: options.keyPrefix,
+      ...(options.replicas?.count ? { replicaAck: new ReplicaAck(connection, options.replicas.count, options.replicas.timeoutMs) } : {}),
+      ...(options.testClock ? { testClock: options.testClock } : {}),
+    },
+    {
+      keys,
+      sessions: new SessionLicenses(options.db),
+      terms,
+      // Heartbeats use terms read up to this long ago while change notifications are heard.
+      termsCache: new LicenseTermsCache(terms, TERMS_TTL_MS),
+      recorder: new GrantRecorder(options.db),
+      writer: new HeartbeatWriter(
+        options.db,
+        HEARTBEAT_FLUSH_MS,
+        (error) => log('copying heartbeats to PostgreSQL failed; will retry', error),
+        (written) => confirmCopies(connection, keys, written),
+      ),
+    },
+  );
   const rateLimiter = new RedisRateLimiter(connection, options.keyPrefix);
   const listener = options.databaseUrl
     ? new NotificationListener(options.databaseUrl, LICENSE_CHANGED_CHANNEL, {

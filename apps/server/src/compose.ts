@@ -24,6 +24,8 @@ import { ApiKeyService } from './services/api-key-service.js';
 import { AuditService } from './services/audit-service.js';
 import { CatalogService } from './services/catalog-service.js';
 import { CiMappingService } from './services/ci-mapping-service.js';
+import { CiPool } from './services/ci-pool.js';
+import { LicenseKeyCache } from './services/license-key-cache.js';
 import { LicenseService } from './services/license-service.js';
 import { LicensingService } from './services/licensing-service.js';
 import { OrganisationService } from './services/organisation-service.js';
@@ -123,6 +125,8 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       ciMappings,
       queue: seatQueue.queue,
       queueSignals: seatQueue.signals,
+      keys: new LicenseKeyCache(() => clock.now().getTime()),
+      ciPool: new CiPool({ db, clock, seats }),
       licenseForUser: identity.licenseForUser,
     }),
     ciMappings,

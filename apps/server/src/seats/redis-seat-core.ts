@@ -4,14 +4,14 @@ import type { RedisConnection, Scripts } from '../redis/connection.js';
 import type { ReplicaAck } from '../redis/replica-ack.js';
 import type { IssuedToken, LeaseTokens } from '../tokens/lease-tokens.js';
 import { storedLeaseToken } from '../tokens/stored-lease-token.js';
-import { LicenseTermsCache } from './license-terms-cache.js';
-import { GrantRecorder } from './redis-grant-recorder.js';
-import { type Beat, HeartbeatWriter } from './redis-heartbeat-writer.js';
-import { LicenseTermsLoader } from './redis-license-terms.js';
-import { RedisSeatKeys } from './redis-seat-keys.js';
+import type { LicenseTermsCache } from './license-terms-cache.js';
+import type { GrantRecorder } from './redis-grant-recorder.js';
+import type { Beat, HeartbeatWriter } from './redis-heartbeat-writer.js';
+import type { LicenseTermsLoader } from './redis-license-terms.js';
+import type { RedisSeatKeys } from './redis-seat-keys.js';
 import { rebuildLicense, unavailable } from './redis-seat-rebuild.js';
 import { capacity } from './seat-rules.js';
-import { SessionLicenses } from './session-licenses.js';
+import type { SessionLicenses } from './session-licenses.js';
 
 export interface RedisSeatStoreOptions {
   connection: RedisConnection;
@@ -27,15 +27,21 @@ export interface RedisSeatStoreOptions {
    * the one clock of Redis.
    */
   testClock?: Clock;
-  /** How often routine heartbeats are copied to PostgreSQL (default 2 s). */
-  heartbeatFlushMs?: number;
-  /** How long heartbeats may use license terms read earlier, while change notifications are heard (default 5 s). */
-  termsTtlMs?: number;
   /** How long Redis keeps a session after its lease ran out (default 1 h). */
   retentionMs?: number;
-  onBackgroundError?: (error: unknown) => void;
   /** Waits for Redis's replicas before a promise is answered (none when Redis has no replicas). */
   replicaAck?: ReplicaAck;
+}
+
+/** The store's collaborators, built by the composition root (compose-redis.ts). */
+export interface RedisSeatParts {
+  keys: RedisSeatKeys;
+  /** Which license each known session belongs to. */
+  sessions: SessionLicenses;
+  terms: LicenseTermsLoader;
+  termsCache: LicenseTermsCache;
+  recorder: GrantRecorder;
+  writer: HeartbeatWriter;
 }
 
 /** Verdicts that promise a client a seat or a longer lease: answered only once replicas hold them. */
@@ -63,14 +69,17 @@ export class RedisSeatCore {
   readonly #sessions: SessionLicenses;
   readonly #rebuilds = new Map<string, Promise<void>>();
 
-  constructor(readonly o: RedisSeatStoreOptions) {
-    this.keys = new RedisSeatKeys(o.keyPrefix);
-    this.#sessions = new SessionLicenses(o.db);
-    this.terms = new LicenseTermsLoader(o.db);
-    this.termsCache = new LicenseTermsCache(this.terms, o.termsTtlMs ?? 5_000);
-    this.recorder = new GrantRecorder(o.db);
+  constructor(
+    readonly o: RedisSeatStoreOptions,
+    parts: RedisSeatParts,
+  ) {
+    this.keys = parts.keys;
+    this.#sessions = parts.sessions;
+    this.terms = parts.terms;
+    this.termsCache = parts.termsCache;
+    this.recorder = parts.recorder;
+    this.writer = parts.writer;
     this.retentionMs = o.retentionMs ?? 3_600_000;
-    this.writer = new HeartbeatWriter(o.db, o.heartbeatFlushMs ?? 2_000, o.onBackgroundError ?? (() => {}), (written) => this.#confirmCopies(written));
   }
 
   // --- Redis plumbing -------------------------------------------------------
@@ -164,17 +173,6 @@ export class RedisSeatCore {
       .catch(() => {});
   }
 
-  async #confirmCopies(written: { sessionId: string; beat: Beat }[]): Promise<void> {
-    if (written.length === 0) return;
-    await this.o.connection.pipelined(
-      'confirm',
-      written,
-      ({ beat }) => beat.licenseId,
-      (pipeline, { sessionId, beat }) =>
-        pipeline.lhSetToken(this.keys.session(beat.licenseId, sessionId), '', '', beat.expiresAt.getTime(), beat.lastHeartbeatAt.getTime()),
-    );
-  }
-
   /** Puts back the secret a repeated key replaced in Redis, when PostgreSQL did not take the new one. */
   async restoreSecret(licenseId: string, sessionId: string, newHash: string, oldHash: string): Promise<void> {
     if (!oldHash) return;
@@ -198,4 +196,19 @@ export class RedisSeatCore {
   licenseOfSession(sessionId: string): Promise<string | null> {
     return this.#sessions.licenseOf(sessionId);
   }
+}
+
+/**
+ * After heartbeats were copied to PostgreSQL: confirms to Redis the expiry each copy
+ * holds (the writer's callback, see HeartbeatWriter).
+ */
+export async function confirmCopies(connection: RedisConnection, keys: RedisSeatKeys, written: { sessionId: string; beat: Beat }[]): Promise<void> {
+  if (written.length === 0) return;
+  await connection.pipelined(
+    'confirm',
+    written,
+    ({ beat }) => beat.licenseId,
+    (pipeline, { sessionId, beat }) =>
+      pipeline.lhSetToken(keys.session(beat.licenseId, sessionId), '', '', beat.expiresAt.getTime(), beat.lastHeartbeatAt.getTime()),
+  );
 }

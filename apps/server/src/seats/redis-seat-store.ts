@@ -5,10 +5,10 @@ import { acquire } from './redis-acquire.js';
 import { borrow, heartbeat } from './redis-heartbeat.js';
 import { compare, type ReconcileReport, reconcile } from './redis-reconciler.js';
 import { forceRelease, reapExpired, release } from './redis-release.js';
-import { RedisSeatCore, type RedisSeatStoreOptions } from './redis-seat-core.js';
+import { RedisSeatCore, type RedisSeatParts, type RedisSeatStoreOptions } from './redis-seat-core.js';
 import type { AcquireOutcome, AcquireSeat, BorrowOutcome, HeartbeatOutcome, HeartbeatTimes, ReleaseOutcome, SeatStore, SessionRef } from './seat-store.js';
 
-export type { RedisSeatStoreOptions } from './redis-seat-core.js';
+export type { RedisSeatParts, RedisSeatStoreOptions } from './redis-seat-core.js';
 
 /**
  * Seats decided in Redis by Lua scripts, recorded in PostgreSQL (the source of
@@ -23,8 +23,11 @@ export class RedisSeatStore implements SeatStore {
   readonly kind = 'redis';
   readonly #core: RedisSeatCore;
 
-  constructor(private readonly o: RedisSeatStoreOptions) {
-    this.#core = new RedisSeatCore(o);
+  constructor(
+    private readonly o: RedisSeatStoreOptions,
+    parts: RedisSeatParts,
+  ) {
+    this.#core = new RedisSeatCore(o, parts);
   }
 
   /** Terms for heartbeats; change notifications invalidate them (see compose-redis.ts). */

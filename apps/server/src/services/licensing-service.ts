@@ -14,8 +14,8 @@ import { licenseRefusal, readLicenses } from '../seats/seat-terms.js';
 import type { LeaseTokens } from '../tokens/lease-tokens.js';
 import { acquireInTurn, type TurnOutcome } from './acquire-in-turn.js';
 import type { CiMappingService } from './ci-mapping-service.js';
-import { CiPool } from './ci-pool.js';
-import { LicenseKeyCache } from './license-key-cache.js';
+import type { CiPool } from './ci-pool.js';
+import type { LicenseKeyCache } from './license-key-cache.js';
 
 /** What licensing counts (ops/metrics.ts implements it): grants, denials, heartbeats. */
 export interface LicensingMetrics {
@@ -35,6 +35,10 @@ export interface LicensingDeps {
   queue: SeatQueue;
   queueSignals: QueueSignals;
   ciMappings: CiMappingService;
+  /** License keys already looked up (their hashes), kept a short while. */
+  keys: LicenseKeyCache;
+  /** The seats CI jobs hold under their mapping rules. */
+  ciPool: CiPool;
   /** The license a signed-in person's acquire takes a seat from (identity's rule), or a LICENSE_NOT_FOUND or VALIDATION_FAILED refusal. */
   licenseForUser(userId: string, productCode: string, licenseId: string | undefined): Promise<string>;
 }
@@ -48,13 +52,13 @@ const REFUSAL_DETAIL: Record<LicenseRefusal, string> = {
 
 /** Taking, keeping and giving back seats: the calls the SDK makes. */
 export class LicensingService {
-  constructor(private readonly deps: LicensingDeps) {
-    this.#keys = new LicenseKeyCache(() => deps.clock.now().getTime());
-    this.#ciPool = new CiPool(deps);
-  }
-
   readonly #keys: LicenseKeyCache;
   readonly #ciPool: CiPool;
+
+  constructor(private readonly deps: LicensingDeps) {
+    this.#keys = deps.keys;
+    this.#ciPool = deps.ciPool;
+  }
 
   /**
    * Finds the license a key opens for a product; a key of another product answers as an
