@@ -1,20 +1,11 @@
-import type { Config } from '../config.js';
-import type { Db } from '../db/database.js';
-import type { Clock } from '../kernel/clock.js';
-import type { Signer } from '../signing/signer.js';
-import { AccessTokens } from './access-tokens.js';
-import { AccountService } from './account-service.js';
-import { Authenticator } from './authenticator.js';
-import { DeviceService } from './device-service.js';
-import { ExternalIssuer } from './external-issuer.js';
-import { GitHubSignIn } from './github-client.js';
-import { MembershipService } from './membership-service.js';
-import { OidcSignIn } from './oidc-provider-client.js';
-import type { SignInProvider } from './sign-in-provider.js';
-import { SignInService } from './sign-in-service.js';
-import { TokenService } from './token-service.js';
-import { licenseForUser } from './user-licenses.js';
-import { WorkloadTokens } from './workload-tokens.js';
+import type { AccessTokens } from './access-tokens.js';
+import type { AccountService } from './account-service.js';
+import type { Authenticator } from './authenticator.js';
+import type { DeviceService } from './device-service.js';
+import type { MembershipService } from './membership-service.js';
+import type { SignInService } from './sign-in-service.js';
+import type { TokenService } from './token-service.js';
+import type { WorkloadTokens } from './workload-tokens.js';
 
 /** Sign-in, tokens, device flow and organisation membership, built once at start-up. */
 export interface IdentityServices {
@@ -28,46 +19,4 @@ export interface IdentityServices {
   /** CI jobs' workload identity tokens (GitHub Actions OIDC and other configured issuers). */
   workloadTokens: WorkloadTokens;
   licenseForUser(userId: string, productCode: string, licenseId: string | undefined): Promise<string>;
-}
-
-export function createIdentity(deps: { config: Config; db: Db; clock: Clock; signer: Signer }): IdentityServices {
-  const { config, db, clock, signer } = deps;
-  const id = config.identity;
-  const leeway = id.clockLeewaySeconds;
-  const accessTokens = new AccessTokens(signer, config.publicUrl, id.accessTokenTtlSeconds, leeway);
-  const accounts = new AccountService({ db, clock });
-  const tokens = new TokenService({ db, clock, accessTokens, refreshTtlSeconds: id.refreshTokenTtlSeconds });
-  const providers = new Map<string, SignInProvider>();
-  if (id.google) providers.set('google', new OidcSignIn({ name: 'google', scopes: 'openid email profile', ...id.google }, leeway));
-  if (id.github) providers.set('github', new GitHubSignIn(id.github));
-  if (id.oidc) providers.set(id.oidc.name, new OidcSignIn(id.oidc, leeway));
-  const external = id.external ? new ExternalIssuer(id.external, leeway) : null;
-  return {
-    accessTokens,
-    accounts,
-    authenticator: new Authenticator({ clock, accessTokens, accounts, external }),
-    tokens,
-    device: new DeviceService({
-      db,
-      clock,
-      tokens,
-      clientIds: id.clientIds,
-      ttlSeconds: id.deviceCodeTtlSeconds,
-      intervalSeconds: id.devicePollIntervalSeconds,
-      verificationUri: `${config.publicUrl}/auth/device`,
-    }),
-    signIn: new SignInService({
-      db,
-      clock,
-      accounts,
-      providers,
-      publicUrl: config.publicUrl,
-      redirectOrigins: id.redirectOrigins,
-      defaultRedirect: id.defaultRedirect,
-      webSessionTtlSeconds: id.webSessionTtlSeconds,
-    }),
-    memberships: new MembershipService({ db, clock, publicUrl: config.publicUrl, invitationTtlSeconds: id.invitationTtlSeconds }),
-    workloadTokens: new WorkloadTokens(config.ci, clock, leeway),
-    licenseForUser: (userId, productCode, licenseId) => licenseForUser(db, userId, productCode, licenseId),
-  };
 }

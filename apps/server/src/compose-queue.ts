@@ -1,8 +1,8 @@
-import type { Db } from '../db/database.js';
-import { NotificationListener, notify } from '../db/notification-listener.js';
-import type { Clock } from '../kernel/clock.js';
-import { QueueSignals } from './queue-signals.js';
-import { type QueueMetrics, SeatQueue } from './seat-queue.js';
+import type { Db } from './db/database.js';
+import { NotificationListener, notify } from './db/notification-listener.js';
+import type { Clock } from './kernel/clock.js';
+import { QueueSignals } from './seat-queue/queue-signals.js';
+import { type QueueMetrics, SeatQueue } from './seat-queue/seat-queue.js';
 
 /** The channel replicas tell each other on that a license's seats or queue changed. */
 const QUEUE_CHANNEL = 'leasehold_seat_queue';
