@@ -29,7 +29,7 @@ import type { UsageReport } from './usage/usage-report.js';
 import type { Webhooks } from './webhooks/webhooks.js';
 
 /** A dependency /readyz checks: the database, and Redis when configured. */
-export interface ReadinessCheck {
+interface ReadinessCheck {
   name: string;
   check(): Promise<void>;
 }

@@ -35,6 +35,10 @@ import type { Signer } from './signing/signer.js';
 import { LeaseTokens } from './tokens/lease-tokens.js';
 import { SeatUsageRollup } from './usage/seat-usage-rollup.js';
 import { UsageReport } from './usage/usage-report.js';
+import { WebhookDeliveryLog } from './webhooks/delivery-log.js';
+import { WebhookDeliveryWorker } from './webhooks/delivery-worker.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { WebhookEndpointService } from './webhooks/endpoint-service.js';
 import { Webhooks } from './webhooks/webhooks.js';
 
 export interface ComposeOverrides {
@@ -105,6 +109,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   });
   const ciMappings = new CiMappingService({ db, clock }, config.ci.issuers);
   const identity = createIdentity({ config, db, clock, signer });
+  const webhookEndpoints = new WebhookEndpointService({ db, clock, allowPrivateTargets: config.webhooks.allowPrivateTargets });
   const services: Services = {
     config,
     clock,
@@ -146,11 +151,16 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     adminSessions: new AdminSessions({ db, now: () => clock.now() }),
     staff: new StaffService({ db, clock }),
     webhooks: new Webhooks({
-      db,
-      clock,
-      settings: config.webhooks,
-      onDisabled: (endpoint) => mail.webhookDisabled(endpoint),
-      onAttempt: (outcome) => metrics.webhookAttempt(outcome),
+      endpoints: webhookEndpoints,
+      deliveries: new WebhookDeliveryLog({ db, clock, endpoints: webhookEndpoints }),
+      dispatcher: new WebhookDispatcher({ db, clock }),
+      worker: new WebhookDeliveryWorker({
+        db,
+        clock,
+        send: config.webhooks,
+        onDisabled: (endpoint) => mail.webhookDisabled(endpoint),
+        onAttempt: (outcome) => metrics.webhookAttempt(outcome),
+      }),
     }),
     mail,
     reminders,

@@ -360,7 +360,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 export type TrustProxy = false | number | string[];
 
 /** Parses LEASEHOLD_TRUST_PROXY; returns a message naming what is wrong, or the value. */
-export function parseTrustProxy(value: string): TrustProxy | { problem: string } {
+function parseTrustProxy(value: string): TrustProxy | { problem: string } {
   const trimmed = value.trim();
   if (trimmed === '' || trimmed === 'false' || trimmed === '0') return false;
   if (trimmed === 'true') {

@@ -18,7 +18,7 @@ import type { CiPool } from './ci-pool.js';
 import type { LicenseKeyCache } from './license-key-cache.js';
 
 /** What licensing counts (ops/metrics.ts implements it): grants, denials, heartbeats. */
-export interface LicensingMetrics {
+interface LicensingMetrics {
   seatGranted(licenseId: string): void;
   seatDenied(licenseId: string, code: string): void;
   ciSeatGranted(licenseId: string, mode: string, overPool: boolean): void;
