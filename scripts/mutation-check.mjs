@@ -6,6 +6,7 @@
 //   node scripts/mutation-check.mjs               every fault, after a baseline run
 //   node scripts/mutation-check.mjs seats/ redis  only faults whose name contains a word
 //   node scripts/mutation-check.mjs --no-baseline skip the unmutated run first
+//   node scripts/mutation-check.mjs --each        each named test file must catch its fault alone
 //
 // The named tests run the TypeScript sources through vitest (test/support/harness.ts
 // builds the app in-process), so no build is needed after planting; a test that
@@ -96,18 +97,18 @@ const FAULTS = [
     tests: [tests.scenarios, tests.sqlStore],
   },
   {
-    name: 'seats/new-seat-at-capacity',
+    name: 'seats/shared-seat-over-capacity',
     file: 'seats/seat-rules.ts',
-    find: "return s.used < s.capacity ? 'new' : 'refused';",
-    replace: "return s.used <= s.capacity ? 'new' : 'refused';",
-    tests: [tests.scenarios, tests.sqlStore],
+    find: "if (s.mine) return s.used <= s.capacity ? 'shared' : 'refused';",
+    replace: "if (s.mine) return 'shared';",
+    tests: [tests.scenarios],
   },
   {
     name: 'seats/license-live-at-its-expiry',
     file: 'seats/seat-rules.ts',
     find: 'license.expiresAt.getTime() <= nowMs',
     replace: 'license.expiresAt.getTime() < nowMs',
-    tests: [tests.scenarios, tests.sqlStore],
+    tests: [tests.sqlStore],
   },
   {
     name: 'seats/sql-counts-expired-leases',
@@ -137,6 +138,13 @@ const FAULTS = [
     find: '(not mine and used >= capacity)',
     replace: '(not mine and used > capacity)',
     tests: [tests.scenarios, tests.redisStore],
+  },
+  {
+    name: 'seats/redis-license-live-at-its-expiry',
+    file: 'redis/seat-scripts.ts',
+    find: 'local idem, mode = ARGV[12], ARGV[18]\nif lic_exp > 0 and lic_exp <= now then',
+    replace: 'local idem, mode = ARGV[12], ARGV[18]\nif lic_exp > 0 and lic_exp < now then',
+    tests: [tests.redisStore],
   },
   {
     name: 'seats/redis-release-keeps-seat',
@@ -233,8 +241,20 @@ function runVitest(files) {
 
 const seconds = (startMs) => Math.round((Date.now() - startMs) / 1000);
 
-/** Plants one fault, runs its tests, restores the file; says whether a test failed on an assertion. */
-async function check(fault) {
+/** What one vitest run says of a planted fault. */
+function verdict(run) {
+  if (run.failed.length > 0) return { outcome: 'caught', by: run.failed[0] };
+  if (run.passed) return { outcome: 'SURVIVED', by: '' };
+  if (run.signal) return { outcome: 'inconclusive', by: `stopped after ${RUN_LIMIT_MS / 60_000} min (${run.signal})` };
+  // Failed without a failing assertion: the fault broke loading or a hook, not a claim.
+  return { outcome: 'inconclusive', by: run.brokenFiles.length > 0 ? `broken run: ${run.brokenFiles.join(', ')}` : `vitest exit ${run.code}` };
+}
+
+/**
+ * Plants one fault, runs its tests, restores the file. With `each`, every named test
+ * file runs alone and must catch the fault by itself (slower; checks the list's claims).
+ */
+async function check(fault, each) {
   const path = join(ROOT, SRC, fault.file);
   const original = readFileSync(path, 'utf8');
   const start = Date.now();
@@ -244,14 +264,17 @@ async function check(fault) {
       path,
       original.replace(fault.find, () => fault.replace),
     );
-    const run = await runVitest(fault.tests);
+    if (!each) return { ...verdict(await runVitest(fault.tests)), time: seconds(start) };
+    const missed = [];
+    let first = null;
+    for (const file of fault.tests) {
+      const v = verdict(await runVitest([file]));
+      if (v.outcome === 'caught') first ??= v;
+      else missed.push(`${relative(TEST, file)} (${v.outcome})`);
+    }
     const time = seconds(start);
-    if (run.failed.length > 0) return { outcome: 'caught', time, by: run.failed[0] };
-    if (run.passed) return { outcome: 'SURVIVED', time, by: '' };
-    if (run.signal) return { outcome: 'inconclusive', time, by: `stopped after ${RUN_LIMIT_MS / 60_000} min (${run.signal})` };
-    // Failed without a failing assertion: the fault broke loading or a hook, not a claim.
-    const why = run.brokenFiles.length > 0 ? `broken run: ${run.brokenFiles.join(', ')}` : `vitest exit ${run.code}`;
-    return { outcome: 'inconclusive', time, by: why };
+    if (missed.length === 0) return { ...first, time };
+    return { outcome: missed.length === fault.tests.length ? 'SURVIVED' : 'missed by some', time, by: `missed by ${missed.join(', ')}` };
   } finally {
     restore();
   }
@@ -293,7 +316,7 @@ async function main() {
   const rows = [];
   for (const [i, fault] of selected.entries()) {
     process.stdout.write(`[${i + 1}/${selected.length}] ${fault.name}… `);
-    const row = { name: fault.name, ...(await check(fault)) };
+    const row = { name: fault.name, ...(await check(fault, argv.includes('--each'))) };
     console.log(`${row.outcome} (${row.time} s)`);
     rows.push(row);
   }
