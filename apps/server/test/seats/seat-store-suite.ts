@@ -184,11 +184,18 @@ export function describeSeatStore(name: string, makeHarness: () => Promise<Harne
       expectStatus(await h.licensing('acquire', acquireBody({ ...seed, key: rotated.key }, 'machine-bbbb')), 200);
     });
 
-    it('lets an administrator force-release a seat', async () => {
+    it('lets an administrator force-release a seat, but not one bound to another organisation', async () => {
       const seed = await seedLicense(h, { seats: 1 });
       const a = expectStatus(await acquire(seed, 'machine-aaaa'), 200);
       const live = expectStatus(await h.admin('GET', `/sessions?licenseId=${seed.licenseId}`), 200);
       expect(live.data.map((s: { id: string }) => s.id)).toEqual([a.sessionId]);
+      const elsewhere = await seedLicense(h, { seats: 1 });
+      const key = expectStatus(
+        await h.admin('POST', '/api-keys', { name: 'another organisation', organisationId: elsewhere.organisationId, scopes: ['sessions:write'] }),
+        201,
+      ).secret;
+      expect((await h.admin('POST', `/sessions/${a.sessionId}/release`, undefined, key)).statusCode).toBe(404);
+      expect((await acquire(seed, 'machine-bbbb')).statusCode).toBe(409);
       expectStatus(await h.admin('POST', `/sessions/${a.sessionId}/release`), 200);
       expectStatus(await acquire(seed, 'machine-bbbb'), 200);
       expect((await h.licensing('heartbeat', { sessionId: a.sessionId, sessionSecret: a.sessionSecret })).json().code).toBe('SESSION_NOT_FOUND');
