@@ -86,7 +86,21 @@ const FAULTS = [
     file: 'seats/sql-seat-store.ts',
     find: "if (scope.organisationId && row.organisationId !== scope.organisationId) return { kind: 'not-found' } as const;",
     replace: '',
-    tests: [tests.orgs, tests.adminTenancy],
+    tests: [tests.orgs, tests.adminTenancy, tests.sqlStore],
+  },
+  {
+    name: 'tenancy/redis-force-release-ignores-org',
+    file: 'seats/redis-release.ts',
+    find: "if (scope.organisationId && row.organisationId !== scope.organisationId) return { kind: 'not-found' };",
+    replace: '',
+    tests: [tests.redisStore],
+  },
+  {
+    name: 'tenancy/member-sees-every-seat',
+    file: 'routes/orgs/seats.ts',
+    find: "...(role === 'member' ? { userId } : {})",
+    replace: '...{}',
+    tests: [tests.orgs],
   },
   // Seat counts.
   {
@@ -137,6 +151,13 @@ const FAULTS = [
     file: 'redis/seat-scripts.ts',
     find: '(not mine and used >= capacity)',
     replace: '(not mine and used > capacity)',
+    tests: [tests.scenarios, tests.redisStore],
+  },
+  {
+    name: 'seats/redis-heartbeat-retakes-taken-seat',
+    file: 'redis/seat-scripts.ts',
+    find: '(#others == 0 and used >= capacity)',
+    replace: '(#others == 0 and used > capacity)',
     tests: [tests.scenarios, tests.redisStore],
   },
   {
