@@ -255,7 +255,7 @@ function runVitest(files) {
       const brokenFiles = (result?.testResults ?? []).filter(
         (file) => file.status === 'failed' && !(file.assertionResults ?? []).some((a) => a.status === 'failed'),
       );
-      resolve({ code, signal, passed: code === 0, failed, brokenFiles: brokenFiles.map((f) => relative(ROOT, f.name)), stderr, hasReport: result !== null });
+      resolve({ code, signal, passed: code === 0, failed, brokenFiles: brokenFiles.map((f) => relative(ROOT, f.name)), stderr });
     });
   });
 }
