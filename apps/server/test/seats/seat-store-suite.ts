@@ -93,15 +93,21 @@ export function describeSeatStore(name: string, makeHarness: () => Promise<Harne
     });
 
     it('counts one seat per machine on machine basis', async () => {
-      const seed = await seedLicense(h, { seats: 1, seatBasis: 'machine' });
+      const seed = await seedLicense(h, { seats: 2, seatBasis: 'machine' });
       const a = expectStatus(await acquire(seed, 'machine-aaaa'), 200);
       const b = expectStatus(await acquire(seed, 'machine-aaaa'), 200);
       expect(b.sessionId).not.toBe(a.sessionId);
       expect(b.seats.used).toBe(1);
-      expect((await acquire(seed, 'machine-bbbb')).statusCode).toBe(409);
+      // Three copies on one machine are still one seat: the second is left for another machine.
+      expect(expectStatus(await acquire(seed, 'machine-aaaa'), 200).seats.used).toBe(1);
+      expect(expectStatus(await acquire(seed, 'machine-bbbb'), 200).seats.used).toBe(2);
+      const refused = await acquire(seed, 'machine-cccc');
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json()).toMatchObject({ seatsUsed: 2, seatsTotal: 2 });
+      expect(expectStatus(await h.admin('GET', `/licenses/${seed.licenseId}`), 200).seatsInUse).toBe(2);
       // The machine keeps its seat while any of its sessions lives.
       expectStatus(await h.licensing('release', { sessionId: a.sessionId, sessionSecret: a.sessionSecret }), 200);
-      expect((await acquire(seed, 'machine-bbbb')).statusCode).toBe(409);
+      expect((await acquire(seed, 'machine-cccc')).statusCode).toBe(409);
     });
 
     it('counts every running copy on session basis', async () => {
@@ -144,7 +150,8 @@ export function describeSeatStore(name: string, makeHarness: () => Promise<Harne
     });
 
     it('enforces license status and expiry on acquire and at the next heartbeat', async () => {
-      const seed = await seedLicense(h, { seats: 5 }, { expiresAt: '2030-01-02T00:00:00Z' });
+      const expiresAt = new Date(h.clock.now().getTime() + 86_400_000);
+      const seed = await seedLicense(h, { seats: 5 }, { expiresAt: expiresAt.toISOString() });
       const a = expectStatus(await acquire(seed, 'machine-aaaa'), 200);
       const creds = { sessionId: a.sessionId, sessionSecret: a.sessionSecret };
       expectStatus(await h.admin('POST', `/licenses/${seed.licenseId}/suspend`, {}), 200);
@@ -152,7 +159,10 @@ export function describeSeatStore(name: string, makeHarness: () => Promise<Harne
       expect((await h.licensing('heartbeat', creds)).json().code).toBe('LICENSE_SUSPENDED');
       expectStatus(await h.admin('POST', `/licenses/${seed.licenseId}/reinstate`, {}), 200);
       const b = expectStatus(await acquire(seed, 'machine-bbbb'), 200);
-      h.clock.set('2030-01-02T00:00:01Z');
+      // Expired from the moment it names, not one later: the millisecond before still opens it.
+      h.clock.set(new Date(expiresAt.getTime() - 1));
+      expectStatus(await acquire(seed, 'machine-dddd'), 200);
+      h.clock.set(expiresAt);
       expect((await acquire(seed, 'machine-cccc')).json().code).toBe('LICENSE_EXPIRED');
       expect((await h.licensing('heartbeat', { sessionId: b.sessionId, sessionSecret: b.sessionSecret })).json().code).toBe('LICENSE_EXPIRED');
       expectStatus(await h.admin('POST', `/licenses/${seed.licenseId}/revoke`, {}), 200);
@@ -174,11 +184,18 @@ export function describeSeatStore(name: string, makeHarness: () => Promise<Harne
       expectStatus(await h.licensing('acquire', acquireBody({ ...seed, key: rotated.key }, 'machine-bbbb')), 200);
     });
 
-    it('lets an administrator force-release a seat', async () => {
+    it('lets an administrator force-release a seat, but not one bound to another organisation', async () => {
       const seed = await seedLicense(h, { seats: 1 });
       const a = expectStatus(await acquire(seed, 'machine-aaaa'), 200);
       const live = expectStatus(await h.admin('GET', `/sessions?licenseId=${seed.licenseId}`), 200);
       expect(live.data.map((s: { id: string }) => s.id)).toEqual([a.sessionId]);
+      const elsewhere = await seedLicense(h, { seats: 1 });
+      const key = expectStatus(
+        await h.admin('POST', '/api-keys', { name: 'another organisation', organisationId: elsewhere.organisationId, scopes: ['sessions:write'] }),
+        201,
+      ).secret;
+      expect((await h.admin('POST', `/sessions/${a.sessionId}/release`, undefined, key)).statusCode).toBe(404);
+      expect((await acquire(seed, 'machine-bbbb')).statusCode).toBe(409);
       expectStatus(await h.admin('POST', `/sessions/${a.sessionId}/release`), 200);
       expectStatus(await acquire(seed, 'machine-bbbb'), 200);
       expect((await h.licensing('heartbeat', { sessionId: a.sessionId, sessionSecret: a.sessionSecret })).json().code).toBe('SESSION_NOT_FOUND');
