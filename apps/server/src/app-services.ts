@@ -11,6 +11,7 @@ import type { Clock } from './kernel/clock.js';
 import type { OrganisationScope } from './kernel/organisation-scope.js';
 import type { MailNotifications } from './mail/notifications.js';
 import type { Reminders } from './mail/reminders.js';
+import type { SeatGauges } from './ops/gauges.js';
 import type { Metrics } from './ops/metrics.js';
 import type { SeatQueue } from './seat-queue/seat-queue.js';
 import type { SeatStore } from './seats/seat-store.js';
@@ -48,6 +49,8 @@ export interface Services {
   seats: SeatStore;
   rateLimiter: RateLimiter;
   readiness: ReadinessCheck[];
+  /** The gauges a scrape reads (dependencies up, seats and queue lengths per license), refreshed in the background. */
+  gauges: SeatGauges;
   /** Set when shutdown begins: /readyz fails so the load balancer stops sending traffic. */
   lifecycle: { draining: boolean };
   licensing: LicensingService;

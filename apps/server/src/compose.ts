@@ -17,6 +17,7 @@ import { MailNotifications } from './mail/notifications.js';
 import { Reminders } from './mail/reminders.js';
 import { readTemplateOverrides } from './mail/template-files.js';
 import { countSigningErrors } from './ops/count-signing-errors.js';
+import { SeatGauges } from './ops/gauges.js';
 import { Metrics } from './ops/metrics.js';
 import type { SeatStore } from './seats/seat-store.js';
 import { SqlSeatStore } from './seats/sql-seat-store.js';
@@ -109,6 +110,8 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   });
   const ciMappings = new CiMappingService({ db, clock }, config.ci.issuers);
   const identity = createIdentity({ config, db, clock, signer });
+  const readiness = [{ name: 'database', check: () => database.ping() }, ...(redis ? [redis.readiness] : [])];
+  const licenses = new LicenseService({ db, clock, seats });
   const webhookEndpoints = new WebhookEndpointService({ db, clock, allowPrivateTargets: config.webhooks.allowPrivateTargets });
   const services: Services = {
     config,
@@ -119,7 +122,8 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     tokens,
     seats,
     rateLimiter,
-    readiness: [{ name: 'database', check: () => database.ping() }, ...(redis ? [redis.readiness] : [])],
+    readiness,
+    gauges: new SeatGauges({ metrics, readiness, licenses, seatQueue: seatQueue.queue }),
     lifecycle: { draining: false },
     licensing: new LicensingService({
       db,
@@ -137,7 +141,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     ciMappings,
     catalog: new CatalogService({ db, clock }),
     organisations: new OrganisationService({ db, clock }),
-    licenses: new LicenseService({ db, clock, seats }),
+    licenses,
     seatQueue: seatQueue.queue,
     sessions: new SessionService({ db, clock, seats, queueSignals: seatQueue.signals }),
     apiKeys: new ApiKeyService({ db, clock }),

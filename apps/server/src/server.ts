@@ -5,7 +5,6 @@ import type { Config } from './config.js';
 import { takeInPendingRequests } from './http/drain.js';
 import { purgeExpiredIdentityRows } from './identity/housekeeping.js';
 import { systemContext } from './kernel/request-context.js';
-import { refreshGauges } from './ops/gauges.js';
 import { serverLoggerOptions } from './ops/log-format.js';
 import { startMetricsServer } from './ops/metrics-server.js';
 import { LocalKeyFileSigner } from './signing/local-key-file.js';
@@ -75,8 +74,8 @@ export async function startServer(config: Config, print: (line: string) => void,
   });
   // Scrapes read these gauges. The first refresh starts now but does not hold up start-up
   // (a dependency that is down takes its 2 s timeout); it never throws.
-  void refreshGauges(services);
-  every(config.metrics.refreshSeconds, () => refreshGauges(services));
+  void services.gauges.refresh();
+  every(config.metrics.refreshSeconds, () => services.gauges.refresh());
   const metricsServer = config.metrics.port === null ? null : await startMetricsServer(services.metrics, config.metrics.port, config.metrics.host);
   const { signer } = services;
   if (signer instanceof LocalKeyFileSigner) every(30, () => signer.refresh());

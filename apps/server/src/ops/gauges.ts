@@ -11,12 +11,21 @@ export interface GaugeSources {
 }
 
 /**
- * Refreshes the gauges a scrape reads, so /metrics never waits on PostgreSQL or
+ * The seat metrics service: refreshes the gauges a scrape reads, so /metrics never waits on PostgreSQL or
  * Redis: one up/down per dependency, then seats per active license and its seat queue. When the
  * database cannot be read the previous seat and queue values stay (with their refresh
  * timestamp), rather than vanishing mid-outage.
  */
-export async function refreshGauges(services: GaugeSources, timeoutMs = 2_000): Promise<void> {
+export class SeatGauges {
+  constructor(private readonly sources: GaugeSources) {}
+
+  /** Never throws: a dependency that is down shows as down. */
+  refresh(timeoutMs = 2_000): Promise<void> {
+    return refreshGauges(this.sources, timeoutMs);
+  }
+}
+
+async function refreshGauges(services: GaugeSources, timeoutMs: number): Promise<void> {
   const { metrics } = services;
   const up: Record<string, boolean> = {};
   await Promise.all(

@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { refreshGauges } from '../../src/ops/gauges.js';
 import { ADMIN_KEY, acquireBody, createHarness, expectStatus, type Harness, seedLicense } from '../support/harness.js';
 
 describe('operations endpoints', () => {
@@ -26,7 +25,7 @@ describe('operations endpoints', () => {
     await h.licensing('acquire', acquireBody(seed, 'machine-bbbb'));
     // Seat gauges are refreshed in the background (every LEASEHOLD_METRICS_REFRESH_SECONDS), not by the scrape.
     expect((await h.app.inject({ method: 'GET', url: '/metrics' })).body).not.toContain(`leasehold_seats_in_use{license_id="${seed.licenseId}"}`);
-    await refreshGauges(h.services);
+    await h.services.gauges.refresh();
     const text = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(text).toContain('leasehold_dependency_up{dependency="database"} 1');
     expect(text).toContain('http_request_duration_seconds_bucket{le="0.005",method="POST",route="/api/v1/licenses/acquire",status_code="200"}');

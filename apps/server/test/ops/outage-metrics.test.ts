@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { refreshGauges } from '../../src/ops/gauges.js';
 import { acquireBody, createHarness, expectStatus, type Harness, seedLicense } from '../support/harness.js';
 
 /** Alerts on a dependency outage need a scrape that still answers, with the outage in it. */
@@ -16,7 +15,7 @@ describe('metrics during a PostgreSQL outage', () => {
   it('scrapes answer 200 without touching PostgreSQL, keep the last seat values and report the database down', async () => {
     const seed = await seedLicense(h, { seats: 3 });
     expectStatus(await h.licensing('acquire', acquireBody(seed, 'machine-aaaa')), 200);
-    await refreshGauges(h.services);
+    await h.services.gauges.refresh();
     await h.db.database.close();
 
     const started = Date.now();
@@ -24,7 +23,7 @@ describe('metrics during a PostgreSQL outage', () => {
     expect(scrape.statusCode).toBe(200);
     expect(Date.now() - started).toBeLessThan(1_000);
 
-    await refreshGauges(h.services, 500);
+    await h.services.gauges.refresh(500);
     const text = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(text).toContain('leasehold_dependency_up{dependency="database"} 0');
     expect(text).toContain(`leasehold_seats_in_use{license_id="${seed.licenseId}"} 1`);
