@@ -112,7 +112,8 @@ export class RedisConnection {
     this.cluster = options.cluster ?? false;
     const client = this.cluster
       ? new Cluster([url], {
-          redisOptions: nodeOptions,
+          // Every node discovered gets these: the URL's credentials and, for rediss://, TLS.
+          redisOptions: { ...clusterNodeAuth(url), ...nodeOptions },
           enableOfflineQueue: false,
           lazyConnect: true,
           // Rediscover the shards for ever, as a single connection reconnects for ever.
@@ -145,16 +146,24 @@ export class RedisConnection {
   }
 
   /**
-   * Runs one pipeline per group of commands that share a hash slot: Redis Cluster
-   * takes a pipeline only when all its keys are in one slot, so there the commands are
-   * grouped by license and the groups run side by side; one Redis takes them all at
-   * once. Answers each item's reply (or error), in the order given.
+   * Runs the items' commands in pipelines: Redis Cluster takes a pipeline only when all
+   * its keys are in one slot, so there the items are grouped (by license: every key of a
+   * license shares its slot) and the groups run side by side; one Redis takes them all
+   * at once. Answers each item's reply or error, in the order given; rejects when a
+   * pipeline could not be sent at all.
    */
-  async pipelined<T>(command: string, items: T[], slotOf: (item: T) => string, add: (pipeline: Pipeline, item: T) => void): Promise<[Error | null, unknown][]> {
+  async pipelined<T>(
+    command: string,
+    items: T[],
+    groupOf: (item: T) => string,
+    add: (pipeline: Pipeline, item: T) => void,
+  ): Promise<[Error | null, unknown][]> {
     const groups = new Map<string, number[]>();
     items.forEach((item, i) => {
-      const slot = this.cluster ? slotOf(item) : '';
-      groups.set(slot, [...(groups.get(slot) ?? []), i]);
+      const group = this.cluster ? groupOf(item) : '';
+      let members = groups.get(group);
+      if (!members) groups.set(group, (members = []));
+      members.push(i);
     });
     const replies: [Error | null, unknown][] = new Array(items.length);
     await this.run(command, () =>
@@ -210,4 +219,14 @@ export class RedisConnection {
       this.client.disconnect();
     }
   }
+}
+
+/** What a Redis Cluster's nodes need from the seed URL: ioredis gives discovered nodes only host and port. */
+function clusterNodeAuth(url: string): RedisOptions {
+  const parsed = new URL(url);
+  return {
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
 }

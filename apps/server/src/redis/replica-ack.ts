@@ -52,7 +52,10 @@ export class ReplicaAck {
   }
 
   async #wait(): Promise<void> {
-    const counts = await this.connection.run('wait', () => Promise.all(this.connection.primaries().map((node) => node.wait(this.replicas, this.timeoutMs))));
+    const primaries = this.connection.primaries();
+    // No primary known (a cluster still discovering its nodes): nothing was confirmed.
+    if (primaries.length === 0) throw new ReplicasBehind(this.replicas, 0);
+    const counts = await this.connection.run('wait', () => Promise.all(primaries.map((node) => node.wait(this.replicas, this.timeoutMs))));
     const confirmed = Math.min(...counts.map(Number));
     if (confirmed < this.replicas) throw new ReplicasBehind(this.replicas, confirmed);
   }

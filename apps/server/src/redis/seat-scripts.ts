@@ -23,19 +23,21 @@
  *   B b:<basis>    ZSET session ID → expiry (ms), the sessions sharing a seat
  *   B s:<session>  HASH of one session (see SESSION_FIELDS), and pgx: the expiry
  *                  PostgreSQL is known to hold (confirmed after its write; pgv its version);
- *                  tok, tk2, tk3: the stored lease token (TOKEN_FIELDS)
+ *                  tok, tk2…tk5: the stored lease token (TOKEN_FIELDS)
  *   B i:<key>      string idempotency key → session ID
  *   B rebuild      string, the lock of whoever is loading the license from PostgreSQL
  */
 
 /**
- * A stored lease token (tokens/stored-lease-token.ts, ~150 bytes) is split over fields
+ * A stored lease token (tokens/stored-lease-token.ts, ~150 bytes, at most MAX_STORED) is split over fields
  * of at most 64 bytes: a hash whose values all fit stays a compact listpack, where one
  * longer value would turn the whole session into a hash table several times its size.
  */
 const TOKEN_FIELDS = `
-local function token_fields(tok) return 'tok', string.sub(tok, 1, 64), 'tk2', string.sub(tok, 65, 128), 'tk3', string.sub(tok, 129, 192) end
-local function joined(a, b, c) return (a or '') .. (b or '') .. (c or '') end
+local function token_fields(tok)
+  return 'tok', string.sub(tok, 1, 64), 'tk2', string.sub(tok, 65, 128), 'tk3', string.sub(tok, 129, 192), 'tk4', string.sub(tok, 193, 256), 'tk5', string.sub(tok, 257, 320)
+end
+local function joined(a, b, c, d, e) return (a or '') .. (b or '') .. (c or '') .. (d or '') .. (e or '') end
 `;
 
 const COMMON = `${TOKEN_FIELDS}
@@ -154,8 +156,8 @@ return {'GRANTED', now, epoch, exp, seats_used, mine and 1 or 0}
 export const HEARTBEAT = `${COMMON}
 local sid, capacity, ttl, lic_exp, retention = ARGV[3], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local skey = base .. 's:' .. sid
-local f = redis.call('HMGET', skey, 'sh', 'exp', 'bk', 'bor', 'tok', 'ren', 'st', 'uid', 'fp', 'pgx', 'idem', 'tk2', 'tk3')
-local tok = joined(f[5], f[12], f[13])
+local f = redis.call('HMGET', skey, 'sh', 'exp', 'bk', 'bor', 'tok', 'ren', 'st', 'uid', 'fp', 'pgx', 'idem', 'tk2', 'tk3', 'tk4', 'tk5')
+local tok = joined(f[5], f[12], f[13], f[14], f[15])
 if not f[1] or f[1] ~= ARGV[4] then return {'NOT_FOUND', now, epoch} end
 local exp, bk, bor = tonumber(f[2]), f[3], tonumber(f[4])
 if lic_exp > 0 and lic_exp <= now then

@@ -185,7 +185,7 @@ export class SeatQueue {
     }));
   }
 
-  /** Live waiters per license, for the metrics. */
+  /** Places not yet ended per license (waiters and lingers), for the metrics. */
   lengths(): Promise<Map<string, number>> {
     return seatWaiterRepository.lengths(this.deps.db);
   }

@@ -97,7 +97,8 @@ async function renewed(core: RedisSeatCore, locked: LockedLicense, ref: SessionR
     issued = await sign();
     // Most heartbeats leave PostgreSQL alone: the script asks for a copy once its
     // expiry has less than half a lease left, or when a new token was due (signed above).
-    if (copyFlag === 1)
+    // A token signed because the stored one no longer rebuilds is copied too.
+    if (copyFlag === 1 || issued)
       core.writer.record(ref.sessionId, {
         licenseId: terms.licenseId,
         lastHeartbeatAt: now,

@@ -69,7 +69,11 @@ export async function reapExpired(core: RedisSeatCore, ctx: RequestContext): Pro
         .for('update', { skipLocked: true });
       if (rows.length === 0) return { ended: 0, seen: 0 };
       const byLicense = new Map<string, SessionRow[]>();
-      for (const row of rows) byLicense.set(row.licenseId, [...(byLicense.get(row.licenseId) ?? []), row]);
+      for (const row of rows) {
+        const group = byLicense.get(row.licenseId);
+        if (group) group.push(row);
+        else byLicense.set(row.licenseId, [row]);
+      }
       const ended: { row: SessionRow; at: Date }[] = [];
       for (const [licenseId, group] of byLicense) {
         const leaseMs = ((await core.terms.load(licenseId))?.terms.leaseTtlSeconds ?? 0) * 1000;

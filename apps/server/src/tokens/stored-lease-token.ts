@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto';
 /**
  * A lease token as the Redis store keeps it between heartbeats: only what a server
  * cannot work out again from the license's terms and the session (the times, the key
- * ID, the signature), about 150 bytes instead of about 780. `LeaseTokens.restore`
- * rebuilds the exact token from it.
+ * ID, the signature) and a digest of what was signed, about 150 bytes instead of about
+ * 780. `LeaseTokens.restore` rebuilds the exact token from it. Longer than Redis keeps
+ * (MAX_STORED, a very long key ID), nothing is stored and heartbeats sign anew.
  */
 export interface StoredTimes {
   /** When it was signed, in milliseconds (iat and jti come from it). */
@@ -15,6 +16,8 @@ export interface StoredTimes {
 }
 
 const VERSION = 'v1';
+/** What TOKEN_FIELDS in redis/seat-scripts.ts keeps: five fields of at most 64 bytes. */
+export const MAX_STORED = 320;
 const FIELDS = 8;
 
 /** The digest that proves a rebuilt signing input is the one that was signed. */
@@ -33,7 +36,8 @@ export function storedLeaseToken(token: string): string {
     if (typeof kid !== 'string' || !Number.isSafeInteger(issuedAtMs)) return '';
     const times = [issuedAtMs, claims.exp, claims.lease_expires_at, claims.borrowed_until ?? ''].map((n) => (n === '' ? '' : Number(n).toString(36)));
     // The key ID goes last: it is the one part that may hold the separator.
-    return [VERSION, ...times, signingInputDigest(`${header}.${payload}`), signature, kid].join('.');
+    const stored = [VERSION, ...times, signingInputDigest(`${header}.${payload}`), signature, kid].join('.');
+    return Buffer.byteLength(stored) <= MAX_STORED ? stored : '';
   } catch {
     return '';
   }

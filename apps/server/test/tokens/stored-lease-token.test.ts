@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureKeyFile, LocalKeyFileSigner } from '../../src/signing/local-key-file.js';
+import type { Signer } from '../../src/signing/signer.js';
 import { type LeaseFacts, LeaseTokens } from '../../src/tokens/lease-tokens.js';
-import { storedLeaseToken } from '../../src/tokens/stored-lease-token.js';
+import { MAX_STORED, storedLeaseToken } from '../../src/tokens/stored-lease-token.js';
 
 // The Redis store keeps a lease token between heartbeats in a stored form of its own
 // and rebuilds it: what a heartbeat answers must be the very token that was signed.
@@ -36,11 +37,29 @@ describe('stored lease tokens', () => {
     for (const f of [facts, { ...facts, userId: 'usr_01JH3K9Q7ZC8V4R2N6M5T1X0GH' }, { ...facts, borrowedUntil: new Date(now.getTime() + 7 * 86_400_000) }]) {
       const { token } = await t.issue(f, now);
       const stored = storedLeaseToken(token);
-      expect(stored.length).toBeLessThanOrEqual(192); // three fields of at most 64 bytes (TOKEN_FIELDS)
+      expect(stored.length).toBeLessThanOrEqual(192);
       expect(stored.length).toBeLessThan(token.length / 4);
       // The lease has moved on since: the rebuilt token still says what was signed.
       expect(t.restore(stored, { ...f, leaseExpiresAt: new Date(now.getTime() + 420_000) })).toBe(token);
     }
+  });
+
+  it('keep a token whose key has a long ID (Cloud KMS names its key ring and key in it), and store nothing past what Redis keeps', async () => {
+    const local = await tokens();
+    const signing = (kid: string) => {
+      // A signer with the given key ID that signs with a local key: only the ID's length matters here.
+      const inner = (local as unknown as { signer: Signer }).signer;
+      const signer = { currentKeyId: async () => kid, sign: async (_kid: string, data: Uint8Array) => inner.sign(await inner.currentKeyId(), data) };
+      return new LeaseTokens(signer as unknown as Signer, 'https://licenses.example.test');
+    };
+    const kms = signing(`kms-${'r'.repeat(63)}-${'k'.repeat(63)}-v12`);
+    const { token } = await kms.issue(facts, now);
+    const stored = storedLeaseToken(token);
+    expect(stored.length).toBeGreaterThan(192);
+    expect(stored.length).toBeLessThanOrEqual(MAX_STORED);
+    expect(kms.restore(stored, facts)).toBe(token);
+    const longer = await signing('x'.repeat(400)).issue(facts, now);
+    expect(storedLeaseToken(longer.token)).toBe('');
   });
 
   it('give nothing back when the facts no longer rebuild what was signed, so a new token is signed instead', async () => {
