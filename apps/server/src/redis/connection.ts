@@ -161,9 +161,9 @@ export class RedisConnection {
     const groups = new Map<string, number[]>();
     items.forEach((item, i) => {
       const group = this.cluster ? groupOf(item) : '';
-      let members = groups.get(group);
-      if (!members) groups.set(group, (members = []));
-      members.push(i);
+      const members = groups.get(group);
+      if (members) members.push(i);
+      else groups.set(group, [i]);
     });
     const replies: [Error | null, unknown][] = new Array(items.length);
     await this.run(command, () =>
