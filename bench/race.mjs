@@ -1,13 +1,13 @@
 // The zero-over-allocation figure of the specification: many acquirers racing for
-// 10 seats, trial after trial, on the embedded store, on PostgreSQL, and with three
-// server processes sharing one Redis. Run alone with `node bench/race.mjs` (after
+// 10 seats, trial after trial, on the embedded store, on PostgreSQL, with three server
+// processes sharing one Redis, and with three sharing a Redis Cluster of three primaries. Run alone with `node bench/race.mjs` (after
 // `npm run build`), or as part of `npm run bench`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDatabase, startNode, startRedis } from './processes.mjs';
+import { createDatabase, startNode, startRedis, startRedisCluster } from './processes.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SERVER = join(root, 'apps/server/dist/main.js');
@@ -108,15 +108,20 @@ export async function race(label, bases, trials, racers) {
 }
 
 /** The three setups of the specification, each on its own processes. */
-export async function runRaces({ trials, racers, postgresUrl }) {
+/**
+ * `embeddedTrials`: the embedded store decides every acquire of a trial in one process on
+ * PGlite, several seconds a trial at 1,000 acquirers; fewer trials keep the full run short.
+ */
+export async function runRaces({ trials, embeddedTrials = trials, racers, postgresUrl }) {
   const scratch = mkdtempSync(join(os.tmpdir(), 'leasehold-race-'));
   const stops = [];
   const results = [];
   try {
-    log(`embedded store: ${trials} trials of ${racers} acquirers for ${SEATS} seats`);
+    log(`embedded store: ${embeddedTrials} trials of ${racers} acquirers for ${SEATS} seats`);
     const embedded = await startNode([SERVER, 'serve'], env({ LEASEHOLD_DATA_DIR: join(scratch, 'embedded') }), 'embedded');
     stops.push(embedded.stop);
-    results.push(await race('Embedded (PGlite), 1 process', [embedded.url], trials, racers));
+    results.push(await race('Embedded (PGlite), 1 process', [embedded.url], embeddedTrials, racers));
+    await embedded.stop();
 
     const database = await createDatabase(postgresUrl);
     stops.push(database.drop);
@@ -154,6 +159,31 @@ export async function runRaces({ trials, racers, postgresUrl }) {
         racers,
       ),
     );
+    for (const s of servers) await s.stop();
+
+    const cluster = await startRedisCluster(3);
+    stops.push(cluster.stop);
+    const clusterDb = await createDatabase(postgresUrl);
+    stops.push(clusterDb.drop);
+    log('Redis Cluster of 3 primaries, 3 processes');
+    const onCluster = await Promise.all(
+      [0, 1, 2].map((i) =>
+        startNode(
+          [SERVER, 'serve'],
+          env({ DATABASE_URL: clusterDb.url, REDIS_URL: cluster.url, LEASEHOLD_REDIS_CLUSTER: 'true', LEASEHOLD_DATA_DIR: join(scratch, 'cluster') }),
+          `cluster ${i}`,
+        ),
+      ),
+    );
+    for (const s of onCluster) stops.push(s.stop);
+    results.push(
+      await race(
+        'Redis Cluster (3 primaries) + PostgreSQL, 3 processes',
+        onCluster.map((s) => s.url),
+        trials,
+        racers,
+      ),
+    );
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
     rmSync(scratch, { recursive: true, force: true });
@@ -165,6 +195,7 @@ export async function runRaces({ trials, racers, postgresUrl }) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const results = await runRaces({
     trials: Number(process.env.BENCH_RACE_TRIALS ?? 100),
+    embeddedTrials: Number(process.env.BENCH_EMBEDDED_RACE_TRIALS ?? 20),
     racers: Number(process.env.BENCH_RACE_ACQUIRERS ?? 1000),
     postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   });

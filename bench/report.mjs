@@ -116,7 +116,7 @@ export function renderReport(r) {
       : '| 1,000,000 live sessions created and held on one Redis, memory and p99 reported | not run | not measured |',
     ...(r.race
       ? [
-          `| Zero over-allocation: ${f0(r.race[0].racers)} acquirers racing for ${r.race[0].seats} seats, ${r.race[0].trials} trials, each store | ${r.race.map((x) => `${x.label}: ${x.overAllocated} over-allocated, granted ${x.minGranted}–${x.maxGranted}`).join('; ')} | ${verdict(r.race.every((x) => x.overAllocated === 0 && x.minGranted === x.seats))} |`,
+          `| Zero over-allocation: ${f0(r.race[0].racers)} acquirers racing for ${r.race[0].seats} seats, ${Math.max(...r.race.map((x) => x.trials))} trials, each store, and on Redis Cluster | ${r.race.map((x) => `${x.label} (${x.trials} trials): ${x.overAllocated} over-allocated, granted ${x.minGranted}–${x.maxGranted}`).join('; ')} | ${verdict(r.race.every((x) => x.overAllocated === 0 && x.minGranted === x.seats))} |`,
         ]
       : []),
     ...(r.oneScript && r.acquireYardstick
@@ -233,7 +233,7 @@ export function renderReport(r) {
     ...ANALYSIS.split('\n'),
     '## How to run',
     '',
-    '`npm run bench` builds, then runs everything (about 5–10 minutes at the default size). It needs',
+    `\`npm run bench\` builds, then runs everything (this run: ${f0(r.elapsedSeconds / 60)} minutes). It needs`,
     '`redis-server` on the PATH and a PostgreSQL it may create a database on',
     '(`BENCH_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`). Rate limits are off.',
     '',
@@ -249,6 +249,8 @@ export function renderReport(r) {
     '| `BENCH_EMBEDDED_ACQUIRES` | 3000 | sessions created on the embedded store |',
     '| `BENCH_WARMUP_ACQUIRES` | 1000 | unmeasured acquires on each lease server before its measured runs |',
     '| `BENCH_PROFILE_SECONDS` | 8 | length of the profiled heartbeat run |',
+    '| `BENCH_RACE_TRIALS` | 100 | trials of the zero-over-allocation race on PostgreSQL, Redis and Redis Cluster |',
+    '| `BENCH_EMBEDDED_RACE_TRIALS` | 20 | trials of the race on the embedded store (several seconds each at 1,000 acquirers) |',
     '| `BENCH_SHARD_SESSIONS` | 6000 | sessions of the Redis Cluster comparison (1 shard and 3) |',
     '| `BENCH_MILLION_SESSIONS` | 1000000 | sessions written to PostgreSQL and loaded into one Redis for the million-session row |',
     '',
