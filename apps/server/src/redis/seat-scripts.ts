@@ -292,16 +292,25 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 
 return 0
 `;
 
-/** Every session Redis holds for one license: {sid, exp, st} (the reconciler compares them with PostgreSQL). ARGV: now, base. */
+/**
+ * The sessions Redis holds for one license, a page of seats at a time: {sid, exp, st}
+ * of the sessions of about ARGV[4] seats from ZSCAN cursor ARGV[3], and the next cursor
+ * ('0' when done). One call over a whole license of 100,000 sessions held Redis for
+ * ~0.7 s; a page keeps every heartbeat's wait short. ZSCAN returns every seat held
+ * through the whole scan at least once (the reconciler compares them with PostgreSQL).
+ * ARGV: now, base, cursor, count.
+ */
 export const INSPECT = `${COMMON}
 local out = {}
-for _, bk in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  for _, sid in ipairs(redis.call('ZRANGE', base .. 'b:' .. bk, 0, -1)) do
+local page = redis.call('ZSCAN', KEYS[2], ARGV[3], 'COUNT', ARGV[4])
+local seats = page[2]
+for i = 1, #seats, 2 do
+  for _, sid in ipairs(redis.call('ZRANGE', base .. 'b:' .. seats[i], 0, -1)) do
     local f = redis.call('HMGET', base .. 's:' .. sid, 'exp', 'st')
     if f[1] then out[#out + 1] = {sid, tonumber(f[1]), tonumber(f[2]) or 0} end
   end
 end
-return {'OK', now, epoch, out}
+return {'OK', now, epoch, out, page[1]}
 `;
 
 /** The time every script would see. ARGV: now override or ''. */

@@ -395,6 +395,26 @@ describe('redis seat store under faults', () => {
     expect(metrics.body).toContain('leasehold_seat_reconciler_repairs_total');
   });
 
+  it('reconciles a license of more seats than one page of the comparison reads: every page is read', async () => {
+    const seed = await seedLicense(h, { seats: 1_200, seatBasis: 'session' });
+    const beliefs = new BeliefChecker();
+    const c = clients(seed, beliefs);
+    for (let i = 0; i < 1_200; i += 100) {
+      const answers = await Promise.all(Array.from({ length: 100 }, (_, k) => c.acquire(`paged-machine-${i + k}`)));
+      for (const answer of answers) expectStatus(answer, 200);
+    }
+    // Had a page been skipped, its sessions would count as missing from Redis.
+    expect(await store().disagreements(seed.licenseId)).toMatchObject({ orphans: 0, missing: 0 });
+    // One session Redis lost, wherever its page is, is found.
+    const lost = c.held.get('paged-machine-1199') as Creds;
+    const keys = new RedisSeatKeys(h.prefix);
+    const base = keys.base(seed.licenseId);
+    await direct.client.del(keys.session(seed.licenseId, lost.sessionId));
+    await direct.client.zrem(`${base}b:s:${lost.sessionId}`, lost.sessionId);
+    await direct.client.zrem(`${base}seats`, `s:${lost.sessionId}`);
+    expect(await store().disagreements(seed.licenseId)).toMatchObject({ orphans: 0, missing: 1 });
+  }, 60_000);
+
   it('6: an idempotency key lives as long as its session, and a shorter lease lowers the seat at once', async () => {
     const seed = await seedLicense(h, { seats: 1, seatBasis: 'session', leaseTtlSeconds: 600, heartbeatIntervalSeconds: 60 });
     const beliefs = new BeliefChecker();
