@@ -28,7 +28,7 @@ function promtoolTest(ruleGroups: unknown): { status: number | null; output: str
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-describe.skipIf(!promtool)('alert rules under promtool', () => {
+describe.skipIf(!promtool)(`alert rules under promtool${promtool ? '' : ' (skipped: promtool not installed)'}`, () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('are valid Prometheus rules', () => {

@@ -38,7 +38,7 @@ function workflowScripts(): string[] {
   return out;
 }
 
-describe.skipIf(!shellcheck)('shellcheck', () => {
+describe.skipIf(!shellcheck)(`shellcheck${shellcheck ? '' : ' (skipped: shellcheck not installed)'}`, () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('passes on the scripts and on the workflows’ run steps', () => {

@@ -89,14 +89,17 @@ describe('OpenTofu', () => {
 
   // The CLI too, where one is installed: neither is in Debian, nor on npm without a download at run time.
   const formatter = ['tofu', 'terraform'].find((c) => spawnSync(c, ['version'], { stdio: 'ignore' }).status === 0);
-  it.skipIf(!formatter)('passes `fmt -check` of the installed tofu or terraform', () => {
-    const run = spawnSync(formatter as string, ['fmt', '-check', '-recursive', '-diff', TOFU], {
-      encoding: 'utf8',
-      env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' },
-    });
-    expect(run.stdout).toBe('');
-    expect(run.status).toBe(0);
-  });
+  it.skipIf(!formatter)(
+    `passes \`fmt -check\` of the installed tofu or terraform${formatter ? '' : ' (skipped: neither tofu nor terraform is installed)'}`,
+    () => {
+      const run = spawnSync(formatter as string, ['fmt', '-check', '-recursive', '-diff', TOFU], {
+        encoding: 'utf8',
+        env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' },
+      });
+      expect(run.stdout).toBe('');
+      expect(run.status).toBe(0);
+    },
+  );
 
   it('creates the resources the platform relies on, configured as required', () => {
     const resource = (module: string, type: string, name: string) => first(byPath.get(join(TOFU, 'modules', module))?.blocks.resource?.[type]?.[name]);
