@@ -92,6 +92,22 @@ export const seatWaiterRepository = {
     return { waiting: row?.waiting ?? 0, ahead: row?.ahead ?? 0, lapsed: row?.lapsed ?? 0 };
   },
 
+  /**
+   * For several licenses in one statement: their live places and those lapsed but not yet
+   * ended (what `counts` says for a caller without a ticket). Licenses with none are absent.
+   */
+  async openCounts(db: Executor, licenseIds: string[], now: Date) {
+    const at = now.toISOString();
+    const result = (await db.execute(sql`
+        select w.license_id,
+               count(*) filter (where w.lapses_at > ${at}::timestamptz)::int as waiting,
+               count(*) filter (where w.lapses_at <= ${at}::timestamptz)::int as lapsed
+        from seat_waiters w
+        where w.license_id in (select jsonb_array_elements_text(${JSON.stringify(licenseIds)}::jsonb)) and w.ended_at is null
+        group by w.license_id`)) as unknown as { rows: { license_id: string; waiting: number; lapsed: number }[] };
+    return new Map(result.rows.map((r) => [r.license_id, { waiting: r.waiting, lapsed: r.lapsed }]));
+  },
+
   /** Ends a place that is still live: its license and when it joined, or null when it had ended already. */
   async end(tx: Executor, ticket: string, ending: { endedAt: Date; outcome: NonNullable<SeatWaiterRow['outcome']>; sessionId: string | null }) {
     const [row] = await tx

@@ -1,6 +1,7 @@
 import { newId } from '@leasehold/protocol/ids';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
+import { BatchLoader } from '../kernel/batch-loader.js';
 import type { Clock } from '../kernel/clock.js';
 import type { RequestContext } from '../kernel/request-context.js';
 import { seatWaiterRepository } from '../repositories/seat-waiter-repository.js';
@@ -61,7 +62,15 @@ export class SeatQueue {
   readonly #quiet = new Set<string>();
   readonly #generation = new Map<string, number>();
 
-  constructor(private readonly deps: { db: Db; clock: Clock; metrics: QueueMetrics; soleWriter?: boolean }) {}
+  /**
+   * Every acquire without a ticket asks whether anyone waits: the asks of all licenses that
+   * arrive while one count is being read share the next statement (read after they came).
+   */
+  readonly #openCounts: BatchLoader<string, { waiting: number; lapsed: number }>;
+
+  constructor(private readonly deps: { db: Db; clock: Clock; metrics: QueueMetrics; soleWriter?: boolean }) {
+    this.#openCounts = new BatchLoader((licenseIds) => seatWaiterRepository.openCounts(deps.db, licenseIds, deps.clock.now()), 1);
+  }
 
   /**
    * The plan's queue settings for a license. Every acquire asks, so they are kept for a
@@ -141,8 +150,10 @@ export class SeatQueue {
   async place(licenseId: string, ticket: string | null, rules: QueueRules, ctx: RequestContext): Promise<Place> {
     if (this.#quiet.has(licenseId)) return { position: 1, waiting: 0 };
     const generation = this.#generation.get(licenseId) ?? 0;
-    // One statement on every acquire: the common case is a license nobody waits for.
-    const row = await seatWaiterRepository.counts(this.deps.db, licenseId, ticket, this.deps.clock.now());
+    // The common case is a license nobody waits for: one statement for the acquires arriving together.
+    const row = ticket
+      ? await seatWaiterRepository.counts(this.deps.db, licenseId, ticket, this.deps.clock.now())
+      : { ahead: 0, ...((await this.#openCounts.load(licenseId)) ?? { waiting: 0, lapsed: 0 }) };
     // Places that lapsed are not counted; they are ended (and audited) on the way.
     if (row.lapsed > 0) await this.#endLapsed(licenseId, rules, ctx);
     const none = row.waiting === 0 && row.lapsed === 0;

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { BatchLoader } from './batch-loader.js';
+import { BatchLoader } from '../kernel/batch-loader.js';
 import type { LicenseRefusal } from './seat-store.js';
 import { type LockedLicense, readLicenses } from './seat-terms.js';
 

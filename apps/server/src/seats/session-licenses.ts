@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import { BatchLoader } from './batch-loader.js';
+import { BatchLoader } from '../kernel/batch-loader.js';
 
 /**
  * Which license each session belongs to, so a heartbeat finds its license's Redis keys.

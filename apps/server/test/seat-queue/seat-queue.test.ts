@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { seatWaiterRepository } from '../../src/repositories/seat-waiter-repository.js';
 import { createRedisHarness } from '../redis/redis-support.js';
 import { acquireBody, createHarness, expectStatus, type Harness, seedLicense } from '../support/harness.js';
 
@@ -142,6 +143,29 @@ for (const store of ['sql', 'redis'] as const) {
       expectStatus(await release(await high), 200);
       await low;
       expect(served).toEqual(['high', 'low']);
+    });
+
+    it('newcomers arriving together share one count of the line, and each is behind a waiter that joined before it asked', async () => {
+      const seed = await seedLicense(h, { seats: 1 });
+      const other = await seedLicense(h, { seats: 5 });
+      const holder = expectStatus(await h.licensing('acquire', acquireBody(seed, 'machine-holder')), 200);
+      const waiting = h.licensing('acquire', acquireBody(seed, 'machine-waiter', { wait: 30 }));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const statements = [vi.spyOn(seatWaiterRepository, 'openCounts'), vi.spyOn(seatWaiterRepository, 'counts')];
+      try {
+        const answers = await Promise.all([
+          ...Array.from({ length: 12 }, (_, i) => h.licensing('acquire', acquireBody(seed, `machine-newcomer-${i}`))),
+          ...Array.from({ length: 4 }, (_, i) => h.licensing('acquire', acquireBody(other, `machine-other-${i}`))),
+        ]);
+        for (const answer of answers.slice(0, 12)) expect(answer.json().detail).toMatch(/1 acquire is waiting ahead of you/);
+        for (const answer of answers.slice(12)) expectStatus(answer, 200);
+        // The embedded database knows the quiet licenses without asking at all.
+        if (store === 'redis') expect(statements[0]!.mock.calls.length + statements[1]!.mock.calls.length).toBeLessThanOrEqual(3);
+      } finally {
+        for (const spy of statements) spy.mockRestore();
+      }
+      expectStatus(await release(holder), 200);
+      expectStatus(await waiting, 200);
     });
 
     it('refuses a malformed ticket and wait with 400, changing nothing', async () => {
