@@ -1,9 +1,9 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { formatLicenseKey } from '@leasehold/protocol/license-key';
 
 /** SHA-256 in hex. Secrets here carry 120+ bits of entropy, so a fast hash is enough to store them. */
 export function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  return hash('sha256', value, 'hex');
 }
 
 /** Compares a secret with a stored hash in constant time. */

@@ -3,7 +3,22 @@ import type { Signer } from './signer.js';
 const encoder = new TextEncoder();
 
 function b64url(value: string | Uint8Array): string {
-  return Buffer.from(typeof value === 'string' ? encoder.encode(value) : value).toString('base64url');
+  return (typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value)).toString('base64url');
+}
+
+/** Encoded headers by type and key ID: a Redis-store heartbeat rebuilds its token's, and they are few. */
+const headers = new Map<string, string>();
+const HEADERS_KEPT = 64;
+
+function encodedHeader(typ: string, kid: string): string {
+  const name = `${typ} ${kid}`;
+  let header = headers.get(name);
+  if (header === undefined) {
+    header = b64url(JSON.stringify({ alg: 'EdDSA', typ, kid }));
+    if (headers.size >= HEADERS_KEPT) headers.clear();
+    headers.set(name, header);
+  }
+  return header;
 }
 
 /**
@@ -19,5 +34,5 @@ export async function signCompactJws(signer: Signer, typ: string, payload: objec
 
 /** The part of a compact JWS that is signed: header and payload, each base64url-encoded JSON. */
 export function jwsSigningInput(typ: string, kid: string, payload: object): string {
-  return `${b64url(JSON.stringify({ alg: 'EdDSA', typ, kid }))}.${b64url(JSON.stringify(payload))}`;
+  return `${encodedHeader(typ, kid)}.${b64url(JSON.stringify(payload))}`;
 }
