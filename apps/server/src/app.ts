@@ -4,7 +4,7 @@ import { newId } from '@leasehold/protocol/ids';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from './app-services.js';
-import { refuseUnsafeInput } from './http/input-guard.js';
+import { unsafeInputRefusal } from './http/input-guard.js';
 import { loggableUrl } from './http/loggable-url.js';
 import { docsPageOptions } from './http/openapi/docs-page.js';
 import { openApiOptions } from './http/openapi/document.js';
@@ -64,7 +64,7 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
     // Fastify logs two lines per request; one line per answer (see the onResponse hook) says the same for half the cost.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false } },
-    // Prototype keys are parsed as plain own properties and refused by name (refuseUnsafeInput).
+    // Prototype keys are parsed as plain own properties and refused by name (unsafeInputRefusal).
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
   }).withTypeProvider<ZodTypeProvider>();
@@ -72,15 +72,17 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
   options.beforeRoutes?.(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks on every request take a callback, not a promise: a heartbeat passes three of them.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  app.addHook('preValidation', refuseUnsafeInput);
+  app.addHook('preValidation', (request, _reply, done) => done(unsafeInputRefusal(request)));
   const requestLogLevel = config.requestLogLevel;
   // Decided once, not per answer: at a busy server's usual LOG_LEVEL this line is not written.
   const loggerLevel = (logger && typeof logger === 'object' && 'level' in logger ? logger.level : 'info') as keyof typeof LEVELS;
   const logAnswers = Boolean(logger) && LEVELS[requestLogLevel] >= (LEVELS[loggerLevel] ?? LEVELS.info);
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
       reply.elapsedTime / 1000,
@@ -88,6 +90,7 @@ export async function buildApp(services: Services, logger: FastifyServerOptions[
     if (logAnswers) {
       request.log[requestLogLevel]({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
     }
+    done();
   });
   const reporting = reportingFor(services);
   app.setErrorHandler((error: FastifyError, request, reply) => errorHandler(error, request, reply, reporting));

@@ -20,11 +20,12 @@ function unsafeField(value: unknown, path: string, depth = 0): { path: string; m
 }
 
 /**
- * Refuses a body or query with a prototype key or a NUL character, naming the field.
+ * The refusal of a body or query with a prototype key or a NUL character, naming the
+ * field (undefined when there is none).
  * The JSON parser keeps prototype keys as plain own properties (it does not throw on
  * them), so this check can say which field it is instead of "Body is not valid JSON".
  */
-export async function refuseUnsafeInput(request: FastifyRequest): Promise<void> {
+export function unsafeInputRefusal(request: FastifyRequest): LeaseholdError | undefined {
   const found = unsafeField(request.body, 'body') ?? unsafeField(request.query, 'querystring') ?? unsafeField(request.params, 'params');
-  if (found) throw new LeaseholdError('VALIDATION_FAILED', `${found.path}: ${found.message}`, { errors: [found] });
+  return found ? new LeaseholdError('VALIDATION_FAILED', `${found.path}: ${found.message}`, { errors: [found] }) : undefined;
 }

@@ -107,9 +107,10 @@ export class RedisSeatCore {
       const base = this.keys.base(licenseId);
       const raw = (await this.o.connection.run(command, (c) => c[command](`${base}epoch`, `${base}seats`, this.#testNow(), base, ...args))) as unknown[];
       if (raw[0] !== 'REBUILD') {
-        const [verdict, now, epoch, ...rest] = raw;
-        if (PROMISES.has(String(verdict))) await this.o.replicaAck?.confirm();
-        return Object.assign([verdict, now, ...rest], { epoch: String(epoch) }) as Reply;
+        // The epoch, answered third, moves onto the reply: [verdict, now, ...fields].
+        const epoch = String(raw.splice(2, 1)[0]);
+        if (this.o.replicaAck && PROMISES.has(String(raw[0]))) await this.o.replicaAck.confirm();
+        return Object.assign(raw, { epoch }) as unknown as Reply;
       }
       if (attempt >= 3) throw unavailable();
       await this.#rebuild(licenseId);
