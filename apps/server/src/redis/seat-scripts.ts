@@ -61,10 +61,12 @@ local function remove_session(sid, bk)
   redis.call('ZREM', base .. 'b:' .. bk, sid)
   seat_score(bk)
 end
-local function keep(sid, bk, exp, retention, idem)
+-- old_exp: the session's expiry before, when known. A lease that only grew raises its
+-- seat's score to at least exp (ZADD GT), one call instead of reading the seat's sessions.
+local function keep(sid, bk, exp, retention, idem, old_exp)
   redis.call('PEXPIRE', base .. 's:' .. sid, exp - now + retention)
   redis.call('ZADD', base .. 'b:' .. bk, exp, sid)
-  seat_score(bk)
+  if old_exp and exp >= old_exp then redis.call('ZADD', KEYS[2], 'GT', exp, bk) else seat_score(bk) end
   if idem and idem ~= '' then redis.call('PEXPIRE', base .. 'i:' .. idem, exp - now + retention) end
 end
 local function next_free()
@@ -184,7 +186,7 @@ local copy = 0
 if lapsed or not pgx or pgx <= now then copy = 2
 elseif renew or pgx - now < ttl / 2 or pgx > new_exp then copy = 1 end
 redis.call('HSET', skey, 'exp', new_exp, 'lhb', now)
-keep(sid, bk, new_exp, retention, f[11])
+keep(sid, bk, new_exp, retention, f[11], exp)
 return {'RENEWED', now, epoch, new_exp, lapsed and 1 or 0, tok, f[6], f[7], f[8], f[9], f[4], exp, copy}
 `;
 
