@@ -56,9 +56,8 @@ export async function startNode(args, env, label) {
   };
 }
 
-export async function startRedis() {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+/** A connected client of the redis-server starting on `port`, tried for up to 5 s. */
+async function connectedRedis(port) {
   const { Redis } = await import('ioredis');
   const client = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, retryStrategy: () => 50 });
   client.on('error', () => {});
@@ -70,6 +69,13 @@ export async function startRedis() {
       await sleep(25);
     }
   }
+  return client;
+}
+
+export async function startRedis() {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const client = await connectedRedis(port);
   return {
     url: `redis://127.0.0.1:${port}`,
     client,
@@ -132,20 +138,8 @@ export async function startRedisCluster(masters) {
     const child = spawn('redis-server', [...args, '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir], { stdio: 'ignore' });
     nodes.push({ port, child });
   }
+  for (const { port } of nodes) (await connectedRedis(port)).disconnect();
   const { Redis } = await import('ioredis');
-  for (const { port } of nodes) {
-    const client = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, retryStrategy: () => 50 });
-    client.on('error', () => {});
-    for (let i = 0; i < 200; i++) {
-      try {
-        await client.connect();
-        break;
-      } catch {
-        await sleep(25);
-      }
-    }
-    client.disconnect();
-  }
   // redis-cli creates clusters of three primaries or more; one node just takes every slot.
   if (masters === 1) {
     const only = new Redis(`redis://127.0.0.1:${nodes[0].port}`);

@@ -1,19 +1,5 @@
 import { createHash } from 'node:crypto';
-
-/** What an audit row says happened: everything but its place in the chain. */
-export interface AuditContent {
-  id: string;
-  at: Date;
-  action: string;
-  actorType: string;
-  actorId: string | null;
-  organisationId: string | null;
-  targetType: string | null;
-  targetId: string | null;
-  requestId: string | null;
-  ip: string | null;
-  data: Record<string, unknown>;
-}
+import type { AuditContent } from '../repositories/audit-repository.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -1,8 +1,8 @@
 import { newId } from '@leasehold/protocol/ids';
 import type { Executor } from '../db/database.js';
 import type { RequestContext } from '../kernel/request-context.js';
-import { type AuditedChange, auditRepository } from '../repositories/audit-repository.js';
-import { type AuditContent, contentDigest } from './audit-hash.js';
+import { type AuditContent, type AuditedChange, auditRepository } from '../repositories/audit-repository.js';
+import { contentDigest } from './audit-hash.js';
 
 /** What a service says happened; the log adds time, actor, request and the chain. */
 export interface AuditEntry {

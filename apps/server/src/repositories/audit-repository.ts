@@ -10,8 +10,8 @@ export type AuditRow = typeof auditEvents.$inferSelect;
 export type AuditedChange = SQL;
 
 /** An event ready to be linked: its content and the digest of that content. */
-export interface LinkableEvent {
-  n: number;
+/** What an audit row says happened: everything but its place in the chain (its content digest covers this). */
+export interface AuditContent {
   id: string;
   at: Date;
   action: string;
@@ -23,6 +23,11 @@ export interface LinkableEvent {
   requestId: string | null;
   ip: string | null;
   data: Record<string, unknown>;
+}
+
+/** An event to link into the chain: its content, its place in the batch and its digest. */
+export interface LinkableEvent extends AuditContent {
+  n: number;
   digest: string;
 }
 

@@ -1,5 +1,5 @@
 import type { WebhookEventType } from '@leasehold/protocol/schemas';
-import type { AuditContent } from '../audit/audit-hash.js';
+import type { AuditContent } from '../repositories/audit-repository.js';
 
 /**
  * The one map from audit actions to webhook event types: an audit action not named

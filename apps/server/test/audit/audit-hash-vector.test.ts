@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { type AuditContent, canonicalJson, contentDigest, GENESIS_HASH, linkHash } from '../../src/audit/audit-hash.js';
+import { canonicalJson, contentDigest, GENESIS_HASH, linkHash } from '../../src/audit/audit-hash.js';
+import type { AuditContent } from '../../src/repositories/audit-repository.js';
 
 const run = promisify(execFile);
 const VECTOR = fileURLToPath(new URL('../../../../docs/audit-hash/vector.json', import.meta.url));
