@@ -43,7 +43,9 @@ const SHARD_LICENSES = 12;
 const POSTGRES = process.env.BENCH_POSTGRES_URL ?? process.env.LEASEHOLD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ADMIN = 'lh_bench-admin-key-000000000000000000000';
 const SERVER = join(root, 'apps/server/dist/main.js');
-const log = (...args) => console.error('[bench]', ...args);
+const BENCH_STARTED = Date.now();
+/** Each line says how far into the run it came, so a slow part shows. */
+const log = (...args) => console.error(`[bench +${Math.round((Date.now() - BENCH_STARTED) / 1000)} s]`, ...args);
 const SCRATCH = mkdtempSync(join(os.tmpdir(), 'leasehold-bench-'));
 
 const serverEnv = (extra) => ({
