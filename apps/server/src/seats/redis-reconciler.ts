@@ -87,7 +87,6 @@ export async function compare(core: RedisSeatCore, licenseId: string): Promise<{
     cursor = String(raw[4]);
   } while (cursor !== '0');
   let orphans = 0;
-  let missing = 0;
   // PostgreSQL is read in pages too, each by an index: a license's 100,000 sessions in one
   // result (with as many IDs in its parameter) held the event loop for hundreds of ms.
   // Orphans: the judged Redis sessions, looked up by ID (primary key).
@@ -104,27 +103,44 @@ export async function compare(core: RedisSeatCore, licenseId: string): Promise<{
     }
   }
   // Missing: PostgreSQL's sessions live at the scan's start, a page at a time along the live
-  // index (license, expiry), by (expiry, ID). The expiry is carried as PostgreSQL's own text,
-  // so a cursor never loses the microseconds a JavaScript date would drop.
-  let after: { exp: string; id: string } | null = null;
-  const from = new Date(nowMs).toISOString();
-  for (;;) {
-    const position = after
-      ? sql`expires_at >= ${after.exp}::timestamptz and (expires_at, id) > (${after.exp}::timestamptz, ${after.id})`
-      : sql`expires_at > ${from}::timestamptz`;
-    const rows = (await core.o.db.execute(
-      sql`select id, expires_at::text as exp_key, started_at from sessions where license_id = ${licenseId} and ended_at is null and ${position} order by expires_at, id limit ${PG_PAGE}`,
-    )) as unknown as { rows: { id: string; exp_key: string; started_at: string | Date }[] };
-    for (const p of rows.rows) {
+  // index (license, expiry), in its order, so a page reads only its own rows (ordering by
+  // expiry and ID too sorted every later row of the license for each page). Sessions sharing
+  // the expiry a page ends on are read apart, by ID. Expiries are carried as PostgreSQL's own
+  // text, so a cursor never loses the microseconds a JavaScript date would drop.
+  const absent = new Set<string>();
+  const count = (rows: { id: string; started_at: string | Date }[]) => {
+    for (const p of rows) {
       // Started after the scan began: its seat may sit on a page already read.
       if (new Date(p.started_at).getTime() > nowMs) continue;
       // A longer expiry in PostgreSQL than in Redis is only conservative (a shortened lease not yet copied).
       const exp = inRedis.get(p.id);
-      if (exp === undefined || exp <= nowMs) missing += 1;
+      // A set: a row whose expiry moved on while the pages were read may be met twice.
+      if (exp === undefined || exp <= nowMs) absent.add(p.id);
     }
-    const last = rows.rows[rows.rows.length - 1];
-    if (!last || rows.rows.length < PG_PAGE) break;
-    after = { exp: last.exp_key, id: last.id };
+  };
+  let after = new Date(nowMs).toISOString();
+  for (;;) {
+    const page = (await core.o.db.execute(
+      sql`select id, expires_at::text as exp_key, started_at from sessions where license_id = ${licenseId} and ended_at is null and expires_at > ${after}::timestamptz order by expires_at limit ${PG_PAGE}`,
+    )) as unknown as { rows: { id: string; exp_key: string; started_at: string | Date }[] };
+    const last = page.rows[page.rows.length - 1];
+    if (!last || page.rows.length < PG_PAGE) {
+      count(page.rows);
+      break;
+    }
+    // The last expiry's sessions may go on past this page: they are read together below.
+    count(page.rows.filter((r) => r.exp_key !== last.exp_key));
+    let id = '';
+    for (;;) {
+      const tied = (await core.o.db.execute(
+        sql`select id, started_at from sessions where license_id = ${licenseId} and ended_at is null and expires_at = ${last.exp_key}::timestamptz and id > ${id} order by id limit ${PG_PAGE}`,
+      )) as unknown as { rows: { id: string; started_at: string | Date }[] };
+      count(tied.rows);
+      const lastTied = tied.rows[tied.rows.length - 1];
+      if (!lastTied || tied.rows.length < PG_PAGE) break;
+      id = lastTied.id;
+    }
+    after = last.exp_key;
   }
-  return { orphans, missing, epoch: epoch ?? '' };
+  return { orphans, missing: absent.size, epoch: epoch ?? '' };
 }
