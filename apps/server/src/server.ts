@@ -37,11 +37,19 @@ export async function startServer(config: Config, print: (line: string) => void,
   services.database.lock?.record({ url: loopbackUrl(config.host, port) });
 
   const timers: NodeJS.Timeout[] = [];
+  // A task still running when its next turn comes skips that turn: a paged pass over a
+  // large license (the reconciler's) may outlast the interval, and two would only compete.
   const every = (seconds: number, task: () => Promise<void> | void) => {
+    let running = false;
     const timer = setInterval(() => {
+      if (running) return;
+      running = true;
       Promise.resolve()
         .then(task)
-        .catch((error) => app.log.error({ err: error }, 'background task failed'));
+        .catch((error) => app.log.error({ err: error }, 'background task failed'))
+        .finally(() => {
+          running = false;
+        });
     }, seconds * 1000);
     timer.unref();
     timers.push(timer);

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { auditEvents, seatEpochs, sessions } from '../../src/db/schema.js';
 import { Metrics } from '../../src/ops/metrics.js';
@@ -413,6 +413,47 @@ describe('redis seat store under faults', () => {
     await direct.client.zrem(`${base}b:s:${lost.sessionId}`, lost.sessionId);
     await direct.client.zrem(`${base}seats`, `s:${lost.sessionId}`);
     expect(await store().disagreements(seed.licenseId)).toMatchObject({ orphans: 0, missing: 1 });
+  }, 60_000);
+
+  it('reconciles over more sessions than one page of PostgreSQL reads: pages meet without a gap, sessions sharing an expiry too', async () => {
+    // Granted on a manual clock: 300 sessions share one expiry, the 1,100 granted a second
+    // later another. The first page of live rows (1,000) ends inside the second group, which
+    // is then read by ID, over two pages; the Redis sessions are looked up by ID in pages.
+    const seed = await seedLicense(h, { seats: 1_400, seatBasis: 'session' });
+    const c = clients(seed, new BeliefChecker());
+    for (let i = 0; i < 1_400; i += 100) {
+      if (i === 300) h.clock.advance(1);
+      const answers = await Promise.all(Array.from({ length: 100 }, (_, k) => c.acquire(`pg-paged-${i + k}`)));
+      for (const answer of answers) expectStatus(answer, 200);
+    }
+    const db = h.db.database.db;
+    const ordered = (
+      await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.licenseId, seed.licenseId)).orderBy(sessions.expiresAt, sessions.id)
+    ).map((r) => r.id);
+    expect(ordered).toHaveLength(1_400);
+    expect(await store().disagreements(seed.licenseId)).toMatchObject({ orphans: 0, missing: 0 });
+    // Lost from Redis: the first and last live rows, and those either side of each page's end.
+    const keys = new RedisSeatKeys(h.prefix);
+    const base = keys.base(seed.licenseId);
+    const lost = [0, 299, 300, 1_299, 1_300, 1_399].map((i) => ordered[i] as string);
+    for (const sid of lost) {
+      await direct.client.del(keys.session(seed.licenseId, sid));
+      await direct.client.zrem(`${base}b:s:${sid}`, sid);
+      await direct.client.zrem(`${base}seats`, `s:${sid}`);
+    }
+    expect(await store().disagreements(seed.licenseId)).toMatchObject({ orphans: 0, missing: 6 });
+    await store().reconcile(seed.licenseId);
+    expect(await store().disagreements(seed.licenseId)).toMatchObject({ orphans: 0, missing: 0 });
+    // Ended in PostgreSQL behind Redis's back: more than one page of lookups' worth, so the second is read.
+    await db
+      .update(sessions)
+      .set({ endedAt: new Date(now() - 1_000), endReason: 'released' })
+      .where(inArray(sessions.id, ordered.slice(0, 1_001)));
+    h.clock.advance(61);
+    expect(await store().disagreements(seed.licenseId)).toMatchObject({ orphans: 1_001, missing: 0 });
+    await store().reconcile(seed.licenseId);
+    expect(await store().disagreements(seed.licenseId)).toMatchObject({ orphans: 0, missing: 0 });
+    expect((await store().seatsInUse([seed.licenseId])).get(seed.licenseId)).toBe(399);
   }, 60_000);
 
   it('6: an idempotency key lives as long as its session, and a shorter lease lowers the seat at once', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SeatUsageRollup } from '../../src/usage/seat-usage-rollup.js';
 import { acquireBody, createHarness, expectStatus, type Harness, type SeededLicense, seedLicense } from '../support/harness.js';
 
 const DAY = '2030-01-01';
@@ -98,6 +99,29 @@ describe('seat-usage rollup', () => {
     const csv = await h.admin('GET', `/usage?from=${at('00:00')}&to=2030-01-02T00:00:00Z&format=csv`);
     expect(csv.body.split('\n')[0]).toBe('licenseId,organisationId,seats,peak,average,denials,utilisation');
     expect(csv.body).toContain(`${seed.licenseId},${seed.organisationId},2,2,`);
+  });
+
+  it('rolls up the same hours when its runs read a few events at a time: the batches meet without a gap', async () => {
+    const day = '2030-03-01';
+    const time = (hhmm: string) => `${day}T${hhmm}:00Z`;
+    h.clock.set(time('00:00'));
+    const paged = await seedLicense(h, { seats: 2, seatBasis: 'machine', leaseTtlSeconds: 86_400, heartbeatIntervalSeconds: 60 });
+    const a = expectStatus(await h.licensing('acquire', acquireBody(paged, 'fingerprint-batch-a-001')), 200);
+    h.clock.set(time('00:30'));
+    expectStatus(await h.licensing('acquire', acquireBody(paged, 'fingerprint-batch-b-001')), 200);
+    h.clock.set(time('00:45'));
+    expect((await h.licensing('acquire', acquireBody(paged, 'fingerprint-batch-c-001'))).statusCode).toBe(409);
+    h.clock.set(time('01:30'));
+    expectStatus(await h.licensing('release', { sessionId: a.sessionId, sessionSecret: a.sessionSecret }), 200);
+    h.clock.set(time('02:00'));
+    // Two events a run: the grants, the denial and the release fall in different runs.
+    const small = new SeatUsageRollup({ db: h.services.database.db, clock: h.clock, batch: 2 });
+    expect(await small.catchUp()).toBeGreaterThanOrEqual(4);
+    const hourly = expectStatus(await h.admin('GET', `/licenses/${paged.licenseId}/usage?from=${time('00:00')}&to=${time('02:00')}`), 200);
+    expect(hourly.buckets.map((b: { peak: number; average: number; denials: number }) => [b.peak, b.average, b.denials])).toEqual([
+      [2, 1.5, 1],
+      [2, 1.5, 0],
+    ]);
   });
 
   it('counts one seat per seat-basis key, and utilisation against the seats in force at each hour', async () => {
