@@ -242,8 +242,8 @@ export async function signGrants(db: Executor, decided: Decided[], tokens: Lease
   });
   if (stored.length > 0) {
     await db.execute(sql`
-      update sessions set lease_token = v.token, lease_token_renew_at = v.renew_at
-      from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb) as v(id text, token text, renew_at timestamptz)
+      update sessions set lease_token = v.token, lease_token_renew_at = v."renewAt"
+      from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb) as v(id text, token text, "renewAt" timestamptz)
       where sessions.id = v.id`);
   }
   const seen = new Set<Unsigned>();
