@@ -82,7 +82,13 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       : null;
   const seats = overrides.seatStore
     ? await overrides.seatStore({ database, clock, tokens, metrics })
-    : (redis?.seats ?? new SqlSeatStore({ db, tokens, ...(overrides.clock ? { testClock: clock } : {}) }));
+    : (redis?.seats ??
+      new SqlSeatStore({
+        db,
+        tokens,
+        signInTransaction: database.kind === 'pglite' && signer.kind === 'local',
+        ...(overrides.clock ? { testClock: clock } : {}),
+      }));
   const seatQueue = openSeatQueue({ db, clock, metrics, databaseUrl: database.url });
   const rateLimiter = overrides.rateLimiter ?? redis?.rateLimiter ?? new MemoryRateLimiter(() => clock.now().getTime());
   const stripe = createStripeClient(config.billing);

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -10,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { DataDirLock } from './data-dir-lock.js';
+import { PreparedPGlite } from './prepared-pglite.js';
 import * as schema from './schema.js';
 
 type Schema = typeof schema;
@@ -95,9 +95,9 @@ async function openPglite(dataDir: string | null, role: string): Promise<Databas
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     lock = DataDirLock.acquire(dirname(dataDir), role);
   }
-  let client: PGlite;
+  let client: PreparedPGlite;
   try {
-    client = dataDir ? new PGlite(dataDir) : new PGlite();
+    client = dataDir ? new PreparedPGlite(dataDir) : new PreparedPGlite();
     await client.waitReady;
   } catch (error) {
     lock?.release();

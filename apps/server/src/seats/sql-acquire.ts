@@ -28,6 +28,8 @@ interface Unsigned {
   granted: Granted;
   facts: LeaseFacts;
   at: Date;
+  /** The token, when it was signed in the transaction and stored with the new session (see decideAcquires). */
+  issued?: IssuedToken | JobFailed;
 }
 
 export type Decided = Exclude<AcquireOutcome, Granted> | Unsigned;
@@ -37,16 +39,19 @@ export type Decided = Exclude<AcquireOutcome, Granted> | Unsigned;
  * locked (in ID order) and its live seats read once; the requests are then
  * decided one after another in arrival order exactly as if each had its own
  * transaction, and all new sessions and audit events are written together.
- * Nothing is signed here: the license rows are locked until the commit, and signing
- * (possibly a KMS round trip) must not hold every other acquire of the license.
+ * Nothing is signed here unless `signNow` is given: the license rows are locked until the
+ * commit, and signing (possibly a KMS round trip) must not hold every other acquire of the
+ * license. With `signNow` the new sessions' tokens are signed before they are inserted and
+ * stored in the same row (one write, no second UPDATE after the commit); see SqlSeatStoreDeps.
  */
-export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Promise<Date>): Promise<Decided[]> {
+export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Promise<Date>, signNow: LeaseTokens | null = null): Promise<Decided[]> {
   const licenseIds = [...new Set(jobs.map((j) => j.req.licenseId))].sort();
   const locked = await readLicenses(tx, licenseIds, 'update');
   const at = await now();
   const outcomes: Decided[] = new Array(jobs.length);
   const events: AuditEntry[] = [];
   const rows: (typeof sessions.$inferInsert)[] = [];
+  const fresh: { row: typeof sessions.$inferInsert; granted: Unsigned }[] = [];
   const denied: { index: number; licenseId: string }[] = [];
 
   for (const licenseId of licenseIds) {
@@ -139,7 +144,7 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Prom
       }
       const secret = randomSecret();
       const expiresAt = new Date(leaseEnd(at.getTime(), terms.leaseTtlSeconds, null));
-      rows.push({
+      const row: typeof sessions.$inferInsert = {
         id: sessionId,
         licenseId,
         organisationId: terms.organisationId,
@@ -156,7 +161,8 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Prom
         startedAt: at,
         lastHeartbeatAt: at,
         expiresAt,
-      });
+      };
+      rows.push(row);
       events.push(
         event(
           job.ctx,
@@ -184,9 +190,26 @@ export async function decideAcquires(tx: Tx, jobs: AcquireJob[], now: () => Prom
       };
       if (idem) grantedByKey.set(idem, granted);
       outcomes[index] = granted;
+      fresh.push({ row, granted });
     }
   }
 
+  if (signNow) {
+    // A failed signature fails only its own grant (503), as after the commit: its session is
+    // stored without a token, and a retry with the same idempotency key signs one.
+    await Promise.all(
+      fresh.map(async ({ row, granted }) => {
+        try {
+          const issued = await signNow.issue(granted.facts, granted.at);
+          row.leaseToken = issued.token;
+          row.leaseTokenRenewAt = issued.renewAt;
+          granted.issued = issued;
+        } catch (error) {
+          granted.issued = new JobFailed(asUnavailable(error));
+        }
+      }),
+    );
+  }
   await bulkInsert(tx, sessions, rows);
   // Holders are read after this batch's own grants are in, so a refusal names them too.
   for (const licenseId of new Set(denied.map((d) => d.licenseId))) {
@@ -229,6 +252,10 @@ export async function signGrants(db: Executor, decided: Decided[], tokens: Lease
   const signed = new Map<Unsigned, IssuedToken | JobFailed>();
   await Promise.all(
     unsigned.map(async (u) => {
+      if (u.issued) {
+        signed.set(u, u.issued);
+        return;
+      }
       try {
         signed.set(u, await tokens.issue(u.facts, u.at));
       } catch (error) {
@@ -237,13 +264,14 @@ export async function signGrants(db: Executor, decided: Decided[], tokens: Lease
     }),
   );
   const stored = unsigned.flatMap((u) => {
+    if (u.issued) return [];
     const issued = signed.get(u);
     return issued && !(issued instanceof JobFailed) ? [{ id: u.granted.session.sessionId, token: issued.token, renewAt: issued.renewAt.toISOString() }] : [];
   });
   if (stored.length > 0) {
     await db.execute(sql`
-      update sessions set lease_token = v.token, lease_token_renew_at = v.renew_at
-      from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb) as v(id text, token text, renew_at timestamptz)
+      update sessions set lease_token = v.token, lease_token_renew_at = v."renewAt"
+      from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb) as v(id text, token text, "renewAt" timestamptz)
       where sessions.id = v.id`);
   }
   const seen = new Set<Unsigned>();

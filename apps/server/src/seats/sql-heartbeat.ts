@@ -92,8 +92,8 @@ export async function signRenewals(
   );
   if (stored.length > 0) {
     await db.execute(sql`
-      update sessions set lease_token = v.token, lease_token_renew_at = v.renew_at
-      from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb) as v(id text, token text, renew_at timestamptz)
+      update sessions set lease_token = v.token, lease_token_renew_at = v."renewAt"
+      from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb) as v(id text, token text, "renewAt" timestamptz)
       where sessions.id = v.id and sessions.ended_at is null`);
   }
   return out;

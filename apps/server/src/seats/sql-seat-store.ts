@@ -21,6 +21,14 @@ export interface SqlSeatStoreDeps {
   tokens: LeaseTokens;
   /** For tests only: a clock to decide with instead of PostgreSQL's (see StoreClock). */
   testClock?: Clock;
+  /**
+   * Sign new grants' lease tokens inside the acquire's transaction and store them with the
+   * new sessions, instead of after the commit in a second UPDATE. Only where holding the
+   * transaction while signing delays nobody: the embedded database (one connection, so no
+   * other statement runs during any open transaction anyway) with the local key file signer
+   * (signing is CPU on this thread, never a round trip). The answers are the same tokens.
+   */
+  signInTransaction?: boolean;
 }
 
 const REAP_BATCH = 500;
@@ -43,7 +51,8 @@ export class SqlSeatStore implements SeatStore {
     const clock = new StoreClock(deps.testClock);
     this.#clock = clock;
     this.#acquires = new GroupCommit(async (jobs) => {
-      const decided = await deps.db.transaction((tx) => decideAcquires(tx, jobs, () => clock.now(tx)));
+      const signNow = deps.signInTransaction ? deps.tokens : null;
+      const decided = await deps.db.transaction((tx) => decideAcquires(tx, jobs, () => clock.now(tx), signNow));
       return signGrants(deps.db, decided, deps.tokens);
     }, MAX_BATCH);
     this.#heartbeats = new GroupCommit((jobs) => this.#heartbeatBatch(jobs), MAX_BATCH);

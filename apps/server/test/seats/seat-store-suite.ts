@@ -52,6 +52,22 @@ export function describeSeatStore(name: string, makeHarness: () => Promise<Harne
       expect((await acquire(seed, 'machine-bbbb')).statusCode).toBe(409);
     });
 
+    it('answers heartbeats with the same lease token until half its lease has passed, then with a new one', async () => {
+      const seed = await seedLicense(h, { seats: 1, leaseTtlSeconds: 360, heartbeatIntervalSeconds: 60 });
+      const first = expectStatus(await acquire(seed, 'machine-aaaa'), 200);
+      const creds = { sessionId: first.sessionId, sessionSecret: first.sessionSecret };
+      h.clock.advance(60);
+      expect(expectStatus(await h.licensing('heartbeat', creds), 200).leaseToken).toBe(first.leaseToken);
+      h.clock.advance(60);
+      expect(expectStatus(await h.licensing('heartbeat', creds), 200).leaseToken).toBe(first.leaseToken);
+      // 190 s after the acquire: past half of its 360 s lease.
+      h.clock.advance(70);
+      const renewed = expectStatus(await h.licensing('heartbeat', creds), 200).leaseToken;
+      expect(renewed).not.toBe(first.leaseToken);
+      h.clock.advance(60);
+      expect(expectStatus(await h.licensing('heartbeat', creds), 200).leaseToken).toBe(renewed);
+    });
+
     it('lets a heartbeat after expiry take a free seat again, and says so', async () => {
       const seed = await seedLicense(h, { seats: 1 });
       const first = expectStatus(await acquire(seed, 'machine-aaaa'), 200);
