@@ -86,15 +86,16 @@ export class PreparedPGlite extends PGlite {
       };
       try {
         const result = await callback(tx);
+        // Out of the transaction before its COMMIT, so the COMMIT syncs to the file system.
+        this.#inTransaction = false;
         if (!closed) {
           closed = true;
           await this.#exec('COMMIT');
         }
-        this.#inTransaction = false;
         return result;
       } catch (error) {
-        if (!closed) await this.#exec('ROLLBACK');
         this.#inTransaction = false;
+        if (!closed) await this.#exec('ROLLBACK');
         throw error;
       }
     });
