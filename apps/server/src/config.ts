@@ -68,6 +68,7 @@ const schema = z.object({
   LEASEHOLD_METRICS_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   LEASEHOLD_SHUTDOWN_GRACE_SECONDS: seconds.default(25),
   LEASEHOLD_REAPER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  LEASEHOLD_EMBEDDED_VACUUM_SECONDS: z.coerce.number().int().min(10).max(86400).default(300),
   LEASEHOLD_RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   LEASEHOLD_RATE_LIMIT_LICENSE_PER_MINUTE: z.coerce.number().int().min(0).default(300),
   LEASEHOLD_RATE_LIMIT_API_KEY_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
@@ -176,6 +177,7 @@ function toConfig(env: z.infer<typeof schema>) {
     },
     shutdownGraceSeconds: env.LEASEHOLD_SHUTDOWN_GRACE_SECONDS,
     reaperIntervalSeconds: env.LEASEHOLD_REAPER_INTERVAL_SECONDS,
+    embeddedVacuumSeconds: env.LEASEHOLD_EMBEDDED_VACUUM_SECONDS,
     rateLimits: {
       perIpPerMinute: env.LEASEHOLD_RATE_LIMIT_IP_PER_MINUTE,
       perLicensePerMinute: env.LEASEHOLD_RATE_LIMIT_LICENSE_PER_MINUTE,

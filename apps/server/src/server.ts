@@ -69,6 +69,15 @@ export async function startServer(config: Config, print: (line: string) => void,
     await services.reminders.send();
     await services.webhooks.deliveries.purge();
   });
+  // The embedded database vacuums only when asked: its sessions table would otherwise grow
+  // with every heartbeat, and its planner would keep the statistics of an empty table.
+  const vacuum = services.database.vacuum?.bind(services.database);
+  if (vacuum)
+    every(config.embeddedVacuumSeconds, async () => {
+      const started = Date.now();
+      await vacuum();
+      app.log.debug({ durationMs: Date.now() - started }, 'embedded database vacuumed');
+    });
   // One webhook pass at a time per process; replicas share the work through the database.
   let sending = false;
   every(config.webhooks.intervalSeconds, async () => {

@@ -29,6 +29,12 @@ export interface Database {
   readonly lock: DataDirLock | null;
   /** Answers when the database can run a query. */
   ping(): Promise<void>;
+  /**
+   * Only on the embedded database, which has no autovacuum (one backend, no background
+   * workers): reclaims the row versions every heartbeat leaves behind and refreshes the
+   * planner's statistics. PostgreSQL does both itself.
+   */
+  vacuum?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -114,6 +120,10 @@ async function openPglite(dataDir: string | null, role: string): Promise<Databas
     },
     async ping() {
       await client.query('select 1');
+    },
+    async vacuum() {
+      // Waits for any open transaction, as every statement here does (one connection).
+      await client.exec('VACUUM (ANALYZE)');
     },
     async close() {
       try {
