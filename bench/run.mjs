@@ -3,7 +3,7 @@
 // own (closed loop: bench/closed-loop.mjs; fixed rate: bench/open-loop.mjs) and writes BENCHMARKS.md.
 // Sizes come from the environment (the table at the end of BENCHMARKS.md).
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -511,9 +511,12 @@ async function main() {
     rmSync(scratch, { recursive: true, force: true });
   }
   results.elapsedSeconds = Math.round((Date.now() - started) / 1000);
-  writeFileSync(join(root, 'bench/last-run.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const lastRun = join(root, 'bench/last-run.json');
+  // The run this one replaces: the report sets their figures side by side.
+  const previous = existsSync(lastRun) ? JSON.parse(readFileSync(lastRun, 'utf8')) : null;
+  writeFileSync(lastRun, `${JSON.stringify(results, null, 2)}\n`);
   const { renderReport } = await import('./report.mjs');
-  writeFileSync(join(root, 'BENCHMARKS.md'), renderReport(results));
+  writeFileSync(join(root, 'BENCHMARKS.md'), renderReport(results, previous, readFileSync(join(root, 'bench/changes.md'), 'utf8')));
   // Laid out as the repository's formatter wants it, so a fresh report passes `npm run lint`.
   await promisify(execFile)(process.execPath, [join(root, 'node_modules/@biomejs/biome/bin/biome'), 'format', '--write', 'BENCHMARKS.md'], { cwd: root });
   log(`done in ${results.elapsedSeconds} s; wrote BENCHMARKS.md`);

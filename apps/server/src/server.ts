@@ -74,9 +74,9 @@ export async function startServer(config: Config, print: (line: string) => void,
   const vacuum = services.database.vacuum?.bind(services.database);
   if (vacuum)
     every(config.embeddedVacuumSeconds, async () => {
-      const started = Date.now();
+      const started = process.hrtime.bigint();
       await vacuum();
-      app.log.debug({ durationMs: Date.now() - started }, 'embedded database vacuumed');
+      app.log.debug({ durationMs: Number(process.hrtime.bigint() - started) / 1e6 }, 'embedded database vacuumed');
     });
   // One webhook pass at a time per process; replicas share the work through the database.
   let sending = false;
