@@ -102,6 +102,8 @@ describe('errors a person can act on', () => {
       'All 3 seats of this license are in use (by alice-laptop, ci-runner-2, usr_x). The next one frees at 14:05 unless released sooner.',
     );
     expect((error as NoSeatAvailableError).holders).toHaveLength(3);
+    const single = errorFromProblem(409, { code: 'NO_SEAT_AVAILABLE', seatsUsed: 1, seatsTotal: 1, nextFreeAt: null, holders: [] }, now);
+    expect(single.message).toMatch(/^The one seat of this license is in use\. /);
   });
 });
 

@@ -82,7 +82,7 @@ def test_a_python_and_a_typescript_program_on_one_fingerprint_share_one_seat(ser
         assert len(server.sessions(lic["licenseId"])) == 2  # two programs, one machine: one seat of one
         other = coditect_py(["hello"], env("bob-workstation", "bob-py"))
         assert other.wait(20) == 3
-        assert "All 1 seat of this license are in use (by alice-" in other.stderr
+        assert "The one seat of this license is in use (by alice-" in other.stderr
     finally:
         for program in (python_program, ts_program):
             program.process.send_signal(signal.SIGTERM)
@@ -102,7 +102,7 @@ def test_no_free_seat_names_the_holders_and_when_one_frees(server: Server, state
     assert [h.hostname for h in error.holders] == ["carol-laptop"]
     assert error.next_free_at is not None and 100 < error.next_free_at.timestamp() - time.time() <= 121
     assert error.retry_after is not None and error.retry_after > 0
-    assert "All 1 seat of this license are in use (by carol-laptop). The next one frees at" in str(error)
+    assert "The one seat of this license is in use (by carol-laptop). The next one frees at" in str(error)
     holder.release()
 
 

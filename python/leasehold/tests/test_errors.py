@@ -55,6 +55,8 @@ def test_a_problem_becomes_its_class_with_the_facts() -> None:
     assert [h.hostname for h in error.holders] == ["alice-laptop", None]
     assert error.next_free_at == datetime(2030, 1, 1, 0, 6, tzinfo=timezone.utc)
     assert str(error).startswith("All 2 seats of this license are in use (by alice-laptop, usr_1).")
+    single = errors.error_from_problem(409, {"code": "NO_SEAT_AVAILABLE", "seatsUsed": 1, "seatsTotal": 1, "holders": []})
+    assert str(single).startswith("The one seat of this license is in use. ")
     suspended = errors.error_from_problem(403, {"code": "LICENSE_SUSPENDED", "detail": "Suspended by the vendor"})
     assert isinstance(suspended, errors.LicenseSuspendedError)
     assert str(suspended) == "Suspended by the vendor. This license is suspended. Ask your administrator or the vendor to reinstate it."

@@ -122,7 +122,7 @@ export class LicensingService {
       const when = pool.nextFreeAt ? ` The next one frees at ${pool.nextFreeAt.toISOString()} unless released sooner.` : '';
       throw new LeaseholdError(
         'NO_SEAT_AVAILABLE',
-        `All ${max} CI seat${max === 1 ? '' : 's'} of the mapping for ${mapping.repositoryPattern} are held by other jobs (the CI pool; interactive seats are apart).${when}`,
+        `${max === 1 ? 'The one CI seat' : `All ${max} CI seats`} of the mapping for ${mapping.repositoryPattern} ${max === 1 ? 'is' : 'are'} held by other jobs (the CI pool; interactive seats are apart).${when}`,
         { seatsUsed: pool.used, seatsTotal: max, overage: 0, nextFreeAt: pool.nextFreeAt?.toISOString() ?? null, holders: [] },
         pool.nextFreeAt ? Math.max(1, Math.ceil((pool.nextFreeAt.getTime() - this.deps.clock.now().getTime()) / 1000)) : undefined,
       );

@@ -138,7 +138,7 @@ describe.each(Object.entries(STORES))('CI jobs as seat holders (GitHub Actions O
     const refused = await acquireAsJob(seed, tokenFor({ run_id: '2' }));
     expect(refused.statusCode).toBe(409);
     expect(refused.json()).toMatchObject({ code: 'NO_SEAT_AVAILABLE', seatsUsed: 1, seatsTotal: 1 });
-    expect(refused.json().detail).toMatch(/CI seat of the mapping for acme\/build-tools are held by other jobs/);
+    expect(refused.json().detail).toMatch(/^The one CI seat of the mapping for acme\/build-tools is held by other jobs/);
     expect(refused.headers['retry-after']).toBeDefined();
     // The same job again (a second process of it) is not another job.
     const sameJob = expectStatus(await acquireAsJob(seed, tokenFor({ run_id: '1' })), 200);

@@ -58,7 +58,12 @@ function sentence(text: string): string {
 /** "All 3 seats of this license are in use (by alice-laptop, ci-runner-2, …). The next one frees at 14:05 unless released sooner." */
 function noSeatMessage(error: NoSeatAvailableError, now: Date): string {
   const total = error.seatsTotal;
-  const head = total === null ? 'Every seat of this license is in use' : `All ${total} seat${total === 1 ? '' : 's'} of this license are in use`;
+  const head =
+    total === null
+      ? 'Every seat of this license is in use'
+      : total === 1
+        ? 'The one seat of this license is in use'
+        : `All ${total} seats of this license are in use`;
   const counts = new Map<string, number>();
   for (const h of error.holders) {
     const name = h.hostname ?? h.userId ?? 'an unnamed machine';

@@ -68,7 +68,12 @@ def _sentence(text: str) -> str:
 
 def _no_seat_message(error: ServerError, now: Optional[datetime]) -> str:
     total = error.seats_total
-    head = "Every seat of this license is in use" if total is None else f"All {total} seat{'' if total == 1 else 's'} of this license are in use"
+    if total is None:
+        head = "Every seat of this license is in use"
+    elif total == 1:
+        head = "The one seat of this license is in use"
+    else:
+        head = f"All {total} seats of this license are in use"
     counts: Dict[str, int] = {}
     for holder in error.holders:
         name = holder.hostname or holder.user_id or "an unnamed machine"
