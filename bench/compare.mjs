@@ -1,7 +1,7 @@
 // The "since the previous run" part of BENCHMARKS.md: the figures of this run beside those of the
 // run before it (the bench/last-run.json this run replaces), and the profiles' top functions side by side.
-const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-GB') : 'n/a');
-const ms = (x) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(2) : x.toFixed(1)} ms` : 'n/a');
+import { bytes, f0, ms } from './format.mjs';
+
 const ratio = (a, b) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : 'n/a');
 
 /** [label, how to read it from a run, how to show it]. */
@@ -17,7 +17,7 @@ const FIGURES = [
   ['Acquire at 500/s, p99', (r) => r.acquireAtLoad?.p99, ms],
   ['Embedded store, acquires/s (target ≥ 1,500)', (r) => r.embeddedAcquire?.rps, f0],
   ['Embedded store, heartbeats/s (target ≥ 5,000)', (r) => r.embeddedHeartbeat?.rps, f0],
-  ['Redis bytes per live session (target ≤ 500)', (r) => r.memory?.redisBytesPerSession, (x) => `${f0(x)} B`],
+  ['Redis bytes per live session (target ≤ 500)', (r) => r.memory?.redisBytesPerSession, bytes],
   ['A million sessions: answered/s at 8,333/s', (r) => r.million?.atLoad?.rps, f0],
   ['A million sessions: heartbeat p99', (r) => r.million?.atLoad?.p99, ms],
   ['Whole run (target < 15 minutes)', (r) => r.elapsedSeconds, (x) => `${f0(x)} s`],

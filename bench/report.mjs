@@ -1,9 +1,7 @@
 // Renders BENCHMARKS.md from one run's results.
 import { comparisonSection } from './compare.mjs';
+import { bytes, f0, ms } from './format.mjs';
 
-const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-GB') : 'n/a');
-const ms = (x) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(2) : x.toFixed(1)} ms` : 'n/a');
-const bytes = (x) => (Number.isFinite(x) ? `${Math.round(x).toLocaleString('en-GB')} B` : 'n/a');
 const row = (name, r) =>
   `| ${name} | ${f0(r.rps)} | ${f0(r.cpuMicrosPerRequest)} µs | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${f0(r.ok)} | ${f0(r.non2xx)} | ${f0(r.errors)} |`;
 const head = '| Run | Requests/s | Server CPU per request | p50 | p99 | p99.9 | 2xx | non-2xx | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|';

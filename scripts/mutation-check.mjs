@@ -147,6 +147,13 @@ const FAULTS = [
     tests: [tests.scenarios, tests.sqlStore],
   },
   {
+    name: 'seats/sql-stored-token-loses-renew-at',
+    file: 'seats/sql-seat-helpers.ts',
+    find: 'lease_token_renew_at = v."renewAt"',
+    replace: 'lease_token_renew_at = null',
+    tests: [tests.sqlStore],
+  },
+  {
     name: 'seats/redis-acquire-over-capacity',
     file: 'redis/seat-scripts.ts',
     find: '(not mine and used >= capacity)',

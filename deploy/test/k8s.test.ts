@@ -306,5 +306,7 @@ function kustomizeSuite(): void {
 
 // Skipped only where kubectl (with kustomize ≥ 5) is absent. .ci/run asks apt for it, but Debian
 // has no kubectl package: it comes from Kubernetes' own repository, which CI machines here carry.
+// The suite renders while it is collected, so without kubectl it cannot even be collected.
+// Reason for the skip: kubectl is missing (the test's name says which check failed).
 if (missing) it.skip(`Kustomize rendering (skipped: ${missing}; kubectl is not in Debian's archive)`, () => {});
 else describe('Kustomize', kustomizeSuite);

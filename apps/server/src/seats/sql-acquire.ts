@@ -13,7 +13,7 @@ import { JobFailed } from './group-commit.js';
 import { capacity, leaseEnd, seatDecision, seatPayload } from './seat-rules.js';
 import type { AcquireOutcome, AcquireSeat, LiveSession } from './seat-store.js';
 import { basisKey, licenseRefusal, readLicenses } from './seat-terms.js';
-import { asFacts, countLive, liveHolders, type SessionRow, SQL_CLOCK, toLive } from './sql-seat-helpers.js';
+import { asFacts, countLive, liveHolders, type SessionRow, SQL_CLOCK, storeLeaseTokens, toLive } from './sql-seat-helpers.js';
 
 export interface AcquireJob {
   req: AcquireSeat;
@@ -266,14 +266,9 @@ export async function signGrants(db: Executor, decided: Decided[], tokens: Lease
   const stored = unsigned.flatMap((u) => {
     if (u.issued) return [];
     const issued = signed.get(u);
-    return issued && !(issued instanceof JobFailed) ? [{ id: u.granted.session.sessionId, token: issued.token, renewAt: issued.renewAt.toISOString() }] : [];
+    return issued && !(issued instanceof JobFailed) ? [{ id: u.granted.session.sessionId, token: issued.token, renewAt: issued.renewAt }] : [];
   });
-  if (stored.length > 0) {
-    await db.execute(sql`
-      update sessions set lease_token = v.token, lease_token_renew_at = v."renewAt"
-      from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb) as v(id text, token text, "renewAt" timestamptz)
-      where sessions.id = v.id`);
-  }
+  await storeLeaseTokens(db, stored);
   const seen = new Set<Unsigned>();
   return decided.map((d) => {
     if (d.kind !== 'unsigned') return d;

@@ -8,7 +8,7 @@ import { JobFailed } from './group-commit.js';
 import { leaseEnd, tokenDue } from './seat-rules.js';
 import type { HeartbeatOutcome, SessionRef } from './seat-store.js';
 import { licenseRefusal, readLicenses } from './seat-terms.js';
-import { asFacts, toLive } from './sql-seat-helpers.js';
+import { asFacts, storeLeaseTokens, toLive } from './sql-seat-helpers.js';
 
 /**
  * Renews a batch of heartbeats of live sessions in one transaction: one read of
@@ -77,24 +77,19 @@ export async function signRenewals(
   renewed: (RenewedUnsigned | HeartbeatOutcome | null)[],
   tokens: LeaseTokens,
 ): Promise<(HeartbeatOutcome | JobFailed | null)[]> {
-  const stored: { id: string; token: string; renewAt: string }[] = [];
+  const stored: { id: string; token: string; renewAt: Date }[] = [];
   const out = await Promise.all(
     renewed.map(async (r) => {
       if (r?.kind !== 'unsigned') return r;
       try {
         const issued = await tokens.issue(r.facts, r.at);
-        stored.push({ id: r.outcome.session.sessionId, token: issued.token, renewAt: issued.renewAt.toISOString() });
+        stored.push({ id: r.outcome.session.sessionId, token: issued.token, renewAt: issued.renewAt });
         return { ...r.outcome, session: { ...r.outcome.session, leaseToken: issued.token } };
       } catch (error) {
         return new JobFailed(asUnavailable(error));
       }
     }),
   );
-  if (stored.length > 0) {
-    await db.execute(sql`
-      update sessions set lease_token = v.token, lease_token_renew_at = v."renewAt"
-      from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb) as v(id text, token text, "renewAt" timestamptz)
-      where sessions.id = v.id and sessions.ended_at is null`);
-  }
+  await storeLeaseTokens(db, stored);
   return out;
 }

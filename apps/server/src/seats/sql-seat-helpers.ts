@@ -15,6 +15,20 @@ export async function findSession(tx: Executor, ref: SessionRef): Promise<Sessio
   return row && matchesHash(ref.sessionSecret, row.secretHash) ? row : null;
 }
 
+/**
+ * Stores tokens signed after a commit on their sessions, in one statement, unless the
+ * session ended meanwhile. Every signing path stores through here: the keys of the JSON
+ * rows are the names read back, so a heartbeat finds each token's renew-at time.
+ */
+export async function storeLeaseTokens(db: Executor, stored: { id: string; token: string; renewAt: Date }[]): Promise<void> {
+  if (stored.length === 0) return;
+  const rows = stored.map((s) => ({ id: s.id, token: s.token, renewAt: s.renewAt.toISOString() }));
+  await db.execute(sql`
+    update sessions set lease_token = v.token, lease_token_renew_at = v."renewAt"
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(id text, token text, "renewAt" timestamptz)
+    where sessions.id = v.id and sessions.ended_at is null`);
+}
+
 /** Live seats of a license (distinct basis keys) and whether `key` already holds one. */
 export async function countLive(tx: Executor, licenseId: string, key: string, now: Date, excludeSessionId?: string) {
   const [row] = await tx
