@@ -72,15 +72,19 @@ describe('README.md, run as written', () => {
     const copy = await freshCopy(repoRoot);
     const env = { ...(await userEnv()), LEASEHOLD_DATA_DIR: join(copy, 'data') };
     dirs.push(copy);
-    // npm start serves until stopped: stop it once it has said where it listens.
+    // npm start serves until stopped: stop it once it has said where it listens. npm runs the
+    // server as a child of its own, so the whole process group is stopped, not npm alone.
     const run = await runBash(
-      'npm start > out.log 2>&1 & for _ in $(seq 600); do grep -q "^Listening on" out.log && break; sleep 0.2; done; kill %1; wait || true; cat out.log',
+      'setsid npm start > out.log 2>&1 & group=$!; for _ in $(seq 600); do grep -q "^Listening on" out.log && break; sleep 0.2; done; kill -- -$group; for _ in $(seq 300); do kill -0 -- -$group 2>/dev/null || break; sleep 0.1; done; wait || true; cat out.log',
       copy,
       env,
     );
     expect(run.stdout).toMatch(/^Admin API key: lh_\S+$/m);
     expect(run.stdout).toMatch(/^API docs: http:\/\/localhost:\d+\/docs$/m);
-    expect(run.stdout).toMatch(/^Listening on http:\/\/127\.0\.0\.1:\d+$/m);
+    const url = /^Listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(run.stdout)?.[1];
+    expect(url).toBeDefined();
+    // Stopped with npm: nothing is left serving.
+    await expect(fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
   }, 180_000);
 
   it('the curl walkthrough works against a running server', async () => {

@@ -14,9 +14,12 @@ export interface ServerProcess {
 export async function startServerProcess(env: Record<string, string>, wrap: string[] = [], nodeArgs: string[] = []): Promise<ServerProcess> {
   // `wrap` runs the server under another command, e.g. faketime; `nodeArgs` go to node, e.g. `--import`.
   const [command, ...args] = [...wrap, process.execPath, ...nodeArgs, SERVER_MAIN, 'serve'] as [string, ...string[]];
+  // A process group of its own, so stop() reaches the server itself and not only a wrapper
+  // (faketime forks the server and dies alone on SIGTERM, which left servers running).
   const child = spawn(command, args, {
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let output = '';
   child.stdout?.on('data', (d) => {
@@ -48,7 +51,11 @@ export async function startServerProcess(env: Record<string, string>, wrap: stri
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
-        child.kill(signal);
+        try {
+          process.kill(-(child.pid as number), signal);
+        } catch {
+          child.kill(signal);
+        }
       }),
   };
 }
