@@ -1,5 +1,7 @@
-import { and, asc, eq, gt, gte, inArray, like, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, like, lt, type SQL, sql } from 'drizzle-orm';
+import { insertFromJson } from '../db/bulk-insert.js';
 import type { Executor } from '../db/database.js';
+import { jsonList } from '../db/json-list.js';
 import {
   auditEvents,
   licenseSeatHistory,
@@ -15,8 +17,6 @@ import {
 export type SeatUsageStateRow = typeof seatUsageState.$inferSelect;
 export type SeatUsageHourRow = typeof seatUsageHourly.$inferSelect;
 export type SeatUsageHolderRow = typeof seatUsageHolders.$inferSelect;
-
-const CHUNK = 1000;
 
 /**
  * Records, from `at` on, the seats sold in force for the licenses `where` selects
@@ -64,7 +64,12 @@ function soldSeatSeconds(db: Executor, from: Date, to: Date) {
     .as('sold');
 }
 
-/** The hourly seat-usage rollup: its cursor in the audit chain, live holders, states and hours. */
+/**
+ * The hourly seat-usage rollup: its cursor in the audit chain, live holders, states and hours.
+ * A batch's rows and keys go as one JSON parameter each (insertFromJson, jsonList): built by
+ * drizzle's builders, a parameter per value, one batch of 1,000 events held the event loop
+ * ~10 ms, and heartbeats waited behind it.
+ */
 export const seatUsageRepository = {
   /** The rollup's cursor, locked until the transaction ends: runs take turns. Null before the first run. */
   async lockCursor(db: Executor): Promise<number | null> {
@@ -97,71 +102,44 @@ export const seatUsageRepository = {
 
   /** The stored states of these licenses, and with `andEveryBusy` of every license holding seats. */
   async statesOf(db: Executor, licenseIds: string[], andEveryBusy: boolean): Promise<SeatUsageStateRow[]> {
+    const named = sql`${seatUsageState.licenseId} in ${jsonList(licenseIds)}`;
     return db
       .select()
       .from(seatUsageState)
-      .where(
-        andEveryBusy
-          ? sql`${seatUsageState.concurrent} > 0 or ${inArray(seatUsageState.licenseId, licenseIds.length ? licenseIds : [''])}`
-          : inArray(seatUsageState.licenseId, licenseIds.length ? licenseIds : ['']),
-      );
+      .where(andEveryBusy ? sql`${seatUsageState.concurrent} > 0 or ${named}` : named);
   },
 
   async saveStates(db: Executor, rows: SeatUsageStateRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      await db
-        .insert(seatUsageState)
-        .values(rows.slice(i, i + CHUNK))
-        .onConflictDoUpdate({
-          target: seatUsageState.licenseId,
-          set: { concurrent: sql`excluded.concurrent`, since: sql`excluded.since` },
-        });
-    }
+    const insert = insertFromJson(seatUsageState, rows);
+    if (insert) await db.execute(sql`${insert} on conflict (license_id) do update set concurrent = excluded.concurrent, since = excluded.since`);
   },
 
   /** The live holders of every pair of these licenses and keys. */
   async holdersOf(db: Executor, licenseIds: string[], keys: string[]): Promise<SeatUsageHolderRow[]> {
-    const rows: SeatUsageHolderRow[] = [];
-    for (let i = 0; i < keys.length; i += CHUNK) {
-      rows.push(
-        ...(await db
-          .select()
-          .from(seatUsageHolders)
-          .where(and(inArray(seatUsageHolders.licenseId, licenseIds), inArray(seatUsageHolders.basisKey, keys.slice(i, i + CHUNK))))),
-      );
-    }
-    return rows;
+    if (licenseIds.length === 0 || keys.length === 0) return [];
+    return db
+      .select()
+      .from(seatUsageHolders)
+      .where(and(sql`${seatUsageHolders.licenseId} in ${jsonList(licenseIds)}`, sql`${seatUsageHolders.basisKey} in ${jsonList(keys)}`));
   },
 
   async removeHolders(db: Executor, sessionIds: string[]): Promise<void> {
-    for (let i = 0; i < sessionIds.length; i += CHUNK)
-      await db.delete(seatUsageHolders).where(inArray(seatUsageHolders.sessionId, sessionIds.slice(i, i + CHUNK)));
+    if (sessionIds.length > 0) await db.delete(seatUsageHolders).where(sql`${seatUsageHolders.sessionId} in ${jsonList(sessionIds)}`);
   },
 
   async addHolders(db: Executor, rows: SeatUsageHolderRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      await db
-        .insert(seatUsageHolders)
-        .values(rows.slice(i, i + CHUNK))
-        .onConflictDoNothing();
-    }
+    const insert = insertFromJson(seatUsageHolders, rows);
+    if (insert) await db.execute(sql`${insert} on conflict do nothing`);
   },
 
   /** Adds to the hours: the peak is the greater, seat-seconds and denials add up. */
   async addToHours(db: Executor, rows: SeatUsageHourRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      await db
-        .insert(seatUsageHourly)
-        .values(rows.slice(i, i + CHUNK))
-        .onConflictDoUpdate({
-          target: [seatUsageHourly.licenseId, seatUsageHourly.hour],
-          set: {
-            peak: sql`greatest(${seatUsageHourly.peak}, excluded.peak)`,
-            seatSeconds: sql`${seatUsageHourly.seatSeconds} + excluded.seat_seconds`,
-            denials: sql`${seatUsageHourly.denials} + excluded.denials`,
-          },
-        });
-    }
+    const insert = insertFromJson(seatUsageHourly, rows);
+    if (!insert) return;
+    await db.execute(sql`${insert} on conflict (license_id, hour) do update set
+      peak = greatest(${seatUsageHourly.peak}, excluded.peak),
+      seat_seconds = ${seatUsageHourly.seatSeconds} + excluded.seat_seconds,
+      denials = ${seatUsageHourly.denials} + excluded.denials`);
   },
 
   /** After a change to a license in the same transaction: its seats sold in force from `at` on. */

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database.js';
+import { jsonList } from '../db/json-list.js';
 import { licenses, plans, seatWaiters } from '../db/schema.js';
 
 export type SeatWaiterRow = typeof seatWaiters.$inferSelect;
@@ -103,7 +104,7 @@ export const seatWaiterRepository = {
                count(*) filter (where w.lapses_at > ${at}::timestamptz)::int as waiting,
                count(*) filter (where w.lapses_at <= ${at}::timestamptz)::int as lapsed
         from seat_waiters w
-        where w.license_id in (select jsonb_array_elements_text(${JSON.stringify(licenseIds)}::jsonb)) and w.ended_at is null
+        where w.license_id in ${jsonList(licenseIds)} and w.ended_at is null
         group by w.license_id`)) as unknown as { rows: { license_id: string; waiting: number; lapsed: number }[] };
     return new Map(result.rows.map((r) => [r.license_id, { waiting: r.waiting, lapsed: r.lapsed }]));
   },
