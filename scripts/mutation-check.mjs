@@ -177,7 +177,7 @@ const FAULTS = [
   {
     name: 'seats/redis-release-keeps-seat',
     file: 'redis/seat-scripts.ts',
-    find: "remove_session(sid, f[2])\nreturn {'ENDED'",
+    find: "remove_session(sid, s)\nreturn {'ENDED'",
     replace: "return {'ENDED'",
     tests: [tests.scenarios, tests.redisStore],
   },

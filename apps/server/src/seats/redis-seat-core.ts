@@ -10,6 +10,7 @@ import type { Beat, HeartbeatWriter } from './redis-heartbeat-writer.js';
 import type { LicenseTermsLoader } from './redis-license-terms.js';
 import type { RedisSeatKeys } from './redis-seat-keys.js';
 import { rebuildLicense, unavailable } from './redis-seat-rebuild.js';
+import { rawDigest } from './redis-seat-records.js';
 import { capacity } from './seat-rules.js';
 import type { SessionLicenses } from './session-licenses.js';
 
@@ -102,7 +103,7 @@ export class RedisSeatCore {
   }
 
   /** Runs a seat script; when the license's seat state is missing, rebuilds it from PostgreSQL first. */
-  async decide(command: keyof Scripts, licenseId: string, args: (string | number)[]): Promise<Reply> {
+  async decide(command: keyof Scripts, licenseId: string, args: (string | number | Buffer)[]): Promise<Reply> {
     for (let attempt = 0; ; attempt++) {
       const base = this.keys.base(licenseId);
       const raw = (await this.o.connection.run(command, (c) => c[command](`${base}epoch`, `${base}seats`, this.#testNow(), base, ...args))) as unknown[];
@@ -143,7 +144,7 @@ export class RedisSeatCore {
 
   async undo(licenseId: string, sessionId: string): Promise<void> {
     this.forgetSession(sessionId);
-    await this.decide('lhEnd', licenseId, [sessionId, '', '0']);
+    await this.decide('lhEnd', licenseId, [sessionId, '', '0', this.retentionMs]);
   }
 
   async storeToken(licenseId: string, sessionId: string, issued: IssuedToken): Promise<void> {
@@ -164,7 +165,8 @@ export class RedisSeatCore {
     await this.o.connection
       .run('settoken', (r) =>
         r.lhSetToken(
-          this.keys.session(licenseId, sessionId),
+          this.keys.sessions(licenseId),
+          sessionId,
           c.token ? storedLeaseToken(c.token.token) : '',
           c.token?.renewAt?.getTime() ?? '',
           c.expiresAt?.getTime() ?? '',
@@ -177,7 +179,7 @@ export class RedisSeatCore {
   /** Puts back the secret a repeated key replaced in Redis, when PostgreSQL did not take the new one. */
   async restoreSecret(licenseId: string, sessionId: string, newHash: string, oldHash: string): Promise<void> {
     if (!oldHash) return;
-    await this.o.connection.run('restoresecret', (c) => c.lhRestoreSecret(this.keys.session(licenseId, sessionId), newHash, oldHash));
+    await this.o.connection.run('restoresecret', (c) => c.lhRestoreSecret(this.keys.sessions(licenseId), sessionId, rawDigest(newHash), rawDigest(oldHash)));
   }
 
   /** PostgreSQL fenced this epoch: drop it (if Redis still has it) so the next call rebuilds. */
@@ -210,6 +212,6 @@ export async function confirmCopies(connection: RedisConnection, keys: RedisSeat
     written,
     ({ beat }) => beat.licenseId,
     (pipeline, { sessionId, beat }) =>
-      pipeline.lhSetToken(keys.session(beat.licenseId, sessionId), '', '', beat.expiresAt.getTime(), beat.lastHeartbeatAt.getTime()),
+      pipeline.lhSetToken(keys.sessions(beat.licenseId), sessionId, '', '', beat.expiresAt.getTime(), beat.lastHeartbeatAt.getTime()),
   );
 }

@@ -16,7 +16,7 @@ export interface StoredTimes {
 }
 
 const VERSION = 'v1';
-/** What TOKEN_FIELDS in redis/seat-scripts.ts keeps: five fields of at most 64 bytes. */
+/** The longest stored form Redis keeps, so a session's packed record (redis/seat-scripts.ts) stays small. */
 export const MAX_STORED = 320;
 const FIELDS = 8;
 
