@@ -65,7 +65,10 @@ export interface RedisMetrics {
   redisError(command: string): void;
 }
 
-export type ScriptedRedis = (Redis | Cluster) & Scripts;
+/** Each script also answers its bulk strings as Buffers, as `<name>Buffer` (ioredis defines both). */
+type BufferScripts = { [K in keyof Scripts as `${K}Buffer`]: Script };
+
+export type ScriptedRedis = (Redis | Cluster) & Scripts & BufferScripts;
 type Pipeline = ReturnType<Redis['pipeline']> & Scripts;
 
 /** Seconds a caller is told to wait when Redis cannot answer. */

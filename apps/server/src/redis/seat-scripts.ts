@@ -28,9 +28,10 @@
  *   B rebuild      string, the lock of whoever is loading the license from PostgreSQL
  *
  * Memory: a key costs Redis ~100 bytes before its value (object, name, dictionary and
- * expiry entries), so a session owns no key. It is one field of B ss (~350 bytes with its
- * dictionary entry while the packed value stays within jemalloc's 256-byte class) and,
- * on a session-basis seat, one entry of B seats (~140 bytes). Nothing expires by itself
+ * expiry entries), so a session owns no key. It is one field of B ss (~290 bytes with its
+ * dictionary entry and ID, a packed value of ~215 bytes in jemalloc's 224-byte class; one
+ * past 252 bytes would take 320) and, on a session-basis seat, one entry of B seats
+ * (~140 bytes). Nothing expires by itself
  * either: a session is kept for the retention after its lease ran out (as an expiring
  * key once was), read as gone after that, and removed by the scripts that write: the
  * oldest seats past it a few at a time (PURGE), found by their scores in B seats.
@@ -41,18 +42,32 @@
  *   sh    the session secret's SHA-256, its 32 raw bytes (the server passes them so; hex elsewhere)
  *   bk    the basis key, '' when it is `s:<session>`
  *   fp, uid, host, idem   fingerprint, user ID, hostname, idempotency key ('' for none)
- *   st    started (ms); then the last heartbeat as lhb − st and the lease end as exp − lhb
+ *   st    started, as st − the time in the session ID (@leasehold/protocol ids: ms in its first
+ *         ten base-32 characters after 'ses_'; any ID gives some number, the same both ways);
+ *         then the last heartbeat as lhb − st and the lease end as exp − lhb
  *   bor   borrowed until (ms, 0 for none)
  *   ren   when the stored token is due for renewal, as ren − lhb ('' for none)
  *   pgx   the expiry PostgreSQL is known to hold (confirmed after its write), as pgx − exp;
  *   pgv   the heartbeat time that confirmation came from, as pgv − lhb ('' for none)
- *   tok   the stored lease token (tokens/stored-lease-token.ts, ~150 bytes)
- * Differences fit msgpack's 1- or 5-byte integers where a time takes 9. Scripts declare
+ *   tok   the stored lease token, its digest and signature as raw bytes (redisLeaseToken in
+ *         tokens/stored-lease-token.ts, ~120 bytes); HEARTBEAT answers it so, as bytes
+ * Differences fit msgpack's 1-, 3- or 5-byte integers where a time takes 9. Scripts declare
  * SESSIONS (the key of B ss) before it.
  */
 const SESSION_RECORD = `
 -- A raw digest as hex, for answers.
 local function hex(r) return string.format(string.rep('%02x', #r), string.byte(r, 1, -1)) end
+-- The time a session ID was made at: its characters 5 to 14 in base 32 ('0'-'9', then the
+-- letters without i, l, o and u).
+local function id_time(sid)
+  local t = 0
+  for _, b in ipairs({string.byte(sid, 5, 14)}) do
+    local v = b - 48
+    if b > 96 then v = b - 87 - (b > 105 and 1 or 0) - (b > 108 and 1 or 0) - (b > 111 and 1 or 0) - (b > 117 and 1 or 0) end
+    t = t * 32 + v
+  end
+  return t
+end
 local function num(v) if v == nil or v == '' then return '' end return tonumber(v) end
 local function minus(t, from) if t == '' then return '' end return t - from end
 local function plus(d, to) if d == '' then return '' end return to + d end
@@ -60,11 +75,13 @@ local function plus(d, to) if d == '' then return '' end return to + d end
 local function own(bk) return string.sub(bk, 1, 2) == 's:' end
 local function unpack_session(sid, v)
   local sh, bk, fp, uid, host, idem, st, lhb, exp, bor, ren, pgx, pgv, tok = cmsgpack.unpack(v)
+  local made = id_time(sid)
+  st = made + st
   lhb = st + lhb
   exp = lhb + exp
   if bk == '' then bk = 's:' .. sid end
   return {sh = sh, bk = bk, fp = fp, uid = uid, host = host, idem = idem, st = st, lhb = lhb, exp = exp, bor = bor,
-    ren = plus(ren, lhb), pgx = plus(pgx, exp), pgv = plus(pgv, lhb), tok = tok}
+    ren = plus(ren, lhb), pgx = plus(pgx, exp), pgv = plus(pgv, lhb), tok = tok, made = made}
 end
 local function read_session(sid)
   local v = redis.call('HGET', SESSIONS, sid)
@@ -74,7 +91,7 @@ end
 local function write_session(sid, s)
   local bk = s.bk
   if bk == 's:' .. sid then bk = '' end
-  redis.call('HSET', SESSIONS, sid, cmsgpack.pack(s.sh, bk, s.fp, s.uid, s.host, s.idem, s.st, s.lhb - s.st, s.exp - s.lhb,
+  redis.call('HSET', SESSIONS, sid, cmsgpack.pack(s.sh, bk, s.fp, s.uid, s.host, s.idem, s.st - (s.made or id_time(sid)), s.lhb - s.st, s.exp - s.lhb,
     s.bor, minus(s.ren, s.lhb), minus(s.pgx, s.exp), minus(s.pgv, s.lhb), s.tok))
 end
 `;

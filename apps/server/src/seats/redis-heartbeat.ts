@@ -4,7 +4,7 @@ import type { Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../kernel/request-context.js';
 import { type IssuedToken, leaseFacts } from '../tokens/lease-tokens.js';
-import { storedLeaseToken } from '../tokens/stored-lease-token.js';
+import { redisLeaseToken, storedFromRedis } from '../tokens/stored-lease-token.js';
 import { commitDecision, failed, RowMissing } from './redis-commit.js';
 import { statusRefusal } from './redis-license-terms.js';
 import type { RedisSeatCore, Reply } from './redis-seat-core.js';
@@ -18,6 +18,9 @@ import type { LockedLicense } from './seat-terms.js';
 // after a lapse or a loss of Redis's data) and borrows. A routine heartbeat reuses
 // the token it was last given until that token is due for renewal.
 
+/** Where the heartbeat script's answer carries the stored token, as bytes (see redisLeaseToken). */
+const RENEWED_TOKEN_AT = 5;
+
 export async function heartbeat(core: RedisSeatCore, ref: SessionRef, ctx: RequestContext, retried = false): Promise<HeartbeatOutcome> {
   const licenseId = await core.licenseOfSession(ref.sessionId);
   if (!licenseId) return { kind: 'not-found' };
@@ -26,14 +29,12 @@ export async function heartbeat(core: RedisSeatCore, ref: SessionRef, ctx: Reque
   const { terms } = locked;
   const refused = statusRefusal(locked.status);
   if (refused) return endRefused(core, ref, locked, refused, ctx);
-  const reply = await core.decide('lhHeartbeat', licenseId, [
-    ref.sessionId,
-    secretDigest(ref.sessionSecret),
-    capacity(terms),
-    terms.leaseTtlSeconds * 1000,
-    locked.expiresAt?.getTime() ?? 0,
-    core.retentionMs,
-  ]);
+  const reply = await core.decide(
+    'lhHeartbeat',
+    licenseId,
+    [ref.sessionId, secretDigest(ref.sessionSecret), capacity(terms), terms.leaseTtlSeconds * 1000, locked.expiresAt?.getTime() ?? 0, core.retentionMs],
+    RENEWED_TOKEN_AT,
+  );
   const now = new Date(reply[1]);
   switch (reply[0]) {
     case 'NOT_FOUND':
@@ -68,7 +69,8 @@ async function renewed(core: RedisSeatCore, locked: LockedLicense, ref: SessionR
   const borrowedUntil = dateOrNull(bor);
   const facts = { sessionId: ref.sessionId, userId, fingerprint: String(fingerprint), expiresAt, borrowedUntil };
   // Null when the stored form no longer rebuilds the token it came from: then one is due.
-  let token = tok ? core.o.tokens.restore(String(tok), leaseFacts(terms, facts)) : null;
+  const stored = storedFromRedis(tok as Buffer);
+  let token = stored ? core.o.tokens.restore(stored, leaseFacts(terms, facts)) : null;
   let issued: IssuedToken | null = null;
   const renewAt = dateOrNull(ren);
   const mustSign = lapsed || tokenDue(token, renewAt?.getTime() ?? null, now.getTime());
@@ -284,7 +286,7 @@ function readmit(core: RedisSeatCore, row: SessionRow, locked: LockedLicense): P
     row.hostname ?? '',
     row.borrowedUntil?.getTime() ?? 0,
     row.startedAt.getTime(),
-    row.leaseToken ? storedLeaseToken(row.leaseToken) : '',
+    redisLeaseToken(row.leaseToken),
     row.leaseTokenRenewAt?.getTime() ?? '',
     'readmit',
     row.endedAt === null ? row.expiresAt.getTime() : 0,

@@ -3,7 +3,7 @@ import type { Clock } from '../kernel/clock.js';
 import type { RedisConnection, Scripts } from '../redis/connection.js';
 import type { ReplicaAck } from '../redis/replica-ack.js';
 import type { IssuedToken, LeaseTokens } from '../tokens/lease-tokens.js';
-import { storedLeaseToken } from '../tokens/stored-lease-token.js';
+import { redisLeaseToken } from '../tokens/stored-lease-token.js';
 import type { LicenseTermsCache } from './license-terms-cache.js';
 import type { GrantRecorder } from './redis-grant-recorder.js';
 import type { Beat, HeartbeatWriter } from './redis-heartbeat-writer.js';
@@ -102,11 +102,16 @@ export class RedisSeatCore {
     return Number(await this.o.connection.run('time', (c) => c.lhTime(key, this.#testNow())));
   }
 
-  /** Runs a seat script; when the license's seat state is missing, rebuilds it from PostgreSQL first. */
-  async decide(command: keyof Scripts, licenseId: string, args: (string | number | Buffer)[]): Promise<Reply> {
+  /**
+   * Runs a seat script; when the license's seat state is missing, rebuilds it from PostgreSQL first.
+   * bytesAt: an element of the script's answer to keep as bytes (a Buffer); the others are text.
+   */
+  async decide(command: keyof Scripts, licenseId: string, args: (string | number | Buffer)[], bytesAt?: number): Promise<Reply> {
     for (let attempt = 0; ; attempt++) {
       const base = this.keys.base(licenseId);
-      const raw = (await this.o.connection.run(command, (c) => c[command](`${base}epoch`, `${base}seats`, this.#testNow(), base, ...args))) as unknown[];
+      const call = bytesAt === undefined ? command : (`${command}Buffer` as const);
+      const raw = (await this.o.connection.run(command, (c) => c[call](`${base}epoch`, `${base}seats`, this.#testNow(), base, ...args))) as unknown[];
+      if (bytesAt !== undefined) for (const [i, v] of raw.entries()) if (i !== bytesAt && Buffer.isBuffer(v)) raw[i] = v.toString();
       if (raw[0] !== 'REBUILD') {
         // The epoch, answered third, moves onto the reply: [verdict, now, ...fields].
         const epoch = String(raw.splice(2, 1)[0]);
@@ -167,7 +172,7 @@ export class RedisSeatCore {
         r.lhSetToken(
           this.keys.sessions(licenseId),
           sessionId,
-          c.token ? storedLeaseToken(c.token.token) : '',
+          redisLeaseToken(c.token?.token),
           c.token?.renewAt?.getTime() ?? '',
           c.expiresAt?.getTime() ?? '',
           c.version?.getTime() ?? 0,

@@ -4,7 +4,7 @@ import type { Db } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import { LeaseholdError } from '../kernel/errors.js';
 import { REDIS_RETRY_AFTER_SECONDS, type RedisConnection } from '../redis/connection.js';
-import { storedLeaseToken } from '../tokens/stored-lease-token.js';
+import { redisLeaseToken } from '../tokens/stored-lease-token.js';
 import type { RedisSeatKeys } from './redis-seat-keys.js';
 import { rawDigest, type SessionRow } from './redis-seat-records.js';
 import { replaceEpoch } from './seat-fence.js';
@@ -99,7 +99,7 @@ async function load(deps: RebuildDeps, licenseId: string, token: string): Promis
       row.borrowedUntil?.getTime() ?? 0,
       row.hostname ?? '',
       row.idempotencyKey ?? '',
-      row.leaseToken ? storedLeaseToken(row.leaseToken) : '',
+      redisLeaseToken(row.leaseToken),
       row.leaseTokenRenewAt?.getTime() ?? '',
       row.expiresAt.getTime(),
     ]);
