@@ -64,7 +64,9 @@ describe('the Redis seat store forgets sessions past their lease and the retenti
     expect(await connection.client.get(`${base}i:key-a`)).toBe('ses_a');
     // Lapsed at 2,000, still kept at 2,000 + retention: Redis knows it (a re-admission is refused).
     expect((await acquire(2_000 + RETENTION, 'ses_a', 's:ses_a', { mode: 'readmit' }))[0]).toBe('EXISTS');
-    // One millisecond later it is gone, and the next grant purges it.
+    // One millisecond later it is gone (a heartbeat goes to PostgreSQL), and the next grant purges it.
+    expect((await heartbeat(2_001 + RETENTION, 'ses_a'))[0]).toBe('NOT_FOUND');
+    expect(await sessionIds()).toEqual(['ses_a']);
     expect((await acquire(2_001 + RETENTION, 'ses_b', 's:ses_b'))[0]).toBe('GRANTED');
     expect(await sessionIds()).toEqual(['ses_b']);
     expect(await connection.client.zrange(keys.seats(lic), 0, -1)).toEqual(['s:ses_b']);
