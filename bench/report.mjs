@@ -56,7 +56,7 @@ const ANALYSIS = `## Reading these numbers
   answered request (\`LEASEHOLD_REQUEST_LOG_LEVEL\`), which adds roughly 5–15 µs of CPU per heartbeat;
   set it to \`debug\` on a busy server.
 - Tokens: a heartbeat returns the stored token until half its lease has passed, rebuilt from the
-  ~150 B form Redis keeps (the claims from the license's terms, checked against a SHA-256 digest of
+  ~120 B form Redis keeps (the claims from the license's terms, checked against a SHA-256 digest of
   what was signed: one hash of ~700 B per heartbeat instead of ~630 B more per session in Redis). In this run heartbeats
   come within minutes of the acquire, so almost none re-sign; at a 60 s interval in production about one
   heartbeat in three signs a token.
@@ -221,7 +221,7 @@ export function renderReport(r, previous = null, changes = '') {
       : []),
     '## Memory per live session',
     '',
-    `- Redis: ${bytes(r.memory.redisBytesPerSession)} (INFO used_memory delta over the sessions created; ${f0(r.memory.redisUsedMemory / 2 ** 20)} MiB in all). The session's hash holds the lease token in a stored form of ~150 B (the times, the key ID, the signature and a digest of what was signed; the server rebuilds the exact token from the license's terms), split over fields of at most 64 B so the hash stays a listpack.`,
+    `- Redis: ${bytes(r.memory.redisBytesPerSession)} (INFO used_memory delta over the sessions created; ${f0(r.memory.redisUsedMemory / 2 ** 20)} MiB in all). A session is one field of its license's sessions hash, its record packed into one value (msgpack, no field names, times as differences, the secret's raw digest) with the lease token in a stored form of ~120 B (the times and the key ID, the signature and a digest of what was signed as raw bytes; the server rebuilds the exact token from the license's terms), and a session-basis seat is one entry of the license's seats zset: no key of its own.`,
     `- Server: ${bytes(r.memory.serverHeapBytesPerSession)} heap, ${bytes(r.memory.serverRssBytesPerSession)} RSS (deltas without a forced GC: approximate). The server keeps only a session→license map; sessions live in Redis and PostgreSQL.`,
     '',
     '## Where the time goes (CPU profiles of the hot paths)',

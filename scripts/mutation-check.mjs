@@ -31,6 +31,7 @@ const tests = {
   scenarios: `${TEST}seats/seat-scenarios.test.ts`,
   sqlStore: `${TEST}seats/sql-seat-store.test.ts`,
   redisStore: `${TEST}redis/redis-seat-store.test.ts`,
+  redisRetention: `${TEST}redis/redis-retention.test.ts`,
 };
 
 /**
@@ -177,9 +178,23 @@ const FAULTS = [
   {
     name: 'seats/redis-release-keeps-seat',
     file: 'redis/seat-scripts.ts',
-    find: "remove_session(sid, f[2])\nreturn {'ENDED'",
+    find: "remove_session(sid, s)\nreturn {'ENDED'",
     replace: "return {'ENDED'",
     tests: [tests.scenarios, tests.redisStore],
+  },
+  {
+    name: 'seats/redis-session-outlives-retention',
+    file: 'redis/seat-scripts.ts',
+    find: 'if s and s.exp + retention >= now then return s end',
+    replace: 'if s then return s end',
+    tests: [tests.redisRetention],
+  },
+  {
+    name: 'seats/redis-never-purges',
+    file: 'redis/seat-scripts.ts',
+    find: "for _, bk in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', edge, 'LIMIT', 0, limit)) do",
+    replace: 'for _, bk in ipairs({}) do',
+    tests: [tests.redisRetention],
   },
 ];
 

@@ -7,6 +7,7 @@ import {
   DROP_EPOCH,
   END,
   HEARTBEAT,
+  HEARTBEAT_TIMES,
   INSPECT,
   LOAD,
   RATE_HIT,
@@ -17,7 +18,7 @@ import {
   TIME,
 } from './seat-scripts.js';
 
-type Arg = string | number;
+type Arg = string | number | Buffer;
 type Script = (...args: Arg[]) => Promise<unknown>;
 
 /** The scripts, defined once per connection; ioredis calls them by SHA and falls back to EVAL. */
@@ -30,6 +31,7 @@ export interface Scripts {
   lhCount: Script;
   lhSetToken: Script;
   lhRestoreSecret: Script;
+  lhHeartbeatTimes: Script;
   lhTime: Script;
   lhLoad: Script;
   lhRebuildLock: Script;
@@ -47,6 +49,7 @@ const DEFINITIONS: Record<keyof Scripts, { numberOfKeys: number; lua: string }> 
   lhCount: { numberOfKeys: 2, lua: COUNT },
   lhSetToken: { numberOfKeys: 1, lua: SET_TOKEN },
   lhRestoreSecret: { numberOfKeys: 1, lua: RESTORE_SECRET },
+  lhHeartbeatTimes: { numberOfKeys: 1, lua: HEARTBEAT_TIMES },
   // The key names whose shard's clock is read (on Redis Cluster every shard has its own).
   lhTime: { numberOfKeys: 1, lua: TIME },
   lhLoad: { numberOfKeys: 3, lua: LOAD },
@@ -62,7 +65,10 @@ export interface RedisMetrics {
   redisError(command: string): void;
 }
 
-export type ScriptedRedis = (Redis | Cluster) & Scripts;
+/** Each script also answers its bulk strings as Buffers, as `<name>Buffer` (ioredis defines both). */
+type BufferScripts = { [K in keyof Scripts as `${K}Buffer`]: Script };
+
+export type ScriptedRedis = (Redis | Cluster) & Scripts & BufferScripts;
 type Pipeline = ReturnType<Redis['pipeline']> & Scripts;
 
 /** Seconds a caller is told to wait when Redis cannot answer. */

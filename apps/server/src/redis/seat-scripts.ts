@@ -20,28 +20,90 @@
  *   B epoch        string, present once the license's seat state was loaded; every
  *                  seat script answers it third, for the PostgreSQL fence (seat_epochs)
  *   B seats        ZSET basis key → latest expiry (ms) of its sessions
- *   B b:<basis>    ZSET session ID → expiry (ms), the sessions sharing a seat
- *   B s:<session>  HASH of one session (see SESSION_FIELDS), and pgx: the expiry
- *                  PostgreSQL is known to hold (confirmed after its write; pgv its version);
- *                  tok, tk2…tk5: the stored lease token (TOKEN_FIELDS)
+ *   B b:<basis>    ZSET session ID → expiry (ms), the sessions sharing a machine or user
+ *                  seat. A session-basis seat `s:<session>` (seat-terms.ts) is its one
+ *                  session's own and has none: its entry in B seats names the session.
+ *   B ss           HASH session ID → the session's record, packed (SESSION_RECORD)
  *   B i:<key>      string idempotency key → session ID
  *   B rebuild      string, the lock of whoever is loading the license from PostgreSQL
+ *
+ * Memory: a key costs Redis ~100 bytes before its value (object, name, dictionary and
+ * expiry entries), so a session owns no key. It is one field of B ss (~290 bytes with its
+ * dictionary entry and ID, a packed value of ~215 bytes in jemalloc's 224-byte class; one
+ * past 252 bytes would take 320) and, on a session-basis seat, one entry of B seats
+ * (~140 bytes). Nothing expires by itself
+ * either: a session is kept for the retention after its lease ran out (as an expiring
+ * key once was), read as gone after that, and removed by the scripts that write: the
+ * oldest seats past it a few at a time (PURGE), found by their scores in B seats.
  */
 
 /**
- * A stored lease token (tokens/stored-lease-token.ts, ~150 bytes, at most MAX_STORED) is split over fields
- * of at most 64 bytes: a hash whose values all fit stays a compact listpack, where one
- * longer value would turn the whole session into a hash table several times its size.
+ * One session's record: cmsgpack values by position, without field names.
+ *   sh    the session secret's SHA-256, its 32 raw bytes (the server passes them so; hex elsewhere)
+ *   bk    the basis key, '' when it is `s:<session>`
+ *   fp, uid, host, idem   fingerprint, user ID, hostname, idempotency key ('' for none)
+ *   st    started, as st − the time in the session ID (@leasehold/protocol ids: ms in its first
+ *         ten base-32 characters after 'ses_'; any ID gives some number, the same both ways);
+ *         then the last heartbeat as lhb − st and the lease end as exp − lhb
+ *   bor   borrowed until (ms, 0 for none)
+ *   ren   when the stored token is due for renewal, as ren − lhb ('' for none)
+ *   pgx   the expiry PostgreSQL is known to hold (confirmed after its write), as pgx − exp;
+ *   pgv   the heartbeat time that confirmation came from, as pgv − lhb ('' for none)
+ *   tok   the stored lease token, its digest and signature as raw bytes (redisLeaseToken in
+ *         tokens/stored-lease-token.ts, ~120 bytes); HEARTBEAT answers it so, as bytes
+ * Differences fit msgpack's 1-, 3- or 5-byte integers where a time takes 9. Scripts declare
+ * SESSIONS (the key of B ss) before it.
  */
-const TOKEN_FIELDS = `
-local function token_fields(tok)
-  return 'tok', string.sub(tok, 1, 64), 'tk2', string.sub(tok, 65, 128), 'tk3', string.sub(tok, 129, 192), 'tk4', string.sub(tok, 193, 256), 'tk5', string.sub(tok, 257, 320)
+const SESSION_RECORD = `
+-- A raw digest as hex, for answers.
+local function hex(r) return string.format(string.rep('%02x', #r), string.byte(r, 1, -1)) end
+-- The time a session ID was made at: its characters 5 to 14 in base 32 ('0'-'9', then the
+-- letters without i, l, o and u).
+local function id_time(sid)
+  local t = 0
+  for _, b in ipairs({string.byte(sid, 5, 14)}) do
+    local v = b - 48
+    if b > 96 then v = b - 87 - (b > 105 and 1 or 0) - (b > 108 and 1 or 0) - (b > 111 and 1 or 0) - (b > 117 and 1 or 0) end
+    t = t * 32 + v
+  end
+  return t
 end
-local function joined(a, b, c, d, e) return (a or '') .. (b or '') .. (c or '') .. (d or '') .. (e or '') end
+local function num(v) if v == nil or v == '' then return '' end return tonumber(v) end
+local function minus(t, from) if t == '' then return '' end return t - from end
+local function plus(d, to) if d == '' then return '' end return to + d end
+-- The seat 's:<session>' is that one session's own: it has no b: zset.
+local function own(bk) return string.sub(bk, 1, 2) == 's:' end
+local function unpack_session(sid, v)
+  local sh, bk, fp, uid, host, idem, st, lhb, exp, bor, ren, pgx, pgv, tok = cmsgpack.unpack(v)
+  local made = id_time(sid)
+  st = made + st
+  lhb = st + lhb
+  exp = lhb + exp
+  if bk == '' then bk = 's:' .. sid end
+  return {sh = sh, bk = bk, fp = fp, uid = uid, host = host, idem = idem, st = st, lhb = lhb, exp = exp, bor = bor,
+    ren = plus(ren, lhb), pgx = plus(pgx, exp), pgv = plus(pgv, lhb), tok = tok, made = made}
+end
+local function read_session(sid)
+  local v = redis.call('HGET', SESSIONS, sid)
+  if v then return unpack_session(sid, v) end
+  return nil
+end
+local function write_session(sid, s)
+  local bk = s.bk
+  if bk == 's:' .. sid then bk = '' end
+  redis.call('HSET', SESSIONS, sid, cmsgpack.pack(s.sh, bk, s.fp, s.uid, s.host, s.idem, s.st - (s.made or id_time(sid)), s.lhb - s.st, s.exp - s.lhb,
+    s.bor, minus(s.ren, s.lhb), minus(s.pgx, s.exp), minus(s.pgv, s.lhb), s.tok))
+end
 `;
 
-const COMMON = `${TOKEN_FIELDS}
+/** Seats past the retention purged per acquire or heartbeat, and per reap call. */
+const PURGE = 4;
+const REAP_PURGE = 100;
+
+const COMMON = `
 local base = ARGV[2]
+local SESSIONS = base .. 'ss'
+${SESSION_RECORD}
 local function clock()
   if ARGV[1] ~= '' then return tonumber(ARGV[1]) end
   local t = redis.call('TIME')
@@ -50,24 +112,69 @@ end
 local now = clock()
 local function after(t) return '(' .. string.format('%.0f', t) end
 local function live_count() return redis.call('ZCOUNT', KEYS[2], after(now), '+inf') end
+-- A session is kept until its lease plus the retention ran out; after that it is gone.
+local function read_kept(sid, retention)
+  local s = read_session(sid)
+  if s and s.exp + retention >= now then return s end
+  return nil
+end
+-- The live sessions of a live seat.
+local function live_sessions(bk)
+  if own(bk) then return {string.sub(bk, 3)} end
+  return redis.call('ZRANGEBYSCORE', base .. 'b:' .. bk, after(now), '+inf')
+end
 local function seat_score(bk)
   local top = redis.call('ZREVRANGE', base .. 'b:' .. bk, 0, 0, 'WITHSCORES')
   if #top == 0 then redis.call('ZREM', KEYS[2], bk) else redis.call('ZADD', KEYS[2], top[2], bk) end
 end
-local function remove_session(sid, bk)
-  local idem = redis.call('HGET', base .. 's:' .. sid, 'idem')
-  if idem and idem ~= '' and redis.call('GET', base .. 'i:' .. idem) == sid then redis.call('DEL', base .. 'i:' .. idem) end
-  redis.call('DEL', base .. 's:' .. sid)
-  redis.call('ZREM', base .. 'b:' .. bk, sid)
-  seat_score(bk)
+local function forget(sid, s)
+  if s.idem ~= '' and redis.call('GET', base .. 'i:' .. s.idem) == sid then redis.call('DEL', base .. 'i:' .. s.idem) end
+  redis.call('HDEL', SESSIONS, sid)
 end
--- old_exp: the session's expiry before, when known. A lease that only grew raises its
--- seat's score to at least exp (ZADD GT), one call instead of reading the seat's sessions.
-local function keep(sid, bk, exp, retention, idem, old_exp)
-  redis.call('PEXPIRE', base .. 's:' .. sid, exp - now + retention)
-  redis.call('ZADD', base .. 'b:' .. bk, exp, sid)
-  if old_exp and exp >= old_exp then redis.call('ZADD', KEYS[2], 'GT', exp, bk) else seat_score(bk) end
-  if idem and idem ~= '' then redis.call('PEXPIRE', base .. 'i:' .. idem, exp - now + retention) end
+local function remove_session(sid, s)
+  forget(sid, s)
+  if own(s.bk) then
+    redis.call('ZREM', KEYS[2], s.bk)
+  else
+    redis.call('ZREM', base .. 'b:' .. s.bk, sid)
+    seat_score(s.bk)
+  end
+end
+-- Writes session s back, and its seat's score. old_exp: its expiry before, when known: a
+-- lease that only grew raises a shared seat's score to at least exp (ZADD GT), one call
+-- instead of reading the seat's sessions.
+local function keep(sid, s, retention, old_exp)
+  write_session(sid, s)
+  if own(s.bk) then
+    redis.call('ZADD', KEYS[2], s.exp, s.bk)
+  else
+    redis.call('ZADD', base .. 'b:' .. s.bk, s.exp, sid)
+    if old_exp and s.exp >= old_exp then redis.call('ZADD', KEYS[2], 'GT', s.exp, s.bk) else seat_score(s.bk) end
+  end
+  if s.idem ~= '' then redis.call('PEXPIRE', base .. 'i:' .. s.idem, s.exp - now + retention) end
+end
+-- Forgets the sessions of up to limit seats whose every session is past its lease and the
+-- retention, the oldest first; and such sessions of the shared seat \`kept\` (one about to be written).
+local function purge(retention, limit, kept)
+  local edge = after(now - retention)
+  for _, bk in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', edge, 'LIMIT', 0, limit)) do
+    local sids = {string.sub(bk, 3)}
+    if not own(bk) then sids = redis.call('ZRANGE', base .. 'b:' .. bk, 0, -1) end
+    for _, sid in ipairs(sids) do
+      local s = read_session(sid)
+      if s then forget(sid, s) end
+    end
+    if not own(bk) then redis.call('DEL', base .. 'b:' .. bk) end
+    redis.call('ZREM', KEYS[2], bk)
+  end
+  if kept and not own(kept) then
+    local key = base .. 'b:' .. kept
+    for _, sid in ipairs(redis.call('ZRANGEBYSCORE', key, '-inf', edge, 'LIMIT', 0, limit)) do
+      local s = read_session(sid)
+      if s then forget(sid, s) end
+      redis.call('ZREM', key, sid)
+    end
+  end
 end
 local function next_free()
   local first = redis.call('ZRANGEBYSCORE', KEYS[2], after(now), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
@@ -93,23 +200,21 @@ if lic_exp > 0 and lic_exp <= now then return {'LICENSE_EXPIRED', now, epoch} en
 if idem ~= '' then
   local earlier = redis.call('GET', base .. 'i:' .. idem)
   if earlier then
-    local skey = base .. 's:' .. earlier
-    local f = redis.call('HMGET', skey, 'fp', 'exp', 'bor', 'bk', 'uid', 'st', 'sh')
-    if f[1] then
-      if f[1] ~= fp then return {'CONFLICT', now, epoch} end
-      if tonumber(f[2]) > now then
-        local exp = math.max(now + ttl, tonumber(f[3]))
-        -- pgx stays: PostgreSQL has the new expiry only once the server confirms its write.
-        redis.call('HSET', skey, 'sh', ARGV[7], 'exp', exp, 'lhb', now)
-        keep(earlier, f[4], exp, retention, idem)
+    local e = read_kept(earlier, retention)
+    if e then
+      if e.fp ~= fp then return {'CONFLICT', now, epoch} end
+      if e.exp > now then
         -- The secret it replaced goes back with the answer, for the server to restore should PostgreSQL not take the new one.
-        return {'REUSED', now, epoch, earlier, exp, live_count(), f[5], f[6], f[3], f[7]}
+        local replaced = e.sh
+        -- pgx stays: PostgreSQL has the new expiry only once the server confirms its write.
+        e.sh, e.exp, e.lhb = ARGV[7], math.max(now + ttl, e.bor), now
+        keep(earlier, e, retention)
+        return {'REUSED', now, epoch, earlier, e.exp, live_count(), e.uid, e.st, e.bor, hex(replaced)}
       end
     end
   end
 end
-local skey = base .. 's:' .. sid
-if mode == 'readmit' and redis.call('EXISTS', skey) == 1 then return {'EXISTS', now, epoch} end
+if mode == 'readmit' and read_kept(sid, retention) then return {'EXISTS', now, epoch} end
 local used = live_count()
 local mine_score = redis.call('ZSCORE', KEYS[2], bk)
 local mine = mine_score and tonumber(mine_score) > now
@@ -120,11 +225,13 @@ if (not mine and used >= capacity) or (mine and used > capacity) then
   local holders = {}
   for i = 1, #rows, 2 do
     local host, uid, since = '', '', ''
-    for _, other in ipairs(redis.call('ZRANGEBYSCORE', base .. 'b:' .. rows[i], after(now), '+inf')) do
-      local h = redis.call('HMGET', base .. 's:' .. other, 'host', 'uid', 'st')
-      if h[1] and h[1] > host then host = h[1] end
-      if h[2] and h[2] > uid then uid = h[2] end
-      if h[3] and (since == '' or tonumber(h[3]) < tonumber(since)) then since = h[3] end
+    for _, other in ipairs(live_sessions(rows[i])) do
+      local h = read_session(other)
+      if h then
+        if h.host > host then host = h.host end
+        if h.uid > uid then uid = h.uid end
+        if since == '' or h.st < since then since = h.st end
+      end
     end
     holders[#holders + 1] = {host, uid, since, rows[i + 1]}
   end
@@ -137,10 +244,10 @@ if started == 0 then started = now end
 -- A new session's row will hold exp (or never exist); a re-admitted one's holds ARGV[19] until confirmed.
 local pgx = exp
 if ARGV[19] and ARGV[19] ~= '' then pgx = tonumber(ARGV[19]) end
-redis.call('HSET', skey, 'bk', bk, 'sh', ARGV[7], 'exp', exp, 'fp', fp, 'uid', ARGV[6], 'st', started, 'lhb', now,
-  'bor', bor, 'host', ARGV[13], 'idem', idem, 'ren', ARGV[17], 'pgx', pgx, token_fields(ARGV[16]))
+purge(retention, ${PURGE}, bk)
 if idem ~= '' then redis.call('SET', base .. 'i:' .. idem, sid, 'PX', exp - now + retention) end
-keep(sid, bk, exp, retention, idem)
+keep(sid, {sh = ARGV[7], bk = bk, fp = fp, uid = ARGV[6], host = ARGV[13], idem = idem, st = started, lhb = now,
+  exp = exp, bor = bor, ren = num(ARGV[17]), pgx = pgx, pgv = '', tok = ARGV[16]}, retention)
 local seats_used = used
 if not mine then seats_used = used + 1 end
 return {'GRANTED', now, epoch, exp, seats_used, mine and 1 or 0}
@@ -150,44 +257,44 @@ return {'GRANTED', now, epoch, exp, seats_used, mine and 1 or 0}
  * Renews a lease. A lapsed session takes a seat again when its seat is still its
  * own or one is free; otherwise it is removed and the answer is EXPIRED.
  * The last element of RENEWED says whether PostgreSQL needs a copy of the new expiry:
- * 0 no; 1 in the background, once its confirmed copy (field pgx) has less than half
+ * 0 no; 1 in the background, once its confirmed copy (pgx) has less than half
  * a lease left or a new token is due; 2 before the answer, when pgx is no longer
  * ahead of now. So every promised lease ends by pgx + ttl (docs/design/seat-invariant.md).
  * ARGV: now, base, sessionId, secretHash, capacity, ttlMs, licenseExpiresAtMs, retentionMs.
  */
 export const HEARTBEAT = `${COMMON}
 local sid, capacity, ttl, lic_exp, retention = ARGV[3], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local skey = base .. 's:' .. sid
-local f = redis.call('HMGET', skey, 'sh', 'exp', 'bk', 'bor', 'tok', 'ren', 'st', 'uid', 'fp', 'pgx', 'idem', 'tk2', 'tk3', 'tk4', 'tk5')
-local tok = joined(f[5], f[12], f[13], f[14], f[15])
-if not f[1] or f[1] ~= ARGV[4] then return {'NOT_FOUND', now, epoch} end
-local exp, bk, bor = tonumber(f[2]), f[3], tonumber(f[4])
+local s = read_kept(sid, retention)
+if not s or s.sh ~= ARGV[4] then return {'NOT_FOUND', now, epoch} end
+local exp, bk, bor = s.exp, s.bk, s.bor
 if lic_exp > 0 and lic_exp <= now then
-  remove_session(sid, bk)
+  remove_session(sid, s)
   return {'LICENSE_EXPIRED', now, epoch, exp}
 end
 local lapsed = exp <= now
 if lapsed then
-  local others = redis.call('ZRANGEBYSCORE', base .. 'b:' .. bk, after(now), '+inf', 'LIMIT', 0, 1)
+  local others = {}
+  if not own(bk) then others = redis.call('ZRANGEBYSCORE', base .. 'b:' .. bk, after(now), '+inf', 'LIMIT', 0, 1) end
   local used = live_count()
   if (#others == 0 and used >= capacity) or (#others > 0 and used > capacity) then
-    remove_session(sid, bk)
+    remove_session(sid, s)
     return {'EXPIRED', now, epoch, exp, used, next_free()}
   end
 end
 local new_exp = math.max(now + ttl, bor)
 -- The server signs a new token when this one is due: that token goes to PostgreSQL too.
-local renew = tok == '' or not tonumber(f[6]) or tonumber(f[6]) <= now
+local renew = s.tok == '' or s.ren == '' or s.ren <= now
 -- pgx is what PostgreSQL is known to hold (set once a write is confirmed). A lease
 -- promised now ends by pgx + ttl as long as pgx is still ahead: then a copy may
 -- follow in the background (2 = write it before answering).
-local pgx = tonumber(f[10])
+local pgx = s.pgx
 local copy = 0
-if lapsed or not pgx or pgx <= now then copy = 2
+if lapsed or pgx == '' or pgx <= now then copy = 2
 elseif renew or pgx - now < ttl / 2 or pgx > new_exp then copy = 1 end
-redis.call('HSET', skey, 'exp', new_exp, 'lhb', now)
-keep(sid, bk, new_exp, retention, f[11], exp)
-return {'RENEWED', now, epoch, new_exp, lapsed and 1 or 0, tok, f[6], f[7], f[8], f[9], f[4], exp, copy}
+s.exp, s.lhb = new_exp, now
+purge(retention, ${PURGE}, bk)
+keep(sid, s, retention, exp)
+return {'RENEWED', now, epoch, new_exp, lapsed and 1 or 0, s.tok, s.ren, s.st, s.uid, s.fp, bor, exp, copy}
 `;
 
 /**
@@ -197,54 +304,56 @@ return {'RENEWED', now, epoch, new_exp, lapsed and 1 or 0, tok, f[6], f[7], f[8]
 export const BORROW = `${COMMON}
 local sid, duration, max_borrow = ARGV[3], tonumber(ARGV[5]), tonumber(ARGV[6])
 local ttl, lic_exp, retention = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
-local skey = base .. 's:' .. sid
-local f = redis.call('HMGET', skey, 'sh', 'exp', 'bk', 'st', 'uid', 'fp', 'idem')
-if not f[1] or f[1] ~= ARGV[4] then return {'NOT_FOUND', now, epoch} end
+local s = read_kept(sid, retention)
+if not s or s.sh ~= ARGV[4] then return {'NOT_FOUND', now, epoch} end
 if lic_exp > 0 and lic_exp <= now then return {'LICENSE_EXPIRED', now, epoch} end
-if tonumber(f[2]) <= now then return {'EXPIRED', now, epoch} end
+if s.exp <= now then return {'EXPIRED', now, epoch} end
 if duration > max_borrow then return {'BORROW_REFUSED', now, epoch} end
 local borrowed = now + duration
 local exp = math.max(now + ttl, borrowed)
 if lic_exp > 0 and lic_exp < exp then exp = lic_exp end
 local till = math.min(exp, borrowed)
-redis.call('HSET', skey, 'exp', exp, 'bor', till, 'lhb', now)
-keep(sid, f[3], exp, retention, f[7])
-return {'BORROWED', now, epoch, exp, till, f[4], f[5], f[6]}
+s.exp, s.bor, s.lhb = exp, till, now
+keep(sid, s, retention)
+return {'BORROWED', now, epoch, exp, till, s.st, s.uid, s.fp}
 `;
 
 /**
  * Ends a session: release, force-release, a refused license, or undoing a grant that
  * PostgreSQL did not record. ARGV: now, base, sessionId, secretHash ('' to skip the
- * check), requireLive ('1': an expired session answers NOT_FOUND).
+ * check), requireLive ('1': an expired session answers NOT_FOUND), retentionMs.
  */
 export const END = `${COMMON}
 local sid = ARGV[3]
-local f = redis.call('HMGET', base .. 's:' .. sid, 'sh', 'bk', 'exp')
-if not f[1] then return {'NOT_FOUND', now, epoch} end
-if ARGV[4] ~= '' and f[1] ~= ARGV[4] then return {'NOT_FOUND', now, epoch} end
-if ARGV[5] == '1' and tonumber(f[3]) <= now then return {'NOT_FOUND', now, epoch} end
-remove_session(sid, f[2])
-return {'ENDED', now, epoch, tonumber(f[3])}
+local s = read_kept(sid, tonumber(ARGV[6]))
+if not s then return {'NOT_FOUND', now, epoch} end
+if ARGV[4] ~= '' and s.sh ~= ARGV[4] then return {'NOT_FOUND', now, epoch} end
+if ARGV[5] == '1' and s.exp <= now then return {'NOT_FOUND', now, epoch} end
+remove_session(sid, s)
+return {'ENDED', now, epoch, s.exp}
 `;
 
 /**
  * Settles sessions PostgreSQL believes expired: each is GONE (Redis does not know
- * it), EXPIRED (removed now) or LIVE (with its real expiry). ARGV: now, base, sessionIds…
+ * it), EXPIRED (removed now) or LIVE (with its real expiry); then purges the oldest
+ * seats past the retention. ARGV: now, base, retentionMs, sessionIds…
  */
 export const REAP = `${COMMON}
+local retention = tonumber(ARGV[3])
 local out = {}
-for i = 3, #ARGV do
+for i = 4, #ARGV do
   local sid = ARGV[i]
-  local f = redis.call('HMGET', base .. 's:' .. sid, 'exp', 'bk')
-  if not f[1] then
+  local s = read_kept(sid, retention)
+  if not s then
     out[#out + 1] = {sid, 'GONE', 0}
-  elseif tonumber(f[1]) <= now then
-    remove_session(sid, f[2])
-    out[#out + 1] = {sid, 'EXPIRED', tonumber(f[1])}
+  elseif s.exp <= now then
+    remove_session(sid, s)
+    out[#out + 1] = {sid, 'EXPIRED', s.exp}
   else
-    out[#out + 1] = {sid, 'LIVE', tonumber(f[1])}
+    out[#out + 1] = {sid, 'LIVE', s.exp}
   end
 end
+purge(retention, ${REAP_PURGE})
 return {'OK', now, epoch, out}
 `;
 
@@ -254,28 +363,48 @@ return {'OK', now, epoch, live_count()}
 `;
 
 /**
- * After a write to PostgreSQL: stores a newly signed lease token (ARGV[1] '' for none)
- * and confirms the expiry PostgreSQL now holds (ARGV[3], '' for none) with its version,
- * the heartbeat time it came from (ARGV[4]): an older confirmation never replaces a
- * newer one. Only on a session that still exists. KEYS: sessionKey.
+ * After a write to PostgreSQL: stores a newly signed lease token (ARGV[2], '' for none;
+ * ARGV[3] when it is due for renewal) and confirms the expiry PostgreSQL now holds
+ * (ARGV[4], '' for none) with its version, the heartbeat time it came from (ARGV[5]): an
+ * older confirmation never replaces a newer one. Only on a session that still exists.
+ * KEYS: sessions (B ss). ARGV[1]: the session ID.
  */
-export const SET_TOKEN = `${TOKEN_FIELDS}
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'ren', ARGV[2], token_fields(ARGV[1])) end
-if ARGV[3] ~= '' then
-  local v = tonumber(redis.call('HGET', KEYS[1], 'pgv') or '0') or 0
-  if tonumber(ARGV[4]) >= v then redis.call('HSET', KEYS[1], 'pgx', ARGV[3], 'pgv', ARGV[4]) end
+export const SET_TOKEN = `
+local SESSIONS = KEYS[1]
+${SESSION_RECORD}
+local s = read_session(ARGV[1])
+if not s then return 0 end
+if ARGV[2] ~= '' then s.tok, s.ren = ARGV[2], num(ARGV[3]) end
+if ARGV[4] ~= '' then
+  local v = s.pgv
+  if v == '' then v = 0 end
+  if tonumber(ARGV[5]) >= v then s.pgx, s.pgv = tonumber(ARGV[4]), tonumber(ARGV[5]) end
 end
+write_session(ARGV[1], s)
 return 1
 `;
 
 /**
  * Puts back the secret a repeated idempotency key replaced, if the session still has
- * the new one (PostgreSQL never recorded it). KEYS: session. ARGV: new hash, old hash.
+ * the new one (PostgreSQL never recorded it). KEYS: sessions. ARGV: session ID, new hash, old hash.
  */
 export const RESTORE_SECRET = `
-if redis.call('HGET', KEYS[1], 'sh') == ARGV[1] then redis.call('HSET', KEYS[1], 'sh', ARGV[2]) return 1 end
-return 0
+local SESSIONS = KEYS[1]
+${SESSION_RECORD}
+local s = read_session(ARGV[1])
+if not s or s.sh ~= ARGV[2] then return 0 end
+s.sh = ARGV[3]
+write_session(ARGV[1], s)
+return 1
+`;
+
+/** A session's last heartbeat and expiry (ms), or nil. KEYS: sessions. ARGV: the session ID. */
+export const HEARTBEAT_TIMES = `
+local SESSIONS = KEYS[1]
+${SESSION_RECORD}
+local s = read_session(ARGV[1])
+if not s then return false end
+return {s.lhb, s.exp}
 `;
 
 /**
@@ -307,9 +436,11 @@ local out = {}
 local page = redis.call('ZSCAN', KEYS[2], ARGV[3], 'COUNT', ARGV[4])
 local seats = page[2]
 for i = 1, #seats, 2 do
-  for _, sid in ipairs(redis.call('ZRANGE', base .. 'b:' .. seats[i], 0, -1)) do
-    local f = redis.call('HMGET', base .. 's:' .. sid, 'exp', 'st')
-    if f[1] then out[#out + 1] = {sid, tonumber(f[1]), tonumber(f[2]) or 0} end
+  local sids = {string.sub(seats[i], 3)}
+  if not own(seats[i]) then sids = redis.call('ZRANGE', base .. 'b:' .. seats[i], 0, -1) end
+  for _, sid in ipairs(sids) do
+    local s = read_session(sid)
+    if s then out[#out + 1] = {sid, s.exp, s.st} end
   end
 end
 return {'OK', now, epoch, out, page[1]}
@@ -322,9 +453,6 @@ local t = redis.call('TIME')
 return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
-// Fields of one session (SESSION_FIELDS), in the order LOAD reads them:
-// sid, bk, sh, exp, fp, uid, st, lhb, bor, host, idem, tok, ren, pgx.
-
 /**
  * Loads sessions of one license from PostgreSQL, in chunks, while holding the
  * rebuild lock; the first chunk removes whatever state of the license is left, the
@@ -332,33 +460,34 @@ return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
  * lock timed out) aborts with LOST_LOCK; an epoch already set (another replica
  * loaded the license) with EPOCH_EXISTS, changing nothing.
  * KEYS: epoch, seats, lock. ARGV: now, base, lockToken, final ('1'/'0'), retentionMs, epochValue,
- * first ('1'/'0'), then 14 fields per session (exp is the conservative expiry, pgx PostgreSQL's).
+ * first ('1'/'0'), then 14 values per session: sid, bk, sh, exp (the conservative expiry), fp,
+ * uid, st, lhb, bor, host, idem, tok, ren, pgx (PostgreSQL's expiry).
  */
-export const LOAD = `${TOKEN_FIELDS}
+export const LOAD = `
 local now = tonumber(ARGV[1])
 local base = ARGV[2]
+local SESSIONS = base .. 'ss'
+${SESSION_RECORD}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'EPOCH_EXISTS' end
 if redis.call('GET', KEYS[3]) ~= ARGV[3] then return 'LOST_LOCK' end
 local retention = tonumber(ARGV[5])
 if ARGV[7] == '1' then
   for _, bk in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-    for _, sid in ipairs(redis.call('ZRANGE', base .. 'b:' .. bk, 0, -1)) do
-      local idem = redis.call('HGET', base .. 's:' .. sid, 'idem')
-      if idem and idem ~= '' then redis.call('DEL', base .. 'i:' .. idem) end
-      redis.call('DEL', base .. 's:' .. sid)
-    end
-    redis.call('DEL', base .. 'b:' .. bk)
+    if not own(bk) then redis.call('DEL', base .. 'b:' .. bk) end
   end
-  redis.call('DEL', KEYS[2])
+  local left = redis.call('HGETALL', SESSIONS)
+  for i = 1, #left, 2 do
+    local idem = unpack_session(left[i], left[i + 1]).idem
+    if idem ~= '' then redis.call('DEL', base .. 'i:' .. idem) end
+  end
+  redis.call('DEL', KEYS[2], SESSIONS)
 end
 for i = 8, #ARGV, 14 do
   local sid, bk, exp, idem = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 3]), ARGV[i + 10]
-  local skey = base .. 's:' .. sid
-  redis.call('HSET', skey, 'bk', bk, 'sh', ARGV[i + 2], 'exp', exp, 'fp', ARGV[i + 4], 'uid', ARGV[i + 5], 'st', ARGV[i + 6],
-    'lhb', ARGV[i + 7], 'bor', ARGV[i + 8], 'host', ARGV[i + 9], 'idem', idem, 'ren', ARGV[i + 12],
-    'pgx', ARGV[i + 13], 'pgv', ARGV[i + 7], token_fields(ARGV[i + 11]))
-  redis.call('PEXPIRE', skey, math.max(1, exp - now + retention))
-  redis.call('ZADD', base .. 'b:' .. bk, exp, sid)
+  write_session(sid, {sh = ARGV[i + 2], bk = bk, exp = exp, fp = ARGV[i + 4], uid = ARGV[i + 5], st = tonumber(ARGV[i + 6]),
+    lhb = tonumber(ARGV[i + 7]), bor = tonumber(ARGV[i + 8]), host = ARGV[i + 9], idem = idem, tok = ARGV[i + 11],
+    ren = num(ARGV[i + 12]), pgx = tonumber(ARGV[i + 13]), pgv = tonumber(ARGV[i + 7])})
+  if not own(bk) then redis.call('ZADD', base .. 'b:' .. bk, exp, sid) end
   redis.call('ZADD', KEYS[2], 'GT', exp, bk)
   if idem ~= '' then redis.call('SET', base .. 'i:' .. idem, sid, 'PX', math.max(1, exp - now + retention)) end
 end

@@ -8,7 +8,7 @@ import { type IssuedToken, leaseFacts } from '../tokens/lease-tokens.js';
 import { commitDecision, decideTaking, failed, RowMissing } from './redis-commit.js';
 import { statusRefusal } from './redis-license-terms.js';
 import type { RedisSeatCore, Reply } from './redis-seat-core.js';
-import { dateOrNull, licenseEvent, liveSession, orNull, REDIS_CLOCK } from './redis-seat-records.js';
+import { dateOrNull, licenseEvent, liveSession, orNull, REDIS_CLOCK, rawDigest } from './redis-seat-records.js';
 import { SeatFenced } from './seat-fence.js';
 import { capacity, seatPayload } from './seat-rules.js';
 import type { AcquireOutcome, AcquireSeat, LicenseRefusal, SeatHolder } from './seat-store.js';
@@ -47,7 +47,7 @@ async function acquireOnce(core: RedisSeatCore, req: AcquireSeat, ctx: RequestCo
       key,
       req.fingerprint,
       req.userId ?? '',
-      secretHash,
+      rawDigest(secretHash),
       capacity(terms),
       terms.leaseTtlSeconds * 1000,
       locked.expiresAt?.getTime() ?? 0,

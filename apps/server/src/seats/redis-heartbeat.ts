@@ -1,16 +1,15 @@
 import { and, eq, isNull, lte } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import { sha256 } from '../crypto.js';
 import type { Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../kernel/request-context.js';
 import { type IssuedToken, leaseFacts } from '../tokens/lease-tokens.js';
-import { storedLeaseToken } from '../tokens/stored-lease-token.js';
+import { redisLeaseToken, storedFromRedis } from '../tokens/stored-lease-token.js';
 import { commitDecision, failed, RowMissing } from './redis-commit.js';
 import { statusRefusal } from './redis-license-terms.js';
 import type { RedisSeatCore, Reply } from './redis-seat-core.js';
 import { unavailable } from './redis-seat-rebuild.js';
-import { dateOrNull, endSession, findSession, liveSession, orNull, type SessionRow, sessionEvent } from './redis-seat-records.js';
+import { dateOrNull, endSession, findSession, liveSession, orNull, rawDigest, type SessionRow, secretDigest, sessionEvent } from './redis-seat-records.js';
 import { capacity, seatPayload, tokenDue } from './seat-rules.js';
 import type { BorrowOutcome, HeartbeatOutcome, LicenseRefusal, SessionRef } from './seat-store.js';
 import type { LockedLicense } from './seat-terms.js';
@@ -18,6 +17,9 @@ import type { LockedLicense } from './seat-terms.js';
 // Keeping a seat on the Redis store: heartbeats (renewing, or taking the seat again
 // after a lapse or a loss of Redis's data) and borrows. A routine heartbeat reuses
 // the token it was last given until that token is due for renewal.
+
+/** Where the heartbeat script's answer carries the stored token, as bytes (see redisLeaseToken). */
+const RENEWED_TOKEN_AT = 5;
 
 export async function heartbeat(core: RedisSeatCore, ref: SessionRef, ctx: RequestContext, retried = false): Promise<HeartbeatOutcome> {
   const licenseId = await core.licenseOfSession(ref.sessionId);
@@ -27,14 +29,12 @@ export async function heartbeat(core: RedisSeatCore, ref: SessionRef, ctx: Reque
   const { terms } = locked;
   const refused = statusRefusal(locked.status);
   if (refused) return endRefused(core, ref, locked, refused, ctx);
-  const reply = await core.decide('lhHeartbeat', licenseId, [
-    ref.sessionId,
-    sha256(ref.sessionSecret),
-    capacity(terms),
-    terms.leaseTtlSeconds * 1000,
-    locked.expiresAt?.getTime() ?? 0,
-    core.retentionMs,
-  ]);
+  const reply = await core.decide(
+    'lhHeartbeat',
+    licenseId,
+    [ref.sessionId, secretDigest(ref.sessionSecret), capacity(terms), terms.leaseTtlSeconds * 1000, locked.expiresAt?.getTime() ?? 0, core.retentionMs],
+    RENEWED_TOKEN_AT,
+  );
   const now = new Date(reply[1]);
   switch (reply[0]) {
     case 'NOT_FOUND':
@@ -69,7 +69,8 @@ async function renewed(core: RedisSeatCore, locked: LockedLicense, ref: SessionR
   const borrowedUntil = dateOrNull(bor);
   const facts = { sessionId: ref.sessionId, userId, fingerprint: String(fingerprint), expiresAt, borrowedUntil };
   // Null when the stored form no longer rebuilds the token it came from: then one is due.
-  let token = tok ? core.o.tokens.restore(String(tok), leaseFacts(terms, facts)) : null;
+  const stored = storedFromRedis(tok as Buffer);
+  let token = stored ? core.o.tokens.restore(stored, leaseFacts(terms, facts)) : null;
   let issued: IssuedToken | null = null;
   const renewAt = dateOrNull(ren);
   const mustSign = lapsed || tokenDue(token, renewAt?.getTime() ?? null, now.getTime());
@@ -276,7 +277,7 @@ function readmit(core: RedisSeatCore, row: SessionRow, locked: LockedLicense): P
     row.basisKey,
     row.fingerprint,
     row.userId ?? '',
-    row.secretHash,
+    rawDigest(row.secretHash),
     capacity(terms),
     terms.leaseTtlSeconds * 1000,
     locked.expiresAt?.getTime() ?? 0,
@@ -285,7 +286,7 @@ function readmit(core: RedisSeatCore, row: SessionRow, locked: LockedLicense): P
     row.hostname ?? '',
     row.borrowedUntil?.getTime() ?? 0,
     row.startedAt.getTime(),
-    row.leaseToken ? storedLeaseToken(row.leaseToken) : '',
+    redisLeaseToken(row.leaseToken),
     row.leaseTokenRenewAt?.getTime() ?? '',
     'readmit',
     row.endedAt === null ? row.expiresAt.getTime() : 0,
@@ -295,7 +296,7 @@ function readmit(core: RedisSeatCore, row: SessionRow, locked: LockedLicense): P
 /** Suspended, revoked or expired: the session ends at this heartbeat. */
 async function endRefused(core: RedisSeatCore, ref: SessionRef, locked: LockedLicense, code: LicenseRefusal, ctx: RequestContext): Promise<HeartbeatOutcome> {
   const { licenseId, organisationId } = locked.terms;
-  const reply = await core.decide('lhEnd', licenseId, [ref.sessionId, sha256(ref.sessionSecret), '0']);
+  const reply = await core.decide('lhEnd', licenseId, [ref.sessionId, secretDigest(ref.sessionSecret), '0', core.retentionMs]);
   if (reply[0] === 'NOT_FOUND') {
     const row = await findSession(core.o.db, ref);
     if (!row || (row.endedAt !== null && row.endReason !== 'expired')) return { kind: 'not-found' };
@@ -330,7 +331,7 @@ export async function borrow(core: RedisSeatCore, ref: SessionRef, durationSecon
   const { terms } = locked;
   const reply = await core.decide('lhBorrow', licenseId, [
     ref.sessionId,
-    sha256(ref.sessionSecret),
+    secretDigest(ref.sessionSecret),
     durationSeconds * 1000,
     locked.maxBorrowSeconds * 1000,
     terms.leaseTtlSeconds * 1000,

@@ -1,12 +1,11 @@
 import { and, eq, isNull, lte } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import { sha256 } from '../crypto.js';
 import { sessions } from '../db/schema.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../kernel/request-context.js';
 import type { RedisSeatCore } from './redis-seat-core.js';
 import { conservativeExpiry } from './redis-seat-rebuild.js';
-import { endSession, findSession, type SessionRow, sessionEvent } from './redis-seat-records.js';
+import { endSession, findSession, type SessionRow, secretDigest, sessionEvent } from './redis-seat-records.js';
 import { seatPayload } from './seat-rules.js';
 import type { ReleaseOutcome, SessionRef } from './seat-store.js';
 
@@ -18,7 +17,7 @@ const REAP_BATCH = 500;
 export async function release(core: RedisSeatCore, ref: SessionRef, ctx: RequestContext): Promise<ReleaseOutcome> {
   const licenseId = await core.licenseOfSession(ref.sessionId);
   if (!licenseId) return { kind: 'not-found' };
-  const reply = await core.decide('lhEnd', licenseId, [ref.sessionId, sha256(ref.sessionSecret), '0']);
+  const reply = await core.decide('lhEnd', licenseId, [ref.sessionId, secretDigest(ref.sessionSecret), '0', core.retentionMs]);
   const row = await findSession(core.o.db, ref);
   if (!row) return { kind: 'not-found' };
   // Releasing twice is not an error: the caller's aim, a freed seat, holds.
@@ -31,7 +30,7 @@ export async function forceRelease(core: RedisSeatCore, sessionId: string, scope
   const [row] = await core.o.db.select().from(sessions).where(eq(sessions.id, sessionId));
   if (!row || row.endedAt !== null) return { kind: 'not-found' };
   if (scope.organisationId && row.organisationId !== scope.organisationId) return { kind: 'not-found' };
-  const reply = await core.decide('lhEnd', row.licenseId, [sessionId, '', '1']);
+  const reply = await core.decide('lhEnd', row.licenseId, [sessionId, '', '1', core.retentionMs]);
   const now = new Date(reply[1]);
   // Not live in Redis and not by PostgreSQL's copy either: nothing to free.
   if (reply[0] === 'NOT_FOUND' && row.expiresAt <= now) return { kind: 'not-found' };
@@ -77,11 +76,7 @@ export async function reapExpired(core: RedisSeatCore, ctx: RequestContext): Pro
       const ended: { row: SessionRow; at: Date }[] = [];
       for (const [licenseId, group] of byLicense) {
         const leaseMs = ((await core.terms.load(licenseId))?.terms.leaseTtlSeconds ?? 0) * 1000;
-        const reply = await core.decide(
-          'lhReap',
-          licenseId,
-          group.map((r) => r.id),
-        );
+        const reply = await core.decide('lhReap', licenseId, [core.retentionMs, ...group.map((r) => r.id)]);
         const states = reply[2] as [string, string, number][];
         const licenseNow = Number(reply[1]);
         for (const [i, [, state, expMs]] of states.entries()) {

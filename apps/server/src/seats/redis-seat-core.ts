@@ -3,13 +3,14 @@ import type { Clock } from '../kernel/clock.js';
 import type { RedisConnection, Scripts } from '../redis/connection.js';
 import type { ReplicaAck } from '../redis/replica-ack.js';
 import type { IssuedToken, LeaseTokens } from '../tokens/lease-tokens.js';
-import { storedLeaseToken } from '../tokens/stored-lease-token.js';
+import { redisLeaseToken } from '../tokens/stored-lease-token.js';
 import type { LicenseTermsCache } from './license-terms-cache.js';
 import type { GrantRecorder } from './redis-grant-recorder.js';
 import type { Beat, HeartbeatWriter } from './redis-heartbeat-writer.js';
 import type { LicenseTermsLoader } from './redis-license-terms.js';
 import type { RedisSeatKeys } from './redis-seat-keys.js';
 import { rebuildLicense, unavailable } from './redis-seat-rebuild.js';
+import { rawDigest } from './redis-seat-records.js';
 import { capacity } from './seat-rules.js';
 import type { SessionLicenses } from './session-licenses.js';
 
@@ -101,11 +102,16 @@ export class RedisSeatCore {
     return Number(await this.o.connection.run('time', (c) => c.lhTime(key, this.#testNow())));
   }
 
-  /** Runs a seat script; when the license's seat state is missing, rebuilds it from PostgreSQL first. */
-  async decide(command: keyof Scripts, licenseId: string, args: (string | number)[]): Promise<Reply> {
+  /**
+   * Runs a seat script; when the license's seat state is missing, rebuilds it from PostgreSQL first.
+   * bytesAt: an element of the script's answer to keep as bytes (a Buffer); the others are text.
+   */
+  async decide(command: keyof Scripts, licenseId: string, args: (string | number | Buffer)[], bytesAt?: number): Promise<Reply> {
     for (let attempt = 0; ; attempt++) {
       const base = this.keys.base(licenseId);
-      const raw = (await this.o.connection.run(command, (c) => c[command](`${base}epoch`, `${base}seats`, this.#testNow(), base, ...args))) as unknown[];
+      const call = bytesAt === undefined ? command : (`${command}Buffer` as const);
+      const raw = (await this.o.connection.run(command, (c) => c[call](`${base}epoch`, `${base}seats`, this.#testNow(), base, ...args))) as unknown[];
+      if (bytesAt !== undefined) for (const [i, v] of raw.entries()) if (i !== bytesAt && Buffer.isBuffer(v)) raw[i] = v.toString();
       if (raw[0] !== 'REBUILD') {
         // The epoch, answered third, moves onto the reply: [verdict, now, ...fields].
         const epoch = String(raw.splice(2, 1)[0]);
@@ -143,7 +149,7 @@ export class RedisSeatCore {
 
   async undo(licenseId: string, sessionId: string): Promise<void> {
     this.forgetSession(sessionId);
-    await this.decide('lhEnd', licenseId, [sessionId, '', '0']);
+    await this.decide('lhEnd', licenseId, [sessionId, '', '0', this.retentionMs]);
   }
 
   async storeToken(licenseId: string, sessionId: string, issued: IssuedToken): Promise<void> {
@@ -164,8 +170,9 @@ export class RedisSeatCore {
     await this.o.connection
       .run('settoken', (r) =>
         r.lhSetToken(
-          this.keys.session(licenseId, sessionId),
-          c.token ? storedLeaseToken(c.token.token) : '',
+          this.keys.sessions(licenseId),
+          sessionId,
+          redisLeaseToken(c.token?.token),
           c.token?.renewAt?.getTime() ?? '',
           c.expiresAt?.getTime() ?? '',
           c.version?.getTime() ?? 0,
@@ -177,7 +184,7 @@ export class RedisSeatCore {
   /** Puts back the secret a repeated key replaced in Redis, when PostgreSQL did not take the new one. */
   async restoreSecret(licenseId: string, sessionId: string, newHash: string, oldHash: string): Promise<void> {
     if (!oldHash) return;
-    await this.o.connection.run('restoresecret', (c) => c.lhRestoreSecret(this.keys.session(licenseId, sessionId), newHash, oldHash));
+    await this.o.connection.run('restoresecret', (c) => c.lhRestoreSecret(this.keys.sessions(licenseId), sessionId, rawDigest(newHash), rawDigest(oldHash)));
   }
 
   /** PostgreSQL fenced this epoch: drop it (if Redis still has it) so the next call rebuilds. */
@@ -210,6 +217,6 @@ export async function confirmCopies(connection: RedisConnection, keys: RedisSeat
     written,
     ({ beat }) => beat.licenseId,
     (pipeline, { sessionId, beat }) =>
-      pipeline.lhSetToken(keys.session(beat.licenseId, sessionId), '', '', beat.expiresAt.getTime(), beat.lastHeartbeatAt.getTime()),
+      pipeline.lhSetToken(keys.sessions(beat.licenseId), sessionId, '', '', beat.expiresAt.getTime(), beat.lastHeartbeatAt.getTime()),
   );
 }

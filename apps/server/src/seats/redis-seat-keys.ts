@@ -18,7 +18,8 @@ export class RedisSeatKeys {
   lock(licenseId: string): string {
     return `${this.base(licenseId)}rebuild`;
   }
-  session(licenseId: string, sessionId: string): string {
-    return `${this.base(licenseId)}s:${sessionId}`;
+  /** The hash of the license's sessions, one packed field each (see redis/seat-scripts.ts). */
+  sessions(licenseId: string): string {
+    return `${this.base(licenseId)}ss`;
   }
 }

@@ -4,9 +4,9 @@ import type { Db } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import { LeaseholdError } from '../kernel/errors.js';
 import { REDIS_RETRY_AFTER_SECONDS, type RedisConnection } from '../redis/connection.js';
-import { storedLeaseToken } from '../tokens/stored-lease-token.js';
+import { redisLeaseToken } from '../tokens/stored-lease-token.js';
 import type { RedisSeatKeys } from './redis-seat-keys.js';
-import type { SessionRow } from './redis-seat-records.js';
+import { rawDigest, type SessionRow } from './redis-seat-records.js';
 import { replaceEpoch } from './seat-fence.js';
 
 const CHUNK = 500;
@@ -85,12 +85,12 @@ async function load(deps: RebuildDeps, licenseId: string, token: string): Promis
     .sort((a, b) => b.exp - a.exp);
   // Every one of them, even beyond the license's capacity (seats lowered meanwhile): leaving
   // one out could free a seat its holder still believes in. Over capacity only refuses acquires.
-  const load: (string | number)[][] = [];
+  const load: (string | number | Buffer)[][] = [];
   for (const { row, exp } of candidates) {
     load.push([
       row.id,
       row.basisKey,
-      row.secretHash,
+      rawDigest(row.secretHash),
       exp,
       row.fingerprint,
       row.userId ?? '',
@@ -99,7 +99,7 @@ async function load(deps: RebuildDeps, licenseId: string, token: string): Promis
       row.borrowedUntil?.getTime() ?? 0,
       row.hostname ?? '',
       row.idempotencyKey ?? '',
-      row.leaseToken ? storedLeaseToken(row.leaseToken) : '',
+      redisLeaseToken(row.leaseToken),
       row.leaseTokenRenewAt?.getTime() ?? '',
       row.expiresAt.getTime(),
     ]);

@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
-import { matchesHash } from '../crypto.js';
+import { matchesHash, sha256 } from '../crypto.js';
 import type { Db, Executor } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../kernel/request-context.js';
@@ -92,6 +92,12 @@ export function liveSession(
     leaseToken: s.leaseToken,
   };
 }
+
+/** A secret's SHA-256 as Redis keeps it: its 32 raw bytes (hex in PostgreSQL and answers). */
+export const rawDigest = (hex: string): Buffer => Buffer.from(hex, 'hex');
+
+/** The digest of a secret a client presented, as Redis compares it. */
+export const secretDigest = (secret: string): Buffer => rawDigest(sha256(secret));
 
 /** Redis stores absent values as '' (strings) or 0 (times). */
 export const orNull = (v: unknown): string | null => (v === '' || v === undefined || v === null || v === false ? null : String(v));

@@ -66,14 +66,14 @@ export class RedisSeatStore implements SeatStore {
 
   async latestHeartbeats(sessions: Array<{ id: string; licenseId: string }>): Promise<Map<string, HeartbeatTimes>> {
     const replies = await this.#core.o.connection.pipelined(
-      'hmget',
+      'heartbeattimes',
       sessions,
       (s) => s.licenseId,
-      (pipeline, s) => pipeline.hmget(this.#core.keys.session(s.licenseId, s.id), 'lhb', 'exp'),
+      (pipeline, s) => pipeline.lhHeartbeatTimes(this.#core.keys.sessions(s.licenseId), s.id),
     );
     const times = new Map<string, HeartbeatTimes>();
     for (const [i, [error, fields]] of replies.entries()) {
-      const [lhb, exp] = (fields ?? []) as (string | null)[];
+      const [lhb, exp] = (fields ?? []) as (number | null)[];
       const session = sessions[i];
       if (!error && session && lhb && exp) times.set(session.id, { lastHeartbeatAt: new Date(Number(lhb)), expiresAt: new Date(Number(exp)) });
     }

@@ -164,18 +164,19 @@ describe('redis seat store under faults', () => {
     const session = ['ses_old', 'm:old', 'hash', 9e12, 'old', '', 1, 1, 0, '', '', '', '', 1];
     expect(await c.lhLoad(keys.epoch(lic), keys.seats(lic), keys.lock(lic), 1, keys.base(lic), 'tok', '1', 1000, 'e2', '1', ...session)).toBe('EPOCH_EXISTS');
     expect(await c.get(keys.epoch(lic))).toBe('e1');
-    expect(await c.exists(keys.session(lic, 'ses_old'))).toBe(0);
+    expect(await c.exists(keys.sessions(lic))).toBe(0);
     // Epoch missing: the first chunk clears what was left (a released session must not come back).
     await c.del(keys.epoch(lic), keys.lock(lic));
     expect(await c.lhRebuildLock(keys.epoch(lic), keys.lock(lic), 'tok', 30_000)).toBe('TAKEN');
     expect(await c.lhRebuildLock(keys.epoch(lic), keys.lock(lic), 'other', 30_000)).toBe('BUSY');
-    await c.hset(keys.session(lic, 'ses_left'), 'bk', 'm:left', 'exp', 9e12, 'idem', 'k1');
-    await c.zadd(`${keys.base(lic)}b:m:left`, 9e12, 'ses_left');
-    await c.zadd(keys.seats(lic), 9e12, 'm:left');
-    await c.set(`${keys.base(lic)}i:k1`, 'ses_left');
+    // What an earlier, unfinished load left: a session on a shared seat, with an idempotency key.
+    const left = ['ses_left', 'm:left', 'hash', 9e12, 'left', '', 1, 1, 0, '', 'k1', '', '', 1];
+    expect(await c.lhLoad(keys.epoch(lic), keys.seats(lic), keys.lock(lic), 1, keys.base(lic), 'tok', '0', 1000, 'e2', '1', ...left)).toBe('MORE');
+    expect(await c.exists(`${keys.base(lic)}i:k1`, `${keys.base(lic)}b:m:left`)).toBe(2);
     expect(await c.lhLoad(keys.epoch(lic), keys.seats(lic), keys.lock(lic), 1, keys.base(lic), 'tok', '1', 1000, 'e2', '1', ...session)).toBe('DONE');
     expect(await c.zrange(keys.seats(lic), 0, -1)).toEqual(['m:old']);
-    expect(await c.exists(keys.session(lic, 'ses_left'), `${keys.base(lic)}i:k1`, `${keys.base(lic)}b:m:left`)).toBe(0);
+    expect(await c.hkeys(keys.sessions(lic))).toEqual(['ses_old']);
+    expect(await c.exists(`${keys.base(lic)}i:k1`, `${keys.base(lic)}b:m:left`)).toBe(0);
     expect(await c.get(keys.epoch(lic))).toBe('e2');
     await c.del(...(await c.keys('fence-test:*')));
   });
@@ -379,8 +380,7 @@ describe('redis seat store under faults', () => {
     expect(await store().disagreements(seed.licenseId)).toMatchObject({ orphans: 1, missing: 0 });
     // And a live session Redis lost (a partial loss that kept the epoch).
     const a = c.held.get('machine-a') as Creds;
-    await direct.client.del(keys.session(seed.licenseId, a.sessionId));
-    await direct.client.zrem(`${base}b:s:${a.sessionId}`, a.sessionId);
+    await direct.client.hdel(keys.sessions(seed.licenseId), a.sessionId);
     await direct.client.zrem(`${base}seats`, `s:${a.sessionId}`);
     expect(await store().disagreements(seed.licenseId)).toMatchObject({ orphans: 1, missing: 1 });
     const report = await store().reconcile(seed.licenseId);
@@ -409,8 +409,7 @@ describe('redis seat store under faults', () => {
     const lost = c.held.get('paged-machine-1199') as Creds;
     const keys = new RedisSeatKeys(h.prefix);
     const base = keys.base(seed.licenseId);
-    await direct.client.del(keys.session(seed.licenseId, lost.sessionId));
-    await direct.client.zrem(`${base}b:s:${lost.sessionId}`, lost.sessionId);
+    await direct.client.hdel(keys.sessions(seed.licenseId), lost.sessionId);
     await direct.client.zrem(`${base}seats`, `s:${lost.sessionId}`);
     expect(await store().disagreements(seed.licenseId)).toMatchObject({ orphans: 0, missing: 1 });
   }, 60_000);
@@ -437,8 +436,7 @@ describe('redis seat store under faults', () => {
     const base = keys.base(seed.licenseId);
     const lost = [0, 299, 300, 1_299, 1_300, 1_399].map((i) => ordered[i] as string);
     for (const sid of lost) {
-      await direct.client.del(keys.session(seed.licenseId, sid));
-      await direct.client.zrem(`${base}b:s:${sid}`, sid);
+      await direct.client.hdel(keys.sessions(seed.licenseId), sid);
       await direct.client.zrem(`${base}seats`, `s:${sid}`);
     }
     expect(await store().disagreements(seed.licenseId)).toMatchObject({ orphans: 0, missing: 6 });
