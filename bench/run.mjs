@@ -230,7 +230,8 @@ async function heartbeatOnShards(masters) {
  * hour here, so they are written to PostgreSQL in bulk (as a server that lost Redis has
  * them) and Redis loads them through the store's own rebuild, one license at a time, at
  * the first heartbeat of each license. They hold no lease token yet: each signs one at its
- * first heartbeat. Then: Redis memory per session, and heartbeats at their load.
+ * first heartbeat. Their rows are what session-basis acquires write (basis key `s:<session>`).
+ * Then: Redis memory per session, and heartbeats at their load.
  */
 async function millionSessions() {
   const redis = await startRedis();
@@ -263,7 +264,7 @@ async function millionSessions() {
       const from = l * perLicense + 1;
       await db.query(
         `insert into sessions (id, license_id, organisation_id, basis_key, fingerprint, secret_hash, hostname, started_at, last_heartbeat_at, expires_at)
-         select 'ses_' || lpad(g::text, 26, '0'), $1, $2, 'ses_' || lpad(g::text, 26, '0'), 'million-machine-' || g,
+         select 'ses_' || lpad(g::text, 26, '0'), $1, $2, 's:ses_' || lpad(g::text, 26, '0'), 'million-machine-' || g,
                 encode(sha256(convert_to('million-secret-' || lpad(g::text, 24, '0'), 'UTF8')), 'hex'), 'host-' || g, now(), now(), now() + interval '1 hour'
          from generate_series($3::int, $4::int) g`,
         [license.id, org.id, from, from + perLicense - 1],

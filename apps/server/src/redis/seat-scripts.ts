@@ -16,7 +16,7 @@
  * - Every check comes before the first write: Redis does not roll a script back.
  *
  * Keys of one license share the hash tag `{lic_…}`, so they sit in one slot (Redis
- * Cluster). With B = `<prefix>{lic_…}:`:
+ * Cluster). With B = `<prefix>{lic_…}:v2:` (the layout's version: seats/redis-seat-keys.ts):
  *   B epoch        string, present once the license's seat state was loaded; every
  *                  seat script answers it third, for the PostgreSQL fence (seat_epochs)
  *   B seats        ZSET basis key → latest expiry (ms) of its sessions
