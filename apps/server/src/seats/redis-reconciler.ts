@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { jsonList } from '../db/json-list.js';
 import type { RedisSeatCore } from './redis-seat-core.js';
 
 /** What one pass found and repaired, by kind, and which licenses it rebuilt. */
@@ -92,9 +93,9 @@ export async function compare(core: RedisSeatCore, licenseId: string): Promise<{
   // Orphans: the judged Redis sessions, looked up by ID (primary key).
   for (let i = 0; i < judged.length; i += PG_PAGE) {
     const ids = judged.slice(i, i + PG_PAGE);
-    const rows = (await core.o.db.execute(
-      sql`select id, ended_at from sessions where license_id = ${licenseId} and id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
-    )) as unknown as { rows: { id: string; ended_at: string | Date | null }[] };
+    const rows = (await core.o.db.execute(sql`select id, ended_at from sessions where license_id = ${licenseId} and id in ${jsonList(ids)}`)) as unknown as {
+      rows: { id: string; ended_at: string | Date | null }[];
+    };
     const endedAt = new Map(rows.rows.map((r) => [r.id, r.ended_at === null ? null : new Date(r.ended_at).getTime()]));
     for (const sid of ids) {
       const ended = endedAt.get(sid);

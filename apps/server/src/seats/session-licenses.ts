@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
+import { jsonList } from '../db/json-list.js';
 import { BatchLoader } from '../kernel/batch-loader.js';
 
 /**
@@ -17,9 +18,9 @@ export class SessionLicenses {
     private readonly limit = 500_000,
   ) {
     this.#loader = new BatchLoader(async (ids) => {
-      const result = (await db.execute(
-        sql`select id, license_id from sessions where id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
-      )) as unknown as { rows: Array<{ id: string; license_id: string }> };
+      const result = (await db.execute(sql`select id, license_id from sessions where id in ${jsonList(ids)}`)) as unknown as {
+        rows: Array<{ id: string; license_id: string }>;
+      };
       for (const r of result.rows) this.remember(r.id, r.license_id);
       return new Map(result.rows.map((r) => [r.id, r.license_id]));
     });
