@@ -8,7 +8,8 @@
 //   this many answers), and the bodies: either `body` (one string; every `{n}` in it becomes the
 //   request number, from 1) or `bodiesFile` (JSON lines, one body per line, used in order and cycled);
 //   `keepFile`: where to write, one JSON line each, the {sessionId, sessionSecret} of every 200 answer }.
-// Prints one JSON line on stdout: autocannon's figures (latencies in ms) and the wall time.
+// Prints one JSON line on stdout: autocannon's figures (latencies in ms) and the wall time (with
+//   `amount`, until the last answer).
 import { readFileSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
@@ -21,8 +22,11 @@ const nextBody = bodies ? () => bodies[n++ % bodies.length] : template.length ==
 const kept = [];
 
 const started = Date.now();
+// When the last answer came: autocannon ends a run of `amount` answers only at its next
+// one-second sample, so the time it takes would round an acquire run up to whole seconds.
+let lastAnswerAt = started;
 const result = await new Promise((resolve, reject) => {
-  autocannon(
+  const instance = autocannon(
     {
       url: config.url,
       connections: config.connections ?? 64,
@@ -47,8 +51,11 @@ const result = await new Promise((resolve, reject) => {
     },
     (error, r) => (error ? reject(error) : resolve(r)),
   );
+  instance.on('response', () => {
+    lastAnswerAt = Date.now();
+  });
 });
-const wallSeconds = (Date.now() - started) / 1000;
+const wallSeconds = ((config.amount ? lastAnswerAt : Date.now()) - started) / 1000;
 if (config.keepFile) writeFileSync(config.keepFile, kept.length > 0 ? `${kept.join('\n')}\n` : '');
 console.log(
   JSON.stringify({

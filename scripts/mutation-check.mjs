@@ -148,6 +148,13 @@ const FAULTS = [
     tests: [tests.scenarios, tests.sqlStore],
   },
   {
+    name: 'seats/sql-batched-heartbeat-keeps-old-expiry',
+    file: 'seats/sql-heartbeat.ts',
+    find: 'expires_at = v.expires_at',
+    replace: 'expires_at = s.expires_at',
+    tests: [tests.scenarios, tests.sqlStore],
+  },
+  {
     name: 'seats/sql-stored-token-loses-renew-at',
     file: 'seats/sql-seat-helpers.ts',
     find: 'lease_token_renew_at = v."renewAt"',

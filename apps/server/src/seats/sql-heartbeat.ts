@@ -1,14 +1,52 @@
-import { inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { matchesHash } from '../crypto.js';
 import type { Executor, Tx } from '../db/database.js';
-import { sessions } from '../db/schema.js';
 import { type LeaseFacts, type LeaseTokens, leaseFacts } from '../tokens/lease-tokens.js';
 import { asUnavailable } from './dependency-errors.js';
 import { JobFailed } from './group-commit.js';
 import { leaseEnd, tokenDue } from './seat-rules.js';
 import type { HeartbeatOutcome, SessionRef } from './seat-store.js';
 import { licenseRefusal, readLicenses } from './seat-terms.js';
-import { asFacts, storeLeaseTokens, toLive } from './sql-seat-helpers.js';
+import { asFacts, type SessionRow, storeLeaseTokens, toLive } from './sql-seat-helpers.js';
+
+/** What a renewal reads of a session: its checks, its answer and a new token's facts. */
+type RenewalRow = Pick<
+  SessionRow,
+  'id' | 'licenseId' | 'userId' | 'fingerprint' | 'secretHash' | 'startedAt' | 'expiresAt' | 'borrowedUntil' | 'endedAt' | 'leaseToken' | 'leaseTokenRenewAt'
+>;
+
+/** The same, as read: timestamps as PostgreSQL's text. */
+type RawRenewalRow = Omit<RenewalRow, 'startedAt' | 'expiresAt' | 'borrowedUntil' | 'endedAt' | 'leaseTokenRenewAt'> & {
+  startedAt: string;
+  expiresAt: string;
+  borrowedUntil: string | null;
+  endedAt: string | null;
+  leaseTokenRenewAt: string | null;
+};
+
+const dateOrNull = (t: string | null) => (t === null ? null : new Date(t));
+
+/**
+ * The sessions of a batch, only the columns a renewal uses (the others, JSON among them,
+ * are neither sent nor parsed), in a statement written out rather than built for each
+ * batch: its one array parameter keeps the text the same for every batch size, so it is
+ * prepared once. Timestamps come back as text, as drizzle's own reads take them.
+ */
+async function readRenewals(tx: Tx, ids: string[]): Promise<RenewalRow[]> {
+  const result = (await tx.execute(sql`
+    select id, license_id as "licenseId", user_id as "userId", fingerprint, secret_hash as "secretHash",
+      started_at as "startedAt", expires_at as "expiresAt", borrowed_until as "borrowedUntil", ended_at as "endedAt",
+      lease_token as "leaseToken", lease_token_renew_at as "leaseTokenRenewAt"
+    from sessions where id = any(${sql.param(ids)}::text[])`)) as unknown as { rows: RawRenewalRow[] };
+  return result.rows.map((r) => ({
+    ...r,
+    startedAt: new Date(r.startedAt),
+    expiresAt: new Date(r.expiresAt),
+    borrowedUntil: dateOrNull(r.borrowedUntil),
+    endedAt: dateOrNull(r.endedAt),
+    leaseTokenRenewAt: dateOrNull(r.leaseTokenRenewAt),
+  }));
+}
 
 /**
  * Renews a batch of heartbeats of live sessions in one transaction: one read of
@@ -18,7 +56,7 @@ import { asFacts, storeLeaseTokens, toLive } from './sql-seat-helpers.js';
  */
 export async function renewHeartbeats(tx: Tx, refs: SessionRef[], now: () => Promise<Date>): Promise<(RenewedUnsigned | HeartbeatOutcome | null)[]> {
   const ids = [...new Set(refs.map((r) => r.sessionId))];
-  const rows = new Map((await tx.select().from(sessions).where(inArray(sessions.id, ids))).map((r) => [r.id, r]));
+  const rows = new Map((await readRenewals(tx, ids)).map((r) => [r.id, r]));
   const live = refs.map((ref) => {
     const row = rows.get(ref.sessionId);
     return row && row.endedAt === null && matchesHash(ref.sessionSecret, row.secretHash) ? row : null;
@@ -51,14 +89,11 @@ export async function renewHeartbeats(tx: Tx, refs: SessionRef[], now: () => Pro
     else outcomes.push(outcome);
   }
   if (updates.length > 0) {
-    const values = sql.join(
-      updates.map((u) => sql`(${u.id}, ${u.expiresAt.toISOString()}::timestamptz)`),
-      sql`, `,
-    );
+    // Arrays, not a list of values: the same text (one prepared statement) for every batch size.
     await tx.execute(sql`
       update sessions as s
       set last_heartbeat_at = ${at.toISOString()}::timestamptz, expires_at = v.expires_at
-      from (values ${values}) as v(id, expires_at)
+      from unnest(${sql.param(updates.map((u) => u.id))}::text[], ${sql.param(updates.map((u) => u.expiresAt.toISOString()))}::timestamptz[]) as v(id, expires_at)
       where s.id = v.id and s.ended_at is null`);
   }
   return outcomes;

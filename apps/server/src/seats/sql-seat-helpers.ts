@@ -80,12 +80,12 @@ export interface SessionFacts {
   borrowedUntil: Date | null;
 }
 
-export function asFacts(row: SessionRow): SessionFacts {
+export function asFacts(row: Pick<SessionRow, 'id' | 'userId' | 'fingerprint' | 'expiresAt' | 'borrowedUntil'>): SessionFacts {
   return { sessionId: row.id, userId: row.userId, fingerprint: row.fingerprint, expiresAt: row.expiresAt, borrowedUntil: row.borrowedUntil };
 }
 
 export function toLive(
-  row: SessionRow,
+  row: Pick<SessionRow, 'id' | 'userId' | 'fingerprint' | 'startedAt' | 'borrowedUntil'>,
   terms: SeatTerms,
   changes: { lastHeartbeatAt: Date; expiresAt: Date; leaseToken: string; borrowedUntil?: Date | null },
 ): LiveSession {
