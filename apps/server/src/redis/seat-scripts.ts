@@ -480,7 +480,8 @@ if ARGV[7] == '1' then
     local idem = unpack_session(left[i], left[i + 1]).idem
     if idem ~= '' then redis.call('DEL', base .. 'i:' .. idem) end
   end
-  redis.call('DEL', KEYS[2], SESSIONS)
+  -- Freed by Redis in the background: a license's hash may hold 100,000 sessions.
+  redis.call('UNLINK', KEYS[2], SESSIONS)
 end
 for i = 8, #ARGV, 14 do
   local sid, bk, exp, idem = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 3]), ARGV[i + 10]
