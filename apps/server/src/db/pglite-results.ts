@@ -1,6 +1,6 @@
 import { type messages, type PGlite, type QueryOptions, type Results, types } from '@electric-sql/pglite';
 
-type BackendMessage = Awaited<ReturnType<PGlite['execProtocol']>>['messages'][number];
+export type BackendMessage = Awaited<ReturnType<PGlite['execProtocol']>>['messages'][number];
 type Parsers = PGlite['parsers'];
 
 /**

@@ -1,7 +1,5 @@
 import { PGlite, protocol, type QueryOptions, type Results, type Transaction } from '@electric-sql/pglite';
-import { parseResults } from './pglite-results.js';
-
-type BackendMessage = Awaited<ReturnType<PGlite['execProtocol']>>['messages'][number];
+import { type BackendMessage, parseResults } from './pglite-results.js';
 
 interface Prepared {
   name: string;

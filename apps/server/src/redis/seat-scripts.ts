@@ -245,7 +245,8 @@ if started == 0 then started = now end
 local pgx = exp
 if ARGV[19] and ARGV[19] ~= '' then pgx = tonumber(ARGV[19]) end
 purge(retention, ${PURGE}, bk)
-if idem ~= '' then redis.call('SET', base .. 'i:' .. idem, sid, 'PX', exp - now + retention) end
+-- keep() gives the idempotency key its expiry.
+if idem ~= '' then redis.call('SET', base .. 'i:' .. idem, sid) end
 keep(sid, {sh = ARGV[7], bk = bk, fp = fp, uid = ARGV[6], host = ARGV[13], idem = idem, st = started, lhb = now,
   exp = exp, bor = bor, ren = num(ARGV[17]), pgx = pgx, pgv = '', tok = ARGV[16]}, retention)
 local seats_used = used

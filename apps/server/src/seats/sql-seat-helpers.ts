@@ -16,9 +16,9 @@ export async function findSession(tx: Executor, ref: SessionRef): Promise<Sessio
 }
 
 /**
- * Stores tokens signed after a commit on their sessions, in one statement, unless the
- * session ended meanwhile. Every signing path stores through here: the keys of the JSON
- * rows are the names read back, so a heartbeat finds each token's renew-at time.
+ * Stores tokens signed after a commit on their sessions, with when each is due for
+ * renewal, in one statement; a session that ended meanwhile keeps none. Grants and
+ * heartbeats both store through here.
  */
 export async function storeLeaseTokens(db: Executor, stored: { id: string; token: string; renewAt: Date }[]): Promise<void> {
   if (stored.length === 0) return;

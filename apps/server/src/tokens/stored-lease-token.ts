@@ -71,7 +71,7 @@ export function redisLeaseToken(token: string | null | undefined): Buffer {
     const [digest, signature] = [parts[FIELDS - 3] as string, parts[FIELDS - 2] as string].map((p) => Buffer.from(p, 'base64url')) as [Buffer, Buffer];
     // Only what unpacks to the very same text: a canonical base64url digest and signature.
     const canonical = digest.toString('base64url') === parts[FIELDS - 3] && signature.toString('base64url') === parts[FIELDS - 2];
-    if (canonical && head.length < 256 && signature.length < 256)
+    if (canonical && head.length < 256 && digest.length < 256 && signature.length < 256)
       return Buffer.concat([
         Buffer.of(PACKED, head.length),
         head,
