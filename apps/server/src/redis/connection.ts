@@ -1,5 +1,6 @@
 import { Cluster, Redis, type RedisOptions, ReplyError } from 'ioredis';
 import { LeaseholdError } from '../kernel/errors.js';
+import { oneWritePerTurn } from './one-write-per-turn.js';
 import {
   ACQUIRE,
   BORROW,
@@ -135,6 +136,9 @@ export class RedisConnection {
     client.on('error', () => {});
     for (const [name, definition] of Object.entries(DEFINITIONS)) client.defineCommand(name, definition);
     this.client = client as ScriptedRedis;
+    // A busy turn's commands leave in one write (one-write-per-turn.ts); on a cluster, per node.
+    if (client instanceof Cluster) client.on('+node', (node: Redis) => oneWritePerTurn(node));
+    else oneWritePerTurn(client);
   }
 
   /** Connects, giving up after `timeoutMs`; ioredis keeps retrying in the background either way. */

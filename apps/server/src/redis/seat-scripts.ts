@@ -39,7 +39,8 @@
 
 /**
  * One session's record: cmsgpack values by position, without field names.
- *   sh    the session secret's SHA-256, its 32 raw bytes (the server passes them so; hex elsewhere)
+ *   sh    the session secret's SHA-256, its 32 raw bytes (the server stores them so; the scripts
+ *         that check a secret take its hex digest: a binary argument costs ioredis a copy)
  *   bk    the basis key, '' when it is `s:<session>`
  *   fp, uid, host, idem   fingerprint, user ID, hostname, idempotency key ('' for none)
  *   st    started, as st − the time in the session ID (@leasehold/protocol ids: ms in its first
@@ -55,7 +56,7 @@
  * SESSIONS (the key of B ss) before it.
  */
 const SESSION_RECORD = `
--- A raw digest as hex, for answers.
+-- A raw digest as hex: for answers, and to check a secret against the hex digest the server sends.
 local function hex(r) return string.format(string.rep('%02x', #r), string.byte(r, 1, -1)) end
 -- The time a session ID was made at: its characters 5 to 14 in base 32 ('0'-'9', then the
 -- letters without i, l, o and u).
@@ -266,7 +267,7 @@ return {'GRANTED', now, epoch, exp, seats_used, mine and 1 or 0}
 export const HEARTBEAT = `${COMMON}
 local sid, capacity, ttl, lic_exp, retention = ARGV[3], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local s = read_kept(sid, retention)
-if not s or s.sh ~= ARGV[4] then return {'NOT_FOUND', now, epoch} end
+if not s or hex(s.sh) ~= ARGV[4] then return {'NOT_FOUND', now, epoch} end
 local exp, bk, bor = s.exp, s.bk, s.bor
 if lic_exp > 0 and lic_exp <= now then
   remove_session(sid, s)
@@ -306,7 +307,7 @@ export const BORROW = `${COMMON}
 local sid, duration, max_borrow = ARGV[3], tonumber(ARGV[5]), tonumber(ARGV[6])
 local ttl, lic_exp, retention = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
 local s = read_kept(sid, retention)
-if not s or s.sh ~= ARGV[4] then return {'NOT_FOUND', now, epoch} end
+if not s or hex(s.sh) ~= ARGV[4] then return {'NOT_FOUND', now, epoch} end
 if lic_exp > 0 and lic_exp <= now then return {'LICENSE_EXPIRED', now, epoch} end
 if s.exp <= now then return {'EXPIRED', now, epoch} end
 if duration > max_borrow then return {'BORROW_REFUSED', now, epoch} end
@@ -328,7 +329,7 @@ export const END = `${COMMON}
 local sid = ARGV[3]
 local s = read_kept(sid, tonumber(ARGV[6]))
 if not s then return {'NOT_FOUND', now, epoch} end
-if ARGV[4] ~= '' and s.sh ~= ARGV[4] then return {'NOT_FOUND', now, epoch} end
+if ARGV[4] ~= '' and hex(s.sh) ~= ARGV[4] then return {'NOT_FOUND', now, epoch} end
 if ARGV[5] == '1' and s.exp <= now then return {'NOT_FOUND', now, epoch} end
 remove_session(sid, s)
 return {'ENDED', now, epoch, s.exp}

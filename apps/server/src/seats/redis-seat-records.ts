@@ -96,8 +96,8 @@ export function liveSession(
 /** A secret's SHA-256 as Redis keeps it: its 32 raw bytes (hex in PostgreSQL and answers). */
 export const rawDigest = (hex: string): Buffer => Buffer.from(hex, 'hex');
 
-/** The digest of a secret a client presented, as Redis compares it. */
-export const secretDigest = (secret: string): Buffer => rawDigest(sha256(secret));
+/** The digest of a secret a client presented, as the scripts that check it take it: hex. */
+export const secretDigest = (secret: string): string => sha256(secret);
 
 /** Redis stores absent values as '' (strings) or 0 (times). */
 export const orNull = (v: unknown): string | null => (v === '' || v === undefined || v === null || v === false ? null : String(v));

@@ -52,7 +52,7 @@ describe('the Redis seat store forgets sessions past their lease and the retenti
       '',
     ) as Promise<unknown[]>;
   const heartbeat = (now: number, sid: string) =>
-    connection.client.lhHeartbeat(keys.epoch(lic), keys.seats(lic), String(now), base, sid, Buffer.alloc(32, 7), 2, TTL, 0, RETENTION) as Promise<unknown[]>;
+    connection.client.lhHeartbeat(keys.epoch(lic), keys.seats(lic), String(now), base, sid, '07'.repeat(32), 2, TTL, 0, RETENTION) as Promise<unknown[]>;
   const sessionIds = () => connection.client.hkeys(keys.sessions(lic));
 
   it('a session-basis seat: one field and one seat entry, kept until lease plus retention, then purged with its idempotency key', async () => {
