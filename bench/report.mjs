@@ -212,7 +212,7 @@ export function renderReport(r, previous = null, changes = '') {
       ? [
           '## A million live sessions on one Redis',
           '',
-          `Acquiring ${f0(r.million.sessions)} sessions over HTTP would take most of an hour here, so they were written to PostgreSQL in bulk (${f0(r.million.createdSeconds)} s, ${r.million.licenses} licenses, as a server that lost Redis has them) and Redis loaded them through the store's own rebuild at the first heartbeat of each license (${f0(r.million.loadSeconds)} s for all). They hold no lease token yet, so each signs one at its first heartbeat, and Redis holds ${bytes(r.million.redisBytesPerSession)} per session before those tokens (a stored token is ~120 B more).`,
+          `Acquiring ${f0(r.million.sessions)} sessions over HTTP would take most of an hour here, so they were written to PostgreSQL in bulk (${f0(r.million.createdSeconds)} s, ${r.million.licenses} licenses, as a server that lost Redis has them) and Redis loaded them through the store's own rebuild at the first heartbeat of each license (${f0(r.million.loadSeconds)} s for all${r.million.loadRetries ? `; ${r.million.loadRetries} of those heartbeats answered 503 first and were retried after Retry-After, as the SDK does` : ''}). They hold no lease token yet, so each signs one at its first heartbeat, and Redis holds ${bytes(r.million.redisBytesPerSession)} per session before those tokens (a stored token is ~120 B more).`,
           '',
           openHead,
           openRow(`Heartbeat, Redis store, over ${f0(r.million.sessions)} sessions (first heartbeat of each: signs its token)`, r.million.atLoad),
