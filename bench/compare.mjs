@@ -31,13 +31,20 @@ function profileRows(before, after, count = 12) {
   return names.map((name) => `| ${name.replaceAll('|', '\\|')} | ${pct(b.get(name))} | ${pct(a.get(name))} |`);
 }
 
+/** Whether both runs had the same kind of machine: on another CPU, only the ratios compare. */
+function sameMachine(previous, current) {
+  const cpu = (r) => `${r.machine?.cpu ?? 'unknown CPU'}, ${r.machine?.cores ?? '?'} cores`;
+  if (cpu(previous) === cpu(current)) return `Both ran on the same kind of machine (${cpu(current)}).`;
+  return `They ran on different machines (${cpu(previous)} then ${cpu(current)}): absolute figures (requests/s, µs, ms) say as much about the machine as about the code.`;
+}
+
 /** The section's lines; `changes` is bench/changes.md (what was changed, by whom it was measured how). */
 export function comparisonSection(previous, current, changes) {
   if (!previous) return [];
   return [
     '## Since the previous run',
     '',
-    `The run before this one (the \`bench/last-run.json\` it replaced, ${f0(previous.elapsedSeconds)} s, ${f0(previous.size?.sessions)} sessions) beside this one. Both ran on this kind of machine; compare ratios to yardsticks first, since they come from within one run.`,
+    `The run before this one (the \`bench/last-run.json\` it replaced, ${f0(previous.elapsedSeconds)} s, ${f0(previous.size?.sessions)} sessions) beside this one. ${sameMachine(previous, current)} Compare ratios to yardsticks first, since they come from within one run.`,
     '',
     '| Figure | Previous run | This run |',
     '|---|---:|---:|',
