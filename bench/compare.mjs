@@ -31,7 +31,7 @@ function profileRows(before, after, count = 12) {
   return names.map((name) => `| ${name.replaceAll('|', '\\|')} | ${pct(b.get(name))} | ${pct(a.get(name))} |`);
 }
 
-/** Whether both runs had the same kind of machine: on another CPU, only the ratios compare. */
+/** A sentence on whether both runs had the same kind of machine: on another CPU, only the ratios compare. */
 function sameMachine(previous, current) {
   const cpu = (r) => `${r.machine?.cpu ?? 'unknown CPU'}, ${r.machine?.cores ?? '?'} cores`;
   if (cpu(previous) === cpu(current)) return `Both ran on the same kind of machine (${cpu(current)}).`;

@@ -1,5 +1,6 @@
 import { and, eq, isNull, lte } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
+import { sha256 } from '../crypto.js';
 import type { Tx } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../kernel/request-context.js';
@@ -9,7 +10,7 @@ import { commitDecision, failed, RowMissing } from './redis-commit.js';
 import { statusRefusal } from './redis-license-terms.js';
 import type { RedisSeatCore, Reply } from './redis-seat-core.js';
 import { unavailable } from './redis-seat-rebuild.js';
-import { dateOrNull, endSession, findSession, liveSession, orNull, rawDigest, type SessionRow, secretDigest, sessionEvent } from './redis-seat-records.js';
+import { dateOrNull, endSession, findSession, liveSession, orNull, rawDigest, type SessionRow, sessionEvent } from './redis-seat-records.js';
 import { capacity, seatPayload, tokenDue } from './seat-rules.js';
 import type { BorrowOutcome, HeartbeatOutcome, LicenseRefusal, SessionRef } from './seat-store.js';
 import type { LockedLicense } from './seat-terms.js';
@@ -32,7 +33,7 @@ export async function heartbeat(core: RedisSeatCore, ref: SessionRef, ctx: Reque
   const reply = await core.decide(
     'lhHeartbeat',
     licenseId,
-    [ref.sessionId, secretDigest(ref.sessionSecret), capacity(terms), terms.leaseTtlSeconds * 1000, locked.expiresAt?.getTime() ?? 0, core.retentionMs],
+    [ref.sessionId, sha256(ref.sessionSecret), capacity(terms), terms.leaseTtlSeconds * 1000, locked.expiresAt?.getTime() ?? 0, core.retentionMs],
     RENEWED_TOKEN_AT,
   );
   const now = new Date(reply[1]);
@@ -296,7 +297,7 @@ function readmit(core: RedisSeatCore, row: SessionRow, locked: LockedLicense): P
 /** Suspended, revoked or expired: the session ends at this heartbeat. */
 async function endRefused(core: RedisSeatCore, ref: SessionRef, locked: LockedLicense, code: LicenseRefusal, ctx: RequestContext): Promise<HeartbeatOutcome> {
   const { licenseId, organisationId } = locked.terms;
-  const reply = await core.decide('lhEnd', licenseId, [ref.sessionId, secretDigest(ref.sessionSecret), '0', core.retentionMs]);
+  const reply = await core.decide('lhEnd', licenseId, [ref.sessionId, sha256(ref.sessionSecret), '0', core.retentionMs]);
   if (reply[0] === 'NOT_FOUND') {
     const row = await findSession(core.o.db, ref);
     if (!row || (row.endedAt !== null && row.endReason !== 'expired')) return { kind: 'not-found' };
@@ -331,7 +332,7 @@ export async function borrow(core: RedisSeatCore, ref: SessionRef, durationSecon
   const { terms } = locked;
   const reply = await core.decide('lhBorrow', licenseId, [
     ref.sessionId,
-    secretDigest(ref.sessionSecret),
+    sha256(ref.sessionSecret),
     durationSeconds * 1000,
     locked.maxBorrowSeconds * 1000,
     terms.leaseTtlSeconds * 1000,

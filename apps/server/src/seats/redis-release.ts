@@ -1,11 +1,12 @@
 import { and, eq, isNull, lte } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
+import { sha256 } from '../crypto.js';
 import { sessions } from '../db/schema.js';
 import type { OrganisationScope } from '../kernel/organisation-scope.js';
 import type { RequestContext } from '../kernel/request-context.js';
 import type { RedisSeatCore } from './redis-seat-core.js';
 import { conservativeExpiry } from './redis-seat-rebuild.js';
-import { endSession, findSession, type SessionRow, secretDigest, sessionEvent } from './redis-seat-records.js';
+import { endSession, findSession, type SessionRow, sessionEvent } from './redis-seat-records.js';
 import { seatPayload } from './seat-rules.js';
 import type { ReleaseOutcome, SessionRef } from './seat-store.js';
 
@@ -17,7 +18,7 @@ const REAP_BATCH = 500;
 export async function release(core: RedisSeatCore, ref: SessionRef, ctx: RequestContext): Promise<ReleaseOutcome> {
   const licenseId = await core.licenseOfSession(ref.sessionId);
   if (!licenseId) return { kind: 'not-found' };
-  const reply = await core.decide('lhEnd', licenseId, [ref.sessionId, secretDigest(ref.sessionSecret), '0', core.retentionMs]);
+  const reply = await core.decide('lhEnd', licenseId, [ref.sessionId, sha256(ref.sessionSecret), '0', core.retentionMs]);
   const row = await findSession(core.o.db, ref);
   if (!row) return { kind: 'not-found' };
   // Releasing twice is not an error: the caller's aim, a freed seat, holds.

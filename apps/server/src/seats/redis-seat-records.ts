@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { type AuditEntry, appendAudit } from '../audit/audit-log.js';
-import { matchesHash, sha256 } from '../crypto.js';
+import { matchesHash } from '../crypto.js';
 import type { Db, Executor } from '../db/database.js';
 import { sessions } from '../db/schema.js';
 import type { RequestContext } from '../kernel/request-context.js';
@@ -93,11 +93,8 @@ export function liveSession(
   };
 }
 
-/** A secret's SHA-256 as Redis keeps it: its 32 raw bytes (hex in PostgreSQL and answers). */
+/** A secret's SHA-256 as Redis keeps it: its 32 raw bytes (hex in PostgreSQL, in answers, and to the scripts that check a secret). */
 export const rawDigest = (hex: string): Buffer => Buffer.from(hex, 'hex');
-
-/** The digest of a secret a client presented, as the scripts that check it take it: hex. */
-export const secretDigest = (secret: string): string => sha256(secret);
 
 /** Redis stores absent values as '' (strings) or 0 (times). */
 export const orNull = (v: unknown): string | null => (v === '' || v === undefined || v === null || v === false ? null : String(v));
